@@ -1,0 +1,33 @@
+"""glipca: trend clustering of social media posts.
+
+Graphical-lasso-guided iterative PCA (GLIPCA) finds groups of words whose
+daily frequencies share a single peak and are *directly* correlated.
+"""
+
+__version__ = "0.1.0"
+
+# Submodules are imported lazily so that ``glipca --help`` and light uses of
+# the package do not pay for matplotlib, scikit-learn or MeCab.
+_LAZY = {
+    "GLIPCA": "glipca.cluster",
+    "graphical_lasso": "glipca.glasso",
+    "read_posts": "glipca.ingest",
+    "count_words": "glipca.counts",
+    "make_tokenizer": "glipca.tokens",
+}
+
+__all__ = sorted(_LAZY) + ["__version__"]
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'glipca' has no attribute {name!r}")
+
+
+def __dir__():
+    return __all__
