@@ -1,0 +1,124 @@
+"""Command line: ``glipca analyse INPUT... --out DIR``.
+
+Argument parsing, progress and error reporting only; the work is done by
+:func:`glipca.pipeline.run_analysis` and :func:`glipca.report.write_results`.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+
+import click
+
+from . import __version__
+
+#: Exit code for bad input or usage, as click uses for usage errors.
+EXIT_INPUT = 2
+EXIT_FAILURE = 1
+
+
+def _alpha(value):
+    if value is None or value == "ebic":
+        return "ebic"
+    try:
+        alpha = float(value)
+    except ValueError:
+        raise click.BadParameter("must be a positive number or 'ebic'") from None
+    if not alpha > 0:
+        raise click.BadParameter("must be a positive number or 'ebic'")
+    return alpha
+
+
+def _fail(message, code, debug):
+    if debug:
+        traceback.print_exc()
+    # One line, whatever the message held.
+    click.echo(f"glipca: error: {' '.join(str(message).split())}", err=True)
+    sys.exit(code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="glipca")
+def main():
+    """Trend clustering of social media posts (GLIPCA)."""
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--out", "-o", required=True, type=click.Path(file_okay=False), help="Output folder.")
+@click.option("--lang", default="auto", show_default=True, help="ja, en, another ISO code, or auto.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "json", "csv", "tsv"]), help="Input format (default: from the file name).")
+@click.option("--text-field", help="Field holding the post text (default: guessed).")
+@click.option("--time-field", help="Field holding the post time (default: guessed).")
+@click.option("--id-field", help="Field holding the post id (default: guessed).")
+@click.option("--tz", help="Time zone of day boundaries and naive times [default: Asia/Tokyo for ja, else UTC].")
+@click.option("--freq", default="D", show_default=True, help="Period length (pandas offset: D, 12h, W).")
+@click.option("--min-count", default=20, show_default=True, type=click.IntRange(1), help="Drop words in fewer posts than this.")
+@click.option("--min-days", default=3, show_default=True, type=click.IntRange(1), help="Drop words seen in fewer periods than this.")
+@click.option("--max-words", default=2000, show_default=True, type=click.IntRange(2), help="Keep at most this many most frequent words.")
+@click.option("--min-z", default=6.0, show_default=True, type=click.FloatRange(0), help="Single-peak test: peak prominence in noise units.")
+@click.option("--alpha", default="ebic", show_default=True, help="Graphical lasso penalty, or 'ebic' to choose it.")
+@click.option("--min-cluster-size", default=2, show_default=True, type=click.IntRange(2), help="Smallest cluster.")
+@click.option("--on-error", type=click.Choice(["raise", "skip"]), default="raise", show_default=True, help="Stop at the first bad record, or skip and count bad records.")
+@click.option("--force", is_flag=True, help="Replace an existing output folder.")
+@click.option("--no-plots", is_flag=True, help="Write tables only.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress or summary.")
+@click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks.")
+def analyse(inputs, out, lang, fmt, text_field, time_field, id_field, tz, freq, min_count, min_days,
+            max_words, min_z, alpha, min_cluster_size, on_error, force, no_plots, quiet, debug):
+    """Find trend clusters in post files INPUT... and write them to --out."""
+    from pathlib import Path
+
+    from .ingest import InputError
+    from .report import OutputExists
+
+    try:
+        alpha = _alpha(alpha)
+        if Path(out).exists() and not force:
+            raise OutputExists(f"{out}: output folder exists; use --force to replace it")
+        from .pipeline import run_analysis
+        from .report import write_results
+        from .series import SinglePeakTest
+
+        result = run_analysis(
+            list(inputs), lang=lang, fmt=fmt, text_field=text_field, time_field=time_field,
+            id_field=id_field, tz=tz, freq=freq, on_error=on_error, min_count=min_count,
+            min_periods=min_days, max_words=max_words, peak_test=SinglePeakTest(min_z=min_z),
+            alpha=alpha, min_cluster_size=min_cluster_size,
+            progress=not quiet and sys.stderr.isatty(),
+        )
+        doc = write_results(result, out, force=force, plots=not no_plots)
+    except (InputError, OutputExists, click.BadParameter) as err:
+        _fail(err, EXIT_INPUT, debug)
+    except (ValueError, OSError) as err:
+        _fail(err, EXIT_INPUT, debug)
+    except KeyboardInterrupt:
+        _fail("interrupted", 130, debug)
+    except Exception as err:  # a bug: still one line, with a way to see more
+        _fail(f"{type(err).__name__}: {err} (rerun with --debug for details)", EXIT_FAILURE, debug)
+    if not quiet:
+        _print_summary(doc, out)
+
+
+def _print_summary(doc, out):
+    s = doc["summary"]
+    skipped = ", ".join(f"{k}: {v}" for k, v in s["skipped_by_reason"].items())
+    click.echo(
+        f"posts: {s['posts_read']} read, {s['posts_used']} used, {s['posts_skipped']} skipped"
+        + (f" ({skipped})" if skipped else ""),
+        err=True,
+    )
+    click.echo(
+        f"periods: {s['periods']} ({s['first_period']} .. {s['last_period']}), "
+        f"words: {s['words']}, candidates: {s['candidate_words']}, alpha: {s['alpha']:.4g}",
+        err=True,
+    )
+    click.echo(f"{s['clusters']} trend clusters written to {out}", err=True)
+    for c in doc["clusters"]:
+        words = " ".join(c["words"][:8]) + (" ..." if c["size"] > 8 else "")
+        click.echo(f"  {c['id']:3d}  {c['peak']}  {c['size']:3d}  {words}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

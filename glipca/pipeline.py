@@ -1,0 +1,180 @@
+"""The whole analysis as one call: posts in, trend clusters out.
+
+Each step is a call into the stage modules; this module only wires them and
+records the parameters, so that the CLI, notebooks and benchmarks run exactly
+the same analysis.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .cluster import GLIPCA
+from .counts import count_words
+from .ingest import IngestReport, posts_from_frame, read_posts
+from .series import SinglePeakTest, relative_frequency
+from .tokens import detect_language, make_tokenizer
+
+__all__ = ["AnalysisResult", "run_analysis", "default_tz"]
+
+#: Posts sampled to guess the language with ``lang="auto"``.
+LANGUAGE_SAMPLE = 2000
+
+
+def default_tz(lang):
+    """Day boundaries follow the audience: Tokyo time for Japanese, else UTC."""
+    return "Asia/Tokyo" if lang == "ja" else "UTC"
+
+
+@dataclass
+class AnalysisResult:
+    """Everything one analysis produced, from counts to clusters."""
+
+    counts: object
+    all_series: pd.DataFrame
+    peak_tests: pd.DataFrame
+    series: pd.DataFrame
+    model: GLIPCA
+    report: IngestReport
+    params: dict = field(default_factory=dict)
+
+    @property
+    def clusters(self):
+        """Clusters as lists of words, most central first."""
+        return [c.words for c in self.model.clusters_]
+
+    @property
+    def correlation(self):
+        words = self.model.words_
+        return pd.DataFrame(self.model.correlation_, index=words, columns=words)
+
+    def summary(self):
+        """Counts a reader needs to judge the run, as a JSON-ready dict."""
+        periods = self.all_series.index
+        return {
+            "posts_read": int(self.report.read),
+            "posts_used": int(self.report.used),
+            "posts_skipped": int(self.report.n_skipped),
+            "skipped_by_reason": {k: int(v) for k, v in sorted(self.report.skipped.items())},
+            "periods": int(len(periods)),
+            "first_period": _period_label(periods[0]),
+            "last_period": _period_label(periods[-1]),
+            "masked_periods": list(self.all_series.attrs.get("masked_periods", [])),
+            "vocabulary": int(len(self.counts.words)),
+            "words": int(self.all_series.shape[1]),
+            "candidate_words": int(self.series.shape[1]),
+            "alpha": float(self.model.alpha_),
+            "graph_edges": int(self.model.graph_.number_of_edges()),
+            "clusters": int(len(self.model.clusters_)),
+        }
+
+
+def _period_label(t):
+    t = pd.Timestamp(t)
+    return t.strftime("%Y-%m-%d") if t == t.normalize() else t.isoformat()
+
+
+def _posts(source, *, on_error, report, tz, **fields):
+    if isinstance(source, pd.DataFrame):
+        return posts_from_frame(source, tz=tz, on_error=on_error, report=report, **fields)
+    return read_posts(source, tz=tz, on_error=on_error, report=report, **fields)
+
+
+def run_analysis(
+    source,
+    *,
+    lang="auto",
+    text_field=None,
+    time_field=None,
+    id_field=None,
+    fmt=None,
+    tz=None,
+    freq="D",
+    on_error="raise",
+    min_count=20,
+    min_periods=3,
+    max_words=2000,
+    peak_test=None,
+    alpha="ebic",
+    progress=False,
+    tokenizer_options=None,
+    **glipca_params,
+):
+    """Run the whole analysis on posts.
+
+    Parameters
+    ----------
+    source : path, list of paths, or DataFrame
+        Post files (JSON Lines, JSON, CSV/TSV, optionally gzip'd) or a table
+        of posts.
+    lang : {"auto", "ja", "en"} or ISO code, default="auto"
+        Tokeniser language; "auto" looks at a sample of the posts.
+    tz : str, optional
+        Time zone of period boundaries; default Asia/Tokyo for Japanese,
+        else UTC.
+    min_count, min_periods, max_words : rare-word filter, see
+        :func:`glipca.series.relative_frequency`.
+    peak_test : callable, optional
+        Target-trend test; default :class:`glipca.series.SinglePeakTest`.
+    alpha : float or "ebic"
+        Graphical lasso penalty.
+    **glipca_params
+        Passed to :class:`glipca.GLIPCA`.
+
+    Returns
+    -------
+    AnalysisResult
+    """
+    report = IngestReport()
+    fields = {"text_field": text_field, "time_field": time_field, "id_field": id_field}
+    if fmt is not None and not isinstance(source, pd.DataFrame):
+        fields["fmt"] = fmt
+    if lang == "auto":
+        # A separate look at the first posts: the language decides the time
+        # zone in which naive timestamps are read, so it must come first.
+        sample = _posts(source, on_error="skip", report=IngestReport(), tz="UTC", **fields)
+        lang = detect_language([p.text for p in itertools.islice(sample, LANGUAGE_SAMPLE)])
+    tz = tz or default_tz(lang)
+    posts = _posts(source, on_error=on_error, report=report, tz=tz, **fields)
+    tokenizer = make_tokenizer(lang, **(tokenizer_options or {}))
+    counts = count_words(posts, tokenizer, freq=freq, tz=tz, progress=progress)
+    if len(counts.words) == 0 or int(np.sum(counts.posts)) == 0:
+        raise ValueError("no words were found in the posts")
+    all_series = relative_frequency(
+        counts, min_count=min_count, min_periods=min_periods, max_words=max_words
+    )
+    peak_test = peak_test or SinglePeakTest()
+    peak_tests = peak_test(all_series)
+    candidates = all_series.loc[:, peak_tests["is_trend"].to_numpy(dtype=bool)]
+    if candidates.shape[1] < 2:
+        raise ValueError(
+            f"only {candidates.shape[1]} word(s) passed the single-peak test; "
+            "nothing to cluster (lower --min-count or the test's thresholds)"
+        )
+    model = GLIPCA(alpha=alpha, **glipca_params).fit(candidates)
+    params = {
+        "lang": lang,
+        "tz": tz,
+        "freq": freq,
+        "tokenizer": tokenizer.params(),
+        "min_count": min_count,
+        "min_periods": min_periods,
+        "max_words": max_words,
+        "peak_test": peak_test.params() if hasattr(peak_test, "params") else repr(peak_test),
+        "glipca": model.get_params(),
+        "alpha_selection": model.alpha_info_,
+        "on_error": on_error,
+    }
+    return AnalysisResult(
+        counts=counts,
+        all_series=all_series,
+        peak_tests=peak_tests,
+        series=candidates,
+        model=model,
+        report=report,
+        params=params,
+    )

@@ -1,0 +1,159 @@
+"""Writing results: clusters.json, clusters.csv, series.csv, peaks.csv, figures.
+
+Files are written into a temporary folder beside the destination and moved
+into place at the end, so a failed run never leaves half a report, and an
+existing report is only replaced when the caller says so.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import __version__
+
+__all__ = ["OutputExists", "clusters_document", "write_results", "atomic_dir"]
+
+#: Significant digits kept for floats in JSON and CSV, so that results are
+#: byte-identical across runs and machines with the same BLAS.
+DIGITS = 6
+
+
+class OutputExists(FileExistsError):
+    """The output folder exists and overwriting was not asked for."""
+
+
+def _round(x):
+    if x is None or isinstance(x, (bool, str)):
+        return x
+    if isinstance(x, (int, np.integer)):
+        return int(x)
+    if isinstance(x, (float, np.floating)):
+        x = float(x)
+        if not np.isfinite(x):
+            return None
+        return float(f"{x:.{DIGITS}g}")
+    if isinstance(x, dict):
+        return {str(k): _round(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple, np.ndarray)):
+        return [_round(v) for v in x]
+    if isinstance(x, pd.Timestamp):
+        return _label(x)
+    return str(x)
+
+
+def _label(t):
+    t = pd.Timestamp(t)
+    return t.strftime("%Y-%m-%d") if t == t.normalize() else t.isoformat()
+
+
+def clusters_document(result):
+    """The content of ``clusters.json`` as a dict (fixed key order)."""
+    model = result.model
+    series = result.series
+    clusters = []
+    for cid, cluster in enumerate(model.clusters_):
+        raw = series[cluster.words]
+        clusters.append(
+            {
+                "id": cid,
+                "words": list(cluster.words),
+                "peak": _label(cluster.peak),
+                "size": cluster.size,
+                "loadings": cluster.loadings,
+                "eigenvalue": cluster.eigenvalue,
+                "peak_frequency": float(raw.loc[cluster.peak].max()),
+                "edges": model.cluster_graph(cid).number_of_edges(),
+            }
+        )
+    doc = {
+        "clusters": clusters,
+        "shared_words": list(model.shared_words_),
+        "params": result.params,
+        "summary": result.summary(),
+        "glipca_version": __version__,
+    }
+    return _round(doc)
+
+
+def atomic_dir(out, *, force=False):
+    """A context manager giving a temporary folder that replaces ``out`` on success."""
+    return _AtomicDir(Path(out), force=force)
+
+
+class _AtomicDir:
+    def __init__(self, out, force):
+        self.out = out
+        self.force = force
+
+    def __enter__(self):
+        if self.out.exists() and not self.force:
+            raise OutputExists(f"{self.out}: output folder exists; use --force to replace it")
+        if self.out.exists() and not self.out.is_dir():
+            raise OutputExists(f"{self.out}: exists and is not a folder")
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.", dir=self.out.parent))
+        return self.tmp
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is not None:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            return False
+        backup = None
+        if self.out.exists():
+            backup = self.out.with_name(f".{self.out.name}.old-{os.getpid()}")
+            os.replace(self.out, backup)
+        os.replace(self.tmp, self.out)
+        if backup is not None:
+            shutil.rmtree(backup, ignore_errors=True)
+        return False
+
+
+def _write_csv(frame, path, **kwargs):
+    frame.to_csv(path, float_format=f"%.{DIGITS}g", lineterminator="\n", **kwargs)
+
+
+def write_tables(result, folder):
+    """Write the machine-readable files into an existing folder."""
+    folder = Path(folder)
+    doc = clusters_document(result)
+    text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    (folder / "clusters.json").write_text(text, encoding="utf-8")
+
+    rows = [
+        {"cluster": c["id"], "peak": c["peak"], "rank": r, "word": w, "loading": c["loadings"][r]}
+        for c in doc["clusters"]
+        for r, w in enumerate(c["words"])
+    ]
+    table = pd.DataFrame(rows, columns=["cluster", "peak", "rank", "word", "loading"])
+    _write_csv(table, folder / "clusters.csv", index=False)
+
+    series = result.series.copy()
+    series.index = [_label(t) for t in series.index]
+    series.index.name = "period"
+    _write_csv(series, folder / "series.csv")
+
+    peaks = result.peak_tests.copy()
+    peaks["peak"] = [_label(t) for t in peaks["peak"]]
+    _write_csv(peaks, folder / "peaks.csv")
+    return doc
+
+
+def write_results(result, out, *, force=False, plots=True):
+    """Write every output of an analysis to ``out`` atomically.
+
+    Returns the ``clusters.json`` document.
+    """
+    with atomic_dir(out, force=force) as tmp:
+        doc = write_tables(result, tmp)
+        if plots:
+            from .plot import save_cluster_figures
+
+            save_cluster_figures(result, tmp)
+    return doc
