@@ -11,6 +11,7 @@ See ``docs/method.md`` for the reasoning behind each step.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -18,8 +19,9 @@ import numpy as np
 import pandas as pd
 from scipy import linalg
 from scipy.sparse import csgraph, csr_matrix
+from sklearn.exceptions import ConvergenceWarning
 
-from .glasso import graphical_lasso, partial_correlation, select_alpha
+from .glasso import alpha_path, graphical_lasso, partial_correlation, select_alpha
 
 __all__ = ["GLIPCA", "TrendCluster", "iterative_pca", "mp_bound"]
 
@@ -70,13 +72,14 @@ def _top_eigs(matrix, k):
 
 def iterative_pca(
     corr,
-    adjacency,
+    links,
     n_samples,
     *,
     min_size=2,
     loading_threshold=0.5,
     split_threshold=0.25,
-    max_cut=0.1,
+    max_cut=0.3,
+    local_links=None,
 ):
     """Extract clusters by graph-guided iterative eigendecomposition.
 
@@ -84,9 +87,10 @@ def iterative_pca(
     ----------
     corr : ndarray of shape (p, p)
         Correlation matrix of the standardised series.
-    adjacency : ndarray of bool, shape (p, p)
-        Direct links between words (positive partial correlations). Passing
-        all ``True`` gives plain iterative PCA without the graph.
+    links : ndarray of shape (p, p)
+        Strength of the direct link between words (positive partial
+        correlations; zero for none). Passing all ones gives plain iterative
+        PCA without the graph.
     n_samples : int
         Number of time points, for the significance bound.
     min_size : int, default=2
@@ -98,9 +102,12 @@ def iterative_pca(
         Words whose loading on the second component of the linked group is at
         least this fraction of its largest magnitude belong to one side of a
         split; words in between (shared words) go back to the pool.
-    max_cut : float, default=0.1
+    max_cut : float, default=0.3
         A split is accepted when the direct-link weight across it is at most
         this fraction of the smaller side's internal link weight.
+    local_links : callable, optional
+        ``local_links(corr_block) -> links``: re-estimates the links
+        inside a group of at most ``n_samples / 2`` words before splitting it.
 
     Returns
     -------
@@ -108,18 +115,20 @@ def iterative_pca(
         Indices into ``corr`` ordered by decreasing loading.
     """
     corr = np.asarray(corr, dtype=float)
-    adj = np.asarray(adjacency, dtype=bool).copy()
-    np.fill_diagonal(adj, False)
+    links = np.clip(np.asarray(links, dtype=float), 0.0, None)
+    np.fill_diagonal(links, 0.0)
+    adj = links > 0
     masked = np.where(adj, corr, 0.0)
     np.fill_diagonal(masked, np.diag(corr))
-    weights = np.where(adj, np.abs(corr), 0.0)
     remaining = np.ones(corr.shape[0], dtype=bool)
     clusters = []
     while remaining.sum() >= min_size:
         group = _strongest_group(masked, adj, remaining, min_size)
         if group is None:
             break
-        group = _split_indirect(masked, weights, group, n_samples, min_size, split_threshold, max_cut)
+        group = _split_indirect(
+            corr, links, group, n_samples, min_size, split_threshold, max_cut, local_links
+        )
         members, loadings, eigenvalue = _rank_members(corr, adj, group, loading_threshold)
         if members.size >= min_size and eigenvalue > mp_bound(members.size, n_samples):
             clusters.append((members, loadings, eigenvalue))
@@ -152,17 +161,40 @@ def _strongest_group(masked, adj, remaining, min_size):
     return best
 
 
-def _split_indirect(masked, weights, group, n_samples, min_size, split_threshold, max_cut):
+def _split_indirect(corr, links, group, n_samples, min_size, split_threshold, max_cut, local_links):
     """Narrow a linked group down to words that are directly correlated.
 
     Two trends that are only indirectly correlated form, in the masked matrix,
     two dense blocks joined by few links (often through shared words). The
     second eigenvector then has opposite signs on the two blocks and a second
     eigenvalue above the noise bound. Keep the stronger block and repeat.
+
+    When ``local_links`` is given and the group has at most ``n_samples / 2``
+    words, the links inside the group are re-estimated from the group's own
+    correlations: with fewer words than periods the local problem is well
+    posed and needs a much smaller penalty than the whole vocabulary, so
+    indirect correlations that the global penalty left as links disappear.
     """
     while group.size >= 2 * min_size:
-        sub = masked[np.ix_(group, group)]
+        c = corr[np.ix_(group, group)]
+        if local_links is not None and group.size <= n_samples // 2:
+            w = np.clip(np.asarray(local_links(c), dtype=float), 0.0, None)
+        else:
+            w = links[np.ix_(group, group)].copy()
+        np.fill_diagonal(w, 0.0)
+        # Links select the correlations that count; their partial
+        # correlations weigh the cut between two sides.
+        sub = np.where(w > 0, c, 0.0)
+        np.fill_diagonal(sub, np.diag(c))
         vals, vecs = _top_eigs(sub, 2)
+        # Parts of the group joined by a stray link barely share an
+        # eigenvector: the leading one lives on the strongest part. Keep
+        # that part before looking for a split inside it.
+        v1 = vecs[:, 0]
+        support = v1 >= split_threshold * v1.max()
+        if min_size <= support.sum() < group.size:
+            group = group[support]
+            continue
         if vals.size < 2 or vals[1] <= mp_bound(group.size, n_samples):
             break
         v2 = vecs[:, 1]
@@ -171,7 +203,6 @@ def _split_indirect(masked, weights, group, n_samples, min_size, split_threshold
         neg = v2 <= -split_threshold * scale
         if pos.sum() < min_size or neg.sum() < min_size:
             break
-        w = weights[np.ix_(group, group)]
         cut = w[np.ix_(pos, neg)].sum()
         internal = min(w[np.ix_(pos, pos)].sum(), w[np.ix_(neg, neg)].sum()) / 2.0
         if internal <= 0 or cut > max_cut * internal:
@@ -252,11 +283,14 @@ class GLIPCA:
     split_threshold : float, default=0.25
         Relative loading on the second component that puts a word on one
         side of a split between indirectly correlated trends.
-    max_cut : float, default=0.1
+    max_cut : float, default=0.3
         Largest relative link weight across an accepted split.
     shared_ratio : float, default=0.5
         A member whose direct links to another cluster weigh at least this
         fraction of its links within its own is a shared word and is removed.
+    local_refit : bool, default=True
+        Re-estimate the links inside a group of at most ``n_periods / 2``
+        words with a graphical lasso of its own before splitting it.
     tol : float, default=1e-4
         Graphical lasso tolerance (duality gap).
     max_iter : int, default=200
@@ -295,8 +329,9 @@ class GLIPCA:
         min_cluster_size=2,
         loading_threshold=0.5,
         split_threshold=0.25,
-        max_cut=0.1,
+        max_cut=0.3,
         shared_ratio=0.5,
+        local_refit=True,
         tol=1e-4,
         max_iter=200,
     ):
@@ -307,6 +342,7 @@ class GLIPCA:
         self.split_threshold = split_threshold
         self.max_cut = max_cut
         self.shared_ratio = shared_ratio
+        self.local_refit = local_refit
         self.tol = tol
         self.max_iter = max_iter
 
@@ -319,6 +355,7 @@ class GLIPCA:
             "split_threshold": self.split_threshold,
             "max_cut": self.max_cut,
             "shared_ratio": self.shared_ratio,
+            "local_refit": self.local_refit,
             "tol": self.tol,
             "max_iter": self.max_iter,
         }
@@ -390,12 +427,13 @@ class GLIPCA:
 
         found = iterative_pca(
             corr,
-            partial > 0,
+            partial,
             n_samples,
             min_size=self.min_cluster_size,
             loading_threshold=self.loading_threshold,
             split_threshold=self.split_threshold,
             max_cut=self.max_cut,
+            local_links=self._local_links(n_samples) if self.local_refit else None,
         )
         shared = _shared_words(partial, found, self.shared_ratio)
         clusters = []
@@ -413,6 +451,25 @@ class GLIPCA:
             self.labels_[[position[w] for w in cluster.words]] = c
         self.graph_ = self._graph(words, partial)
         return self
+
+    def _local_links(self, n_samples):
+        """Links within a small group, from a graphical lasso on its own."""
+
+        def links(block):
+            alphas = alpha_path(block, n_alphas=15, alpha_min_ratio=0.05)
+            alpha, _ = select_alpha(
+                block, n_samples, gamma=self.ebic_gamma, alphas=alphas, tol=self.tol,
+                max_iter=self.max_iter,
+            )
+            with warnings.catch_warnings():
+                # A block that does not fully converge still gives its links.
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                _, precision = graphical_lasso(block, alpha, tol=self.tol, max_iter=self.max_iter)
+            partial = partial_correlation(precision)
+            partial[partial < 1e-8] = 0.0
+            return partial
+
+        return links
 
     def _describe(self, members, corr, z, index, n_samples):
         vals, vecs = _top_eigs(corr[np.ix_(members, members)], 1)

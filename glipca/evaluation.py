@@ -1,0 +1,125 @@
+"""Scoring trend clusters against a planted truth.
+
+The truth comes from :func:`glipca.datasets.make_trend_corpus`: every trend
+word belongs to one planted trend, and every other planted word (shared,
+seasonal, drifting, background) belongs to no trend.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sklearn.metrics import adjusted_rand_score
+
+__all__ = ["score_clusters"]
+
+_DISTRACTOR_KINDS = ("shared", "seasonal", "drifting", "background",
+                     "unplanted")
+
+
+def score_clusters(clusters, corpus):
+    """Compare predicted trend clusters with the trends planted in a corpus.
+
+    Parameters
+    ----------
+    clusters : list of list of str
+        Predicted clusters; a word in no cluster is *unclustered*. Empty
+        clusters are ignored; a word in two clusters is an error.
+    corpus : PlantedCorpus
+        The corpus the clusters were computed from.
+
+    Returns
+    -------
+    scores : dict
+        JSON-ready, with keys:
+
+        ``ari``
+            Adjusted Rand index over the *scored words*: every trend word
+            and every distractor (shared, seasonal, drifting), plus every
+            background word that is in a cluster. The true label is the trend
+            id for a trend word and -1 otherwise; the predicted label is the
+            cluster's index and -1 for unclustered words. Each -1 is a single
+            class, so distractors left out of all clusters agree with the
+            truth, while trend words that never reached a cluster and
+            distractors that did count against it. Words that were not
+            planted are left out of the ARI (they still count below).
+        ``purity``
+            Share of clustered words (all of them, planted or not) that
+            belong to their cluster's most frequent trend; distractors never
+            count as correct. 0 when there are no clusters.
+        ``n_clusters``, ``n_trends``, ``n_words_scored``
+            Number of non-empty predicted clusters, of planted trends, and of
+            scored words.
+        ``trends_recovered``, ``recovered``
+            Number and ids of the planted trends that are the majority trend
+            of exactly one cluster, where that cluster holds at least half of
+            the trend's planted words. A cluster's majority trend is the trend
+            with strictly the most words in it (ties: none).
+        ``all_trends_recovered``
+            Whether every planted trend is recovered.
+        ``close_pairs_split``
+            Fraction of close pairs whose two trends are both recovered (and
+            hence are the majorities of two different clusters); None when
+            the corpus has no close pairs.
+        ``distractors_in_clusters``, ``distractors_by_kind``
+            Number of clustered words that are not trend words, and their
+            count by kind: ``shared``, ``seasonal``, ``drifting``,
+            ``background``, ``unplanted`` (not a planted word at all).
+        ``trend_words_unclustered``
+            Number of trend words in no cluster.
+    """
+    clusters = [list(c) for c in clusters if len(c)]
+    assigned = {}
+    for i, cluster in enumerate(clusters):
+        for w in cluster:
+            if w in assigned:
+                raise ValueError(f"word {w!r} is in clusters {assigned[w]} "
+                                 f"and {i}")
+            assigned[w] = i
+
+    truth = corpus.truth
+    scored = sorted(set(truth) | set(corpus.distractor_words)
+                    | {w for w in assigned if corpus.kind_of(w) is not None})
+    ari = adjusted_rand_score([truth.get(w, -1) for w in scored],
+                              [assigned.get(w, -1) for w in scored])
+
+    trend_size = Counter(truth.values())
+    majority, correct = [], 0
+    for cluster in clusters:
+        counts = Counter(truth[w] for w in cluster if w in truth).most_common(2)
+        correct += counts[0][1] if counts else 0
+        unique = counts and (len(counts) == 1 or counts[0][1] > counts[1][1])
+        majority.append((counts[0][0], counts[0][1]) if unique else None)
+    n_clustered = sum(map(len, clusters))
+
+    recovered = []
+    for trend in corpus.trends:
+        k = trend["id"]
+        hits = [m for m in majority if m is not None and m[0] == k]
+        if len(hits) == 1 and hits[0][1] >= 0.5 * trend_size[k]:
+            recovered.append(k)
+    rec = set(recovered)
+    pairs = corpus.close_pairs
+    split = (sum(a in rec and b in rec for a, b in pairs) / len(pairs)
+             if pairs else None)
+
+    by_kind = dict.fromkeys(_DISTRACTOR_KINDS, 0)
+    for w in assigned:
+        kind = corpus.kind_of(w)
+        if kind != "trend":
+            by_kind[kind or "unplanted"] += 1
+
+    return {
+        "ari": float(ari),
+        "purity": correct / n_clustered if n_clustered else 0.0,
+        "n_clusters": len(clusters),
+        "n_trends": len(corpus.trends),
+        "n_words_scored": len(scored),
+        "trends_recovered": len(recovered),
+        "recovered": recovered,
+        "all_trends_recovered": len(recovered) == len(corpus.trends),
+        "close_pairs_split": split,
+        "distractors_in_clusters": sum(by_kind.values()),
+        "distractors_by_kind": by_kind,
+        "trend_words_unclustered": sum(w not in assigned for w in truth),
+    }

@@ -1,0 +1,242 @@
+import gzip
+import json
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from glipca.datasets import (_EN_JOINERS, _EN_WORDS, _JA_WORDS, PlantedCorpus,
+                             make_trend_corpus)
+
+SMALL = dict(posts_per_day=(300, 500))
+EN_GLUE = {w for j in _EN_JOINERS for w in re.findall("[a-z]+", j)}
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return make_trend_corpus(lang="en", seed=1, posts_per_day=(800, 1200))
+
+
+def planted_tokens(text, lang):
+    """The words a generated text was built from, read off its characters:
+    planted words are letters (en) or kanji/katakana (ja), glue is not."""
+    if lang == "en":
+        return [w for w in re.findall("[a-z]+", text.lower()) if w not in EN_GLUE]
+    return re.findall("[\u30a0-\u30ff\u4e00-\u9fff\u3005]+", text)
+
+
+def day_counts(corpus):
+    """Word x day counts (one per post) and the number of posts per day."""
+    posts = corpus.posts
+    day = posts.created_at.str[:10].to_numpy()
+    toks = [set(planted_tokens(t, corpus.lang)) for t in posts.text]
+    frame = pd.DataFrame({"day": np.repeat(day, [len(t) for t in toks]),
+                          "word": [w for t in toks for w in t]})
+    counts = pd.crosstab(frame.day, frame.word).reindex(corpus.days, fill_value=0)
+    return counts, posts.groupby(day).size().reindex(corpus.days)
+
+
+@pytest.fixture(scope="module")
+def freq(corpus):
+    counts, n = day_counts(corpus)
+    return counts.div(n, axis=0)
+
+
+def test_word_lists_are_clean():
+    assert len(set(_EN_WORDS)) == len(_EN_WORDS) >= 700
+    assert all(re.fullmatch("[a-z]{3,}", w) for w in _EN_WORDS)
+    assert not EN_GLUE & set(_EN_WORDS)
+    assert len(set(_JA_WORDS)) == len(_JA_WORDS) >= 700
+    assert all(len(w) >= 2 and planted_tokens(w, "ja") == [w] for w in _JA_WORDS)
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_deterministic_by_seed(lang):
+    a = make_trend_corpus(lang=lang, seed=3, **SMALL)
+    b = make_trend_corpus(lang=lang, seed=3, **SMALL)
+    c = make_trend_corpus(lang=lang, seed=4, **SMALL)
+    assert a.posts.equals(b.posts)
+    assert a.trends == b.trends and a.truth == b.truth
+    assert not a.posts.text.equals(c.posts.text.iloc[:len(a.posts)])
+    assert a.trends != c.trends
+
+
+def test_structure_does_not_depend_on_volume():
+    a = make_trend_corpus(seed=5, posts_per_day=(100, 100))
+    b = make_trend_corpus(seed=5, **SMALL)
+    assert a.trends == b.trends and a.shared_trends == b.shared_trends
+    assert len(a.posts) < len(b.posts)
+
+
+@pytest.mark.parametrize("lang,offset", [("en", "+00:00"), ("ja", "+09:00")])
+def test_posts_frame(lang, offset):
+    c = make_trend_corpus(lang=lang, seed=0, n_days=30, n_trends=4,
+                          n_close_pairs=1, **SMALL)
+    posts = c.posts
+    assert list(posts.columns) == ["id", "created_at", "text"]
+    assert posts.id.is_unique
+    assert posts.created_at.str.fullmatch(
+        r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d" + re.escape(offset)).all()
+    stamps = pd.to_datetime(posts.created_at)
+    assert stamps.is_monotonic_increasing
+    # Same calendar day in local time and in UTC (see the Notes).
+    assert (stamps.dt.tz_convert("UTC").dt.date == stamps.dt.date).all()
+    assert posts.created_at.str[:10].unique().tolist() == c.days
+    assert c.days[0] == "2020-03-08" and len(c.days) == 30
+    # Volume grows from about 300 to about 500 posts a day.
+    n = posts.groupby(posts.created_at.str[:10]).size()
+    assert 200 < n.iloc[:5].mean() < 400 and 400 < n.iloc[-5:].mean() < 600
+
+
+def test_planted_roles(corpus):
+    words = ([w for t in corpus.trends for w in t["words"]]
+             + corpus.distractor_words + corpus.background_words)
+    assert len(words) == len(set(words)) == 8 * 6 + 3 + 5 + 5 + 300
+    assert [t["id"] for t in corpus.trends] == list(range(8))
+    assert [t["peak_day"] for t in corpus.trends] == sorted(
+        t["peak_day"] for t in corpus.trends)
+    assert set(corpus.truth) == {w for t in corpus.trends for w in t["words"]}
+    assert len(corpus.close_pairs) == 2
+    for i, j in corpus.close_pairs:
+        assert corpus.trends[j]["peak_day"] - corpus.trends[i]["peak_day"] == 3
+    # Two shared words bridge close pairs, the third joins distant trends.
+    pairs = list(corpus.shared_trends.values())
+    assert sum(p in corpus.close_pairs for p in pairs) == 2
+    i, j = pairs[2]
+    assert abs(corpus.trends[i]["peak_day"] - corpus.trends[j]["peak_day"]) >= 8
+    w = corpus.trends[0]["words"][0]
+    assert corpus.label_of(w) == 0 and corpus.kind_of(w) == "trend"
+    assert corpus.label_of(corpus.seasonal_words[0]) == -1
+    assert corpus.kind_of(corpus.shared_words[0]) == "shared"
+    assert corpus.kind_of(corpus.background_words[-1]) == "background"
+    assert corpus.kind_of("nonexistent") is None
+
+
+def test_trend_words_peak_near_their_trend(corpus, freq):
+    for trend in corpus.trends:
+        p, s = trend["peak_day"], trend["sigma"]
+        near = np.abs(np.arange(len(corpus.days)) - p) <= 2 * s
+        for w in trend["words"]:
+            f = freq[w].to_numpy()
+            assert abs(int(np.argmax(f)) - p) <= 2 * s + 1
+            assert f[near].mean() > 5 * f[~near].mean()
+
+
+def test_close_pairs_are_correlated_but_distinct(corpus, freq):
+    r = freq.corr()
+    for i, j in corpus.close_pairs:
+        a, b = corpus.trends[i]["words"], corpus.trends[j]["words"]
+        within = np.mean([r.loc[x, y] for x in a for y in a if x < y])
+        cross = np.mean([r.loc[x, y] for x in a for y in b])
+        assert within > 0.85
+        assert 0.3 < cross < 0.8
+
+
+def test_shared_words_follow_two_trends(corpus, freq):
+    t = np.arange(len(corpus.days))
+    for w, (i, j) in corpus.shared_trends.items():
+        f = freq[w].to_numpy()
+        for k in (i, j):
+            trend = corpus.trends[k]
+            near = np.abs(t - trend["peak_day"]) <= trend["sigma"]
+            assert f[near].mean() > 3 * np.median(f)
+    # The distant one peaks twice: a trough between the peaks.
+    w, (i, j) = list(corpus.shared_trends.items())[2]
+    pi, pj = corpus.trends[i]["peak_day"], corpus.trends[j]["peak_day"]
+    f = freq[w].to_numpy()
+    assert f[(pi + pj) // 2] < 0.5 * min(f[pi], f[pj])
+
+
+def test_seasonal_and_drifting_words(corpus, freq):
+    weekday = pd.to_datetime(pd.Index(corpus.days)).day_of_week
+    for w in corpus.seasonal_words:
+        by_day = freq[w].groupby(weekday).mean()
+        assert by_day.max() > 2 * by_day.min()
+        # Periodic: each weekly peak recurs seven days later.
+        assert freq[w].autocorr(7) > 0.3
+    t = np.arange(len(corpus.days))
+    for w in corpus.drifting_words:
+        assert abs(np.corrcoef(t, freq[w])[0, 1]) > 0.5
+
+
+def test_english_tokenizer_returns_planted_words(corpus):
+    tokens = pytest.importorskip("glipca.tokens")
+    tok = tokens.EnglishTokenizer()
+    planted = set(corpus.word_kinds)
+    for text in corpus.posts.text.iloc[::50]:
+        words = tok(text)
+        assert set(words) <= planted
+        assert sorted(set(words)) == sorted(planted_tokens(text, "en"))
+
+
+def _japanese_tokenizer():
+    try:
+        from glipca.tokens import JapaneseTokenizer
+    except ImportError:
+        JapaneseTokenizer = None
+    if JapaneseTokenizer is not None:
+        return JapaneseTokenizer()
+    # Until the package's tokenizer is there: plain MeCab, nouns only.
+    import MeCab
+    import unidic_lite
+
+    tagger = MeCab.Tagger(f"-d {unidic_lite.DICDIR} -r /dev/null")
+
+    def tokenize(text):
+        rows = [r.split("\t") for r in tagger.parse(text).splitlines()[:-1]]
+        return [r[0] for r in rows if r[4].startswith("名詞")]
+
+    return tokenize
+
+
+def test_japanese_tokenizer_returns_planted_words():
+    c = make_trend_corpus(lang="ja", seed=2, n_background=600, **SMALL)
+    tok = _japanese_tokenizer()
+    planted = set(c.word_kinds)
+    rng = np.random.default_rng(0)
+    for text in c.posts.text.iloc[rng.choice(len(c.posts), 200, replace=False)]:
+        words = tok(text)
+        assert set(words) <= planted, text
+        assert sorted(set(words)) == sorted(planted_tokens(text, "ja")), text
+
+
+@pytest.mark.parametrize("name", ["posts.jsonl", "posts.jsonl.gz"])
+def test_write_jsonl(tmp_path, name):
+    c = make_trend_corpus(lang="ja", seed=0, n_days=20, n_trends=2,
+                          n_close_pairs=1, posts_per_day=(50, 50))
+    path = c.write_jsonl(tmp_path / name)
+    opener = gzip.open if name.endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8") as fh:
+        records = [json.loads(line) for line in fh]
+    back = pd.DataFrame(records)
+    pd.testing.assert_frame_equal(back, c.posts)
+
+
+def test_edge_peaks_happen():
+    edges = 0
+    for seed in range(8):
+        c = make_trend_corpus(seed=seed, posts_per_day=(20, 20))
+        p = [t["peak_day"] for t in c.trends]
+        edges += min(p) <= 3 or max(p) >= len(c.days) - 4
+    assert edges >= 2
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    (dict(lang="fr"), "lang"),
+    (dict(n_trends=3, n_close_pairs=2), "n_close_pairs"),
+    (dict(n_trends=30, n_days=30), "cannot place"),
+    (dict(n_background=5000), "distinct words"),
+    (dict(n_days=5), "n_days"),
+])
+def test_invalid_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        make_trend_corpus(posts_per_day=(10, 10), **kwargs)
+
+
+def test_returns_planted_corpus():
+    c = make_trend_corpus(n_trends=2, n_close_pairs=0, n_shared=1, n_days=20,
+                          posts_per_day=(50, 50))
+    assert isinstance(c, PlantedCorpus)
+    assert c.close_pairs == [] and len(c.shared_words) == 1
+    assert c.params["n_trends"] == 2

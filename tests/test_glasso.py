@@ -1,0 +1,211 @@
+import json
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.covariance import graphical_lasso as sk_graphical_lasso
+from sklearn.exceptions import ConvergenceWarning
+
+from glipca.glasso import (
+    GraphicalLassoEBIC,
+    alpha_path,
+    dual_gap,
+    graphical_lasso,
+    objective,
+    partial_correlation,
+    select_alpha,
+)
+
+
+def _bump_series(p, T=61, group_size=5, noise=0.4, seed=0):
+    """Standardised single-peak series: groups of words share a bump."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(T)
+    X = np.empty((p, T))
+    i = 0
+    while i < p:
+        k = min(p - i, group_size)
+        centre, width = rng.uniform(0, T - 1), rng.uniform(1.0, 6.0)
+        common = 0.3 * rng.standard_normal(T)
+        for _ in range(k):
+            bump = np.exp(-0.5 * ((t - centre - rng.normal(0, 0.5)) / width) ** 2)
+            X[i] = rng.uniform(0.5, 2.0) * bump + common
+            X[i] += noise * rng.standard_normal(T)
+            i += 1
+    X -= X.mean(axis=1, keepdims=True)
+    X /= X.std(axis=1, keepdims=True)
+    return X
+
+
+def _corr(p, T=61, seed=0):
+    X = _bump_series(p, T=T, seed=seed)
+    return X @ X.T / T
+
+
+def _is_pd(A):
+    return np.all(np.linalg.eigvalsh(A) > 0)
+
+
+@pytest.mark.parametrize("p, alpha", [(20, 0.5), (30, 0.3), (40, 0.4)])
+def test_agrees_with_sklearn(p, alpha):
+    S = _corr(p, T=61, seed=p)
+    _, prec = graphical_lasso(S, alpha, tol=1e-9, max_iter=2000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        # sklearn's inner lasso tolerance bounds its accuracy: tighten both.
+        _, prec_sk = sk_graphical_lasso(
+            S, alpha, tol=1e-10, enet_tol=1e-10, max_iter=500
+        )
+    f, f_sk = objective(S, prec, alpha), objective(S, prec_sk, alpha)
+    assert abs(f - f_sk) <= 1e-6 * abs(f_sk)
+    assert dual_gap(S, prec, alpha) < 1e-8
+    np.testing.assert_array_equal(
+        np.triu(prec, 1) != 0, np.abs(np.triu(prec_sk, 1)) > 1e-10
+    )
+
+
+def test_screening_is_exact():
+    rng = np.random.default_rng(1)
+    A, B = _corr(30, seed=2), _corr(25, seed=3)
+    S = np.zeros((55, 55))
+    S[:30, :30], S[30:, 30:] = A, B
+    perm = rng.permutation(55)
+    S = S[np.ix_(perm, perm)]
+    alpha = 0.45
+    cov, prec = graphical_lasso(S, alpha, tol=1e-11)
+    inv = np.argsort(perm)
+    prec_unperm = prec[np.ix_(inv, inv)]
+    _, pa = graphical_lasso(A, alpha, tol=1e-11)
+    _, pb = graphical_lasso(B, alpha, tol=1e-11)
+    np.testing.assert_allclose(prec_unperm[:30, :30], pa, atol=1e-6)
+    np.testing.assert_allclose(prec_unperm[30:, 30:], pb, atol=1e-6)
+    assert np.all(prec_unperm[:30, 30:] == 0)
+    # The block solution is the joint optimum, not just a heuristic.
+    assert dual_gap(S, prec, alpha) < 1e-6
+    np.testing.assert_allclose(cov @ prec, np.eye(55), atol=1e-8)
+
+
+def test_pair_block_closed_form():
+    S = np.array([[1.0, 0.8, 0.0], [0.8, 1.0, 0.1], [0.0, 0.1, 1.0]])
+    alpha = 0.3
+    _, prec = graphical_lasso(S, alpha)
+    assert dual_gap(S, prec, alpha) < 1e-10
+    assert prec[0, 2] == prec[1, 2] == 0
+    assert prec[0, 1] < 0
+
+
+@pytest.mark.parametrize("alpha", [0.2, 0.4])
+def test_singular_emp_cov(alpha):
+    # p > T: rank(S) <= T - 1.
+    S = _corr(120, T=20, seed=4)
+    assert np.linalg.matrix_rank(S) < 120
+    cov, prec = graphical_lasso(S, alpha, tol=1e-5, max_iter=2000)
+    assert _is_pd(prec)
+    assert np.all(np.isfinite(cov))
+    assert dual_gap(S, prec, alpha) < 1e-5
+
+
+def test_ill_conditioned_emp_cov():
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((1, 50))
+    X = np.vstack([x + 1e-6 * rng.standard_normal((1, 50)) for _ in range(30)])
+    X = np.vstack([X, rng.standard_normal((10, 50))])
+    X -= X.mean(axis=1, keepdims=True)
+    X /= X.std(axis=1, keepdims=True)
+    S = X @ X.T / 50
+    assert np.linalg.cond(S) > 1e8
+    _, prec = graphical_lasso(S, 0.3, tol=1e-6, max_iter=2000)
+    assert _is_pd(prec)
+    assert dual_gap(S, prec, 0.3) < 1e-6
+
+
+def test_large_alpha_gives_diagonal():
+    S = _corr(30, seed=6) * 2.0
+    amax = np.max(np.abs(S - np.diag(np.diag(S))))
+    for alpha in (amax, amax * 1.5):
+        cov, prec = graphical_lasso(S, alpha)
+        np.testing.assert_array_equal(prec, np.diag(1.0 / np.diag(S)))
+        np.testing.assert_array_equal(cov, np.diag(np.diag(S)))
+
+
+def test_not_converged_warns_and_returns_pd():
+    S = _corr(60, T=20, seed=7)
+    with pytest.warns(ConvergenceWarning):
+        _, prec, n_iter = graphical_lasso(
+            S, 0.1, tol=1e-12, max_iter=2, return_n_iter=True
+        )
+    assert n_iter == 2
+    assert _is_pd(prec)
+
+
+def test_cov_init_warm_start():
+    S = _corr(40, seed=8)
+    cov, prec = graphical_lasso(S, 0.3, tol=1e-8)
+    _, prec2, n_iter = graphical_lasso(
+        S, 0.3, tol=1e-8, cov_init=cov, return_n_iter=True
+    )
+    assert n_iter <= 2
+    np.testing.assert_allclose(prec2, prec, atol=1e-5)
+
+
+def test_partial_correlation():
+    prec = np.array([[2.0, -1.0], [-1.0, 2.0]])
+    np.testing.assert_allclose(partial_correlation(prec), [[0, 0.5], [0.5, 0]])
+
+
+def test_input_validation():
+    with pytest.raises(ValueError):
+        graphical_lasso(np.ones((2, 3)), 0.1)
+    with pytest.raises(ValueError):
+        graphical_lasso(np.array([[1.0, np.nan], [np.nan, 1.0]]), 0.1)
+    with pytest.raises(ValueError):
+        graphical_lasso(np.eye(2), -1)
+    with pytest.raises(ValueError):
+        graphical_lasso(np.array([[1.0, 0.5], [0.2, 1.0]]), 0.1)
+    with pytest.raises(ValueError):
+        graphical_lasso(np.diag([1.0, 0.0]), 0.1)
+
+
+def test_alpha_path():
+    S = _corr(30, seed=9)
+    alphas = alpha_path(S, n_alphas=5, alpha_min_ratio=0.5)
+    amax = np.max(np.abs(S - np.diag(np.diag(S))))
+    assert alphas[0] == pytest.approx(amax)
+    assert alphas[-1] == pytest.approx(0.5 * amax)
+    assert np.all(np.diff(alphas) < 0)
+
+
+def _planted(p=30, n=200, seed=10):
+    rng = np.random.default_rng(seed)
+    prec = np.eye(p)
+    for i in range(p - 1):  # chain plus a few random edges
+        prec[i, i + 1] = prec[i + 1, i] = 0.4
+    for _ in range(5):
+        i, j = rng.choice(p, 2, replace=False)
+        prec[i, j] = prec[j, i] = -0.3
+    prec += np.eye(p) * max(0, 0.2 - np.linalg.eigvalsh(prec)[0])
+    cov = np.linalg.inv(prec)
+    X = rng.multivariate_normal(np.zeros(p), cov, size=n)
+    X -= X.mean(axis=0)
+    X /= X.std(axis=0)
+    return prec, X.T @ X / n
+
+
+def test_select_alpha_recovers_planted_graph():
+    truth, S = _planted()
+    alpha, info, (cov, prec) = select_alpha(
+        S, 200, alphas=np.geomspace(0.6, 0.02, 15), return_estimates=True
+    )
+    json.dumps(info)
+    assert info["alpha"] == alpha and alpha in info["alphas"]
+    assert len(info["values"]) == len(info["n_edges"]) == len(info["alphas"])
+    est = np.triu(prec, 1) != 0
+    true = np.triu(truth, 1) != 0
+    tp = np.sum(est & true)
+    precision_, recall = tp / max(est.sum(), 1), tp / true.sum()
+    # EBIC on the (biased) lasso estimate errs towards extra edges.
+    assert recall > 0.9 and precision_ > 0.5
+    assert 0.05 < alpha < 0.5
+    model = GraphicalLassoEBIC(200, alphas=np.geomspace(0.6, 0.02, 15)).fit(S)
+    assert model.alpha_ == alpha
+    np.testing.assert_allclose(model.precision_, prec)
