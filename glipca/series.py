@@ -174,8 +174,13 @@ class SinglePeakTest:
         else:
             xs = x
         peak_at = int(np.argmax(xs))
-        diffs = np.diff(xs)
+        # Noise from the raw day-to-day differences (smoothed differences are
+        # autocorrelated and would understate it), scaled to what remains of
+        # white noise after the kernel (its gain is sqrt(6) / 4).
+        diffs = np.diff(x)
         noise = 1.4826 * np.median(np.abs(diffs - np.median(diffs))) / np.sqrt(2.0)
+        if xs is not x:
+            noise *= np.sqrt(6.0) / 4.0
         span = float(xs.max() - xs.min())
         if span <= 0:
             return (False, peak_at, 0.0, 0.0, float(n_periods), 0.0, 0, "flat")

@@ -1,0 +1,193 @@
+"""Accuracy of GLIPCA and of baselines on planted-truth corpora.
+
+For each language and seed, a corpus is generated with
+:func:`glipca.datasets.make_trend_corpus`, the whole analysis is run on it
+(:func:`glipca.pipeline.run_analysis`), and GLIPCA's clusters and those of
+the baselines (:mod:`baselines`, on the same candidate series) are scored
+with :func:`glipca.evaluation.score_clusters`.
+
+Usage::
+
+    python benchmarks/accuracy.py                 # en and ja, seeds 0-2
+    python benchmarks/accuracy.py --lang en --seeds 5 --check
+    python benchmarks/accuracy.py --json accuracy.json
+
+With ``--check`` the exit status is 1 unless, on every corpus, GLIPCA has
+ARI >= 0.95, recovers all trends, splits every close pair, puts at most 2
+non-trend words in clusters, and every baseline has a lower ARI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from baselines import ABLATIONS, BASELINES, run_baselines  # noqa: E402
+
+from glipca.datasets import make_trend_corpus  # noqa: E402
+from glipca.evaluation import score_clusters  # noqa: E402
+
+MIN_ARI = 0.95
+MAX_DISTRACTORS = 2
+COLUMNS = ("ARI", "purity", "recovered", "pairs split", "distractors",
+           "clusters", "time s")
+
+
+def candidates_summary(series, corpus):
+    """What passed the single-peak test, by planted kind."""
+    kinds = {}
+    for w in series.columns:
+        kind = corpus.kind_of(w) or "unplanted"
+        kinds[kind] = kinds.get(kind, 0) + 1
+    return kinds
+
+
+def evaluate(lang, seed, corpus_kwargs=None):
+    """Scores of GLIPCA and every baseline on one generated corpus."""
+    from glipca.pipeline import run_analysis
+
+    corpus = make_trend_corpus(lang=lang, seed=seed, **(corpus_kwargs or {}))
+    t0 = time.perf_counter()
+    res = run_analysis(corpus.posts, lang=lang)
+    elapsed = {"GLIPCA": time.perf_counter() - t0}
+    methods = {"GLIPCA": res.clusters}
+    n_trends = len(corpus.trends)
+    for name, fn in {**BASELINES, **ABLATIONS}.items():
+        t0 = time.perf_counter()
+        methods.update(run_baselines(res.series, n_trends, seed=seed,
+                                     methods={name: fn}))
+        elapsed[name] = time.perf_counter() - t0
+    rows = {}
+    for name, clusters in methods.items():
+        if isinstance(clusters, str):
+            rows[name] = {"skipped": clusters}
+            continue
+        rows[name] = score_clusters(clusters, corpus)
+        rows[name]["time_s"] = elapsed[name]
+    return {
+        "lang": lang, "seed": seed, "posts": len(corpus.posts),
+        "candidates": candidates_summary(res.series, corpus),
+        "trend_words": len(corpus.truth),
+        "alpha": float(getattr(res.model, "alpha_", np.nan)),
+        "methods": rows,
+    }
+
+
+def _num(x):
+    return f"{x:d}" if isinstance(x, int) else f"{x:.2f}"
+
+
+def _cells(s, n_trends):
+    split = s["close_pairs_split"]
+    return (f"{s['ari']:.3f}", f"{s['purity']:.3f}",
+            f"{_num(s['trends_recovered'])}/{n_trends}",
+            "-" if split is None else f"{split:.2f}",
+            _num(s["distractors_in_clusters"]), _num(s["n_clusters"]),
+            f"{s['time_s']:.2f}")
+
+
+def format_table(rows, n_trends):
+    """Plain-text table: one line per method."""
+    width = max(len(n) for n in rows) + 2
+    lines = [f"{'method':<{width}}" + "".join(f"{c:>13}" for c in COLUMNS)]
+    for name, s in rows.items():
+        if "skipped" in s:
+            lines.append(f"{name:<{width}}  ({s['skipped']})")
+        else:
+            lines.append(f"{name:<{width}}"
+                         + "".join(f"{c:>13}" for c in _cells(s, n_trends)))
+    return "\n".join(lines)
+
+
+def mean_rows(results):
+    """Mean of every score over corpora, per method (skipped runs left out)."""
+    keys = ("ari", "purity", "trends_recovered", "close_pairs_split",
+            "distractors_in_clusters", "n_clusters", "time_s")
+    out = {}
+    for name in results[0]["methods"]:
+        runs = [r["methods"][name] for r in results
+                if "skipped" not in r["methods"][name]]
+        if not runs:
+            out[name] = results[0]["methods"][name]
+            continue
+        out[name] = {}
+        for k in keys:
+            vals = [r[k] for r in runs if r[k] is not None]
+            out[name][k] = float(np.mean(vals)) if vals else None
+    return out
+
+
+def check(result):
+    """Failed acceptance conditions on one corpus, as messages."""
+    g = result["methods"]["GLIPCA"]
+    where = f"{result['lang']} seed {result['seed']}"
+    fails = []
+    if g["ari"] < MIN_ARI:
+        fails.append(f"{where}: GLIPCA ARI {g['ari']:.3f} < {MIN_ARI}")
+    if not g["all_trends_recovered"]:
+        fails.append(f"{where}: GLIPCA recovered {g['trends_recovered']} of "
+                     f"{g['n_trends']} trends")
+    if g["close_pairs_split"] is not None and g["close_pairs_split"] < 1:
+        fails.append(f"{where}: GLIPCA split {g['close_pairs_split']:.0%} of "
+                     "the close pairs")
+    if g["distractors_in_clusters"] > MAX_DISTRACTORS:
+        fails.append(f"{where}: GLIPCA put {g['distractors_in_clusters']} "
+                     f"non-trend words in clusters {g['distractors_by_kind']}")
+    for name in BASELINES:
+        s = result["methods"][name]
+        if "skipped" not in s and s["ari"] >= g["ari"]:
+            fails.append(f"{where}: {name} ARI {s['ari']:.3f} >= GLIPCA's "
+                         f"{g['ari']:.3f}")
+    return fails
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--lang", nargs="+", default=["en", "ja"],
+                        choices=["en", "ja"])
+    parser.add_argument("--seeds", type=int, default=3,
+                        help="number of corpora per language (seeds 0..N-1)")
+    parser.add_argument("--check", action="store_true",
+                        help="exit 1 if an acceptance condition fails")
+    parser.add_argument("--json", type=Path, help="write all scores here")
+    args = parser.parse_args(argv)
+
+    results = []
+    for lang in args.lang:
+        for seed in range(args.seeds):
+            r = evaluate(lang, seed)
+            results.append(r)
+            n_trends = r["methods"]["GLIPCA"]["n_trends"]
+            print(f"\n== {lang}, seed {seed}: {r['posts']} posts, "
+                  f"candidates {r['candidates']} "
+                  f"(of {r['trend_words']} trend words), alpha {r['alpha']:.3g}")
+            print(format_table(r["methods"], n_trends))
+    for lang in args.lang:
+        sub = [r for r in results if r["lang"] == lang]
+        n_trends = sub[0]["methods"]["GLIPCA"]["n_trends"]
+        print(f"\n== mean over {len(sub)} {lang} corpora")
+        print(format_table(mean_rows(sub), n_trends))
+    if len(args.lang) > 1:
+        print(f"\n== mean over all {len(results)} corpora")
+        print(format_table(mean_rows(results), n_trends))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1))
+
+    if args.check:
+        fails = [f for r in results for f in check(r)]
+        if fails:
+            print("\nACCEPTANCE CHECK FAILED:\n  " + "\n  ".join(fails))
+            return 1
+        print("\nacceptance check passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
