@@ -148,6 +148,19 @@ def check(result):
     return fails
 
 
+def _warm_up():
+    """Compile tslearn's numba kernels before anything is timed."""
+    import pandas as pd
+
+    from baselines import kshape
+
+    rng = np.random.default_rng(0)
+    try:
+        kshape(pd.DataFrame(rng.random((20, 6))), 2)
+    except ImportError:
+        pass
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--lang", nargs="+", default=["en", "ja"],
@@ -159,6 +172,7 @@ def main(argv=None):
     parser.add_argument("--json", type=Path, help="write all scores here")
     args = parser.parse_args(argv)
 
+    _warm_up()
     results = []
     for lang in args.lang:
         for seed in range(args.seeds):

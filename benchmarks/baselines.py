@@ -71,7 +71,7 @@ def kshape(series, n_clusters, *, seed=0):
     from tslearn.clustering import KShape
 
     z = _standardize(series).T[:, :, None]
-    model = KShape(n_clusters=min(n_clusters, z.shape[0]), n_init=3,
+    model = KShape(n_clusters=min(n_clusters, z.shape[0]), n_init=1,
                    random_state=seed).fit(z)
     return _groups(series.columns, model.labels_)
 

@@ -21,8 +21,8 @@ import pandas as pd
 __all__ = ["PlantedCorpus", "make_trend_corpus"]
 
 # Concrete English nouns: lower-case ASCII letters, at least three letters,
-# none of them in scikit-learn's English stop-word list, so that an English
-# tokenizer that casefolds and removes stop words returns them unchanged.
+# in neither scikit-learn's English stop words nor glipca's, so that an
+# English tokenizer that casefolds and removes stop words returns them as is.
 _EN_WORDS = """
 badger beaver bison buffalo camel cheetah chicken cobra cougar coyote crab
 crane crow deer dolphin donkey dove duck eagle falcon ferret finch flamingo
@@ -191,7 +191,7 @@ _JA_ENDINGS = ("。", "です。", "だ。", "ですね。", "！")
 _KINDS = ("trend", "shared", "seasonal", "drifting", "background")
 
 
-@dataclass
+@dataclass(eq=False)
 class PlantedCorpus:
     """Posts with a planted truth, as returned by :func:`make_trend_corpus`.
 

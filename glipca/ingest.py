@@ -61,6 +61,7 @@ _EXTENSIONS = {
     ".tsv": "tsv",
 }
 MIN_YEAR, MAX_YEAR = 1990, 2100
+_JSON_CHUNK = 1 << 16  # characters read at a time from JSON documents
 
 # Candidate fields, in order of preference.  Each entry is a *group*: the
 # first group with a member present in a file's first record is used for the
@@ -421,11 +422,16 @@ def _resolve(groups, keys):
     lower = {}
     for k in keys:
         if isinstance(k, str):
-            lower.setdefault(k.lower(), k)
+            lower.setdefault(_normal_key(k), k)
     for group in groups:
         if any(_present(lower, name) for name in group):
             return tuple(_spell(lower, name) for name in group)
     return None
+
+
+def _normal_key(key):
+    # "Tweet ID", "tweet-id" and "tweet_id" name the same column.
+    return re.sub(r"[\s\-]+", "_", key.strip().lower())
 
 
 def _present(lower, name):
@@ -455,7 +461,7 @@ class _Schema:
         self.time = (time_field,) if time_field else None
         self.id = (id_field,) if id_field else None
         self.id_fixed = bool(id_field)
-        self.flag = None
+        self.flags = _RETWEET_FLAGS
         self.resolved = False
 
     def resolve(self, keys):
@@ -466,9 +472,11 @@ class _Schema:
             self.time = _resolve(_TIME_GROUPS, keys)
         if self.id is None:
             self.id = _resolve(_ID_GROUPS, keys)
-        if self.flag is None:
-            found = _resolve([(f,) for f in _RETWEET_FLAGS], keys)
-            self.flag = found[0] if found else False
+        # Retweet flags are looked up in every record under their usual
+        # names, plus the spellings this file uses (CSV headers vary).
+        found = _resolve([(f,) for f in _RETWEET_FLAGS], keys)
+        if found and found[0] not in self.flags:
+            self.flags = self.flags + found
         # A file is settled once text and time are known; until then every
         # record gets another chance (the first may lack them by mistake).
         self.resolved = self.text is not None and self.time is not None
@@ -529,12 +537,14 @@ class _Schema:
             return True
         if rec.get("retweeted_status"):
             return True
-        if self.flag:
-            v = rec.get(self.flag)
+        for name in self.flags:
+            v = rec.get(name)
+            if v is None:
+                continue
             if isinstance(v, str):
                 if v.strip().lower() in _TRUE_STRINGS:
                     return True
-            elif v is not None and v == v and bool(v):
+            elif v == v and bool(v):  # NaN is truthy
                 return True
         refs = rec.get("referenced_tweets")
         if isinstance(refs, list):
@@ -618,7 +628,7 @@ def _read_jsonl(fh, text_field):
         try:
             obj = loads(s)
         except json.JSONDecodeError as exc:
-            yield lineno, _Bad("malformed_json", f"malformed JSON: {exc.msg} at column {exc.colno}"), 0
+            yield lineno, _Bad("malformed_json", f"malformed JSON: {exc.msg} (column {exc.colno})"), 0
             continue
         if isinstance(obj, Mapping) and not _is_envelope(obj, text_field):
             yield lineno, obj, 0  # the common case, kept cheap
@@ -635,20 +645,21 @@ class _JsonStream:
     byte spoils only the value that holds it.
     """
 
-    _WS = re.compile(r"[ \t\r\n]*")
+    _WS = re.compile(r"[ \t\r\n]*")  # JSON's blanks, no others
     _BAD = re.compile("[\udc80-\udcff]")
 
-    def __init__(self, fh, chunk=1 << 16):
+    def __init__(self, fh, chunk=None):
         self.fh = fh
-        self.chunk = chunk
+        self.chunk = chunk or _JSON_CHUNK
         self.decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
         self.buf = ""
         self.pos = 0
         self.eof = False
         self.raw_decode = json.JSONDecoder().raw_decode
-        self._fill(chunk)
-        if self.buf.startswith("\ufeff"):
-            self.pos = 1
+
+    def skip_bom(self):
+        if self.peek() == "\ufeff":
+            self.pos += 1
 
     def _fill(self, n):
         if self.eof:
@@ -716,6 +727,8 @@ def _looks_like_record(members, text_field):
 def _read_json(fh, text_field):
     stream = _JsonStream(fh)
     index = 0
+    # Nothing is read before the ``try`` below, which turns a broken gzip
+    # stream or bad JSON into a record error.
 
     def element():
         nonlocal index
@@ -744,6 +757,7 @@ def _read_json(fh, text_field):
                 return
 
     try:
+        stream.skip_bom()
         while True:
             c = stream.peek()
             if c == "":
@@ -761,12 +775,15 @@ def _read_json(fh, text_field):
                 start_index = index
                 stream.pos += 1
                 members = {}
-                streamed = False
+                streamed = any_bad = False
                 if stream.peek() == "}":
                     stream.pos += 1
                 else:
                     while True:
-                        key, _ = stream.value()
+                        if stream.peek() != '"':
+                            raise json.JSONDecodeError("expected a member name", stream.buf, stream.pos)
+                        key, bad = stream.value()
+                        any_bad |= bad
                         stream.expect(":")
                         if key == "data" and stream.peek() == "[" and not _looks_like_record(members, text_field):
                             stream.pos += 1
@@ -776,13 +793,17 @@ def _read_json(fh, text_field):
                                 if isinstance(item[1], _Bad) and item[1].fatal:
                                     return
                         else:
-                            members[key], _ = stream.value()
+                            members[key], bad = stream.value()
+                            any_bad |= bad
                         if stream.expect(",}") == "}":
                             break
                 if not streamed:
+                    index = start_index + 1
+                    if any_bad:
+                        yield index, _Bad("encoding", "invalid UTF-8 bytes"), 0
+                        continue
                     if _is_envelope(members, text_field) and isinstance(members["data"], Mapping):
                         members = members["data"]
-                    index = start_index + 1
                     yield index, members, 0
             else:
                 index += 1

@@ -44,10 +44,16 @@ def freq(corpus):
 
 
 def test_word_lists_are_clean():
+    from glipca.tokens import english_stop_words
+
     assert len(set(_EN_WORDS)) == len(_EN_WORDS) >= 700
     assert all(re.fullmatch("[a-z]{3,}", w) for w in _EN_WORDS)
-    assert not EN_GLUE & set(_EN_WORDS)
+    assert not english_stop_words() & set(_EN_WORDS)
+    assert EN_GLUE <= english_stop_words()
+    from glipca.tokens import JAPANESE_STOP_WORDS
+
     assert len(set(_JA_WORDS)) == len(_JA_WORDS) >= 700
+    assert not set(JAPANESE_STOP_WORDS) & set(_JA_WORDS)
     assert all(len(w) >= 2 and planted_tokens(w, "ja") == [w] for w in _JA_WORDS)
 
 
@@ -161,8 +167,9 @@ def test_seasonal_and_drifting_words(corpus, freq):
 
 
 def test_english_tokenizer_returns_planted_words(corpus):
-    tokens = pytest.importorskip("glipca.tokens")
-    tok = tokens.EnglishTokenizer()
+    from glipca.tokens import EnglishTokenizer
+
+    tok = EnglishTokenizer()
     planted = set(corpus.word_kinds)
     for text in corpus.posts.text.iloc[::50]:
         words = tok(text)
@@ -170,29 +177,11 @@ def test_english_tokenizer_returns_planted_words(corpus):
         assert sorted(set(words)) == sorted(planted_tokens(text, "en"))
 
 
-def _japanese_tokenizer():
-    try:
-        from glipca.tokens import JapaneseTokenizer
-    except ImportError:
-        JapaneseTokenizer = None
-    if JapaneseTokenizer is not None:
-        return JapaneseTokenizer()
-    # Until the package's tokenizer is there: plain MeCab, nouns only.
-    import MeCab
-    import unidic_lite
-
-    tagger = MeCab.Tagger(f"-d {unidic_lite.DICDIR} -r /dev/null")
-
-    def tokenize(text):
-        rows = [r.split("\t") for r in tagger.parse(text).splitlines()[:-1]]
-        return [r[0] for r in rows if r[4].startswith("名詞")]
-
-    return tokenize
-
-
 def test_japanese_tokenizer_returns_planted_words():
+    from glipca.tokens import JapaneseTokenizer
+
     c = make_trend_corpus(lang="ja", seed=2, n_background=600, **SMALL)
-    tok = _japanese_tokenizer()
+    tok = JapaneseTokenizer()
     planted = set(c.word_kinds)
     rng = np.random.default_rng(0)
     for text in c.posts.text.iloc[rng.choice(len(c.posts), 200, replace=False)]:

@@ -1,0 +1,179 @@
+"""Tests for glipca.tokens: English and Japanese tokenisers."""
+
+import importlib.util
+import json
+import pickle
+import sys
+
+import pytest
+
+from glipca.tokens import (
+    EnglishTokenizer,
+    JapaneseTokenizer,
+    detect_language,
+    english_stop_words,
+    make_tokenizer,
+)
+
+HAS_MECAB = all(importlib.util.find_spec(m) is not None for m in ("MeCab", "unidic_lite"))
+needs_mecab = pytest.mark.skipif(not HAS_MECAB, reason="mecab-python3 and unidic-lite are not installed")
+
+
+# -- English ------------------------------------------------------------------
+
+
+def test_english_basic():
+    tok = EnglishTokenizer()
+    assert tok("The Cat sat on THE mat") == ["cat", "sat", "mat"]
+    assert tok("") == []
+
+
+def test_english_removes_urls_mentions_emails_numbers():
+    tok = EnglishTokenizer()
+    text = (
+        "RT @bob: Prices up 12% to $114.97 in 2020 https://t.co/Gr76pcrLWh "
+        "www.example.com pic.twitter.com/abc mail me at jane.doe@example.org"
+    )
+    assert tok(text) == ["prices", "mail"]
+
+
+def test_english_hashtags_apostrophes_hyphens():
+    tok = EnglishTokenizer()
+    assert tok("#BlackLivesMatter #COVID19 #2020") == ["blacklivesmatter", "covid19"]
+    assert tok("Trump\u2019s wall isn't done, don't") == ["trump", "wall"]
+    assert tok("covid-19 self-isolation 'quoted'") == ["covid-19", "self-isolation", "quoted"]
+    assert EnglishTokenizer(split_hyphens=True)("self-isolation") == ["self", "isolation"]
+
+
+def test_english_html_entities_and_casefold():
+    assert EnglishTokenizer()("Stocks &amp; BONDS &gt; Straße") == ["stocks", "bonds", "strasse"]
+
+
+def test_english_options():
+    assert EnglishTokenizer(min_length=4)("flu and fever") == ["fever"]
+    assert EnglishTokenizer(extra_stop_words=["Coronavirus"])("coronavirus lockdown") == ["lockdown"]
+    assert EnglishTokenizer(stop_words=())("the end") == ["the", "end"]
+    assert EnglishTokenizer(stop_words=["end"])("the end") == ["the"]
+
+
+def test_other_scripts_keep_whole_words():
+    tok = EnglishTokenizer(lang="hi")
+    assert tok("हिन्दी भाषा") == ["हिन्दी", "भाषा"]  # vowel signs do not split words
+    assert EnglishTokenizer(lang="ru")("Москва и Россия") == ["москва", "россия"]
+
+
+def test_english_stop_list_is_function_words():
+    stop = english_stop_words()
+    assert {"the", "and", "don't", "rt", "amp"} <= stop
+    assert not {"fire", "bill", "system", "trump", "virus"} & stop
+
+
+def test_params_are_json_and_change_with_options():
+    a = EnglishTokenizer().params()
+    b = EnglishTokenizer(extra_stop_words=["covid"]).params()
+    json.dumps(a)
+    assert a["lang"] == "en" and a != b
+    assert a == EnglishTokenizer().params()
+
+
+def test_english_pickles():
+    tok = EnglishTokenizer(extra_stop_words=["x1"])
+    again = pickle.loads(pickle.dumps(tok))
+    assert again("x1 hello") == ["hello"]
+
+
+# -- factory and detection ------------------------------------------------------
+
+
+def test_make_tokenizer():
+    en = make_tokenizer("en")
+    assert isinstance(en, EnglishTokenizer) and en.lang == "en" and "the" in en.stop_words
+    de = make_tokenizer("de-AT")
+    assert isinstance(de, EnglishTokenizer) and de.lang == "de" and not de.stop_words
+    assert make_tokenizer("de", stop_words=["und"])("Haus und Hof") == ["haus", "hof"]
+    with pytest.raises(ValueError, match="without spaces"):
+        make_tokenizer("zh")
+    with pytest.raises(ValueError):
+        make_tokenizer("english!")
+
+
+@needs_mecab
+def test_make_tokenizer_ja():
+    tok = make_tokenizer("ja")
+    assert isinstance(tok, JapaneseTokenizer) and tok.lang == "ja"
+
+
+def test_detect_language():
+    assert detect_language(["東京で地震が発生しました https://t.co/abcdefghij"] * 3) == "ja"
+    assert detect_language(["An earthquake hit Tokyo", "東京"]) == "en"
+    assert detect_language([]) == "en"
+    assert detect_language(iter(["ニュース"] * 5000)) == "ja"  # samples a prefix
+
+
+# -- Japanese -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def ja():
+    if not HAS_MECAB:
+        pytest.skip("mecab-python3 and unidic-lite are not installed")
+    return JapaneseTokenizer()
+
+
+@needs_mecab
+def test_japanese_nouns(ja):
+    assert ja("東京で地震が発生しました") == ["東京", "地震", "発生"]
+    assert ja("政府は緊急事態宣言を発令した") == ["政府", "緊急", "事態", "宣言", "発令"]
+
+
+@needs_mecab
+def test_japanese_drops_numbers_pronouns_counters_and_kana(ja):
+    words = ja("彼は3人と2020年に東京へ行った。それはね")
+    assert words == ["東京"]
+
+
+@needs_mecab
+def test_japanese_strips_urls_mentions_and_normalises(ja):
+    words = ja("@tanaka 大阪の情報 https://t.co/xyz ＡＢＣニュース ｺﾛﾅ")
+    assert words == ["大阪", "情報", "abc", "ニュース", "コロナ"]
+
+
+@needs_mecab
+def test_japanese_stop_words_and_options():
+    tok = JapaneseTokenizer(extra_stop_words=["コロナ"])
+    assert tok("コロナの影響") == ["影響"]
+    assert JapaneseTokenizer(keep_pos=["名詞-固有名詞"])("東京で地震") == ["東京"]
+    assert "こと" not in JapaneseTokenizer()("大事なことを話す")
+
+
+@needs_mecab
+def test_japanese_pickle_drops_tagger(ja):
+    ja("東京")  # create the tagger
+    state = ja.__getstate__()
+    assert state["_tagger"] is None
+    again = pickle.loads(pickle.dumps(ja))
+    assert again("東京で地震") == ["東京", "地震"]
+    assert ja._tagger is not None  # the original keeps its own
+
+
+@needs_mecab
+def test_japanese_params(ja):
+    params = ja.params()
+    json.dumps(params, ensure_ascii=False)
+    assert params["lang"] == "ja" and params["keep_pos"][0].startswith("名詞")
+    assert params != JapaneseTokenizer(mecab_args="-u none.dic").params()
+
+
+def test_japanese_missing_mecab_message(monkeypatch):
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "MeCab" else real(name, *a))
+    with pytest.raises(ImportError, match="pip install mecab-python3 unidic-lite"):
+        JapaneseTokenizer()
+
+
+@needs_mecab
+def test_japanese_missing_module_at_first_use(monkeypatch):
+    tok = JapaneseTokenizer()
+    monkeypatch.setitem(sys.modules, "MeCab", None)  # makes "import MeCab" fail
+    with pytest.raises(ImportError, match="pip install mecab-python3 unidic-lite"):
+        tok("東京")
