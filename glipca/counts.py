@@ -24,7 +24,7 @@ __all__ = ["WordCounts", "count_words"]
 _CHUNK = 1 << 20  # (period, word) pairs held before folding them in
 
 
-@dataclass
+@dataclass(eq=False)  # arrays have no single truth value to compare
 class WordCounts:
     """Number of posts per period that contain each word.
 
@@ -197,9 +197,17 @@ class _Periods:
         naive = pd.DatetimeIndex([self.start(k) for k in range(lo, hi + 1)])
         # A wall-clock start can fall in a DST gap or overlap; take the
         # first valid instant rather than failing.
-        return naive.tz_localize(
+        index = naive.tz_localize(
             self.zone, ambiguous=np.ones(len(naive), dtype=bool), nonexistent="shift_forward"
         )
+        if self.kind == "day" and len(index):
+            # Calendar days conform to pandas' "D" even across DST; setting
+            # it lets downstream code shift and resample.
+            try:
+                index.freq = f"{self.n}D"
+            except ValueError:  # a midnight lost to a DST gap
+                pass
+        return index
 
 
 def _zone(tz):

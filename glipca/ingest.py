@@ -39,8 +39,7 @@ import re
 import sys
 import zlib
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, NamedTuple
+from typing import Iterator, Mapping, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 __all__ = [
@@ -460,7 +459,6 @@ class _Schema:
         self.text = (text_field,) if text_field else None
         self.time = (time_field,) if time_field else None
         self.id = (id_field,) if id_field else None
-        self.id_fixed = bool(id_field)
         self.flags = _RETWEET_FLAGS
         self.resolved = False
 
@@ -471,7 +469,7 @@ class _Schema:
         if self.time is None:
             self.time = _resolve(_TIME_GROUPS, keys)
         if self.id is None:
-            self.id = _resolve(_ID_GROUPS, keys)
+            self.id = _resolve(_ID_GROUPS, keys) or _ID_GROUPS[0]
         # Retweet flags are looked up in every record under their usual
         # names, plus the spellings this file uses (CSV headers vary).
         found = _resolve([(f,) for f in _RETWEET_FLAGS], keys)
@@ -517,7 +515,7 @@ class _Schema:
         except ValueError as exc:
             raise _RecordError("bad_time", time_group[-1], str(exc)) from None
 
-        pid = self._get(rec, self.id) if self.id else _MISSING
+        pid = self._get(rec, self.id)
         if isinstance(pid, str):
             pid = pid.strip() or _MISSING
         elif isinstance(pid, float) and pid.is_integer():
@@ -525,8 +523,6 @@ class _Schema:
         elif pid is not _MISSING:
             pid = str(pid)
         if pid is _MISSING:
-            if self.id_fixed:
-                raise _RecordError("missing_id", self.id[0], "missing")
             # Stable across runs: the same file gives the same ids.
             pid = f"{self.basename}:{line}" + (f".{sub}" if sub else "")
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import signal
+from scipy import signal, stats
 
 __all__ = [
     "relative_frequency",
@@ -130,7 +130,9 @@ class SinglePeakTest:
     * the peak is localised: its width at half prominence is at most
       ``max_width`` of the window (a slow drift is not an event).
 
-    Peaks on the first or last period count: the series is padded with its
+    With ``detrend`` (default) peaks are measured above a robust straight
+    line (Theil–Sen), so that a steady rise or fall is not mistaken for an
+    event at the window's edge. Peaks on the first or last period count: the series is padded with its
     median so that an event at the window's edge still has a prominence.
 
     Calling the test on a DataFrame returns one row per word with the
@@ -143,6 +145,7 @@ class SinglePeakTest:
     max_secondary: float = 0.5
     max_width: float = 0.25
     smooth: bool = True
+    detrend: bool = True
 
     def params(self):
         return {
@@ -151,6 +154,7 @@ class SinglePeakTest:
             "max_secondary": self.max_secondary,
             "max_width": self.max_width,
             "smooth": self.smooth,
+            "detrend": self.detrend,
         }
 
     def __call__(self, frame):
@@ -173,13 +177,19 @@ class SinglePeakTest:
             xs = 0.25 * padded[:-2] + 0.5 * padded[1:-1] + 0.25 * padded[2:]
         else:
             xs = x
+        if self.detrend:
+            # Measure peaks above a robust straight line: a word that rises
+            # or falls steadily is then flat, while a bump of a few days
+            # barely moves the Theil-Sen line.
+            slope, intercept = stats.theilslopes(xs)[:2]
+            xs = xs - (intercept + slope * np.arange(n_periods))
         peak_at = int(np.argmax(xs))
         # Noise from the raw day-to-day differences (smoothed differences are
         # autocorrelated and would understate it), scaled to what remains of
         # white noise after the kernel (its gain is sqrt(6) / 4).
         diffs = np.diff(x)
         noise = 1.4826 * np.median(np.abs(diffs - np.median(diffs))) / np.sqrt(2.0)
-        if xs is not x:
+        if self.smooth and n_periods >= 5:
             noise *= np.sqrt(6.0) / 4.0
         span = float(xs.max() - xs.min())
         if span <= 0:

@@ -51,7 +51,7 @@ _LETTER = re.compile(r"[^\W\d_]")
 
 def _combining_marks():
     # Python's \w misses combining marks, which would split words of
-    # Devanagari, Thai, Arabic with vowel signs, etc.  List those of the
+    # Devanagari, Bengali, Arabic with vowel signs, etc.  List those of the
     # Basic Multilingual Plane once, as a character class.
     ranges, start, prev = [], None, None
     for cp in range(0x300, 0x10000):
@@ -240,6 +240,7 @@ class JapaneseTokenizer:
     mecab_args : str, default ""
         Extra MeCab options, e.g. ``"-u user.dic"``.  Passing ``-d`` selects
         another dictionary; ``keep_pos`` must then match its tag set.
+        Output-format options are overridden by the tokeniser's own.
     keep_pos : sequence of str, optional
         Part-of-speech prefixes to keep, levels joined by ``-``.  Defaults
         to :data:`DEFAULT_KEEP_POS`.
@@ -304,7 +305,14 @@ class JapaneseTokenizer:
         try:
             return MeCab.Tagger(args)
         except RuntimeError as exc:
-            raise RuntimeError(f"{_INSTALL_HINT} (MeCab could not start with options {args!r}: {exc})") from None
+            # mecab-python3's message is a long help text; its last detail
+            # line is the actual cause.
+            lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip() and not ln.startswith("-")]
+            cause = lines[-1] if lines else "unknown error"
+            raise RuntimeError(
+                f"MeCab could not start ({cause}) with options {self.mecab_args!r}; "
+                f"if MeCab or its dictionary is missing: {_INSTALL_HINT.split(': ', 1)[1]}"
+            ) from None
 
     @property
     def tagger(self):

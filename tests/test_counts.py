@@ -53,6 +53,7 @@ def test_hand_computed_example():
     assert wc.total().tolist() == [1, 2, 2]
     assert wc.periods_present().tolist() == [1, 1, 2]
     assert (wc.freq, wc.tz) == ("D", "UTC")
+    assert wc.periods.freq == "D"
 
 
 def test_tz_day_boundaries():
@@ -88,9 +89,9 @@ def test_naive_times_are_taken_in_tz():
     "freq, starts",
     [
         ("12h", ["2020-03-01 00:00", "2020-03-01 12:00", "2020-03-02 00:00"]),
-        ("2D", ["2020-02-29", "2020-03-02"]),
+        ("2D", ["2020-03-01"]),  # aligned on 1970-01-01
         ("W", ["2020-02-24", "2020-03-02"]),  # weeks end on Sunday, start on Monday
-        ("W-WED", ["2020-02-27", "2020-03-05"]),
+        ("W-WED", ["2020-02-27"]),
         ("MS", ["2020-03-01"]),
     ],
 )
@@ -118,7 +119,8 @@ def test_prune_and_frame():
     posts = [post("a b", 2020, 3, 1), post("a c", 2020, 3, 2), post("a b", 2020, 3, 2)]
     wc = count_words(posts, split)
     assert wc.prune(min_count=2).words == ["a", "b"]
-    pruned = wc.prune(min_periods=2)
+    assert wc.prune(min_periods=2).words == ["a", "b"]
+    pruned = wc.prune(min_count=3, min_periods=2)
     assert pruned.words == ["a"]
     assert pruned.posts.tolist() == wc.posts.tolist()
     frame = wc.to_frame()

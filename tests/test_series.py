@@ -32,6 +32,8 @@ def shapes():
             "drift": 0.01 * t + noise(),
             "flat": 0.3 + noise(),
             "double": 0.05 + _bump(12) + _bump(45) + noise(),
+            "broad": 0.05 + _bump(30, sigma=12) + noise(),
+            "falling": 0.6 - 0.01 * t + noise(),
         }
     )
 
@@ -45,9 +47,20 @@ def test_single_peak_test_keeps_bumps_and_rejects_the_rest(shapes):
     # scale so that none stands out: both are rejections.
     assert result.loc["weekly", "reason"] in {"several_peaks", "weak_peak"}
     assert result.loc["double", "reason"] == "several_peaks"
-    assert result.loc["drift", "reason"] == "too_wide"
+    # Steady rises and falls are flat once the robust line is removed.
+    assert result.loc["drift", "reason"] == "weak_peak"
+    assert result.loc["falling", "reason"] == "weak_peak"
+    assert result.loc["broad", "reason"] == "too_wide"
     assert result.loc["flat", "reason"] == "weak_peak"
-    assert not result.loc[["weekly", "double", "drift", "flat"], "is_trend"].any()
+    assert not result.loc[["weekly", "double", "drift", "falling", "broad", "flat"], "is_trend"].any()
+
+
+def test_trend_on_a_rising_baseline_is_kept():
+    t = np.arange(DAYS)
+    frame = _frame({"w": 0.1 + 0.005 * t + 0.5 * _bump(50, sigma=2)})
+    result = SinglePeakTest()(frame)
+    assert result.loc["w", "is_trend"]
+    assert result.loc["w", "peak"] == frame.index[50]
 
 
 def test_single_peak_test_reports_every_word(shapes):

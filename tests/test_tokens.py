@@ -177,3 +177,11 @@ def test_japanese_missing_module_at_first_use(monkeypatch):
     monkeypatch.setitem(sys.modules, "MeCab", None)  # makes "import MeCab" fail
     with pytest.raises(ImportError, match="pip install mecab-python3 unidic-lite"):
         tok("東京")
+
+
+@needs_mecab
+def test_japanese_bad_mecab_args_message():
+    with pytest.raises(RuntimeError) as info:
+        JapaneseTokenizer(mecab_args="-r /nonexistent/mecabrc")("東京")
+    message = str(info.value)
+    assert "\n" not in message and "/nonexistent/mecabrc" in message
