@@ -241,27 +241,36 @@ def _rank_members(corr, adj, group, loading_threshold):
     return members[order], loadings[order], float(vals[0])
 
 
-def _shared_words(partial, clusters, ratio):
-    """Cluster members whose direct links reach another cluster as strongly.
+def _partial_corr(x, y, control):
+    """Correlation of ``x`` and ``y`` after regressing both on ``control``."""
+    design = np.column_stack([np.ones_like(control), control])
+    coef, *_ = linalg.lstsq(design, np.column_stack([x, y]))
+    rx, ry = (np.column_stack([x, y]) - design @ coef).T
+    denom = np.sqrt((rx @ rx) * (ry @ ry))
+    return float(rx @ ry / denom) if denom > 0 else 0.0
 
-    A word used by two events is directly correlated with both. Such a word
-    describes neither event on its own, so it is taken out of its cluster.
+
+def _shared_words(z, clusters, threshold):
+    """Cluster members that still follow another cluster once their own is known.
+
+    A word used for two events moves with both. For each member, take its
+    cluster's signal without it (the mean of the other members' standardised
+    series) and each other cluster's signal; when the member's partial
+    correlation with another cluster's signal, given its own cluster's,
+    reaches ``threshold``, the member describes neither event on its own and
+    is taken out.
     """
-    label = {}
-    for c, (members, _, _) in enumerate(clusters):
-        for i in members:
-            label[int(i)] = c
+    signals = [z[:, members].mean(axis=1) for members, _, _ in clusters]
     shared = set()
     for c, (members, _, _) in enumerate(clusters):
+        if members.size < 2 or len(clusters) < 2:
+            continue
         for i in members:
-            links = np.clip(partial[i], 0.0, None)
-            own = sum(links[j] for j in members if j != i)
-            other = {}
-            for j in np.flatnonzero(links > 0):
-                lj = label.get(int(j))
-                if lj is not None and lj != c:
-                    other[lj] = other.get(lj, 0.0) + links[j]
-            if other and max(other.values()) >= ratio * own:
+            own = z[:, [j for j in members if j != i]].mean(axis=1)
+            best = max(
+                _partial_corr(z[:, i], signals[o], own) for o in range(len(clusters)) if o != c
+            )
+            if best >= threshold:
                 shared.add(int(i))
     return shared
 
@@ -285,9 +294,10 @@ class GLIPCA:
         side of a split between indirectly correlated trends.
     max_cut : float, default=0.3
         Largest relative link weight across an accepted split.
-    shared_ratio : float, default=0.5
-        A member whose direct links to another cluster weigh at least this
-        fraction of its links within its own is a shared word and is removed.
+    shared_threshold : float, default=0.65
+        A member whose partial correlation with another cluster's signal,
+        given its own cluster's signal, reaches this value is a shared word
+        and is removed.
     local_refit : bool, default=True
         Re-estimate the links inside a group of at most ``n_periods / 2``
         words with a graphical lasso of its own before splitting it.
@@ -330,7 +340,7 @@ class GLIPCA:
         loading_threshold=0.5,
         split_threshold=0.25,
         max_cut=0.3,
-        shared_ratio=0.5,
+        shared_threshold=0.65,
         local_refit=True,
         tol=1e-4,
         max_iter=200,
@@ -341,7 +351,7 @@ class GLIPCA:
         self.loading_threshold = loading_threshold
         self.split_threshold = split_threshold
         self.max_cut = max_cut
-        self.shared_ratio = shared_ratio
+        self.shared_threshold = shared_threshold
         self.local_refit = local_refit
         self.tol = tol
         self.max_iter = max_iter
@@ -354,7 +364,7 @@ class GLIPCA:
             "loading_threshold": self.loading_threshold,
             "split_threshold": self.split_threshold,
             "max_cut": self.max_cut,
-            "shared_ratio": self.shared_ratio,
+            "shared_threshold": self.shared_threshold,
             "local_refit": self.local_refit,
             "tol": self.tol,
             "max_iter": self.max_iter,
@@ -435,7 +445,7 @@ class GLIPCA:
             max_cut=self.max_cut,
             local_links=self._local_links(n_samples) if self.local_refit else None,
         )
-        shared = _shared_words(partial, found, self.shared_ratio)
+        shared = _shared_words(z, found, self.shared_threshold)
         clusters = []
         for members, _, _ in found:
             members = np.array([i for i in members if int(i) not in shared], dtype=int)

@@ -347,11 +347,11 @@ def make_trend_corpus(*, lang="en", n_days=61, start="2020-03-08", n_trends=8,
                   n_background=n_background,
                   posts_per_day=tuple(posts_per_day), seed=seed)
     vocab = _check_params(params)
-    # Two streams: the planted structure (roles, peaks, widths, rates) comes
-    # from the first, so it does not change with the volume; the sampling of
-    # posts comes from the second.
-    rs, rng = (np.random.default_rng(s)
-               for s in np.random.SeedSequence(seed).spawn(2))
+    # Three streams, so that a seed plants the same structure (peaks, widths,
+    # rates) at any volume and in both languages, with only the words
+    # changed: the vocabulary draw, the structure, and the sampled posts.
+    rw, rs, rng = (np.random.default_rng(s)
+                   for s in np.random.SeedSequence(seed).spawn(3))
     T = n_days
     t = np.arange(T)
     first_day = np.datetime64(pd.Timestamp(start).date(), "D")
@@ -359,7 +359,7 @@ def make_trend_corpus(*, lang="en", n_days=61, start="2020-03-08", n_trends=8,
     weekday = (pd.Timestamp(start).day_of_week + t) % 7  # Monday = 0
 
     # --- Planted structure -------------------------------------------------
-    words = [vocab[i] for i in rs.permutation(len(vocab))]
+    words = [vocab[i] for i in rw.permutation(len(vocab))]
     cuts = np.cumsum([n_trends * words_per_trend, n_shared, n_seasonal,
                       n_drifting, n_background])
     trend_words = [words[k * words_per_trend:(k + 1) * words_per_trend]
@@ -463,7 +463,8 @@ def make_trend_corpus(*, lang="en", n_days=61, start="2020-03-08", n_trends=8,
 
     # Seconds within the (local) day; see Notes for the Japanese window.
     first_s = 0 if lang == "en" else 9 * 3600
-    secs = rng.integers(first_s, 86400, n_posts)
+    # (A monotone map of one uniform draw: the same order in both languages.)
+    secs = first_s + np.floor(rng.random(n_posts) * (86400 - first_s)).astype(int)
     order = np.lexsort((secs, post_day))
     stamps = (day_dates[post_day].astype("datetime64[s]")
               + secs.astype("timedelta64[s]"))[order]

@@ -68,11 +68,33 @@ def test_deterministic_by_seed(lang):
     assert a.trends != c.trends
 
 
+def _roles(c):
+    """Each planted word's role, e.g. trend 3 word 1 or seasonal word 0."""
+    out = {w: f"t{t['id']}.{i}" for t in c.trends for i, w in enumerate(t["words"])}
+    for kind in ("shared", "seasonal", "drifting", "background"):
+        out.update({w: f"{kind}{i}" for i, w in enumerate(getattr(c, f"{kind}_words"))})
+    return out
+
+
 def test_structure_does_not_depend_on_volume():
     a = make_trend_corpus(seed=5, posts_per_day=(100, 100))
     b = make_trend_corpus(seed=5, **SMALL)
     assert a.trends == b.trends and a.shared_trends == b.shared_trends
     assert len(a.posts) < len(b.posts)
+
+
+def test_languages_differ_only_in_words():
+    en = make_trend_corpus(lang="en", seed=5, n_days=30, n_trends=4,
+                           n_close_pairs=1, posts_per_day=(100, 100))
+    ja = make_trend_corpus(lang="ja", seed=5, n_days=30, n_trends=4,
+                           n_close_pairs=1, posts_per_day=(100, 100))
+    re_, rj = _roles(en), _roles(ja)
+    assert ([{**t, "words": None} for t in en.trends]
+            == [{**t, "words": None} for t in ja.trends])
+    assert en.posts.created_at.str[:10].equals(ja.posts.created_at.str[:10])
+    for a, b in zip(en.posts.text.iloc[::20], ja.posts.text.iloc[::20]):
+        assert ([re_[w] for w in planted_tokens(a, "en")]
+                == [rj[w] for w in planted_tokens(b, "ja")])
 
 
 @pytest.mark.parametrize("lang,offset", [("en", "+00:00"), ("ja", "+09:00")])
