@@ -462,10 +462,12 @@ def make_trend_corpus(*, lang="en", n_days=61, start="2020-03-08", n_trends=8,
                          np.concatenate(pairs_word), n_posts, words)
 
     # Seconds within the (local) day; see Notes for the Japanese window.
+    # Sorting on the uniform draw itself gives the same order in both
+    # languages, ties of whole seconds included.
     first_s = 0 if lang == "en" else 9 * 3600
-    # (A monotone map of one uniform draw: the same order in both languages.)
-    secs = first_s + np.floor(rng.random(n_posts) * (86400 - first_s)).astype(int)
-    order = np.lexsort((secs, post_day))
+    u = rng.random(n_posts)
+    secs = first_s + np.floor(u * (86400 - first_s)).astype(int)
+    order = np.lexsort((u, post_day))
     stamps = (day_dates[post_day].astype("datetime64[s]")
               + secs.astype("timedelta64[s]"))[order]
     suffix = "+00:00" if lang == "en" else "+09:00"

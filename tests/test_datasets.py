@@ -85,14 +85,14 @@ def test_structure_does_not_depend_on_volume():
 
 def test_languages_differ_only_in_words():
     en = make_trend_corpus(lang="en", seed=5, n_days=30, n_trends=4,
-                           n_close_pairs=1, posts_per_day=(100, 100))
+                           n_close_pairs=1, posts_per_day=(2000, 2000))
     ja = make_trend_corpus(lang="ja", seed=5, n_days=30, n_trends=4,
-                           n_close_pairs=1, posts_per_day=(100, 100))
+                           n_close_pairs=1, posts_per_day=(2000, 2000))
     re_, rj = _roles(en), _roles(ja)
     assert ([{**t, "words": None} for t in en.trends]
             == [{**t, "words": None} for t in ja.trends])
     assert en.posts.created_at.str[:10].equals(ja.posts.created_at.str[:10])
-    for a, b in zip(en.posts.text.iloc[::20], ja.posts.text.iloc[::20]):
+    for a, b in zip(en.posts.text.iloc[::50], ja.posts.text.iloc[::50]):
         assert ([re_[w] for w in planted_tokens(a, "en")]
                 == [rj[w] for w in planted_tokens(b, "ja")])
 

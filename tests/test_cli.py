@@ -1,0 +1,122 @@
+"""The command line end to end on a small generated corpus."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from glipca.cli import main
+from glipca.datasets import make_trend_corpus
+from glipca.evaluation import score_clusters
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return make_trend_corpus(
+        lang="en", n_trends=5, n_close_pairs=1, n_background=80, posts_per_day=(600, 1000), seed=3
+    )
+
+
+@pytest.fixture(scope="module")
+def corpus_file(corpus, tmp_path_factory):
+    return corpus.write_jsonl(tmp_path_factory.mktemp("in") / "posts.jsonl.gz")
+
+
+def _run(*args):
+    result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    return result
+
+
+@pytest.fixture(scope="module")
+def analysed(corpus_file, tmp_path_factory):
+    out = tmp_path_factory.mktemp("runs") / "out"
+    result = _run("analyse", corpus_file, "--out", out, "--lang", "en")
+    assert result.exit_code == 0, result.output
+    return out, result
+
+
+def test_analyse_writes_the_output_contract(analysed, corpus):
+    out, _ = analysed
+    names = {p.name for p in out.iterdir()}
+    assert {"clusters.json", "clusters.csv", "series.csv", "peaks.csv"} <= names
+    doc = json.loads((out / "clusters.json").read_text(encoding="utf-8"))
+    assert doc["clusters"], "no cluster found"
+    for i, c in enumerate(doc["clusters"]):
+        assert c["id"] == i
+        assert c["size"] == len(c["words"]) >= 2
+        assert len(c["peak"]) == 10 and c["peak"][4] == "-"
+        # Words are ordered by centrality.
+        assert c["loadings"] == sorted(c["loadings"], reverse=True)
+    assert {f"cluster_{c['id']:03d}.png" for c in doc["clusters"]} <= names
+    assert doc["params"]["lang"] == "en"
+    assert doc["summary"]["posts_read"] == len(corpus.posts) == doc["summary"]["posts_used"]
+
+
+def test_analyse_finds_the_planted_trends(analysed, corpus):
+    out, _ = analysed
+    doc = json.loads((out / "clusters.json").read_text(encoding="utf-8"))
+    score = score_clusters([c["words"] for c in doc["clusters"]], corpus)
+    assert score["all_trends_recovered"]
+    assert score["ari"] >= 0.9
+    assert score["close_pairs_split"] == 1.0
+
+
+def test_clusters_json_is_byte_identical_across_runs(analysed, corpus_file, tmp_path):
+    out, _ = analysed
+    again = tmp_path / "again"
+    assert _run("analyse", corpus_file, "--out", again, "--lang", "en", "--no-plots", "-q").exit_code == 0
+    assert (again / "clusters.json").read_bytes() == (out / "clusters.json").read_bytes()
+    assert (again / "clusters.csv").read_bytes() == (out / "clusters.csv").read_bytes()
+
+
+def test_existing_output_is_not_overwritten_without_force(analysed, corpus_file):
+    out, _ = analysed
+    before = (out / "clusters.json").read_bytes()
+    result = _run("analyse", corpus_file, "--out", out, "-q")
+    assert result.exit_code == 2
+    assert "exists" in result.output and "--force" in result.output
+    assert "Traceback" not in result.output
+    assert (out / "clusters.json").read_bytes() == before
+
+
+def test_force_replaces_output(corpus_file, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "old.txt").write_text("old")
+    result = _run("analyse", corpus_file, "--out", out, "--lang", "en", "--force", "--no-plots", "-q")
+    assert result.exit_code == 0, result.output
+    assert not (out / "old.txt").exists() and (out / "clusters.json").exists()
+
+
+def test_bad_record_gives_one_line_error(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": 1, "created_at": "2020-03-01T00:00:00Z", "text": "hello"}\n{"id": 2, "created_at": "not a time", "text": "x"}\n')
+    out = tmp_path / "out"
+    result = _run("analyse", bad, "--out", out, "--lang", "en")
+    assert result.exit_code == 2
+    lines = [ln for ln in result.output.splitlines() if ln.strip()]
+    assert len(lines) == 1
+    assert "bad.jsonl:2" in lines[0] and "created_at" in lines[0]
+    assert "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_missing_input_file(tmp_path):
+    result = _run("analyse", tmp_path / "nope.jsonl", "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    assert "nope.jsonl" in result.output and "Traceback" not in result.output
+
+
+def test_skip_mode_counts_bad_records(corpus, tmp_path):
+    path = tmp_path / "posts.jsonl"
+    corpus.write_jsonl(path)
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write("{not json\n")
+        fh.write('{"id": "x", "created_at": "2020-03-09T00:00:00Z"}\n')
+    out = tmp_path / "out"
+    result = _run("analyse", path, "--out", out, "--lang", "en", "--on-error", "skip", "--no-plots")
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "clusters.json").read_text())["summary"]
+    assert summary["posts_skipped"] == 2
+    assert summary["posts_read"] == len(corpus.posts) + 2
+    assert "2 skipped" in result.output
