@@ -9,6 +9,8 @@ trends, which favours them.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.sparse import csr_matrix
@@ -68,7 +70,10 @@ def average_linkage(series, n_clusters):
 def kshape(series, n_clusters, *, seed=0):
     """Shape-based clustering (k-Shape, Paparrizos & Gravano 2015) from
     tslearn, on z-normalised series. Needs the ``bench`` extra."""
-    from tslearn.clustering import KShape
+    with warnings.catch_warnings():
+        # tslearn warns at import about its optional HDF5 support.
+        warnings.simplefilter("ignore", UserWarning)
+        from tslearn.clustering import KShape
 
     z = _standardize(series).T[:, :, None]
     model = KShape(n_clusters=min(n_clusters, z.shape[0]), n_init=1,
