@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 import traceback
+import warnings
 
 import click
 
@@ -75,19 +76,22 @@ def analyse(inputs, out, lang, fmt, text_field, time_field, id_field, tz, freq, 
 
     try:
         alpha = _alpha(alpha)
+        # Checked before the work too, so that a refusal costs nothing.
         if Path(out).exists() and not force:
             raise OutputExists(f"{out}: output folder exists; use --force to replace it")
         from .pipeline import run_analysis
         from .report import write_results
         from .series import SinglePeakTest
 
-        result = run_analysis(
-            list(inputs), lang=lang, fmt=fmt, text_field=text_field, time_field=time_field,
-            id_field=id_field, tz=tz, freq=freq, on_error=on_error, min_count=min_count,
-            min_periods=min_days, max_words=max_words, peak_test=SinglePeakTest(min_z=min_z),
-            alpha=alpha, min_cluster_size=min_cluster_size,
-            progress=not quiet and sys.stderr.isatty(),
-        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = run_analysis(
+                list(inputs), lang=lang, fmt=fmt, text_field=text_field, time_field=time_field,
+                id_field=id_field, tz=tz, freq=freq, on_error=on_error, min_count=min_count,
+                min_periods=min_days, max_words=max_words, peak_test=SinglePeakTest(min_z=min_z),
+                alpha=alpha, min_cluster_size=min_cluster_size,
+                progress=not quiet and sys.stderr.isatty(),
+            )
         doc = write_results(result, out, force=force, plots=not no_plots)
     except (InputError, OutputExists, click.BadParameter) as err:
         _fail(err, EXIT_INPUT, debug)
@@ -98,6 +102,9 @@ def analyse(inputs, out, lang, fmt, text_field, time_field, id_field, tz, freq, 
     except Exception as err:  # a bug: still one line, with a way to see more
         _fail(f"{type(err).__name__}: {err} (rerun with --debug for details)", EXIT_FAILURE, debug)
     if not quiet:
+        # Solver warnings are worth knowing, once each, without a stack.
+        for message in dict.fromkeys(str(w.message).splitlines()[0] for w in caught):
+            click.echo(f"glipca: warning: {message}", err=True)
         _print_summary(doc, out)
 
 

@@ -79,6 +79,7 @@ def iterative_pca(
     loading_threshold=0.5,
     split_threshold=0.25,
     max_cut=0.3,
+    max_factor_corr=0.85,
     local_links=None,
 ):
     """Extract clusters by graph-guided iterative eigendecomposition.
@@ -105,6 +106,10 @@ def iterative_pca(
     max_cut : float, default=0.3
         A split is accepted when the direct-link weight across it is at most
         this fraction of the smaller side's internal link weight.
+    max_factor_corr : float, default=0.85
+        A split is refused when the two sides' signals, corrected for the
+        attenuation that noise causes, correlate at least this much: they are
+        one event.
     local_links : callable, optional
         ``local_links(corr_block) -> links``: re-estimates the links
         inside a group of at most ``n_samples / 2`` words before splitting it.
@@ -127,7 +132,8 @@ def iterative_pca(
         if group is None:
             break
         group = _split_indirect(
-            corr, links, group, n_samples, min_size, split_threshold, max_cut, local_links
+            corr, links, group, n_samples, min_size, split_threshold, max_cut, local_links,
+            max_factor_corr,
         )
         members, loadings, eigenvalue = _rank_members(corr, adj, group, loading_threshold)
         if members.size >= min_size and eigenvalue > mp_bound(members.size, n_samples):
@@ -161,7 +167,29 @@ def _strongest_group(masked, adj, remaining, min_size):
     return best
 
 
-def _split_indirect(corr, links, group, n_samples, min_size, split_threshold, max_cut, local_links):
+def _same_factor(c, a, b, max_factor_corr):
+    """Whether two sets of words look like noisy measures of one signal.
+
+    Noise lowers the correlation between the two sets' means even when they
+    follow the same event. Dividing the mean cross-correlation by the
+    geometric mean of the within-set correlations (the correction for
+    attenuation) estimates the correlation of the underlying signals: near 1
+    for one event split in two by noisy links, and the correlation of the
+    events themselves for two distinct events a few days apart.
+    """
+    within = []
+    for side in (a, b):
+        block = c[np.ix_(side, side)]
+        k = block.shape[0]
+        within.append((block.sum() - np.trace(block)) / (k * (k - 1)))
+    if min(within) <= 0:
+        return False
+    cross = c[np.ix_(a, b)].mean()
+    return cross / np.sqrt(within[0] * within[1]) >= max_factor_corr
+
+
+def _split_indirect(corr, links, group, n_samples, min_size, split_threshold, max_cut, local_links,
+                    max_factor_corr):
     """Narrow a linked group down to words that are directly correlated.
 
     Two trends that are only indirectly correlated form, in the masked matrix,
@@ -206,6 +234,8 @@ def _split_indirect(corr, links, group, n_samples, min_size, split_threshold, ma
         cut = w[np.ix_(pos, neg)].sum()
         internal = min(w[np.ix_(pos, pos)].sum(), w[np.ix_(neg, neg)].sum()) / 2.0
         if internal <= 0 or cut > max_cut * internal:
+            break
+        if _same_factor(c, pos, neg, max_factor_corr):
             break
         side_vals = [_top_eigs(sub[np.ix_(side, side)], 1)[0][0] for side in (pos, neg)]
         keep = pos if side_vals[0] >= side_vals[1] else neg
@@ -283,8 +313,10 @@ class GLIPCA:
     alpha : float or "ebic", default="ebic"
         Graphical lasso penalty on the correlation matrix. ``"ebic"`` chooses
         it along a warm-started path by the extended BIC.
-    ebic_gamma : float, default=0.5
-        The EBIC's extra penalty for many variables (0 gives the BIC).
+    ebic_gamma : float, default=0.0
+        The EBIC's extra penalty for many variables. The default 0 is the
+        BIC: with far more words than periods, gamma = 0.5 keeps too few
+        links to connect the words of one event (see docs/method.md).
     min_cluster_size : int, default=2
         Smallest cluster reported.
     loading_threshold : float, default=0.5
@@ -294,6 +326,9 @@ class GLIPCA:
         side of a split between indirectly correlated trends.
     max_cut : float, default=0.3
         Largest relative link weight across an accepted split.
+    max_factor_corr : float, default=0.85
+        A split is refused when the attenuation-corrected correlation of the
+        two sides' signals reaches this value.
     shared_threshold : float, default=0.65
         A member whose partial correlation with another cluster's signal,
         given its own cluster's signal, reaches this value is a shared word
@@ -335,11 +370,12 @@ class GLIPCA:
         self,
         alpha="ebic",
         *,
-        ebic_gamma=0.5,
+        ebic_gamma=0.0,
         min_cluster_size=2,
         loading_threshold=0.5,
         split_threshold=0.25,
         max_cut=0.3,
+        max_factor_corr=0.85,
         shared_threshold=0.65,
         local_refit=True,
         tol=1e-4,
@@ -351,6 +387,7 @@ class GLIPCA:
         self.loading_threshold = loading_threshold
         self.split_threshold = split_threshold
         self.max_cut = max_cut
+        self.max_factor_corr = max_factor_corr
         self.shared_threshold = shared_threshold
         self.local_refit = local_refit
         self.tol = tol
@@ -364,6 +401,7 @@ class GLIPCA:
             "loading_threshold": self.loading_threshold,
             "split_threshold": self.split_threshold,
             "max_cut": self.max_cut,
+            "max_factor_corr": self.max_factor_corr,
             "shared_threshold": self.shared_threshold,
             "local_refit": self.local_refit,
             "tol": self.tol,
@@ -443,6 +481,7 @@ class GLIPCA:
             loading_threshold=self.loading_threshold,
             split_threshold=self.split_threshold,
             max_cut=self.max_cut,
+            max_factor_corr=self.max_factor_corr,
             local_links=self._local_links(n_samples) if self.local_refit else None,
         )
         shared = _shared_words(z, found, self.shared_threshold)
