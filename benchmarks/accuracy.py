@@ -174,14 +174,22 @@ def main(argv=None):
                         help="number of corpora per language (seeds 0..N-1)")
     parser.add_argument("--check", action="store_true",
                         help="exit 1 if an acceptance condition fails")
+    parser.add_argument("--first-seed", type=int, default=0,
+                        help="seeds run from here (use fresh seeds for data not tuned on)")
+    parser.add_argument("--posts-per-day", type=int, nargs=2, metavar=("FIRST", "LAST"),
+                        help="daily volume at the window's start and end (default: the generator's)")
     parser.add_argument("--json", type=Path, help="write all scores here")
     args = parser.parse_args(argv)
+    corpus_kwargs = {}
+    if args.posts_per_day:
+        corpus_kwargs["posts_per_day"] = tuple(args.posts_per_day)
+    seeds = range(args.first_seed, args.first_seed + args.seeds)
 
     _warm_up()
     results = []
     for lang in args.lang:
-        for seed in range(args.seeds):
-            r = evaluate(lang, seed)
+        for seed in seeds:
+            r = evaluate(lang, seed, corpus_kwargs)
             results.append(r)
             n_trends = r["methods"]["GLIPCA"]["n_trends"]
             print(f"\n== {lang}, seed {seed}: {r['posts']} posts, "
@@ -200,7 +208,7 @@ def main(argv=None):
         # A seed plants the same structure in both languages, so GLIPCA
         # should score the same: a difference points at tokenisation.
         g = {(r["lang"], r["seed"]): r["methods"]["GLIPCA"] for r in results}
-        differ = [s for s in range(args.seeds)
+        differ = [s for s in seeds
                   if len({json.dumps({k: v for k, v in g[(lang, s)].items()
                                       if k != "time_s"}, sort_keys=True)
                           for lang in args.lang}) > 1]

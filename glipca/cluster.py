@@ -127,8 +127,9 @@ def iterative_pca(
     np.fill_diagonal(masked, np.diag(corr))
     remaining = np.ones(corr.shape[0], dtype=bool)
     clusters = []
+    eigen_cache = {}
     while remaining.sum() >= min_size:
-        group = _strongest_group(masked, adj, remaining, min_size)
+        group = _strongest_group(masked, adj, remaining, min_size, eigen_cache)
         if group is None:
             break
         group = _split_indirect(
@@ -147,8 +148,12 @@ def iterative_pca(
     return clusters
 
 
-def _strongest_group(masked, adj, remaining, min_size):
-    """The connected group of remaining words with the largest eigenvalue."""
+def _strongest_group(masked, adj, remaining, min_size, cache):
+    """The connected group of remaining words with the largest eigenvalue.
+
+    ``cache`` maps a component (tuple of indices) to its eigenvalue: most
+    components are untouched by a round, so their eigenvalues carry over.
+    """
     idx = np.flatnonzero(remaining)
     sub = adj[np.ix_(idx, idx)]
     n_comp, labels = csgraph.connected_components(csr_matrix(sub), directed=False)
@@ -157,7 +162,10 @@ def _strongest_group(masked, adj, remaining, min_size):
         comp = idx[labels == c]
         if comp.size < min_size:
             continue
-        val = _top_eigs(masked[np.ix_(comp, comp)], 1)[0][0]
+        key = tuple(comp)
+        if key not in cache:
+            cache[key] = _top_eigs(masked[np.ix_(comp, comp)], 1)[0][0]
+        val = cache[key]
         # Strict ">" with components in order of their smallest index keeps
         # ties deterministic.
         if val > best_val:
@@ -504,8 +512,17 @@ class GLIPCA:
     def _local_links(self, n_samples):
         """Links within a small group, from a graphical lasso on its own."""
 
+        cache = {}
+
         def links(block):
-            alphas = alpha_path(block, n_alphas=15, alpha_min_ratio=0.05)
+            # The same group comes back in later rounds; its links do not change.
+            key = block.tobytes()
+            if key not in cache:
+                cache[key] = _links(block)
+            return cache[key]
+
+        def _links(block):
+            alphas = alpha_path(block, n_alphas=10, alpha_min_ratio=0.05)
             alpha, _ = select_alpha(
                 block, n_samples, gamma=self.ebic_gamma, alphas=alphas, tol=self.tol,
                 max_iter=self.max_iter,

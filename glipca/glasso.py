@@ -18,6 +18,7 @@ from scipy import linalg
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 from sklearn.exceptions import ConvergenceWarning
+from threadpoolctl import threadpool_limits
 
 __all__ = [
     "GraphicalLassoConvergenceWarning",
@@ -174,9 +175,11 @@ def _inverse(L):
     Winv, info = linalg.lapack.dpotri(L, lower=1)
     if info != 0:
         raise linalg.LinAlgError("potri failed")
-    # potri fills the lower triangle only.
-    W = np.tril(Winv)
-    W += np.tril(Winv, -1).T
+    # potri fills the lower triangle of a Fortran array only; its transpose
+    # is a C-ordered view holding the upper triangle.
+    Winv = Winv.T
+    W = np.triu(Winv)
+    W += np.triu(Winv, 1).T
     return W
 
 
@@ -248,6 +251,16 @@ def _newton_direction(S, W, G, Theta, alpha, n_sweeps):
     tpos = T.data.astype(np.int64) - 1
     data = D.data
     rows_order = np.arange(p)
+    # A few inner sweeps suffice (the outer Newton loop corrects); silence
+    # the inner lasso's own convergence warnings.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        _sweeps(S, W, G, Theta, alpha, D, tpos, rows_order, n_sweeps)
+    return D
+
+
+def _sweeps(S, W, G, Theta, alpha, D, tpos, rows_order, n_sweeps):
+    indptr, cols, data = D.indptr, D.indices, D.data
     for _ in range(n_sweeps):
         for i in rows_order:
             a, b = indptr[i], indptr[i + 1]
@@ -266,7 +279,8 @@ def _newton_direction(S, W, G, Theta, alpha, n_sweeps):
             gii = G[i, i] + W[i] @ y
             wJ = W[i, J]
             g = G[i, J] + v
-            Q = Wii * WJ[:, J]
+            Q = np.ascontiguousarray(WJ[:, J])
+            Q *= Wii
             Q -= np.outer(wJ, wJ)
             pos = np.arange(a, b)[sel]
             z = Theta[i, J] + data[pos]
@@ -276,7 +290,6 @@ def _newton_direction(S, W, G, Theta, alpha, n_sweeps):
             data[pos] += delta
             data[tpos[pos]] += delta
             data[a + k] -= (gii + 2.0 * Wii * (wJ @ delta)) / (Wii * Wii)
-    return D
 
 
 def _solve_block(S, alpha, Theta, tol, max_iter, verbose):
@@ -359,10 +372,13 @@ def _solve(S, alpha, precision_init, tol, max_iter, verbose):
                 T0 = None
         if T0 is None:
             T0 = np.diag(1.0 / np.diag(Sb))
-        # Gaps of independent blocks add up; share the tolerance by size.
-        Wb, Tb, it, ok = _solve_block(
-            Sb, alpha, T0, tol * len(idx) / p, max_iter, verbose
-        )
+        # Threaded BLAS only pays off on large blocks, and on a busy machine
+        # it slows small ones down several-fold.
+        with threadpool_limits(limits=1 if len(idx) < 500 else None):
+            # Gaps of independent blocks add up; share the tolerance by size.
+            Wb, Tb, it, ok = _solve_block(
+                Sb, alpha, T0, tol * len(idx) / p, max_iter, verbose
+            )
         W[block], Theta[block] = Wb, Tb
         n_iter = max(n_iter, it)
         converged &= ok

@@ -64,6 +64,7 @@ def test_agrees_with_sklearn(p, alpha):
     )
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_screening_is_exact():
     rng = np.random.default_rng(1)
     A, B = _corr(30, seed=2), _corr(25, seed=3)
