@@ -1,4 +1,5 @@
-"""Command line: ``glipca analyse INPUT... --out DIR``.
+"""Command line: ``glipca analyse INPUT... --out DIR``, ``glipca report DIR``,
+``glipca posts DIR``.
 
 Argument parsing, progress and error reporting only; the work is done by
 :func:`glipca.pipeline.run_analysis` and :func:`glipca.report.write_results`.
@@ -62,12 +63,15 @@ def main():
 @click.option("--alpha", default="ebic", show_default=True, help="Graphical lasso penalty, or 'ebic' to choose it.")
 @click.option("--min-cluster-size", default=2, show_default=True, type=click.IntRange(2), help="Smallest cluster.")
 @click.option("--on-error", type=click.Choice(["raise", "skip"]), default="raise", show_default=True, help="Stop at the first bad record, or skip and count bad records.")
+@click.option("--resamples", default=20, show_default=True, type=click.IntRange(0), help="Bootstrap resamples for cluster stability; 0 skips it.")
+@click.option("--posts", "n_posts", default=5, show_default=True, type=click.IntRange(0), help="Representative posts per cluster; 0 skips the second pass.")
 @click.option("--force", is_flag=True, help="Replace an existing output folder.")
-@click.option("--no-plots", is_flag=True, help="Write tables only.")
+@click.option("--no-plots", is_flag=True, help="Write tables only (no figures, no report.html).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress or summary.")
 @click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks.")
 def analyse(inputs, out, lang, fmt, text_field, time_field, id_field, tz, freq, min_count, min_days,
-            max_words, min_z, alpha, min_cluster_size, on_error, force, no_plots, quiet, debug):
+            max_words, min_z, alpha, min_cluster_size, on_error, resamples, n_posts, force, no_plots,
+            quiet, debug):
     """Find trend clusters in post files INPUT... and write them to --out."""
     from pathlib import Path
 
@@ -89,8 +93,8 @@ def analyse(inputs, out, lang, fmt, text_field, time_field, id_field, tz, freq, 
                 list(inputs), lang=lang, fmt=fmt, text_field=text_field, time_field=time_field,
                 id_field=id_field, tz=tz, freq=freq, on_error=on_error, min_count=min_count,
                 min_periods=min_days, max_words=max_words, peak_test=SinglePeakTest(min_z=min_z),
-                alpha=alpha, min_cluster_size=min_cluster_size,
-                progress=not quiet and sys.stderr.isatty(),
+                alpha=alpha, min_cluster_size=min_cluster_size, n_resamples=resamples,
+                n_posts=n_posts, progress=not quiet and sys.stderr.isatty(),
             )
         doc = write_results(result, out, force=force, plots=not no_plots)
     except (InputError, OutputExists, click.BadParameter) as err:
@@ -125,6 +129,63 @@ def _print_summary(doc, out):
     for c in doc["clusters"]:
         words = " ".join(c["words"][:8]) + (" ..." if c["size"] > 8 else "")
         click.echo(f"  {c['id']:3d}  {c['peak']}  {c['size']:3d}  {words}")
+
+
+def _results_folder(folder):
+    from pathlib import Path
+
+    if not (Path(folder) / "clusters.json").exists():
+        raise click.BadParameter(f"{folder}: no clusters.json; is this a glipca results folder?")
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False, exists=True))
+@click.option("--no-figures", is_flag=True, help="Text only: no embedded figures.")
+@click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks.")
+def report(folder, no_figures, debug):
+    """Rebuild FOLDER/report.html from the results saved in FOLDER."""
+    try:
+        _results_folder(folder)
+        from .html import write_report
+
+        path = write_report(folder, figures=not no_figures)
+    except (click.BadParameter, ValueError, OSError, KeyError) as err:
+        _fail(err, EXIT_INPUT, debug)
+    except Exception as err:  # a bug: still one line, with a way to see more
+        _fail(f"{type(err).__name__}: {err} (rerun with --debug for details)", EXIT_FAILURE, debug)
+    click.echo(f"report written to {path}", err=True)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False, exists=True))
+@click.option("--cluster", "-c", "cluster_id", type=int, help="Only this cluster (default: all).")
+@click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks.")
+def posts(folder, cluster_id, debug):
+    """Print the representative posts of the clusters saved in FOLDER.
+
+    One post per line: cluster, time, id and text, separated by tabs, with
+    the text's line breaks and tabs turned into spaces.
+    """
+    import json
+    from pathlib import Path
+
+    try:
+        _results_folder(folder)
+        doc = json.loads((Path(folder) / "clusters.json").read_text(encoding="utf-8"))
+        path = Path(folder) / "posts.json"
+        if not path.exists():
+            raise click.BadParameter(f"{folder}: no posts.json (analysed with --posts 0?)")
+        kept = json.loads(path.read_text(encoding="utf-8"))["posts"]
+        ids = [c["id"] for c in doc["clusters"]]
+        if cluster_id is not None and cluster_id not in ids:
+            found = f"clusters are 0 to {len(ids) - 1}" if ids else "no clusters were found"
+            raise click.BadParameter(f"no cluster {cluster_id}; {found}")
+    except (click.BadParameter, ValueError, OSError, KeyError) as err:
+        _fail(err, EXIT_INPUT, debug)
+    for cid in ids if cluster_id is None else [cluster_id]:
+        for p in kept[cid] if cid < len(kept) else []:
+            text = " ".join(str(p["text"]).split())
+            click.echo(f"{cid}\t{p['time']}\t{p['id']}\t{text}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,9 +1,10 @@
 """Count words per period into a sparse period x word matrix.
 
-Counting streams: posts are tokenised one at a time, and only (period, word)
-pairs of a bounded chunk are held before they are folded into sparse
-matrices.  Memory grows with the vocabulary and the count matrix, never with
-the number of posts.
+Counting streams: posts are read in chunks, each chunk is tokenised (in
+worker processes with ``jobs > 1``, see :mod:`glipca.parallel`), and only
+the (period, word) pairs of a bounded number of chunks are held before they
+are folded into sparse matrices.  Memory grows with the vocabulary and the
+count matrix, never with the number of posts.
 """
 
 from __future__ import annotations
@@ -19,9 +20,14 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from .parallel import map_chunks
+
 __all__ = ["WordCounts", "count_words"]
 
 _CHUNK = 1 << 20  # (period, word) pairs held before folding them in
+# Posts per tokenising task: large enough that sending a task costs little
+# next to tokenising it, small enough to keep workers evenly busy.
+_TASK = 2000
 
 
 @dataclass(eq=False)  # arrays have no single truth value to compare
@@ -232,16 +238,13 @@ class _Accumulator:
         self.merged = 0
         self.post_counts = {}
 
-    def add(self, keys, lens, cols, n_words):
-        keys = np.frombuffer(keys, dtype=np.int64)
-        lens = np.frombuffer(lens, dtype=np.int64)
-        cols = np.frombuffer(cols, dtype=np.int64)
+    def add(self, keys, rows, cols, n_words):
+        """Add posts (their period keys) and their (period key, word id) pairs."""
         if len(keys):
             uk, nk = np.unique(keys, return_counts=True)
             for k, c in zip(uk.tolist(), nk.tolist()):
                 self.post_counts[k] = self.post_counts.get(k, 0) + c
         if len(cols):
-            rows = np.repeat(keys, lens)
             self.parts.append(_fold(rows, cols, np.ones(len(cols), dtype=np.int64), n_words))
             self.stored += len(self.parts[-1][0])
             # Merging when the parts have doubled keeps memory within a small
@@ -274,7 +277,8 @@ def _progress_bar(posts, progress):
     return bar, bar
 
 
-def count_words(posts, tokenizer, *, freq="D", tz="UTC", progress=False, report=None) -> WordCounts:
+def count_words(posts, tokenizer, *, freq="D", tz="UTC", progress=False, report=None,
+                jobs=1) -> WordCounts:
     """Count, per period, the posts that contain each word.
 
     Parameters
@@ -294,6 +298,10 @@ def count_words(posts, tokenizer, *, freq="D", tz="UTC", progress=False, report=
     report : IngestReport, optional
         The report the posts are being read with; its skip count is shown
         on the progress bar.
+    jobs : int, default 1
+        Processes that tokenise.  With ``jobs > 1`` the tokenizer must be
+        picklable, and reading stays in this process.  The result is the
+        same for any number of jobs.
 
     Returns
     -------
@@ -301,37 +309,53 @@ def count_words(posts, tokenizer, *, freq="D", tz="UTC", progress=False, report=
     """
     zone = _zone(tz)
     periods = _Periods(freq, zone)
-    key = periods.key
-    tokenize = tokenizer
     vocab = {}
-    vget = vocab.get
+    setdefault = vocab.setdefault
     acc = _Accumulator()
-    keys, lens, cols = array("q"), array("q"), array("q")
+    held = []  # (keys, rows, cols) arrays not yet folded in
+    n_held = 0
     iterable, bar = _progress_bar(posts, progress)
+    chunks = _chunks(iterable, periods.key, zone)
+    try:
+        for keys, (words, lens, ids) in map_chunks(tokenizer, chunks, jobs):
+            # Local word ids -> global ones; ``len(vocab)`` is read before
+            # each insertion, so a new word gets the next id.
+            to_global = np.fromiter(
+                (setdefault(w, len(vocab)) for w in words), dtype=np.int64, count=len(words)
+            )
+            keys = np.frombuffer(keys, dtype=np.int64)
+            rows = np.repeat(keys, np.frombuffer(lens, dtype=np.int32))
+            cols = to_global[np.frombuffer(ids, dtype=np.int32)]
+            held.append((keys, rows, cols))
+            n_held += len(cols) + len(keys)
+            if n_held >= _CHUNK:
+                acc.add(*(np.concatenate(a) for a in zip(*held)), len(vocab))
+                held, n_held = [], 0
+                if bar is not None and report is not None:
+                    bar.set_postfix(skipped=report.n_skipped, refresh=False)
+        if held:
+            acc.add(*(np.concatenate(a) for a in zip(*held)), len(vocab))
+        acc.merge(len(vocab))
+    finally:
+        if bar is not None:
+            bar.close()
+    return _assemble(acc, vocab, periods, freq, tz)
 
-    for post in iterable:
+
+def _chunks(posts, key, zone):
+    """Group posts into (period keys, texts) tasks of ``_TASK`` posts."""
+    keys, texts = array("q"), []
+    for post in posts:
         t = post.time
         if t.tzinfo is None:
             t = t.replace(tzinfo=zone)
         keys.append(key(t))
-        n = 0
-        for word in set(tokenize(post.text)):
-            i = vget(word)
-            if i is None:
-                i = vocab[word] = len(vocab)
-            cols.append(i)
-            n += 1
-        lens.append(n)
-        if len(cols) >= _CHUNK or len(keys) >= _CHUNK:
-            acc.add(keys, lens, cols, len(vocab))
-            keys, lens, cols = array("q"), array("q"), array("q")
-            if bar is not None and report is not None:
-                bar.set_postfix(skipped=report.n_skipped, refresh=False)
-    acc.add(keys, lens, cols, len(vocab))
-    acc.merge(len(vocab))
-    if bar is not None:
-        bar.close()
-    return _assemble(acc, vocab, periods, freq, tz)
+        texts.append(post.text)
+        if len(texts) >= _TASK:
+            yield keys, texts
+            keys, texts = array("q"), []
+    if texts:
+        yield keys, texts
 
 
 def _assemble(acc, vocab, periods, freq, tz):

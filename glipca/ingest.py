@@ -38,8 +38,9 @@ import os
 import re
 import sys
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Iterator, Mapping, NamedTuple
+from typing import Iterator, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 __all__ = [
@@ -175,6 +176,9 @@ class IngestReport:
         Posts yielded.
     skipped : collections.Counter
         Reason key -> number of records skipped for it.
+    dropped : collections.Counter
+        Good posts left out on request: ``"retweet"`` and ``"duplicate"``.
+        ``read == used + n_skipped + n_dropped``.
     files : list of str
         Files opened, in order.
     empty_files : list of str
@@ -186,6 +190,7 @@ class IngestReport:
     read: int = 0
     used: int = 0
     skipped: collections.Counter = field(default_factory=collections.Counter)
+    dropped: collections.Counter = field(default_factory=collections.Counter)
     files: list = field(default_factory=list)
     empty_files: list = field(default_factory=list)
     examples: dict = field(default_factory=dict)
@@ -195,6 +200,11 @@ class IngestReport:
         """Total number of records skipped."""
         return sum(self.skipped.values())
 
+    @property
+    def n_dropped(self) -> int:
+        """Total number of posts dropped on request."""
+        return sum(self.dropped.values())
+
     def as_dict(self) -> dict:
         """Return a JSON-ready summary with a deterministic key order."""
         return {
@@ -202,10 +212,25 @@ class IngestReport:
             "used": self.used,
             "n_skipped": self.n_skipped,
             "skipped": {k: self.skipped[k] for k in sorted(self.skipped)},
+            "n_dropped": self.n_dropped,
+            "dropped": {k: self.dropped[k] for k in sorted(self.dropped)},
             "files": list(self.files),
             "empty_files": list(self.empty_files),
             "examples": {k: self.examples[k] for k in sorted(self.examples)},
         }
+
+    @classmethod
+    def from_dict(cls, d) -> "IngestReport":
+        """Inverse of :meth:`as_dict`."""
+        return cls(
+            read=int(d["read"]),
+            used=int(d["used"]),
+            skipped=collections.Counter({k: int(v) for k, v in d["skipped"].items()}),
+            dropped=collections.Counter({k: int(v) for k, v in d.get("dropped", {}).items()}),
+            files=list(d["files"]),
+            empty_files=list(d["empty_files"]),
+            examples=dict(d["examples"]),
+        )
 
 
 # --------------------------------------------------------------------------
@@ -402,6 +427,8 @@ def _lookup(rec, name):
 def _is_missing(v):
     # NaN and NaT are the only values unequal to themselves; pandas' NA
     # compares as NA, so it is caught by its type name.
+    if type(v) is str:  # the common case, kept cheap
+        return False
     if v is _MISSING or v is None:
         return True
     try:
@@ -481,8 +508,10 @@ class _Schema:
 
     def _get(self, rec, group):
         for name in group:
-            v = _lookup(rec, name)
-            if not _is_missing(v):
+            v = rec.get(name, _MISSING)  # inlined _lookup: this runs per field per record
+            if v is _MISSING and "." in name:
+                v = _lookup(rec, name)
+            if type(v) is str or not _is_missing(v):
                 return v
         return _MISSING
 
@@ -1003,7 +1032,36 @@ def _check_options(fmt, on_error, tz):
     return _zone(tz)
 
 
-def _emit(records, schema, on_error, report):
+class _Filter:
+    """Drops retweets and exact duplicates on request, counting them.
+
+    Duplicates are posts with the same time and text (ids are ignored: the
+    same post collected twice often gets a different generated id).  Only a
+    64-bit hash of each post is kept, so memory grows by about 60 bytes per
+    distinct post; two different posts are mistaken for duplicates with a
+    probability of about n²/2⁶⁵ (10⁻⁷ for a million posts).
+    """
+
+    def __init__(self, drop_retweets, drop_duplicates):
+        self.drop_retweets = bool(drop_retweets)
+        self.seen = set() if drop_duplicates else None
+
+    def __bool__(self):
+        return self.drop_retweets or self.seen is not None
+
+    def reason(self, post):
+        """Why ``post`` is dropped, or None to keep it."""
+        if self.drop_retweets and post.retweet:
+            return "retweet"
+        if self.seen is not None:
+            h = hash((post.time, post.text))
+            if h in self.seen:
+                return "duplicate"
+            self.seen.add(h)
+        return None
+
+
+def _emit(records, schema, on_error, report, keep=None):
     """Turn (line, record, sub) triples into posts under the error policy."""
     for line, rec, sub in records:
         report.read += 1
@@ -1020,6 +1078,11 @@ def _emit(records, schema, on_error, report):
             except _RecordError as exc:
                 err = InputError(schema.source, line, exc.field, exc.reason, exc.key)
             else:
+                if keep:
+                    why = keep.reason(post)
+                    if why is not None:
+                        report.dropped[why] += 1
+                        continue
                 report.used += 1
                 yield post
                 continue
@@ -1038,6 +1101,8 @@ def read_posts(
     fmt=None,
     tz="UTC",
     on_error="raise",
+    drop_retweets=False,
+    drop_duplicates=False,
     report=None,
 ) -> Iterator[Post]:
     """Stream posts from one or more files.
@@ -1057,8 +1122,16 @@ def read_posts(
     on_error : {"raise", "skip"}, default "raise"
         Raise :class:`InputError` at the first bad record, or skip bad
         records and count them in ``report.skipped``.
+    drop_retweets : bool, default False
+        Leave out posts that the input marks as retweets
+        (``retweeted_status``, v2 ``referenced_tweets``, an ``RT @`` prefix
+        or a true ``retweet``/``is_retweet``/``retweeted`` field).
+    drop_duplicates : bool, default False
+        Leave out posts with the same time and text as an earlier one (in
+        any file).
     report : IngestReport, optional
-        Updated as the posts are read.
+        Updated as the posts are read; dropped posts are counted in
+        ``report.dropped``.
 
     Yields
     ------
@@ -1084,15 +1157,17 @@ def read_posts(
             raise InputError(path, 0, None, "file not found", "file")
     if report is None:
         report = IngestReport()
-    return _read_files(files, text_field, time_field, id_field, fmt, tzinfo, on_error, report)
+    keep = _Filter(drop_retweets, drop_duplicates)
+    return _read_files(files, text_field, time_field, id_field, fmt, tzinfo, on_error, report, keep)
 
 
-def _read_files(files, text_field, time_field, id_field, fmt, tzinfo, on_error, report):
+def _read_files(files, text_field, time_field, id_field, fmt, tzinfo, on_error, report, keep):
     for path in files:
         report.files.append(path)
         schema = _Schema(path, text_field, time_field, id_field, tzinfo)
         try:
-            yield from _emit(_file_records(path, fmt, text_field, report), schema, on_error, report)
+            records = _file_records(path, fmt, text_field, report)
+            yield from _emit(records, schema, on_error, report, keep)
         except OSError as exc:
             raise InputError(path, 0, None, f"cannot read: {exc.strerror or exc}", "file") from None
 
@@ -1105,6 +1180,8 @@ def posts_from_frame(
     id_field=None,
     tz="UTC",
     on_error="raise",
+    drop_retweets=False,
+    drop_duplicates=False,
     report=None,
     name="frame",
 ) -> Iterator[Post]:
@@ -1116,7 +1193,7 @@ def posts_from_frame(
     Parameters
     ----------
     df : pandas.DataFrame
-    text_field, time_field, id_field, tz, on_error, report
+    text_field, time_field, id_field, tz, on_error, drop_retweets, drop_duplicates, report
         As for :func:`read_posts`.
     name : str, default "frame"
         Stands for the file name in errors and generated ids
@@ -1129,10 +1206,11 @@ def posts_from_frame(
     tzinfo = _check_options(None, on_error, tz)
     if report is None:
         report = IngestReport()
-    return _frame_posts(df, text_field, time_field, id_field, tzinfo, on_error, report, name)
+    keep = _Filter(drop_retweets, drop_duplicates)
+    return _frame_posts(df, text_field, time_field, id_field, tzinfo, on_error, report, name, keep)
 
 
-def _frame_posts(df, text_field, time_field, id_field, tzinfo, on_error, report, name):
+def _frame_posts(df, text_field, time_field, id_field, tzinfo, on_error, report, name, keep):
     report.files.append(name)
     schema = _Schema(name, text_field, time_field, id_field, tzinfo)
     schema.resolve([c for c in df.columns if isinstance(c, str)])
@@ -1145,4 +1223,4 @@ def _frame_posts(df, text_field, time_field, id_field, tzinfo, on_error, report,
             for k, rec in enumerate(block, start=start + 1):
                 yield k, rec, 0
 
-    yield from _emit(records(), schema, on_error, report)
+    yield from _emit(records(), schema, on_error, report, keep)

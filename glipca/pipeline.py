@@ -15,8 +15,11 @@ import pandas as pd
 
 from .cluster import GLIPCA
 from .counts import count_words
+from .hierarchy import cluster_hierarchy
 from .ingest import IngestReport, posts_from_frame, read_posts
+from .posts import representative_posts
 from .series import SinglePeakTest, relative_frequency
+from .stability import cluster_stability
 from .tokens import detect_language, make_tokenizer
 
 __all__ = ["AnalysisResult", "run_analysis", "default_tz"]
@@ -41,6 +44,12 @@ class AnalysisResult:
     model: GLIPCA
     report: IngestReport
     params: dict = field(default_factory=dict)
+    #: :class:`glipca.hierarchy.ClusterHierarchy` of the clusters.
+    hierarchy: object = None
+    #: Bootstrap stability score per cluster (None when not computed).
+    stability: object = None
+    #: Representative posts per cluster (None when not collected).
+    posts: list = None
 
     @property
     def clusters(self):
@@ -102,6 +111,9 @@ def run_analysis(
     alpha="ebic",
     progress=False,
     tokenizer_options=None,
+    n_resamples=20,
+    n_posts=5,
+    posts_window=3,
     **glipca_params,
 ):
     """Run the whole analysis on posts.
@@ -122,6 +134,14 @@ def run_analysis(
         Target-trend test; default :class:`glipca.series.SinglePeakTest`.
     alpha : float or "ebic"
         Graphical lasso penalty.
+    n_resamples : int, default=20
+        Bootstrap resamples for the clusters' stability scores
+        (:func:`glipca.stability.cluster_stability`); 0 skips them.
+    n_posts : int, default=5
+        Representative posts kept per cluster, found by a second pass over
+        ``source`` (:func:`glipca.posts.representative_posts`); 0 skips it.
+    posts_window : int, default=3
+        Representative posts are at most this many periods from the peak.
     **glipca_params
         Passed to :class:`glipca.GLIPCA`.
 
@@ -156,6 +176,24 @@ def run_analysis(
             "nothing to cluster (lower --min-count or the test's thresholds)"
         )
     model = GLIPCA(alpha=alpha, **glipca_params).fit(candidates)
+    signals = np.zeros((len(candidates), len(model.clusters_)))
+    for k, c in enumerate(model.clusters_):
+        signals[:, k] = c.signal
+    hierarchy = cluster_hierarchy(signals)
+    bootstrap = {"n_resamples": n_resamples, "fraction": 0.8, "top_k": 5, "seed": 0}
+    stability = None
+    if n_resamples and model.clusters_:
+        stability = cluster_stability(
+            candidates, model.clusters_, alpha=model.alpha_, glipca_params=model.get_params(),
+            **bootstrap,
+        )
+    posts = None
+    if n_posts and model.clusters_:
+        # Errors were already raised or counted by the first pass.
+        again = _posts(source, on_error="skip", report=IngestReport(), tz=tz, **fields)
+        posts = representative_posts(
+            again, model.clusters_, candidates.index, tokenizer, n=n_posts, window=posts_window
+        )
     params = {
         "lang": lang,
         "tz": tz,
@@ -168,6 +206,10 @@ def run_analysis(
         "glipca": model.get_params(),
         "alpha_selection": model.alpha_info_,
         "on_error": on_error,
+        "hierarchy": {"method": hierarchy.method, "metric": hierarchy.metric,
+                      "threshold": hierarchy.threshold},
+        "stability": bootstrap,
+        "posts": {"n": n_posts, "window": posts_window},
     }
     return AnalysisResult(
         counts=counts,
@@ -177,4 +219,7 @@ def run_analysis(
         model=model,
         report=report,
         params=params,
+        hierarchy=hierarchy,
+        stability=stability,
+        posts=posts,
     )

@@ -1,4 +1,4 @@
-"""Writing results: clusters.json, clusters.csv, series.csv, peaks.csv, figures.
+"""Writing results: clusters.json, tables, posts.json, figures and report.html.
 
 Files are written into a temporary folder beside the destination and moved
 into place at the end, so a failed run never leaves half a report, and an
@@ -53,13 +53,34 @@ def _label(t):
     return t.strftime("%Y-%m-%d") if t == t.normalize() else t.isoformat()
 
 
+def _span(signal, index):
+    """First and last period of the peak's run at half height or more.
+
+    Height is measured from the signal's median, so that a cluster's width
+    is that of its event, not of its baseline.
+    """
+    signal = np.asarray(signal, dtype=float)
+    k = int(np.argmax(signal))
+    base = float(np.median(signal))
+    above = signal >= base + 0.5 * (signal[k] - base)
+    lo, hi = k, k
+    while lo > 0 and above[lo - 1]:
+        lo -= 1
+    while hi < len(signal) - 1 and above[hi + 1]:
+        hi += 1
+    return _label(index[lo]), _label(index[hi])
+
+
 def clusters_document(result):
     """The content of ``clusters.json`` as a dict (fixed key order)."""
     model = result.model
     series = result.series
     clusters = []
+    stability = getattr(result, "stability", None)
+    hierarchy = getattr(result, "hierarchy", None)
     for cid, cluster in enumerate(model.clusters_):
         raw = series[cluster.words]
+        start, end = _span(cluster.signal, series.index)
         clusters.append(
             {
                 "id": cid,
@@ -70,11 +91,15 @@ def clusters_document(result):
                 "eigenvalue": cluster.eigenvalue,
                 "peak_frequency": float(raw.loc[cluster.peak].max()),
                 "edges": model.cluster_graph(cid).number_of_edges(),
+                "start": start,
+                "end": end,
+                "stability": None if stability is None else float(stability[cid]),
             }
         )
     doc = {
         "clusters": clusters,
         "shared_words": list(model.shared_words_),
+        "hierarchy": None if hierarchy is None else hierarchy.to_dict(),
         "params": result.params,
         "summary": result.summary(),
         "glipca_version": __version__,
@@ -142,6 +167,17 @@ def write_tables(result, folder):
     peaks = result.peak_tests.copy()
     peaks["peak"] = [_label(t) for t in peaks["peak"]]
     _write_csv(peaks, folder / "peaks.csv")
+
+    # The direct-correlation graph, so that a report can be redrawn later.
+    edges = sorted(
+        (min(u, v), max(u, v), d["weight"]) for u, v, d in result.model.graph_.edges(data=True)
+    )
+    graph = pd.DataFrame(edges, columns=["word1", "word2", "partial_correlation"])
+    _write_csv(graph, folder / "graph.csv", index=False)
+
+    posts = [[p.to_dict() for p in ps] for ps in (result.posts or [])]
+    text = json.dumps({"posts": _round(posts)}, ensure_ascii=False, indent=2) + "\n"
+    (folder / "posts.json").write_text(text, encoding="utf-8")
     return doc
 
 
@@ -153,7 +189,11 @@ def write_results(result, out, *, force=False, plots=True):
     with atomic_dir(out, force=force) as tmp:
         doc = write_tables(result, tmp)
         if plots:
+            from .html import write_report
             from .plot import save_cluster_figures
 
             save_cluster_figures(result, tmp)
+            # Built from the files just written, exactly as `glipca report`
+            # rebuilds it.
+            write_report(tmp, title=Path(out).name)
     return doc

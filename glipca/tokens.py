@@ -28,6 +28,7 @@ __all__ = [
     "make_tokenizer",
     "detect_language",
     "english_stop_words",
+    "read_word_list",
     "JAPANESE_STOP_WORDS",
 ]
 
@@ -101,6 +102,59 @@ def _digest(words):
     return hashlib.sha1("\n".join(sorted(words)).encode("utf-8")).hexdigest()[:16]
 
 
+def read_word_list(path) -> list:
+    """Words of a plain text file: UTF-8, one word per line.
+
+    Blank lines and lines starting with ``#`` are ignored; surrounding
+    blanks are stripped.
+
+    Raises
+    ------
+    ValueError
+        If the file cannot be read or is not UTF-8 (one-line message).
+    """
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            lines = fh.read().splitlines()
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot read word list: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path}: word list is not UTF-8 ({exc.reason} at byte {exc.start})") from None
+    return [w.strip() for w in lines if w.strip() and not w.lstrip().startswith("#")]
+
+
+class _UserWords:
+    """Words that are kept whole: found first, then cut out of the text.
+
+    This is how a plain word list acts as a user dictionary for any
+    tokeniser: MeCab never sees the words (so cannot split them), and
+    multi-word phrases survive a tokeniser that splits on spaces.
+    """
+
+    def __init__(self, words, normalise, boundaries):
+        self.normalise = normalise
+        self.words = frozenset(normalise(w) for w in words if str(w).strip())
+        self.regex = None
+        if self.words:
+            # Longest first, so that the longest user word wins.
+            alternatives = "|".join(re.escape(w) for w in sorted(self.words, key=lambda w: (-len(w), w)))
+            if boundaries:
+                alternatives = rf"(?<!\w)(?:{alternatives})(?!\w)"
+            self.regex = re.compile(alternatives, re.IGNORECASE)
+
+    def cut(self, text):
+        """Return the text with the user words blanked out, and the words."""
+        if self.regex is None:
+            return text, ()
+        found = self.regex.findall(text)
+        if not found:
+            return text, ()
+        return self.regex.sub(" ", text), [self.normalise(w) for w in found]
+
+    def params(self):
+        return {"n": len(self.words), "sha1": _digest(self.words)}
+
+
 @functools.lru_cache(maxsize=1)
 def english_stop_words() -> frozenset:
     """The English stop list shipped with glipca (``stopwords_en.txt``)."""
@@ -135,6 +189,9 @@ class EnglishTokenizer:
         ISO code recorded in :attr:`lang` and :meth:`params`.
     split_hyphens : bool, default False
         Split hyphenated compounds into their parts.
+    user_words : iterable of str, default ()
+        Words or phrases always kept as one token (case-insensitive), even
+        if they hold spaces or stop words (``"new york"``).
 
     Examples
     --------
@@ -144,7 +201,7 @@ class EnglishTokenizer:
     """
 
     def __init__(self, stop_words=None, min_length=2, extra_stop_words=(), *, lang="en",
-                 split_hyphens=False):
+                 split_hyphens=False, user_words=()):
         self.lang = str(lang)
         self.min_length = int(min_length)
         self.split_hyphens = bool(split_hyphens)
@@ -156,10 +213,12 @@ class EnglishTokenizer:
             w.casefold() for w in itertools.chain(stop_words, extra_stop_words)
         )
         self._token = _TOKEN_NO_HYPHENS if self.split_hyphens else _TOKEN_WITH_HYPHENS
+        self.user_words = _UserWords(user_words, str.casefold, boundaries=True)
 
     def __call__(self, text) -> list:
         text = _clean(text).casefold().translate(_APOSTROPHES)
-        stop, min_length, out = self.stop_words, self.min_length, []
+        text, user = self.user_words.cut(text)
+        stop, min_length, out = self.stop_words, self.min_length, list(user)
         for tok in self._token.findall(text):
             if tok.endswith("'s"):
                 tok = tok[:-2]
@@ -179,6 +238,7 @@ class EnglishTokenizer:
             "min_length": self.min_length,
             "split_hyphens": self.split_hyphens,
             "stop_words": {"n": len(self.stop_words), "sha1": _digest(self.stop_words)},
+            "user_words": self.user_words.params(),
         }
 
     def __repr__(self):
@@ -252,6 +312,15 @@ class JapaneseTokenizer:
         Added to ``stop_words`` (e.g. the collection query words).
     min_length : int, default 1
         Shorter words are dropped (single kanji are kept by default).
+    user_words : iterable of str, default ()
+        Words always kept whole, e.g. compound names that MeCab would
+        split (``新型コロナウイルス``).  A compiled MeCab user dictionary is
+        given with ``mecab_args="-u FILE"`` instead.
+
+    Notes
+    -----
+    Texts longer than 8192 characters are parsed in pieces cut at sentence
+    ends or line breaks: MeCab gives up on inputs of a few MB.
 
     Examples
     --------
@@ -262,7 +331,7 @@ class JapaneseTokenizer:
     lang = "ja"
 
     def __init__(self, mecab_args="", keep_pos=None, stop_words=None, extra_stop_words=(),
-                 min_length=1):
+                 min_length=1, user_words=()):
         for module in ("MeCab", "unidic_lite"):
             if module == "unidic_lite" and _has_dicdir(mecab_args):
                 continue
@@ -280,6 +349,7 @@ class JapaneseTokenizer:
             _normalise_word(w) for w in extra_stop_words
         )
         self.min_length = int(min_length)
+        self.user_words = _UserWords(user_words, _normalise_word, boundaries=False)
         # One regex over the whole MeCab output picks the kept words: far
         # cheaper than splitting every line in Python.
         alternatives = "|".join(re.escape(p) for p in self.keep_pos) or r"(?!)"
@@ -330,8 +400,15 @@ class JapaneseTokenizer:
 
     def __call__(self, text) -> list:
         text = _strip(unicodedata.normalize("NFKC", text))
-        parsed = self.tagger.parse(text)
-        stop, min_length, out = self.stop_words, self.min_length, []
+        text, user = self.user_words.cut(text)
+        parse = self.tagger.parse
+        if len(text) <= _PIECE:
+            parsed = parse(text)
+        else:
+            parsed = "".join(parse(piece) or "" for piece in _pieces(text))
+        if parsed is None:
+            raise RuntimeError(f"MeCab could not parse a text of {len(text)} characters")
+        stop, min_length, out = self.stop_words, self.min_length, list(user)
         for word in self._pick.findall(parsed):
             if len(word) == 1 and _KANJI.match(word) is None:
                 continue  # single kana, Latin letter or symbol
@@ -355,10 +432,32 @@ class JapaneseTokenizer:
             "keep_pos": list(self.keep_pos),
             "min_length": self.min_length,
             "stop_words": {"n": len(self.stop_words), "sha1": _digest(self.stop_words)},
+            "user_words": self.user_words.params(),
         }
 
     def __repr__(self):
         return f"JapaneseTokenizer(mecab_args={self.mecab_args!r}, keep_pos={list(self.keep_pos)!r})"
+
+
+_PIECE = 8192  # characters MeCab is given at once
+_BREAK = re.compile(r"[。．！？!?\n]|\s")
+
+
+def _pieces(text, size=_PIECE):
+    """Cut a long text into pieces of at most ``size`` characters.
+
+    Each cut is at the last sentence end or blank of the piece's second
+    half, so that words stay whole; a text without any is cut anyway.
+    """
+    start, n = 0, len(text)
+    while n - start > size:
+        end = start + size
+        cut = end
+        for m in _BREAK.finditer(text, start + size // 2, end):
+            cut = m.end()
+        yield text[start:cut]
+        start = cut
+    yield text[start:]
 
 
 def _normalise_word(word):

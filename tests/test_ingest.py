@@ -298,7 +298,9 @@ def test_skip_counts_reasons():
     }
     assert report.read == report.used + report.n_skipped
     summary = report.as_dict()
-    assert list(summary) == ["read", "used", "n_skipped", "skipped", "files", "empty_files", "examples"]
+    assert list(summary) == [
+        "read", "used", "n_skipped", "skipped", "n_dropped", "dropped", "files", "empty_files", "examples",
+    ]
     assert list(summary["skipped"]) == sorted(summary["skipped"])
     json.dumps(summary)
 

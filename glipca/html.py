@@ -1,0 +1,347 @@
+"""The HTML report: one self-contained file an analyst can hand on.
+
+The report is built from the files of a results folder (``clusters.json``,
+``series.csv``, ``graph.csv``, ``posts.json``), never from a live analysis,
+so that ``glipca report DIR`` rebuilds exactly what ``glipca analyse``
+wrote. Figures are embedded as PNG data URIs; there is no script, no external
+style sheet or font, and a Content-Security-Policy forbids loading anything,
+so the file opens offline and cannot reach the network.
+
+Every piece of text that comes from the data (post texts, words, ids, file
+names) is untrusted and goes through :func:`html.escape`.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from html import escape
+from pathlib import Path
+
+import networkx as nx
+import pandas as pd
+
+from .hierarchy import ClusterHierarchy
+
+__all__ = ["load_results", "render_report", "write_report"]
+
+#: Rows of the overview heatmap: each cluster's most central words.
+HEATMAP_WORDS = 3
+#: Above this many rows the heatmap would be unreadable; later rows are cut.
+HEATMAP_MAX_ROWS = 90
+#: Resolution of embedded figures.
+DPI = 90
+
+CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+
+STYLE = """
+body { font-family: system-ui, -apple-system, "Segoe UI", "Hiragino Sans", "Noto Sans CJK JP",
+       "Noto Sans", sans-serif; margin: 0 auto; max-width: 72rem; padding: 1rem 2rem 4rem;
+       color: #1b1b1b; line-height: 1.45; }
+h1 { margin-bottom: 0.2rem; }
+h2 { border-top: 2px solid #ddd; padding-top: 1rem; margin-top: 2.5rem; }
+table { border-collapse: collapse; margin: 0.5rem 0 1rem; }
+td, th { border-bottom: 1px solid #e3e3e3; padding: 0.2rem 0.7rem 0.2rem 0; text-align: left;
+         vertical-align: top; }
+th { font-weight: 600; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+img { max-width: 100%; height: auto; display: block; margin: 0.5rem 0; }
+.figures { display: flex; flex-wrap: wrap; align-items: flex-start; gap: 1rem; }
+.words { font-size: 1.1rem; }
+.note { color: #555; font-size: 0.9rem; }
+.badge { display: inline-block; border-radius: 0.3rem; padding: 0 0.4rem; font-weight: 600; }
+.stable { background: #d9f2d9; } .moderate { background: #fff0c2; } .shaky { background: #f8d0d0; }
+.posts li { margin-bottom: 0.6rem; }
+.post-text { white-space: pre-wrap; overflow-wrap: anywhere; }
+.post-meta { color: #555; font-size: 0.85rem; }
+nav ol { columns: 2; }
+"""
+
+
+def _e(value):
+    """Escaped text of any value, quotes included (safe in attributes too)."""
+    return escape("" if value is None else str(value), quote=True)
+
+
+def _png(fig):
+    """The figure as a data URI; the figure is closed."""
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    # No timestamp or software tag: the same figure gives the same bytes.
+    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    plt.close(fig)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _img(fig, alt):
+    return f'<img src="{_png(fig)}" alt="{_e(alt)}">'
+
+
+def load_results(folder):
+    """Read what a report needs from a results folder.
+
+    Returns
+    -------
+    dict
+        ``doc`` (clusters.json), ``series`` (DataFrame), ``graph`` (networkx
+        Graph of partial correlations), ``posts`` (list of lists of dicts, or
+        None when the folder has none).
+    """
+    folder = Path(folder)
+    path = folder / "clusters.json"
+    if not path.exists():
+        raise FileNotFoundError(f"{folder}: no clusters.json; is this a glipca results folder?")
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    # Words are data, never missing values: "NA" or "null" are words too.
+    series = pd.read_csv(folder / "series.csv", index_col=0, keep_default_na=False,
+                         na_values=[])
+    series.columns = [str(c) for c in series.columns]
+    series.index = pd.DatetimeIndex(
+        [pd.Timestamp(t).tz_localize(None) for t in series.index], name=series.index.name
+    )
+    graph = nx.Graph()
+    edges_path = folder / "graph.csv"
+    if edges_path.exists():
+        edges = pd.read_csv(edges_path, dtype={"word1": str, "word2": str},
+                            keep_default_na=False, na_values=[])
+        graph.add_weighted_edges_from(
+            zip(edges["word1"], edges["word2"], edges["partial_correlation"].astype(float))
+        )
+    posts = None
+    posts_path = folder / "posts.json"
+    if posts_path.exists():
+        posts = json.loads(posts_path.read_text(encoding="utf-8"))["posts"] or None
+    return {"doc": doc, "series": series, "graph": graph, "posts": posts}
+
+
+def write_report(folder, *, path=None, figures=True, title=None):
+    """Write ``report.html`` into a results folder, from the files in it.
+
+    Parameters
+    ----------
+    folder : path
+        A folder written by :func:`glipca.report.write_results`.
+    path : path, optional
+        Where to write; default ``folder / "report.html"``.
+    figures : bool, default=True
+        Embed figures (False gives a small text-only report).
+    title : str, optional
+        Name shown in the title; default the folder's name.
+
+    Returns
+    -------
+    Path
+    """
+    data = load_results(folder)
+    title = Path(folder).resolve().name if title is None else title
+    page = render_report(**data, figures=figures, title=title)
+    path = Path(path) if path is not None else Path(folder) / "report.html"
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(page, encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def _stability_badge(score):
+    if score is None:
+        return '<span class="note">not computed</span>'
+    kind = "stable" if score >= 0.8 else "moderate" if score >= 0.5 else "shaky"
+    return f'<span class="badge {kind}">{score:.2f} ({kind})</span>'
+
+
+def render_report(doc, series, graph, posts=None, *, figures=True, title="glipca"):
+    """The report as an HTML string.
+
+    Parameters
+    ----------
+    doc : dict
+        The ``clusters.json`` document.
+    series : DataFrame
+        Periods × candidate words.
+    graph : networkx Graph
+        Direct-correlation graph, partial correlations as ``weight``.
+    posts : list of list of dict, optional
+        Representative posts per cluster.
+    figures : bool, default=True
+    title : str
+        Shown in the page title (e.g. the results folder's name).
+    """
+    from . import plot
+
+    clusters = doc["clusters"]
+    hierarchy = ClusterHierarchy.from_dict(doc["hierarchy"]) if doc.get("hierarchy") else None
+    group_of = {}
+    if hierarchy is not None:
+        for g, members in enumerate(hierarchy.groups):
+            for c in members:
+                group_of[c] = (g, members)
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="und"><head><meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>Trend report: {_e(title)}</title>",
+        f"<style>{STYLE}</style></head><body>",
+        f"<h1>Trend report: {_e(title)}</h1>",
+        f'<p class="note">glipca {_e(doc.get("glipca_version", ""))}: trend clusters found by '
+        "graphical-lasso-guided iterative PCA.</p>",
+        _summary(doc),
+        _contents(clusters),
+    ]
+    if figures and clusters:
+        parts.append('<h2 id="overview">Overview</h2>')
+        parts.append('<p class="note">Bars span the days each cluster stays above half its '
+                     "peak; dots mark the peak; colour is the stability score.</p>")
+        parts.append(_img(plot.plot_timeline(clusters), "Timeline of trend clusters"))
+        if hierarchy is not None and len(hierarchy.labels) >= 2:
+            names = {c["id"]: " ".join(map(str, c["words"][:3])) for c in clusters}
+            parts.append('<p class="note">Clusters whose signals rise and fall together join '
+                         f"low in the tree; the dotted line is the cut at "
+                         f"{hierarchy.threshold:g} that defines the groups below.</p>")
+            parts.append(_img(plot.plot_dendrogram(hierarchy, names=names),
+                              "Dendrogram of trend clusters"))
+        parts.append(_img(_heatmap(series, clusters, hierarchy), "Heatmap of words by period"))
+    if hierarchy is not None and len(hierarchy.labels) >= 2:
+        parts.append(_groups(hierarchy, clusters))
+    for c in clusters:
+        parts.append(_cluster_section(c, series, graph, posts, group_of, figures))
+    if doc.get("shared_words"):
+        parts.append('<h2 id="shared">Shared words</h2><p>Directly tied to two clusters, so '
+                     "listed in neither: " + _e(", ".join(map(str, doc["shared_words"])))
+                     + "</p>")
+    parts.append("</body></html>\n")
+    return "\n".join(parts)
+
+
+def _summary(doc):
+    s = doc.get("summary", {})
+    p = doc.get("params", {})
+    rows = [
+        ("Posts read", s.get("posts_read")),
+        ("Posts used", s.get("posts_used")),
+        ("Posts skipped", s.get("posts_skipped")),
+        ("Periods", f'{s.get("periods")} ({s.get("first_period")} to {s.get("last_period")}, '
+                    f'{p.get("freq", "D")}, {p.get("tz", "")})'),
+        ("Vocabulary", s.get("vocabulary")),
+        ("Words kept", s.get("words")),
+        ("Candidate trend words", s.get("candidate_words")),
+        ("Graphical lasso penalty λ", f'{s["alpha"]:.4g}' if "alpha" in s else None),
+        ("Direct links", s.get("graph_edges")),
+        ("Trend clusters", s.get("clusters")),
+        ("Language", p.get("lang")),
+    ]
+    skipped = s.get("skipped_by_reason") or {}
+    if skipped:
+        rows.append(("Skipped by reason", ", ".join(f"{k}: {v}" for k, v in skipped.items())))
+    if s.get("masked_periods"):
+        rows.append(("Low-volume periods (interpolated)", ", ".join(s["masked_periods"])))
+    body = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
+    return f'<h2 id="summary">Summary</h2><table class="summary">{body}</table>'
+
+
+def _contents(clusters):
+    if not clusters:
+        return "<p>No trend clusters were found.</p>"
+    items = "".join(
+        f'<li><a href="#cluster-{int(c["id"])}">Cluster {int(c["id"])}</a>: {_e(c["peak"])}, '
+        f'{_e(" ".join(map(str, c["words"][:4])))}</li>'
+        for c in clusters
+    )
+    return f'<nav><h2 id="contents">Clusters</h2><ul>{items}</ul></nav>'
+
+
+def _heatmap(series, clusters, hierarchy):
+    from . import plot
+
+    order = hierarchy.order if hierarchy is not None else [c["id"] for c in clusters]
+    by_id = {c["id"]: c for c in clusters}
+    words, separators = [], []
+    for cid in order:
+        top = [w for w in by_id[cid]["words"][:HEATMAP_WORDS] if w in series.columns]
+        if len(words) + len(top) > HEATMAP_MAX_ROWS:
+            break
+        if words:
+            separators.append(len(words))
+        words.extend(top)
+    return plot.plot_heatmap(series, words, separators=separators)
+
+
+def _groups(hierarchy, clusters):
+    by_id = {c["id"]: c for c in clusters}
+    rows = []
+    for g, members in enumerate(hierarchy.groups):
+        text = "; ".join(
+            f'{m}: {" ".join(map(str, by_id[m]["words"][:3]))}' for m in members if m in by_id
+        )
+        rows.append(f"<tr><td class=\"num\">{g}</td><td>{_e(text)}</td></tr>")
+    return (
+        '<h2 id="groups">Groups of related clusters</h2>'
+        f'<p class="note">The dendrogram cut at {hierarchy.threshold:g} '
+        f"({_e(hierarchy.metric)} distance, {_e(hierarchy.method)} linkage).</p>"
+        f'<table><tr><th>Group</th><th>Clusters</th></tr>{"".join(rows)}</table>'
+    )
+
+
+def _cluster_section(c, series, graph, posts, group_of, figures):
+    from . import plot
+
+    cid = int(c["id"])
+    words = [str(w) for w in c["words"]]
+    out = [f'<section id="cluster-{cid}">',
+           f"<h2>Cluster {cid}: {_e(' '.join(words[:5]))}</h2>"]
+    span = f'{c["start"]} to {c["end"]}' if c.get("start") else ""
+    facts = [
+        ("Peak", c["peak"]),
+        ("Span at half height", span),
+        ("Words", c["size"]),
+        ("Leading eigenvalue", f'{c["eigenvalue"]:.3g}' if "eigenvalue" in c else None),
+    ]
+    rows = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in facts)
+    rows += f"<tr><th>Stability</th><td>{_stability_badge(c.get('stability'))}</td></tr>"
+    if cid in group_of:
+        g, members = group_of[cid]
+        others = [m for m in members if m != cid]
+        links = ", ".join(f'<a href="#cluster-{int(m)}">{int(m)}</a>' for m in others)
+        rows += f"<tr><th>Group</th><td>{g}" + (f" (with {links})" if links else "") + "</td></tr>"
+    out.append(f"<table>{rows}</table>")
+    loadings = c.get("loadings") or [None] * len(words)
+    cells = "".join(
+        f'<tr><td>{_e(w)}</td><td class="num">{"" if x is None else f"{x:.3f}"}</td></tr>'
+        for w, x in zip(words, loadings)
+    )
+    out.append('<table class="words"><tr><th>Word (most central first)</th>'
+               f'<th>Loading</th></tr>{cells}</table>')
+    if figures:
+        shown = [w for w in words if w in series.columns]
+        out.append('<div class="figures">')
+        out.append(_img(
+            plot.plot_cluster_multiples(series, shown, peak=pd.Timestamp(c["peak"])),
+            f"Series of the words of cluster {cid}",
+        ))
+        sub = graph.subgraph([w for w in words if w in graph]).copy()
+        sub.add_nodes_from(words)
+        out.append(_img(
+            plot.plot_cluster_graph(sub, loadings=dict(zip(words, c.get("loadings") or []))),
+            f"Direct-correlation graph of cluster {cid}",
+        ))
+        out.append("</div>")
+    out.append(_posts_list(posts[cid] if posts and cid < len(posts) else None))
+    out.append("</section>")
+    return "\n".join(out)
+
+
+def _posts_list(items):
+    if not items:
+        return '<h3>Representative posts</h3><p class="note">None collected.</p>'
+    lis = []
+    for p in items:
+        lis.append(
+            f'<li><div class="post-text">{_e(p.get("text"))}</div>'
+            f'<div class="post-meta">{_e(p.get("time"))} · id {_e(p.get("id"))} · words: '
+            f'{_e(", ".join(map(str, p.get("words", []))))} · score {float(p.get("score", 0)):.2f}'
+            "</div></li>"
+        )
+    return ('<h3>Representative posts</h3><p class="note">Posts holding many of the cluster\'s '
+            "words, posted near its peak.</p>" f'<ol class="posts">{"".join(lis)}</ol>')
