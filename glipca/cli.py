@@ -1,5 +1,5 @@
-"""Command line: ``glipca analyse INPUT... --out DIR``, ``glipca report DIR``,
-``glipca posts DIR``.
+"""Command line: ``glipca analyse INPUT... --out DIR``, ``glipca count INPUT...
+--out DIR``, ``glipca report DIR``, ``glipca posts DIR``.
 
 Argument parsing, progress and error reporting only; the work is done by
 :func:`glipca.pipeline.run_analysis` and :func:`glipca.report.write_results`.
@@ -40,6 +40,51 @@ def _fail(message, code, debug):
     sys.exit(code)
 
 
+def _reading_options(f):
+    """Options that decide how posts become word counts (analyse and count)."""
+    options = [
+        click.option("--lang", default="auto", show_default=True, help="ja, en, another ISO code, or auto."),
+        click.option("--format", "fmt", type=click.Choice(["jsonl", "json", "csv", "tsv"]), help="Input format (default: from the file name)."),
+        click.option("--text-field", help="Field holding the post text (default: guessed)."),
+        click.option("--time-field", help="Field holding the post time (default: guessed)."),
+        click.option("--id-field", help="Field holding the post id (default: guessed)."),
+        click.option("--tz", help="Time zone of period boundaries and naive times [default: Asia/Tokyo for ja, else UTC]."),
+        click.option("--freq", default="D", show_default=True, help="Period length: D, 2D, 12H, W, W-MON, MS..."),
+        click.option("--on-error", type=click.Choice(["raise", "skip"]), default="raise", show_default=True, help="Stop at the first bad record, or skip and count bad records."),
+        click.option("--drop-retweets", is_flag=True, help="Leave out posts the input marks as retweets."),
+        click.option("--drop-duplicates", is_flag=True, help="Leave out posts with the same time and text as an earlier one."),
+        click.option("--mecab-args", default="", help="Extra MeCab options, e.g. '-d DIR' for another dictionary such as NEologd (ja)."),
+        click.option("--stop-words", type=click.Path(dir_okay=False), help="Text file of extra stop words, one per line."),
+        click.option("--user-dict", type=click.Path(dir_okay=False), help="Text file of words kept whole, one per line."),
+        click.option("--jobs", "-j", type=click.IntRange(1), help="Tokenising processes [default: all cores]."),
+        click.option("--cache-dir", type=click.Path(file_okay=False), help="Word-count cache [default: $GLIPCA_CACHE or ~/.cache/glipca]."),
+        click.option("--no-cache", is_flag=True, help="Neither read nor write the word-count cache."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def _counting_kwargs(o):
+    """Keyword arguments of :func:`glipca.prepare.prepare_counts` from options."""
+    from .tokens import read_word_list
+
+    tokenizer_options = {}
+    if o["mecab_args"]:
+        tokenizer_options["mecab_args"] = o["mecab_args"]
+    if o["stop_words"]:
+        tokenizer_options["extra_stop_words"] = read_word_list(o["stop_words"])
+    if o["user_dict"]:
+        tokenizer_options["user_words"] = read_word_list(o["user_dict"])
+    cache = None if o["no_cache"] else (o["cache_dir"] or True)
+    return dict(
+        lang=o["lang"], fmt=o["fmt"], text_field=o["text_field"], time_field=o["time_field"],
+        id_field=o["id_field"], tz=o["tz"], freq=o["freq"], on_error=o["on_error"],
+        drop_retweets=o["drop_retweets"], drop_duplicates=o["drop_duplicates"],
+        tokenizer_options=tokenizer_options, jobs=o["jobs"], cache=cache,
+    )
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="glipca")
 def main():
@@ -49,29 +94,21 @@ def main():
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--out", "-o", required=True, type=click.Path(file_okay=False), help="Output folder.")
-@click.option("--lang", default="auto", show_default=True, help="ja, en, another ISO code, or auto.")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "json", "csv", "tsv"]), help="Input format (default: from the file name).")
-@click.option("--text-field", help="Field holding the post text (default: guessed).")
-@click.option("--time-field", help="Field holding the post time (default: guessed).")
-@click.option("--id-field", help="Field holding the post id (default: guessed).")
-@click.option("--tz", help="Time zone of day boundaries and naive times [default: Asia/Tokyo for ja, else UTC].")
-@click.option("--freq", default="D", show_default=True, help="Period length (pandas offset: D, 12h, W).")
+@_reading_options
 @click.option("--min-count", default=20, show_default=True, type=click.IntRange(1), help="Drop words in fewer posts than this.")
 @click.option("--min-days", default=3, show_default=True, type=click.IntRange(1), help="Drop words seen in fewer periods than this.")
 @click.option("--max-words", default=2000, show_default=True, type=click.IntRange(2), help="Keep at most this many most frequent words.")
 @click.option("--min-z", default=6.0, show_default=True, type=click.FloatRange(0), help="Single-peak test: peak prominence in noise units.")
 @click.option("--alpha", default="ebic", show_default=True, help="Graphical lasso penalty, or 'ebic' to choose it.")
 @click.option("--min-cluster-size", default=2, show_default=True, type=click.IntRange(2), help="Smallest cluster.")
-@click.option("--on-error", type=click.Choice(["raise", "skip"]), default="raise", show_default=True, help="Stop at the first bad record, or skip and count bad records.")
 @click.option("--resamples", default=20, show_default=True, type=click.IntRange(0), help="Bootstrap resamples for cluster stability; 0 skips it.")
 @click.option("--posts", "n_posts", default=5, show_default=True, type=click.IntRange(0), help="Representative posts per cluster; 0 skips the second pass.")
 @click.option("--force", is_flag=True, help="Replace an existing output folder.")
 @click.option("--no-plots", is_flag=True, help="Write tables only (no figures, no report.html).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress or summary.")
 @click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks.")
-def analyse(inputs, out, lang, fmt, text_field, time_field, id_field, tz, freq, min_count, min_days,
-            max_words, min_z, alpha, min_cluster_size, on_error, resamples, n_posts, force, no_plots,
-            quiet, debug):
+def analyse(inputs, out, min_count, min_days, max_words, min_z, alpha, min_cluster_size, resamples,
+            n_posts, force, no_plots, quiet, debug, **reading):
     """Find trend clusters in post files INPUT... and write them to --out."""
     from pathlib import Path
 
@@ -90,8 +127,7 @@ def analyse(inputs, out, lang, fmt, text_field, time_field, id_field, tz, freq, 
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             result = run_analysis(
-                list(inputs), lang=lang, fmt=fmt, text_field=text_field, time_field=time_field,
-                id_field=id_field, tz=tz, freq=freq, on_error=on_error, min_count=min_count,
+                list(inputs), **_counting_kwargs(reading), min_count=min_count,
                 min_periods=min_days, max_words=max_words, peak_test=SinglePeakTest(min_z=min_z),
                 alpha=alpha, min_cluster_size=min_cluster_size, n_resamples=resamples,
                 n_posts=n_posts, progress=not quiet and sys.stderr.isatty(),
@@ -109,19 +145,37 @@ def analyse(inputs, out, lang, fmt, text_field, time_field, id_field, tz, freq, 
         # Solver warnings are worth knowing, once each, without a stack.
         for message in dict.fromkeys(str(w.message).splitlines()[0] for w in caught):
             click.echo(f"glipca: warning: {message}", err=True)
-        _print_summary(doc, out)
+        _print_summary(doc, out, cache_on=not reading["no_cache"])
 
 
-def _print_summary(doc, out):
+def _posts_line(read, used, skipped, dropped):
+    """``posts: R read, U used, S skipped (why), D dropped (why)``."""
+    line = f"posts: {read} read, {used} used, {sum(skipped.values())} skipped"
+    if skipped:
+        line += " (" + ", ".join(f"{k}: {v}" for k, v in sorted(skipped.items())) + ")"
+    if dropped:
+        line += f", {sum(dropped.values())} dropped ("
+        line += ", ".join(f"{k}: {v}" for k, v in sorted(dropped.items())) + ")"
+    return line
+
+
+def _cache_line(key, from_cache, cache_on=True):
+    if not cache_on:
+        return "counts: counted (cache off)"
+    if from_cache:
+        return f"counts: from cache {key[:16]}"
+    return f"counts: counted, cached as {key[:16]}"
+
+
+def _print_summary(doc, out, cache_on=True):
     s = doc["summary"]
-    skipped = ", ".join(f"{k}: {v}" for k, v in s["skipped_by_reason"].items())
     click.echo(
-        f"posts: {s['posts_read']} read, {s['posts_used']} used, {s['posts_skipped']} skipped"
-        + (f" ({skipped})" if skipped else ""),
+        _posts_line(s["posts_read"], s["posts_used"], s["skipped_by_reason"], s.get("dropped_by_reason", {})),
         err=True,
     )
+    click.echo(_cache_line(doc["params"].get("counts_key"), s.get("counts_from_cache"), cache_on), err=True)
     click.echo(
-        f"periods: {s['periods']} ({s['first_period']} .. {s['last_period']}), "
+        f"periods: {s['periods']} ({s['first_period']} .. {s['last_period']}, {doc['params']['tz']}), "
         f"words: {s['words']}, candidates: {s['candidate_words']}, alpha: {s['alpha']:.4g}",
         err=True,
     )
@@ -129,6 +183,56 @@ def _print_summary(doc, out):
     for c in doc["clusters"]:
         words = " ".join(c["words"][:8]) + (" ..." if c["size"] > 8 else "")
         click.echo(f"  {c['id']:3d}  {c['peak']}  {c['size']:3d}  {words}")
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--out", "-o", required=True, type=click.Path(file_okay=False), help="Output folder for the counts.")
+@_reading_options
+@click.option("--force", is_flag=True, help="Replace an existing output folder.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress or summary.")
+@click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks.")
+def count(inputs, out, force, quiet, debug, **reading):
+    """Count words per period in post files INPUT... and write them to --out.
+
+    The folder holds counts.parquet (period, word, count), periods.parquet
+    (period, posts) and meta.json (options and the ingest report), the same
+    format as the cache.
+    """
+    from pathlib import Path
+
+    from .ingest import InputError
+    from .report import OutputExists
+
+    try:
+        if Path(out).exists() and not force:
+            raise OutputExists(f"{out}: output folder exists; use --force to replace it")
+        from .cache import write_counts
+        from .prepare import prepare_counts
+        from .report import atomic_dir
+
+        prepared = prepare_counts(list(inputs), **_counting_kwargs(reading), progress=not quiet and sys.stderr.isatty())
+        if prepared.counts.n_periods == 0:
+            raise ValueError("no posts were found in the input")
+        meta = {"key": prepared.key, "params": prepared.params, "report": prepared.report.as_dict()}
+        with atomic_dir(out, force=force) as tmp:
+            write_counts(prepared.counts, tmp, meta)
+    except (InputError, OutputExists, click.BadParameter, ValueError, OSError) as err:
+        _fail(err, EXIT_INPUT, debug)
+    except KeyboardInterrupt:
+        _fail("interrupted", 130, debug)
+    except Exception as err:  # a bug: still one line, with a way to see more
+        _fail(f"{type(err).__name__}: {err} (rerun with --debug for details)", EXIT_FAILURE, debug)
+    if not quiet:
+        r, c = prepared.report, prepared.counts
+        click.echo(_posts_line(r.read, r.used, r.skipped, r.dropped), err=True)
+        click.echo(_cache_line(prepared.key, prepared.from_cache, not reading["no_cache"]), err=True)
+        click.echo(
+            f"periods: {c.n_periods} ({c.periods[0].date()} .. {c.periods[-1].date()}, {c.tz}), "
+            f"words: {c.n_words}",
+            err=True,
+        )
+        click.echo(f"counts written to {out}", err=True)
 
 
 def _results_folder(folder):

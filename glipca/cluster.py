@@ -341,9 +341,10 @@ class GLIPCA:
         A member whose partial correlation with another cluster's signal,
         given its own cluster's signal, reaches this value is a shared word
         and is removed.
-    local_refit : bool, default=True
+    local_refit : bool, default=False
         Re-estimate the links inside a group of at most ``n_periods / 2``
-        words with a graphical lasso of its own before splitting it.
+        words with a graphical lasso of its own before splitting it. Slower;
+        the split tests already weigh links by their partial correlation.
     tol : float, default=1e-4
         Graphical lasso tolerance (duality gap).
     max_iter : int, default=200
@@ -385,7 +386,7 @@ class GLIPCA:
         max_cut=0.3,
         max_factor_corr=0.85,
         shared_threshold=0.65,
-        local_refit=True,
+        local_refit=False,
         tol=1e-4,
         max_iter=200,
     ):

@@ -50,6 +50,7 @@ __all__ = [
     "read_posts",
     "posts_from_frame",
     "parse_time",
+    "input_files",
 ]
 
 FORMATS = ("jsonl", "json", "csv", "tsv")
@@ -912,6 +913,14 @@ def _allow_large_csv_fields():
 # Files
 
 
+def input_files(paths) -> list:
+    """The files :func:`read_posts` reads for ``paths``, in reading order.
+
+    Directories are expanded; missing files are listed as given.
+    """
+    return _expand(paths)
+
+
 def _expand(paths) -> list:
     if isinstance(paths, (str, bytes, os.PathLike)):
         paths = [paths]
@@ -965,7 +974,16 @@ def _sniff(fh, name_fmt):
     """
     head = b""
     while True:
-        chunk = fh.read(1 << 16)
+        try:
+            # read1: a broken gzip stream raises only once the data before
+            # the damage has been returned.
+            chunk = fh.read1(1 << 16)
+        except _DECOMPRESSION_ERRORS:
+            if not head.strip():
+                raise
+            # A truncated stream: sniff what was read; the reader then
+            # reports the damage at the line where it starts.
+            chunk = b""
         head += chunk
         stripped = head.lstrip(b" \t\r\n\xef\xbb\xbf")
         if stripped or not chunk:
@@ -1011,6 +1029,13 @@ def _file_records(path, fmt, text_field, report):
             return
         if sniffed is None:
             report.empty_files.append(path)
+            return
+        bom = raw_fh.read(4)
+        raw_fh.seek(0)
+        if bom.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            # Every line would fail on its own; one error says why.
+            width = "32" if bom in (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE) else "16"
+            yield 1, _Bad("encoding", f"the file is UTF-{width}, not UTF-8; convert it first", fatal=True), 0
             return
         fmt = fmt or sniffed
         if fmt == "jsonl":

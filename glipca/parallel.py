@@ -19,6 +19,7 @@ import itertools
 import multiprocessing
 import os
 import pickle
+import signal
 from array import array
 
 __all__ = ["available_cores", "tokenize_chunk", "map_chunks"]
@@ -75,6 +76,9 @@ _WORKER_TOKENIZER = None
 def _init_worker(tokenizer):
     global _WORKER_TOKENIZER
     _WORKER_TOKENIZER = tokenizer
+    # Ctrl-C reaches the whole process group: the parent handles it and
+    # stops the pool, so that workers do not each print a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _work(texts):

@@ -7,30 +7,21 @@ the same analysis.
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from .cluster import GLIPCA
-from .counts import count_words
 from .hierarchy import cluster_hierarchy
 from .ingest import IngestReport, posts_from_frame, read_posts
 from .posts import representative_posts
+from .prepare import LANGUAGE_SAMPLE, default_tz, prepare_counts
 from .series import SinglePeakTest, relative_frequency
 from .stability import cluster_stability
-from .tokens import detect_language, make_tokenizer
+from .tokens import make_tokenizer
 
 __all__ = ["AnalysisResult", "run_analysis", "default_tz"]
-
-#: Posts sampled to guess the language with ``lang="auto"``.
-LANGUAGE_SAMPLE = 2000
-
-
-def default_tz(lang):
-    """Day boundaries follow the audience: Tokyo time for Japanese, else UTC."""
-    return "Asia/Tokyo" if lang == "ja" else "UTC"
 
 
 @dataclass
@@ -50,6 +41,8 @@ class AnalysisResult:
     stability: object = None
     #: Representative posts per cluster (None when not collected).
     posts: list = None
+    #: Whether the word counts were read from the cache.
+    from_cache: bool = False
 
     @property
     def clusters(self):
@@ -69,6 +62,9 @@ class AnalysisResult:
             "posts_used": int(self.report.used),
             "posts_skipped": int(self.report.n_skipped),
             "skipped_by_reason": {k: int(v) for k, v in sorted(self.report.skipped.items())},
+            "posts_dropped": int(self.report.n_dropped),
+            "dropped_by_reason": {k: int(v) for k, v in sorted(self.report.dropped.items())},
+            "counts_from_cache": bool(self.from_cache),
             "periods": int(len(periods)),
             "first_period": _period_label(periods[0]),
             "last_period": _period_label(periods[-1]),
@@ -104,6 +100,10 @@ def run_analysis(
     tz=None,
     freq="D",
     on_error="raise",
+    drop_retweets=False,
+    drop_duplicates=False,
+    jobs=1,
+    cache=None,
     min_count=20,
     min_periods=3,
     max_words=2000,
@@ -128,6 +128,12 @@ def run_analysis(
     tz : str, optional
         Time zone of period boundaries; default Asia/Tokyo for Japanese,
         else UTC.
+    drop_retweets, drop_duplicates : bool, default False
+        See :func:`glipca.ingest.read_posts`.
+    jobs : int or None, default 1
+        Tokenising processes; None for all cores.
+    cache : bool or path, optional
+        Word-count cache, see :func:`glipca.prepare.prepare_counts`.
     min_count, min_periods, max_words : rare-word filter, see
         :func:`glipca.series.relative_frequency`.
     peak_test : callable, optional
@@ -149,19 +155,16 @@ def run_analysis(
     -------
     AnalysisResult
     """
-    report = IngestReport()
-    fields = {"text_field": text_field, "time_field": time_field, "id_field": id_field}
+    fields = {"text_field": text_field, "time_field": time_field, "id_field": id_field,
+              "drop_retweets": drop_retweets, "drop_duplicates": drop_duplicates}
+    prepared = prepare_counts(
+        source, lang=lang, fmt=fmt, tz=tz, freq=freq, on_error=on_error,
+        tokenizer_options=tokenizer_options, jobs=jobs, cache=cache, progress=progress, **fields,
+    )
     if fmt is not None and not isinstance(source, pd.DataFrame):
         fields["fmt"] = fmt
-    if lang == "auto":
-        # A separate look at the first posts: the language decides the time
-        # zone in which naive timestamps are read, so it must come first.
-        sample = _posts(source, on_error="skip", report=IngestReport(), tz="UTC", **fields)
-        lang = detect_language([p.text for p in itertools.islice(sample, LANGUAGE_SAMPLE)])
-    tz = tz or default_tz(lang)
-    posts = _posts(source, on_error=on_error, report=report, tz=tz, **fields)
+    counts, report, lang, tz = prepared.counts, prepared.report, prepared.lang, prepared.tz
     tokenizer = make_tokenizer(lang, **(tokenizer_options or {}))
-    counts = count_words(posts, tokenizer, freq=freq, tz=tz, progress=progress)
     if len(counts.words) == 0 or int(np.sum(counts.posts)) == 0:
         raise ValueError("no words were found in the posts")
     all_series = relative_frequency(
@@ -206,6 +209,9 @@ def run_analysis(
         "glipca": model.get_params(),
         "alpha_selection": model.alpha_info_,
         "on_error": on_error,
+        "drop_retweets": bool(drop_retweets),
+        "drop_duplicates": bool(drop_duplicates),
+        "counts_key": prepared.key,
         "hierarchy": {"method": hierarchy.method, "metric": hierarchy.metric,
                       "threshold": hierarchy.threshold},
         "stability": bootstrap,
@@ -222,4 +228,5 @@ def run_analysis(
         hierarchy=hierarchy,
         stability=stability,
         posts=posts,
+        from_cache=prepared.from_cache,
     )

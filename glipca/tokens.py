@@ -29,6 +29,7 @@ __all__ = [
     "detect_language",
     "english_stop_words",
     "read_word_list",
+    "MeCabError",
     "JAPANESE_STOP_WORDS",
 ]
 
@@ -266,6 +267,10 @@ JAPANESE_STOP_WORDS = frozenset(
     """.split()
 )
 
+class MeCabError(ValueError, RuntimeError):
+    """MeCab could not start with the options given (a bad option value)."""
+
+
 _INSTALL_HINT = "JapaneseTokenizer needs MeCab and a dictionary: pip install mecab-python3 unidic-lite"
 # Kanji (CJK unified ideographs and extension A, plus 々 and 〆).
 _KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆]")
@@ -379,7 +384,7 @@ class JapaneseTokenizer:
             # line is the actual cause.
             lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip() and not ln.startswith("-")]
             cause = lines[-1] if lines else "unknown error"
-            raise RuntimeError(
+            raise MeCabError(
                 f"MeCab could not start ({cause}) with options {self.mecab_args!r}; "
                 f"if MeCab or its dictionary is missing: {_INSTALL_HINT.split(': ', 1)[1]}"
             ) from None
@@ -491,7 +496,8 @@ def make_tokenizer(lang, **kwargs):
         (with English stop words only for ``"en"``).  Region suffixes
         (``"en-US"``) are ignored.
     **kwargs
-        Passed to the tokeniser.
+        Passed to the tokeniser.  An empty ``mecab_args`` is accepted for
+        any language.
 
     Raises
     ------
@@ -502,6 +508,8 @@ def make_tokenizer(lang, **kwargs):
     code = re.split(r"[-_]", str(lang).strip().lower(), maxsplit=1)[0]
     if code == "ja":
         return JapaneseTokenizer(**kwargs)
+    if kwargs.pop("mecab_args", None):
+        raise ValueError(f"MeCab options apply to Japanese (lang 'ja') only, not to {lang!r}")
     if code in _UNSPACED:
         raise ValueError(
             f"no tokenizer for language {lang!r}: it is written without spaces "

@@ -9,6 +9,20 @@ import pytest
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _word_count_cache(tmp_path_factory):
+    """Point the word-count cache at a temporary folder, never the user's."""
+    import os
+
+    before = os.environ.get("GLIPCA_CACHE")
+    os.environ["GLIPCA_CACHE"] = str(tmp_path_factory.mktemp("glipca-cache"))
+    yield
+    if before is None:
+        os.environ.pop("GLIPCA_CACHE", None)
+    else:
+        os.environ["GLIPCA_CACHE"] = before
+
+
 def shared_dataset(name):
     """Path of a dataset in ../shared/data, or skip the test when absent."""
     path = SHARED / name / f"{name}.jsonl"

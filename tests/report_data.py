@@ -4,6 +4,8 @@ Shared by the report tests: the pipeline and the figures are the slow part,
 and every test only reads the folder.
 """
 
+import functools
+
 import pandas as pd
 import pytest
 
@@ -43,15 +45,22 @@ def hostile_corpus():
     return corpus
 
 
-@pytest.fixture(scope="session")
-def analysed_corpus():
+@functools.lru_cache(maxsize=None)
+def _analysis():
+    # Cached here, not by the fixture: each test module that imports the
+    # fixtures gets fixtures of its own, and the analysis should run once.
     corpus = hostile_corpus()
     return corpus, run_analysis(corpus.posts, lang="en")
 
 
 @pytest.fixture(scope="session")
+def analysed_corpus():
+    return _analysis()
+
+
+@pytest.fixture(scope="session")
 def results_folder(analysed_corpus, tmp_path_factory):
-    _, result = analysed_corpus
-    out = tmp_path_factory.mktemp("report") / "results"
-    write_results(result, out)
+    out = tmp_path_factory.getbasetemp() / "report-results"
+    if not (out / "report.html").exists():
+        write_results(analysed_corpus[1], out, force=True)
     return out

@@ -114,3 +114,18 @@ def test_bad_alpha():
 def test_mp_bound():
     assert mp_bound(61, 61) == pytest.approx(4.0)
     assert mp_bound(2, 61) < mp_bound(20, 61)
+
+
+@pytest.mark.parametrize("local_refit", [False, True])
+@pytest.mark.parametrize("alpha", [0.1, 0.3, 0.6])
+def test_close_pairs_are_split_whatever_the_global_penalty(alpha, local_refit):
+    # At a large penalty the lasso graph approaches the thresholded
+    # correlation graph and links the two events of a close pair.
+    candidates, frame, truth = _candidates(0)
+    model = GLIPCA(alpha=alpha, local_refit=local_refit).fit(candidates)
+    label = {w: c for c, cl in enumerate(model.clusters_) for w in cl.words}
+    for a, b in [(0, 1), (2, 3)]:
+        la = {label.get(f"t{a}w{j}") for j in range(5)} - {None}
+        lb = {label.get(f"t{b}w{j}") for j in range(5)} - {None}
+        assert len(la) == 1 and len(lb) == 1 and la != lb
+

@@ -1,0 +1,183 @@
+"""Time a full ``GLIPCA().fit`` (penalty selection included) as ``p`` grows.
+
+Data: ``p`` word series over ``T = 61`` days that look like real candidate
+trend words: groups of words share a Gaussian bump (a random peak day, a
+width of 1.5 to 3 days, and a day-to-day jitter common to the group), word
+counts are Poisson around that rate, a share of words are noise only, and
+some words are near-duplicates of another (correlation about 0.999, like
+"hillary" / "clinton"). Nothing about the truth is passed to the estimator.
+
+    python benchmarks/glipca_scale.py                  # p = 1000, 2000, 5000
+    python benchmarks/glipca_scale.py --sizes 5000 --seed 1
+    python benchmarks/glipca_scale.py --csv series.csv # a real (T x p) table
+
+For each size it prints the total time and its split: penalty selection
+(``select_alpha``), the final graphical lasso fit, and clustering
+(``iterative_pca`` with its local refits, shared words, description), plus
+the chosen penalty, the largest screening block and what was found.
+"""
+
+import argparse
+import os
+import time
+
+import numpy as np
+import pandas as pd
+
+import glipca.cluster as cluster_mod
+from glipca import GLIPCA
+from glipca.glasso import _components
+
+
+def make_word_series(p, T=61, *, noise_share=0.2, dup_share=0.03, mean_group=12,
+                     seed=0):
+    """Relative frequencies of ``p`` words over ``T`` days, shape (T, p).
+
+    Returns ``(series, events)``: a DataFrame with one column per word and
+    the event index of every word (-1 for noise-only words).
+    """
+    rng = np.random.default_rng(seed)
+    t = np.arange(T)
+    # Posts per day: a weekly rhythm and a slow growth.
+    posts = 20000 * (1 + 0.3 * np.sin(2 * np.pi * t / 7)) * np.linspace(0.8, 1.2, T)
+    n_dup = int(round(dup_share * p))
+    n_noise = int(round(noise_share * p))
+    n_event = p - n_dup - n_noise
+    rates = np.empty((T, p))
+    events = np.full(p, -1)
+    i, k = 0, 0
+    while i < n_event:
+        # Heavy-tailed event sizes: most events have a handful of words, a
+        # few have hundreds.
+        size = 2 + int(rng.pareto(1.5) * mean_group / 3)
+        size = min(size, n_event - i, 400)
+        centre = rng.uniform(1, T - 2)
+        width = rng.uniform(1.5, 3.0)
+        jitter = np.exp(0.3 * rng.standard_normal(T))
+        shape = np.exp(-0.5 * ((t - centre) / width) ** 2) * jitter
+        for _ in range(size):
+            base = rng.lognormal(np.log(3e-4), 0.8)
+            amp = base * rng.lognormal(np.log(15.0), 0.7)
+            lag = rng.normal(0, 0.3)
+            own = np.exp(-0.5 * ((t - centre - lag) / width) ** 2) * jitter
+            rates[:, i] = base + amp * (0.7 * shape + 0.3 * own)
+            events[i] = k
+            i += 1
+        k += 1
+    for _ in range(n_noise):
+        rates[:, i] = rng.lognormal(np.log(5e-4), 0.8) * np.ones(T)
+        i += 1
+    counts = rng.poisson(rates[:, :i] * posts[:, None]).astype(float)
+    # Near-duplicates: a word that almost always appears with another one.
+    dups = []
+    for j in rng.choice(n_event, size=n_dup, replace=False):
+        dups.append(rng.binomial(counts[:, j].astype(np.int64), 0.97).astype(float))
+        events[i] = events[j]
+        i += 1
+    if dups:
+        counts = np.column_stack([counts] + dups)
+    counts[:, counts.std(axis=0) == 0] += rng.poisson(1.0, (T, 1))  # no constants
+    freq = counts / posts[:, None]
+    index = pd.date_range("2016-10-01", periods=T, freq="D")
+    columns = [f"w{j:05d}" for j in range(p)]
+    return pd.DataFrame(freq, index=index, columns=columns), events
+
+
+class _Timer:
+    """Wraps the functions GLIPCA.fit calls to split its time."""
+
+    def __init__(self):
+        self.select = self.final = 0.0
+        self.blocks = None
+
+    def __enter__(self):
+        self._select, self._glasso = cluster_mod.select_alpha, cluster_mod.graphical_lasso
+        outer = self
+
+        def select_alpha(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return outer._select(*args, **kwargs)
+            finally:
+                outer.select += time.perf_counter() - start
+
+        def graphical_lasso(corr, alpha, **kwargs):
+            start = time.perf_counter()
+            try:
+                return outer._glasso(corr, alpha, **kwargs)
+            finally:
+                if len(corr) > 100:  # the global fit, not a local refit
+                    outer.final += time.perf_counter() - start
+
+        cluster_mod.select_alpha, cluster_mod.graphical_lasso = select_alpha, graphical_lasso
+        return self
+
+    def __exit__(self, *exc):
+        cluster_mod.select_alpha, cluster_mod.graphical_lasso = self._select, self._glasso
+
+
+def _largest_block(corr, alpha):
+    _, labels = _components(corr, alpha)
+    return int(np.bincount(labels).max())
+
+
+def _ari(model, events):
+    """Adjusted Rand index against the planted events, over clustered words."""
+    if events is None:
+        return "-"
+    from sklearn.metrics import adjusted_rand_score
+
+    found = model.labels_ >= 0
+    if found.sum() < 2:
+        return "0.00"
+    return f"{adjusted_rand_score(events[found], model.labels_[found]):.2f}"
+
+
+def run(series, label, events=None):
+    start = time.perf_counter()
+    with _Timer() as timer:
+        model = GLIPCA().fit(series)
+    total = time.perf_counter() - start
+    info = model.alpha_info_
+    p = series.shape[1]
+    # Local refits also go through select_alpha; count only the global one.
+    global_select = info.get("seconds", timer.select)
+    clustering = total - global_select - timer.final
+    block = _largest_block(model.correlation_, model.alpha_)
+    edges = int(np.count_nonzero(np.triu(model.partial_correlation_, 1)))
+    sizes = sorted((c.size for c in model.clusters_), reverse=True)
+    print(f"{label:>10} {p:6d} {total:8.1f} {global_select:8.1f} {timer.final:8.1f} "
+          f"{clustering:8.1f} {model.alpha_:6.3f} {block:6d} {edges:7d} "
+          f"{len(model.clusters_):5d} {_ari(model, events):>5}  {sizes[:5]}", flush=True)
+    return model, total
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 2000, 5000])
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--csv", help="a (periods x words) table of real series; "
+                        "the first --sizes words are used")
+    args = parser.parse_args(argv)
+    try:
+        load = "load average %.2f, %.2f, %.2f" % os.getloadavg()
+    except OSError:
+        load = "load unknown"
+    print(f"{os.cpu_count()} CPUs, {load}")
+    header = (f"{'data':>10} {'p':>6} {'total s':>8} {'select':>8} {'final':>8} "
+              f"{'cluster':>8} {'alpha':>6} {'block':>6} {'edges':>7} {'found':>5} {'ARI':>5}  "
+              "largest clusters")
+    print(header)
+    print("-" * len(header))
+    real = pd.read_csv(args.csv, index_col=0) if args.csv else None
+    for p in args.sizes:
+        if real is not None:
+            series = real.iloc[:, :p]
+            run(series, "real")
+        else:
+            series, events = make_word_series(p, seed=args.seed)
+            run(series, "synthetic", events)
+
+
+if __name__ == "__main__":
+    main()

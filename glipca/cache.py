@@ -1,0 +1,203 @@
+"""Word counts on disk, in Parquet, and the cache that keeps them.
+
+A counts folder holds:
+
+* ``counts.parquet``: the long table ``period`` (tz-aware timestamp),
+  ``word``, ``count`` (posts of the period containing the word), one row per
+  non-zero cell, sorted by period and word;
+* ``periods.parquet``: ``period``, ``posts`` for every period, empty ones
+  included;
+* ``meta.json``: frequency, time zone, the parameters that produced the
+  counts and the ingest report.
+
+The cache is a folder of such folders named by a key: the SHA-256 of the
+inputs' identities (absolute path, size and modification time of each file)
+and of every option that changes the counts.  Changing a file's content
+without changing its size or modification time is not noticed; ``--no-cache``
+or deleting the cache folder forces a recount.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from . import __version__
+from .counts import WordCounts, _Periods, _zone
+from .ingest import IngestReport
+
+__all__ = ["default_cache_dir", "cache_key", "write_counts", "read_counts", "CountCache"]
+
+#: Bump when the folder layout changes.
+FORMAT = 1
+_COUNTS, _PERIODS, _META = "counts.parquet", "periods.parquet", "meta.json"
+
+
+def default_cache_dir() -> Path:
+    """``$GLIPCA_CACHE``, else ``$XDG_CACHE_HOME/glipca``, else ``~/.cache/glipca``."""
+    if os.environ.get("GLIPCA_CACHE"):
+        return Path(os.environ["GLIPCA_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "glipca"
+
+
+def cache_key(files, params) -> str:
+    """Key of the counts of ``files`` under ``params`` (a JSON-ready dict).
+
+    Files are identified by absolute path, size and modification time (ns),
+    not by content, so that a key costs nothing to compute on large dumps.
+    """
+    ids = []
+    for f in files:
+        st = os.stat(f)
+        ids.append([os.path.abspath(f), st.st_size, st.st_mtime_ns])
+    doc = {"format": FORMAT, "glipca": __version__, "files": ids, "params": params}
+    text = json.dumps(doc, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def write_counts(counts, folder, meta=None) -> None:
+    """Write ``counts`` (a :class:`WordCounts`) into an existing folder."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = Path(folder)
+    coo = counts.counts.tocoo()  # row-major order: sorted by period, word
+    periods = counts.periods
+    table = pa.table(
+        {
+            "period": pa.array(periods[coo.row]),
+            # Dictionary-encoded: each word is stored once.
+            "word": pa.DictionaryArray.from_arrays(
+                pa.array(coo.col.astype(np.int32)), pa.array(counts.words, type=pa.string())
+            ),
+            "count": pa.array(coo.data.astype(np.int64)),
+        }
+    )
+    pq.write_table(table, folder / _COUNTS)
+    pq.write_table(pa.table({"period": pa.array(periods), "posts": pa.array(counts.posts)}), folder / _PERIODS)
+    doc = {"format": FORMAT, "glipca_version": __version__, "freq": counts.freq, "tz": counts.tz}
+    doc.update(meta or {})
+    text = json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    (folder / _META).write_text(text, encoding="utf-8")
+
+
+def read_counts(folder):
+    """Read a counts folder written by :func:`write_counts`.
+
+    Returns
+    -------
+    counts : WordCounts
+    meta : dict
+        The content of ``meta.json``.
+
+    Raises
+    ------
+    ValueError
+        If the folder is not a readable counts folder.
+    """
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    folder = Path(folder)
+    try:
+        meta = json.loads((folder / _META).read_text(encoding="utf-8"))
+        if meta.get("format") != FORMAT:
+            raise ValueError(f"format {meta.get('format')!r}, expected {FORMAT}")
+        table = pq.read_table(folder / _COUNTS).combine_chunks()
+        per = pq.read_table(folder / _PERIODS).to_pandas()
+    except (OSError, ValueError, KeyError) as exc:
+        raise ValueError(f"{folder}: not a readable counts folder ({exc})") from None
+
+    freq, tz = meta["freq"], meta["tz"]
+    # Rebuild the period index as counting does, so that it is identical
+    # (frequency attribute and DST handling included).
+    stamps = pd.DatetimeIndex(per["period"])
+    periods = _Periods(freq, _zone(tz))
+    if len(stamps):
+        lo, hi = (periods.key(stamps[i].to_pydatetime()) for i in (0, -1))
+        index = periods.index(lo, hi)
+    else:
+        index = pd.DatetimeIndex([], tz=periods.zone)
+
+    encoded = pc.dictionary_encode(table.column("word").cast("string")).combine_chunks()
+    local_words = encoded.dictionary.to_pylist()
+    order = sorted(range(len(local_words)), key=local_words.__getitem__)
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    cols = rank[encoded.indices.to_numpy(zero_copy_only=False)]
+    rows = index.get_indexer(pd.DatetimeIndex(table.column("period").to_pandas()))
+    data = table.column("count").to_numpy()
+    matrix = sp.csr_matrix((data, (rows, cols)), shape=(len(index), len(order)), dtype=np.int64)
+    matrix.sort_indices()
+    counts = WordCounts(
+        counts=matrix,
+        words=[local_words[i] for i in order],
+        periods=index,
+        posts=per["posts"].to_numpy(dtype=np.int64),
+        freq=freq,
+        tz=tz,
+    )
+    return counts, meta
+
+
+class CountCache:
+    """A folder of counts folders, one per key.
+
+    Parameters
+    ----------
+    folder : path, optional
+        Defaults to :func:`default_cache_dir`.
+    """
+
+    def __init__(self, folder=None):
+        self.folder = Path(folder) if folder is not None else default_cache_dir()
+
+    def path(self, key) -> Path:
+        return self.folder / key[:32]
+
+    def get(self, key):
+        """``(WordCounts, IngestReport, meta)`` stored under ``key``, or None."""
+        path = self.path(key)
+        if not (path / _META).exists():
+            return None
+        try:
+            counts, meta = read_counts(path)
+        except ValueError:
+            return None  # unreadable: counted again and replaced
+        if meta.get("key") != key:
+            return None
+        return counts, IngestReport.from_dict(meta["report"]), meta
+
+    def put(self, key, counts, report, params):
+        """Store counts under ``key``, atomically; return the folder or None.
+
+        A cache that cannot be written (read-only, disk full, or another
+        process storing the same key meanwhile) gives a warning, not an
+        error: the counts are good, only not kept.
+        """
+        final, tmp = self.path(key), None
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=self.folder))
+            write_counts(counts, tmp, {"key": key, "params": params, "report": report.as_dict()})
+            if final.exists():  # an unreadable or stale entry
+                shutil.rmtree(final, ignore_errors=True)
+            os.replace(tmp, final)
+        except OSError as exc:
+            if tmp is not None:
+                shutil.rmtree(tmp, ignore_errors=True)
+            if (final / _META).exists():
+                return final  # stored by another process
+            warnings.warn(f"counts not cached in {self.folder}: {exc.strerror or exc}", stacklevel=2)
+            return None
+        return final

@@ -1,0 +1,89 @@
+import re
+import shutil
+
+import networkx as nx
+import pandas as pd
+from click.testing import CliRunner
+
+from glipca.cli import main
+from glipca.html import render_report
+
+from .report_data import HOSTILE_ID, analysed_corpus, results_folder  # noqa: F401
+
+
+def _page(folder):
+    return (folder / "report.html").read_text(encoding="utf-8")
+
+
+def test_report_shows_every_section(results_folder, analysed_corpus):  # noqa: F811
+    _, result = analysed_corpus
+    page = _page(results_folder)
+    s = result.summary()
+    for label, value in [("Posts read", s["posts_read"]), ("Posts used", s["posts_used"]),
+                         ("Posts skipped", s["posts_skipped"]), ("Trend clusters", s["clusters"]),
+                         ("Words kept", s["words"])]:
+        assert f"<th>{label}</th><td>{value}</td>" in page
+    assert f'{s["alpha"]:.4g}' in page and f'{s["periods"]} (' in page
+    for anchor in ("summary", "contents", "overview", "groups"):
+        assert f'id="{anchor}"' in page
+    assert 'alt="Timeline of trend clusters"' in page
+    assert 'alt="Dendrogram of trend clusters"' in page
+    for k, cluster in enumerate(result.model.clusters_):
+        section = page.split(f'<section id="cluster-{k}">')[1].split("</section>")[0]
+        assert f"<td>{cluster.words[-1]}</td>" in section
+        assert f"{result.stability[k]:.2f}" in section
+        assert f"Direct-correlation graph of cluster {k}" in section
+        assert section.count("<li>") == len(result.posts[k])
+    # Overview: timeline, dendrogram, heatmap; two figures per cluster.
+    assert page.count("<img ") == 3 + 2 * len(result.model.clusters_)
+
+
+def test_report_is_self_contained_and_escapes_post_text(results_folder):  # noqa: F811
+    page = _page(results_folder)
+    assert "<script" not in page.lower() and "<link" not in page.lower()
+    assert not re.search(r"https?://", page)
+    assert all(src.startswith("data:image/png;base64,") for src in re.findall(r'src="([^"]*)"', page))
+    assert "default-src 'none'" in page
+    assert "onerror" not in page.replace("onerror=&quot;", "")
+    assert "&lt;script&gt;window.__pwned = 1;" in page
+    assert "&lt;img src=x onerror=&quot;window.__pwned = 2&quot;&gt;" in page
+    assert "&lt;b id=&quot;evil&quot;&gt;7&lt;/b&gt;&amp;amp;" in page
+    assert HOSTILE_ID not in page
+
+
+def test_glipca_report_rebuilds_the_same_file(results_folder, tmp_path):  # noqa: F811
+    copy = tmp_path / results_folder.name
+    shutil.copytree(results_folder, copy)
+    (copy / "report.html").unlink()
+    out = CliRunner().invoke(main, ["report", str(copy)])
+    assert out.exit_code == 0, out.output
+    # Same folder name, hence the same title: the rest is rebuilt from the files.
+    assert (copy / "report.html").read_bytes() == (results_folder / "report.html").read_bytes()
+    small = CliRunner().invoke(main, ["report", str(copy), "--no-figures"])
+    assert small.exit_code == 0 and "<img " not in _page(copy)
+
+
+def test_glipca_report_refuses_a_folder_without_results(tmp_path):
+    out = CliRunner().invoke(main, ["report", str(tmp_path)])
+    assert out.exit_code == 2 and "no clusters.json" in out.output
+
+
+def test_every_user_derived_string_is_escaped():
+    evil = '<img src=x onerror="alert(1)">'
+    doc = {
+        "clusters": [{"id": 0, "words": [evil, "b&c"], "peak": "2021-01-02", "size": 2,
+                      "loadings": [0.7, 0.7], "eigenvalue": 1.9, "stability": 0.4,
+                      "start": "2021-01-02", "end": "2021-01-03"}],
+        "shared_words": [evil],
+        "hierarchy": None,
+        "params": {"lang": evil, "tz": evil},
+        "summary": {"posts_read": 3, "skipped_by_reason": {evil: 1}, "masked_periods": [evil]},
+    }
+    series = pd.DataFrame({evil: [0.0, 1.0, 0.5], "b&c": [0.1, 0.9, 0.4]},
+                          index=pd.date_range("2021-01-01", periods=3))
+    graph = nx.Graph([(evil, "b&c", {"weight": 0.5})])
+    posts = [[{"id": evil, "time": evil, "text": evil, "score": 1.0, "words": [evil]}]]
+    page = render_report(doc, series, graph, posts, figures=False, title=evil)
+    assert "<img" not in page and "onerror=\"" not in page
+    assert page.count("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;") >= 10
+    assert "shaky" in page

@@ -1,0 +1,87 @@
+import warnings
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import networkx as nx  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.font_manager import FontProperties, fontManager  # noqa: E402
+
+from glipca import plot  # noqa: E402
+from glipca.hierarchy import cluster_hierarchy  # noqa: E402
+
+WORDS = ["地震", "津波", "避難", "ニュース", "東京"]
+
+
+@pytest.fixture
+def series():
+    index = pd.date_range("2021-03-01", periods=30, freq="D", tz="Asia/Tokyo")
+    rng = np.random.default_rng(0)
+    t = np.arange(30)
+    data = {w: 0.01 + 0.02 * np.exp(-0.5 * ((t - 10 - k) / 2) ** 2) + 0.001 * rng.random(30)
+            for k, w in enumerate(WORDS)}
+    return pd.DataFrame(data, index=index)
+
+
+@pytest.fixture
+def clusters():
+    return [
+        {"id": 0, "words": WORDS[:3], "peak": "2021-03-11", "start": "2021-03-10",
+         "end": "2021-03-13", "stability": 1.0},
+        {"id": 1, "words": WORDS[3:], "peak": "2021-03-14", "start": "2021-03-14",
+         "end": "2021-03-14", "stability": 0.3},
+    ]
+
+
+def _hierarchy(series):
+    return cluster_hierarchy(series.to_numpy()[:, :3])
+
+
+def _drawers(series, clusters):
+    """One call per plotting function, each taking an optional Axes."""
+    graph = nx.Graph()
+    graph.add_weighted_edges_from([("地震", "津波", 0.4), ("津波", "避難", -0.1)])
+    peak = series.index[10]
+    return [
+        lambda ax=None: plot.plot_cluster_series(series, WORDS, peak=peak, ax=ax),
+        lambda ax=None: plot.plot_cluster_multiples(series, WORDS, peak=peak, ax=ax),
+        lambda ax=None: plot.plot_timeline(clusters, ax=ax),
+        lambda ax=None: plot.plot_cluster_graph(graph, loadings={"地震": 0.6}, ax=ax),
+        lambda ax=None: plot.plot_dendrogram(_hierarchy(series), names={0: "地震"}, ax=ax),
+        lambda ax=None: plot.plot_heatmap(series, WORDS, separators=[3], ax=ax),
+    ]
+
+
+def test_every_plot_returns_a_figure_and_draws_into_a_given_axes(series, clusters):
+    for draw in _drawers(series, clusters):
+        fig = draw()
+        assert isinstance(fig, matplotlib.figure.Figure)
+        plt.close(fig)
+        host, ax = plt.subplots()
+        assert draw(ax=ax) is host
+        plt.close(host)
+
+
+def test_japanese_words_render_as_glyphs_even_after_rcdefaults(series, clusters):
+    with matplotlib.rc_context():
+        # A user or a notebook resetting the style must not bring boxes back.
+        matplotlib.rcdefaults()
+        with warnings.catch_warnings():
+            # Matplotlib warns "Glyph ... missing from font(s)" for a box.
+            warnings.simplefilter("error")
+            for draw in _drawers(series, clusters):
+                fig = draw()
+                fig.canvas.draw()
+                plt.close(fig)
+    path = fontManager.findfont(FontProperties(family="IPAexGothic"), fallback_to_default=False)
+    assert path.endswith("ipaexg.ttf")
+
+
+def test_dendrogram_of_one_cluster_says_so():
+    fig = plot.plot_dendrogram(cluster_hierarchy(np.ones((5, 1))))
+    assert "fewer than two clusters" in fig.axes[0].texts[0].get_text()
+    plt.close(fig)

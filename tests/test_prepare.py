@@ -1,0 +1,261 @@
+"""Posts to counts at scale: parallel counting, the cache, the ``count``
+command and the reading options (time zone, frequency, retweets, duplicates,
+word lists)."""
+
+import json
+import os
+import pickle
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from glipca import counts as counts_module
+from glipca.cache import CountCache, read_counts, write_counts
+from glipca.cli import main
+from glipca.counts import count_words
+from glipca.datasets import make_trend_corpus
+from glipca.ingest import IngestReport, read_posts
+from glipca.parallel import map_chunks
+from glipca.prepare import prepare_counts
+from glipca.tokens import EnglishTokenizer, JapaneseTokenizer
+
+
+def same_counts(a, b):
+    assert a.words == b.words
+    assert a.periods.equals(b.periods) and a.periods.freq == b.periods.freq
+    assert (a.posts == b.posts).all()
+    assert a.counts.shape == b.counts.shape and (a.counts != b.counts).nnz == 0
+    assert (a.freq, a.tz) == (b.freq, b.tz)
+
+
+@pytest.fixture(scope="module")
+def en_file(tmp_path_factory):
+    corpus = make_trend_corpus(lang="en", n_trends=3, n_close_pairs=0, n_background=60,
+                               posts_per_day=(250, 350), n_days=30, seed=5)
+    return corpus.write_jsonl(tmp_path_factory.mktemp("en") / "posts.jsonl")
+
+
+@pytest.fixture(scope="module")
+def ja_file(tmp_path_factory):
+    corpus = make_trend_corpus(lang="ja", n_trends=2, n_close_pairs=0, n_background=40,
+                               posts_per_day=(40, 60), n_days=20, seed=2)
+    return corpus.write_jsonl(tmp_path_factory.mktemp("ja") / "posts.jsonl")
+
+
+# -- parallel counting ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_any_number_of_jobs_gives_the_same_counts(lang, en_file, ja_file, monkeypatch):
+    path, tok, tz = (en_file, EnglishTokenizer(), "UTC") if lang == "en" else (ja_file, JapaneseTokenizer(), "Asia/Tokyo")
+    one = count_words(read_posts(path, tz=tz), tok, tz=tz, jobs=1)
+    # Small tasks: enough of them that a pool starts, and results from the
+    # workers arrive interleaved.
+    monkeypatch.setattr(counts_module, "_TASK", 97)
+    two = count_words(read_posts(path, tz=tz), tok, tz=tz, jobs=2)
+    three = count_words(read_posts(path, tz=tz), tok, tz=tz, jobs=3)
+    same_counts(one, two)
+    same_counts(one, three)
+    assert one.posts.sum() == sum(1 for _ in read_posts(path))
+
+
+class Exploding:
+    """A picklable tokeniser that fails on one text."""
+
+    def __call__(self, text):
+        if "boom" in text:
+            raise ValueError("cannot tokenise boom")
+        return text.split()
+
+
+def test_worker_errors_reach_the_caller_and_pools_stop():
+    chunks = [(i, ["a b", "c"]) for i in range(20)] + [(99, ["boom"])] + [(i, ["d"]) for i in range(20)]
+    with pytest.raises(ValueError, match="cannot tokenise boom"):
+        list(map_chunks(Exploding(), chunks, jobs=2))
+
+
+def test_small_inputs_and_unpicklable_tokenizers():
+    chunks = [(0, ["x y", "y"])]
+    assert list(map_chunks(lambda t: t.split(), chunks, jobs=4)) == [(0, (["x", "y"], *_arrays([2, 1], [0, 1, 1])))]
+    many = [(i, ["x"]) for i in range(40)]
+    with pytest.raises(TypeError, match="picklable"):
+        list(map_chunks(lambda t: t.split(), many, jobs=2))
+    with pytest.raises(ValueError):
+        list(map_chunks(str.split, chunks, jobs=0))
+
+
+def _arrays(lens, ids):
+    from array import array
+
+    return array("i", lens), array("i", ids)
+
+
+# -- cache ---------------------------------------------------------------------------
+
+
+def test_counts_folder_round_trip(en_file, tmp_path):
+    prepared = prepare_counts(en_file, lang="en", freq="12h", tz="America/New_York")
+    write_counts(prepared.counts, tmp_path, {"note": 1})
+    again, meta = read_counts(tmp_path)
+    same_counts(prepared.counts, again)
+    assert meta["note"] == 1 and meta["tz"] == "America/New_York" and meta["freq"] == "12h"
+    import pandas as pd
+
+    long = pd.read_parquet(tmp_path / "counts.parquet")
+    assert list(long.columns) == ["period", "word", "count"]
+    assert long["count"].sum() == prepared.counts.counts.sum()
+    with pytest.raises(ValueError, match="not a readable counts folder"):
+        read_counts(tmp_path / "nothing")
+
+
+def test_cache_hit_miss_and_invalidation(en_file, tmp_path):
+    cache = tmp_path / "cache"
+    first = prepare_counts(en_file, lang="en", cache=cache)
+    assert not first.from_cache and len(os.listdir(cache)) == 1
+    second = prepare_counts(en_file, lang="en", cache=cache, jobs=2)
+    assert second.from_cache and second.key == first.key
+    same_counts(first.counts, second.counts)
+    assert second.report.as_dict() == first.report.as_dict()
+    # Anything that changes the counts changes the key.
+    for options in [{"tz": "Asia/Tokyo"}, {"freq": "W"}, {"drop_duplicates": True},
+                    {"tokenizer_options": {"extra_stop_words": ["tiger"]}}]:
+        other = prepare_counts(en_file, lang="en", cache=cache, **options)
+        assert not other.from_cache and other.key != first.key
+    st = os.stat(en_file)
+    os.utime(en_file, ns=(st.st_atime_ns, st.st_mtime_ns + 1000))
+    assert not prepare_counts(en_file, lang="en", cache=cache).from_cache
+    # A damaged entry is counted again and replaced.
+    key = prepare_counts(en_file, lang="en", cache=cache).key
+    (CountCache(cache).path(key) / "counts.parquet").write_bytes(b"garbage")
+    assert not prepare_counts(en_file, lang="en", cache=cache).from_cache
+    assert prepare_counts(en_file, lang="en", cache=cache).from_cache
+
+
+def test_unwritable_cache_warns_and_counts(en_file, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.warns(UserWarning, match="not cached"):
+        prepared = prepare_counts(en_file, lang="en", cache=blocker / "cache")
+    assert prepared.counts.n_words > 0
+
+
+def _cli(*args):
+    result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    assert "Traceback" not in result.output
+    return result
+
+
+def test_analyse_reuses_the_cache_with_other_clustering_options(en_file, tmp_path):
+    common = ["--lang", "en", "--no-plots", "--resamples", "0", "--posts", "0", "--cache-dir", tmp_path / "c"]
+    first = _cli("analyse", en_file, "--out", tmp_path / "a", *common)
+    assert first.exit_code == 0, first.output
+    assert "counts: counted, cached as" in first.output
+    second = _cli("analyse", en_file, "--out", tmp_path / "b", "--min-z", "4", "--min-count", "10", *common)
+    assert second.exit_code == 0, second.output
+    assert "counts: from cache" in second.output
+    a = json.loads((tmp_path / "a" / "clusters.json").read_text("utf-8"))
+    b = json.loads((tmp_path / "b" / "clusters.json").read_text("utf-8"))
+    assert (a["summary"]["counts_from_cache"], b["summary"]["counts_from_cache"]) == (False, True)
+    assert a["params"]["counts_key"] == b["params"]["counts_key"]
+    assert a["summary"]["posts_read"] == b["summary"]["posts_read"] > 0
+    # Same options again: the same clusters.json but for where counts came from.
+    third = _cli("analyse", en_file, "--out", tmp_path / "c3", *common)
+    c = json.loads((tmp_path / "c3" / "clusters.json").read_text("utf-8"))
+    c["summary"]["counts_from_cache"] = False
+    assert c == a and "from cache" in third.output
+
+
+def test_count_command_writes_the_cache_format(en_file, tmp_path):
+    out = tmp_path / "counts"
+    result = _cli("count", en_file, "--out", out, "--lang", "en", "--no-cache", "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert sorted(os.listdir(out)) == ["counts.parquet", "meta.json", "periods.parquet"]
+    counts, meta = read_counts(out)
+    same_counts(counts, prepare_counts(en_file, lang="en").counts)
+    assert meta["params"]["tz"] == "UTC" and meta["report"]["used"] == counts.posts.sum()
+    again = _cli("count", en_file, "--out", out, "--lang", "en", "--no-cache")
+    assert again.exit_code == 2 and "--force" in again.output
+    assert _cli("count", en_file, "--out", out, "--lang", "en", "--no-cache", "--force").exit_code == 0
+    assert not [p for p in os.listdir(tmp_path) if p.startswith(".")]  # no temporary folders left
+
+
+# -- reading options -------------------------------------------------------------------
+
+
+def _write(path, records):
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def test_retweets_and_duplicates_are_dropped_and_counted(tmp_path):
+    records = [
+        {"id": 1, "created_at": "2020-03-01T10:00:00Z", "text": "storm warning"},
+        {"id": 2, "created_at": "2020-03-01T10:00:00Z", "text": "storm warning"},  # duplicate
+        {"id": 3, "created_at": "2020-03-01T11:00:00Z", "text": "storm warning"},  # same text, later: kept
+        {"id": 4, "created_at": "2020-03-01T12:00:00Z", "text": "RT @bob: storm warning"},
+        {"id": 5, "created_at": "2020-03-01T12:00:00Z", "text": "storm", "retweeted_status": {"id": 9}},
+        {"id": 6, "created_at": "2020-03-01T12:00:00Z", "text": "storm", "is_retweet": "true"},
+        {"id": 7, "created_at": "2020-03-01T12:00:00Z", "text": "storm", "is_retweet": False},
+    ]
+    path = _write(tmp_path / "p.jsonl", records)
+    report = IngestReport()
+    posts = list(read_posts(path, drop_retweets=True, drop_duplicates=True, report=report))
+    assert [p.id for p in posts] == ["1", "3", "7"]
+    assert dict(report.dropped) == {"retweet": 3, "duplicate": 1}
+    assert report.read == report.used + report.n_skipped + report.n_dropped == 7
+    result = _cli("count", path, "--out", tmp_path / "o", "--lang", "en", "--no-cache",
+                  "--drop-retweets", "--drop-duplicates")
+    assert "7 read, 3 used, 0 skipped, 4 dropped (duplicate: 1, retweet: 3)" in result.output
+
+
+def test_time_zone_and_frequency_options(tmp_path):
+    records = [
+        {"created_at": "2020-03-01T14:30:00Z", "text": "東京で地震"},  # 23:30 in Tokyo
+        {"created_at": "2020-03-01T15:30:00Z", "text": "東京で地震"},  # 00:30 next day in Tokyo
+        {"created_at": "2020-03-02 09:00", "text": "大阪で大雨"},  # naive: read in the zone
+        {"created_at": "2020-03-03", "text": "大阪で大雨"},  # date only
+    ]
+    path = _write(tmp_path / "p.jsonl", records)
+    ja = prepare_counts(path, lang="ja")
+    assert ja.tz == "Asia/Tokyo" and ja.counts.posts.tolist() == [1, 2, 1]
+    utc = prepare_counts(path, lang="ja", tz="UTC")
+    assert utc.counts.posts.tolist() == [2, 1, 1]
+    half = prepare_counts(path, lang="ja", freq="12H")
+    assert half.counts.periods[0].hour == 12 and half.counts.posts.sum() == 4
+    weekly = prepare_counts(path, lang="ja", freq="W")
+    assert weekly.counts.posts.tolist() == [1, 3]  # 2020-03-01 is a Sunday
+    result = _cli("count", path, "--out", tmp_path / "o", "--lang", "ja", "--no-cache", "-j", "1")
+    assert "Asia/Tokyo" in result.output
+    assert json.loads((tmp_path / "o" / "meta.json").read_text("utf-8"))["params"]["tz"] == "Asia/Tokyo"
+
+
+def test_stop_word_and_user_dictionary_files(tmp_path):
+    path = _write(tmp_path / "p.jsonl", [
+        {"created_at": "2020-03-01", "text": "新型コロナウイルスの感染が東京で拡大"},
+        {"created_at": "2020-03-02", "text": "東京の感染者"},
+    ])
+    (tmp_path / "stop.txt").write_text("# comments are ignored\n東京\n\n", encoding="utf-8")
+    (tmp_path / "user.txt").write_text("新型コロナウイルス\n", encoding="utf-8")
+    plain = prepare_counts(path, lang="ja").counts.words
+    assert "東京" in plain and "新型コロナウイルス" not in plain
+    out = tmp_path / "o"
+    result = _cli("count", path, "--out", out, "--lang", "ja", "--no-cache", "--stop-words",
+                  tmp_path / "stop.txt", "--user-dict", tmp_path / "user.txt")
+    assert result.exit_code == 0, result.output
+    words = read_counts(out)[0].words
+    assert "新型コロナウイルス" in words and "東京" not in words and "感染" in words
+    tok = JapaneseTokenizer(user_words=["新型コロナウイルス"])
+    assert tok.params() != JapaneseTokenizer().params()
+    assert pickle.loads(pickle.dumps(tok))("新型コロナウイルス") == ["新型コロナウイルス"]
+    assert EnglishTokenizer(user_words=["New York"])("new york is big") == ["new york", "big"]
+
+
+def test_mecab_args_select_a_dictionary(tmp_path):
+    import unidic_lite
+
+    path = _write(tmp_path / "p.jsonl", [{"created_at": "2020-03-01", "text": "東京で地震"}])
+    prepared = prepare_counts(path, lang="ja", tokenizer_options={"mecab_args": f"-d {unidic_lite.DICDIR}"})
+    assert prepared.counts.words == ["地震", "東京"]
+    assert prepared.params["tokenizer"]["dictionary"] == "custom"
+    assert np.array_equal(prepared.counts.posts, [1])
