@@ -32,7 +32,8 @@ import pandas as pd
 import scipy.sparse as sp
 
 from . import __version__
-from .counts import WordCounts, _Periods, _zone
+from .counts import WordCounts
+from .periods import Periods, zone
 from .ingest import IngestReport
 
 __all__ = ["default_cache_dir", "cache_key", "write_counts", "read_counts", "CountCache"]
@@ -122,7 +123,7 @@ def read_counts(folder):
     # Rebuild the period index as counting does, so that it is identical
     # (frequency attribute and DST handling included).
     stamps = pd.DatetimeIndex(per["period"])
-    periods = _Periods(freq, _zone(tz))
+    periods = Periods(freq, zone(tz))
     if len(stamps):
         lo, hi = (periods.key(stamps[i].to_pydatetime()) for i in (0, -1))
         index = periods.index(lo, hi)

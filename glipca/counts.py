@@ -1,26 +1,27 @@
 """Count words per period into a sparse period x word matrix.
 
-Counting streams: posts are read in chunks, each chunk is tokenised (in
-worker processes with ``jobs > 1``, see :mod:`glipca.parallel`), and only
-the (period, word) pairs of a bounded number of chunks are held before they
-are folded into sparse matrices.  Memory grows with the vocabulary and the
+Counting streams: posts are grouped in chunks, each chunk is parsed (when
+it holds raw JSON lines) and tokenised, in worker processes with ``jobs >
+1`` (:mod:`glipca.chunks`, :mod:`glipca.parallel`), and only the (period,
+word) pairs of a bounded number of chunks are held before they are folded
+into sparse matrices.  Memory grows with the vocabulary and the
 count matrix, never with the number of posts.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 import sys
 from array import array
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .parallel import map_chunks
+from .ingest import IngestReport, InputError, LineBatch, Post, post_digest
+from .parallel import map_tasks
+from .periods import Periods as _Periods
+from .periods import zone as _zone
 
 __all__ = ["WordCounts", "count_words"]
 
@@ -124,108 +125,6 @@ class WordCounts:
 
 
 # --------------------------------------------------------------------------
-# Periods: each maps an aware datetime to an integer key and back.
-
-_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
-_WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
-_FREQ = re.compile(r"\s*(\d*)\s*([A-Za-z]+)(?:-([A-Za-z]{3}))?\s*")
-_SECONDS = {"h": 3600, "H": 3600, "min": 60, "T": 60, "s": 1, "S": 1}
-
-
-class _Periods:
-    """Calendar periods of a frequency string, in local wall-clock time.
-
-    Supported: ``"D"`` and multiples (``"2D"``), hours, minutes and seconds
-    (``"12h"``, ``"30min"``, ``"10s"``), weeks (``"W"``, ``"W-MON"``; like
-    pandas, ``W-XXX`` weeks end on XXX, so ``"W"`` weeks start on Monday),
-    and months (``"MS"``, ``"M"``, ``"ME"``: all labelled by their first
-    day).  Multi-day, sub-day and multi-month periods are aligned on
-    1970-01-01 00:00 local time.
-    """
-
-    def __init__(self, freq, zone):
-        m = _FREQ.fullmatch(str(freq))
-        if m is None:
-            raise ValueError(f"unsupported freq {freq!r}")
-        n = int(m.group(1) or 1)
-        unit, anchor = m.group(2), m.group(3)
-        if n < 1:
-            raise ValueError(f"freq must be positive, got {freq!r}")
-        self.zone, self.n = zone, n
-        if unit in ("D", "d") and anchor is None:
-            self.kind = "day"
-        elif unit in _SECONDS and anchor is None:
-            self.kind, self.step = "seconds", n * _SECONDS[unit]
-        elif unit == "W" and n == 1:
-            end = (anchor or "SUN").upper()
-            if end not in _WEEKDAYS:
-                raise ValueError(f"unsupported freq {freq!r}")
-            self.kind = "week"
-            # The ordinal of some week start: day 1 (0001-01-01) is a Monday.
-            self.start_ordinal = 1 + (_WEEKDAYS.index(end) + 1) % 7
-        elif unit in ("M", "MS", "ME") and anchor is None:
-            self.kind = "month"
-        else:
-            raise ValueError(
-                f"unsupported freq {freq!r}; use e.g. 'D', '2D', '12h', '30min', 'W', 'W-MON' or 'MS'"
-            )
-
-    def key(self, t):
-        """Integer key of the period holding aware datetime ``t``."""
-        local = t.astimezone(self.zone)
-        kind = self.kind
-        if kind == "day":
-            if self.n == 1:
-                return local.toordinal()
-            return (local.toordinal() - _EPOCH_ORDINAL) // self.n
-        if kind == "seconds":
-            secs = (local.toordinal() - _EPOCH_ORDINAL) * 86400 + local.hour * 3600 + local.minute * 60 + local.second
-            return secs // self.step
-        if kind == "week":
-            return (local.toordinal() - self.start_ordinal) // 7
-        return (local.year * 12 + local.month - 1) // self.n
-
-    def start(self, k):
-        """Naive local start of the period with key ``k``."""
-        kind = self.kind
-        if kind == "day":
-            day = k if self.n == 1 else k * self.n + _EPOCH_ORDINAL
-            return dt.datetime.fromordinal(day)
-        if kind == "seconds":
-            return dt.datetime(1970, 1, 1) + dt.timedelta(seconds=k * self.step)
-        if kind == "week":
-            return dt.datetime.fromordinal(k * 7 + self.start_ordinal)
-        year, month0 = divmod(k * self.n, 12)
-        return dt.datetime(year, month0 + 1, 1)
-
-    def index(self, lo, hi):
-        """DatetimeIndex of the starts of periods ``lo``..``hi``."""
-        naive = pd.DatetimeIndex([self.start(k) for k in range(lo, hi + 1)])
-        # A wall-clock start can fall in a DST gap or overlap; take the
-        # first valid instant rather than failing.
-        index = naive.tz_localize(
-            self.zone, ambiguous=np.ones(len(naive), dtype=bool), nonexistent="shift_forward"
-        )
-        if self.kind == "day" and len(index):
-            # Calendar days conform to pandas' "D" even across DST; setting
-            # it lets downstream code shift and resample.
-            try:
-                index.freq = f"{self.n}D"
-            except ValueError:  # a midnight lost to a DST gap
-                pass
-        return index
-
-
-def _zone(tz):
-    if str(tz).upper() == "UTC":
-        return dt.timezone.utc
-    try:
-        return ZoneInfo(str(tz))
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {tz!r}") from None
-
-
-# --------------------------------------------------------------------------
 # Accumulation
 
 
@@ -267,25 +166,25 @@ def _fold(rows, cols, data, n_words):
     return m.row.astype(np.int64) + lo, m.col.astype(np.int64), m.data.astype(np.int64)
 
 
-def _progress_bar(posts, progress):
-    enabled = bool(progress) and sys.stderr.isatty()
-    if not enabled:
-        return posts, None
+def _progress_bar(progress):
+    if not (progress and sys.stderr.isatty()):
+        return None
     from tqdm import tqdm
 
-    bar = tqdm(posts, file=sys.stderr, unit=" posts", mininterval=0.5, desc="counting")
-    return bar, bar
+    return tqdm(file=sys.stderr, unit=" posts", mininterval=0.5, desc="counting")
 
 
 def count_words(posts, tokenizer, *, freq="D", tz="UTC", progress=False, report=None,
-                jobs=1) -> WordCounts:
+                jobs=1, drop_duplicates=False) -> WordCounts:
     """Count, per period, the posts that contain each word.
 
     Parameters
     ----------
-    posts : iterable of Post
+    posts : iterable of Post or LineBatch
         Anything with ``time`` (aware datetime; naive ones are taken to be
-        in ``tz``) and ``text``; consumed once.
+        in ``tz``) and ``text``, or batches of raw JSON lines from
+        :func:`glipca.ingest.read_batches`, which are parsed here (in the
+        worker processes with ``jobs > 1``); consumed once.
     tokenizer : callable
         ``tokenizer(text) -> list of str``.
     freq : str, default "D"
@@ -296,43 +195,64 @@ def count_words(posts, tokenizer, *, freq="D", tz="UTC", progress=False, report=
     progress : bool, default False
         Show a progress bar on stderr (only when it is a terminal).
     report : IngestReport, optional
-        The report the posts are being read with; its skip count is shown
-        on the progress bar.
+        The report the posts are being read with.  Required for batches:
+        what parsing them finds is added to it.  Its skip count is shown on
+        the progress bar.
     jobs : int, default 1
-        Processes that tokenise.  With ``jobs > 1`` the tokenizer must be
-        picklable, and reading stays in this process.  The result is the
-        same for any number of jobs.
+        Processes that tokenise (and parse batches).  With ``jobs > 1`` the
+        tokenizer must be picklable.  The result is the same for any number
+        of jobs.
+    drop_duplicates : bool, default False
+        Leave out posts with the same time and text as an earlier one
+        (counted in ``report.dropped``).
 
     Returns
     -------
     WordCounts
+
+    Raises
+    ------
+    InputError
+        From the posts, in input order whatever the number of jobs.
     """
+    from .chunks import work
+
     zone = _zone(tz)
     periods = _Periods(freq, zone)
+    if report is None:
+        report = IngestReport()
     vocab = {}
     setdefault = vocab.setdefault
+    seen = set() if drop_duplicates else None
     acc = _Accumulator()
     held = []  # (keys, rows, cols) arrays not yet folded in
     n_held = 0
-    iterable, bar = _progress_bar(posts, progress)
-    chunks = _chunks(iterable, periods.key, zone)
+    bar = _progress_bar(progress)
+    tasks = _tasks(posts, periods.key, zone, drop_duplicates)
     try:
-        for keys, (words, lens, ids) in map_chunks(tokenizer, chunks, jobs):
+        for result in map_tasks(work, (tokenizer, periods, drop_duplicates), tasks, jobs):
+            if result.error is not None:
+                raise result.error
+            if result.report is not None:
+                _merge_report(report, result.report)
+            keys = np.frombuffer(result.keys, dtype=np.int64)
+            lens = np.frombuffer(result.lens, dtype=np.int32)
+            ids = np.frombuffer(result.ids, dtype=np.int32)
+            if seen is not None:
+                keys, lens, ids = _drop_seen(seen, result.digests, keys, lens, ids, report)
             # Local word ids -> global ones; ``len(vocab)`` is read before
             # each insertion, so a new word gets the next id.
             to_global = np.fromiter(
-                (setdefault(w, len(vocab)) for w in words), dtype=np.int64, count=len(words)
+                (setdefault(w, len(vocab)) for w in result.words), dtype=np.int64, count=len(result.words)
             )
-            keys = np.frombuffer(keys, dtype=np.int64)
-            rows = np.repeat(keys, np.frombuffer(lens, dtype=np.int32))
-            cols = to_global[np.frombuffer(ids, dtype=np.int32)]
-            held.append((keys, rows, cols))
-            n_held += len(cols) + len(keys)
+            held.append((keys, np.repeat(keys, lens), to_global[ids]))
+            n_held += len(ids) + len(keys)
             if n_held >= _CHUNK:
                 acc.add(*(np.concatenate(a) for a in zip(*held)), len(vocab))
                 held, n_held = [], 0
-                if bar is not None and report is not None:
-                    bar.set_postfix(skipped=report.n_skipped, refresh=False)
+            if bar is not None:
+                bar.update(len(keys))
+                bar.set_postfix(skipped=report.n_skipped, refresh=False)
         if held:
             acc.add(*(np.concatenate(a) for a in zip(*held)), len(vocab))
         acc.merge(len(vocab))
@@ -342,20 +262,67 @@ def count_words(posts, tokenizer, *, freq="D", tz="UTC", progress=False, report=
     return _assemble(acc, vocab, periods, freq, tz)
 
 
-def _chunks(posts, key, zone):
-    """Group posts into (period keys, texts) tasks of ``_TASK`` posts."""
-    keys, texts = array("q"), []
-    for post in posts:
-        t = post.time
-        if t.tzinfo is None:
-            t = t.replace(tzinfo=zone)
-        keys.append(key(t))
-        texts.append(post.text)
-        if len(texts) >= _TASK:
-            yield keys, texts
-            keys, texts = array("q"), []
+def _tasks(items, key, zone, digests):
+    """Counting tasks, in input order: runs of posts, and batches as they come.
+
+    An input error met while reading becomes a task too, so that it is
+    raised only after every earlier task's own errors.
+    """
+    keys, texts, found = array("q"), [], []
+
+    def flush():
+        return ("texts", keys, texts, found if digests else None)
+
+    try:
+        for item in items:
+            if isinstance(item, LineBatch):
+                if texts:
+                    yield flush()
+                    keys, texts, found = array("q"), [], []
+                yield ("lines", item)
+                continue
+            t = item.time
+            if t.tzinfo is None:
+                t = t.replace(tzinfo=zone)
+            keys.append(key(t))
+            texts.append(item.text)
+            if digests:
+                found.append(post_digest(Post("", t, item.text)))
+            if len(texts) >= _TASK:
+                yield flush()
+                keys, texts, found = array("q"), [], []
+    except InputError as err:
+        if texts:
+            yield flush()
+        yield ("error", err)
+        return
     if texts:
-        yield keys, texts
+        yield flush()
+
+
+def _merge_report(report, part):
+    report.read += part.read
+    report.used += part.used
+    report.skipped.update(part.skipped)
+    report.dropped.update(part.dropped)
+    for k, v in part.examples.items():
+        report.examples.setdefault(k, v)
+
+
+def _drop_seen(seen, digests, keys, lens, ids, report):
+    """Leave out posts whose digest was seen before (in input order)."""
+    keep = np.ones(len(keys), dtype=bool)
+    for i, d in enumerate(digests):
+        if d in seen:
+            keep[i] = False
+        else:
+            seen.add(d)
+    n = int(len(keep) - keep.sum())
+    if n == 0:
+        return keys, lens, ids
+    report.dropped["duplicate"] += n
+    report.used -= n
+    return keys[keep], lens[keep], ids[np.repeat(keep, lens)]
 
 
 def _assemble(acc, vocab, periods, freq, tz):

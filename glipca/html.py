@@ -36,7 +36,8 @@ DPI = 90
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 
 STYLE = """
-body { font-family: system-ui, -apple-system, "Segoe UI", "Hiragino Sans", "Noto Sans CJK JP",
+body { font-family: system-ui, -apple-system, "Segoe UI", "Hiragino Sans", "Yu Gothic", Meiryo,
+       "Noto Sans CJK JP", "IPAexGothic",
        "Noto Sans", sans-serif; margin: 0 auto; max-width: 72rem; padding: 1rem 2rem 4rem;
        color: #1b1b1b; line-height: 1.45; }
 h1 { margin-bottom: 0.2rem; }

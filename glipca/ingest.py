@@ -28,10 +28,12 @@ from __future__ import annotations
 
 import codecs
 import collections
+import copy
 import csv
 import datetime as dt
 import email.utils
 import gzip
+import hashlib
 import json
 import numbers
 import os
@@ -51,6 +53,9 @@ __all__ = [
     "posts_from_frame",
     "parse_time",
     "input_files",
+    "read_batches",
+    "LineBatch",
+    "post_digest",
 ]
 
 FORMATS = ("jsonl", "json", "csv", "tsv")
@@ -639,8 +644,21 @@ def _is_envelope(obj, text_field):
 
 
 def _read_jsonl(fh, text_field):
+    return _jsonl_records(_numbered_lines(fh), text_field)
+
+
+def _jsonl_records(numbered, text_field):
+    """Records of (line number, raw line) pairs of a JSON lines file.
+
+    A pair may also be a ready (line number, _Bad, 0) triple, which is
+    passed on: that is how a batch carries a damage found while reading.
+    """
     loads = json.loads
-    for lineno, raw in _numbered_lines(fh):
+    for item in numbered:
+        if len(item) == 3:
+            yield item
+            continue
+        lineno, raw = item
         if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
             raw = raw[3:]
         raw = raw.strip()
@@ -1019,7 +1037,7 @@ def _sniff(fh, name_fmt):
     return fmt
 
 
-def _file_records(path, fmt, text_field, report):
+def _file_records(path, fmt, text_field, report, jsonl=None):
     raw_fh, base = _open_binary(path)
     with base, raw_fh:
         try:
@@ -1038,7 +1056,10 @@ def _file_records(path, fmt, text_field, report):
             yield 1, _Bad("encoding", f"the file is UTF-{width}, not UTF-8; convert it first", fatal=True), 0
             return
         fmt = fmt or sniffed
-        if fmt == "jsonl":
+        if fmt == "jsonl" and jsonl is not None:
+            # The caller reads the lines itself (see read_batches).
+            yield from jsonl(_numbered_lines(raw_fh))
+        elif fmt == "jsonl":
             try:
                 yield from _read_jsonl(raw_fh, text_field)
             except _Truncated as exc:
@@ -1057,14 +1078,30 @@ def _check_options(fmt, on_error, tz):
     return _zone(tz)
 
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+_MICROSECOND = dt.timedelta(microseconds=1)
+
+
+def post_digest(post) -> int:
+    """64-bit digest of a post's time (to the microsecond) and text.
+
+    The same in every process (unlike ``hash``), so that worker processes
+    can compute it for duplicate detection.
+    """
+    us = (post.time - _EPOCH) // _MICROSECOND
+    data = f"{us}\x00{post.text}".encode("utf-8", "surrogatepass")
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little", signed=True)
+
+
 class _Filter:
     """Drops retweets and exact duplicates on request, counting them.
 
     Duplicates are posts with the same time and text (ids are ignored: the
     same post collected twice often gets a different generated id).  Only a
-    64-bit hash of each post is kept, so memory grows by about 60 bytes per
-    distinct post; two different posts are mistaken for duplicates with a
-    probability of about n²/2⁶⁵ (10⁻⁷ for a million posts).
+    64-bit digest of each post is kept (:func:`post_digest`), so memory grows
+    by about 60 bytes per distinct post; two different posts are mistaken
+    for duplicates with a probability of about n²/2⁶⁵ (10⁻⁷ for a million
+    posts).
     """
 
     def __init__(self, drop_retweets, drop_duplicates):
@@ -1079,7 +1116,7 @@ class _Filter:
         if self.drop_retweets and post.retweet:
             return "retweet"
         if self.seen is not None:
-            h = hash((post.time, post.text))
+            h = post_digest(post)
             if h in self.seen:
                 return "duplicate"
             self.seen.add(h)
@@ -1195,6 +1232,118 @@ def _read_files(files, text_field, time_field, id_field, fmt, tzinfo, on_error, 
             yield from _emit(records, schema, on_error, report, keep)
         except OSError as exc:
             raise InputError(path, 0, None, f"cannot read: {exc.strerror or exc}", "file") from None
+
+
+class LineBatch:
+    """Lines of a JSON lines file, read but not parsed yet.
+
+    Made by :func:`read_batches` so that parsing can happen in another
+    process: a batch is small to pickle (the raw lines and the file's
+    resolved field names) and :meth:`posts` parses it exactly as
+    :func:`read_posts` would.
+    """
+
+    __slots__ = ("schema", "lines", "text_field", "on_error", "drop_retweets")
+
+    def __init__(self, schema, lines, text_field, on_error, drop_retweets):
+        self.schema = schema
+        self.lines = lines  # (line number, bytes) pairs
+        self.text_field = text_field
+        self.on_error = on_error
+        self.drop_retweets = drop_retweets
+
+    def __len__(self):
+        return len(self.lines)
+
+    def __getstate__(self):
+        return tuple(getattr(self, k) for k in self.__slots__)
+
+    def __setstate__(self, state):
+        for k, v in zip(self.__slots__, state):
+            setattr(self, k, v)
+
+    def posts(self, report) -> Iterator[Post]:
+        """Parse the lines; ``report`` counts them as :func:`read_posts` does."""
+        records = _jsonl_records(self.lines, self.text_field)
+        return _emit(records, self.schema, self.on_error, report, _Filter(self.drop_retweets, False))
+
+
+def read_batches(
+    paths,
+    *,
+    text_field=None,
+    time_field=None,
+    id_field=None,
+    fmt=None,
+    tz="UTC",
+    on_error="raise",
+    drop_retweets=False,
+    report=None,
+    size=2000,
+    max_bytes=1 << 20,
+):
+    """Stream posts, leaving the parsing of JSON lines to the caller.
+
+    Like :func:`read_posts` (without duplicate removal), except that the
+    lines of JSON lines files come as :class:`LineBatch` objects of
+    ``size`` lines or ``max_bytes`` bytes, whichever comes first.  Parsing is
+    most of the cost of reading, and this lets it run in parallel.
+
+    Yields
+    ------
+    Post or LineBatch
+        In file order.  ``report`` counts the posts yielded here as they are
+        read, and the lines of a batch when its :meth:`LineBatch.posts` is
+        called with it.
+    """
+    tzinfo = _check_options(fmt, on_error, tz)
+    files = _expand(paths)
+    for path in files:
+        if not os.path.exists(path):
+            raise InputError(path, 0, None, "file not found", "file")
+    if report is None:
+        report = IngestReport()
+    keep = _Filter(drop_retweets, False)
+
+    def batches(files):
+        for path in files:
+            report.files.append(path)
+            schema = _Schema(path, text_field, time_field, id_field, tzinfo)
+
+            def jsonl(numbered):
+                # Each batch carries the field names as they stood before
+                # its first line, so that it is parsed exactly as read_posts
+                # would.  Until they are settled, this process reads the
+                # records too, only to settle them (a line or two, usually).
+                lines, state, n_bytes = [], copy.copy(schema), 0
+                try:
+                    for item in numbered:
+                        if not schema.resolved:
+                            for _, rec, _ in _jsonl_records([item], text_field):
+                                if isinstance(rec, Mapping) and not schema.resolved:
+                                    schema.resolve(rec.keys())
+                        lines.append(item)
+                        n_bytes += len(item[1])
+                        if len(lines) >= size or n_bytes >= max_bytes:
+                            yield LineBatch(state, lines, text_field, on_error, drop_retweets)
+                            lines, state, n_bytes = [], copy.copy(schema), 0
+                except _Truncated as exc:
+                    bad = (exc.args[0], _Bad("truncated", _truncated_reason(exc.args[1]), fatal=True), 0)
+                    lines.append(bad)
+                if lines:
+                    yield LineBatch(state, lines, text_field, on_error, drop_retweets)
+
+            records = _file_records(path, fmt, text_field, report, jsonl=jsonl)
+            try:
+                for item in records:
+                    if isinstance(item, (Post, LineBatch)):
+                        yield item
+                    else:
+                        yield from _emit([item], schema, on_error, report, keep)
+            except OSError as exc:
+                raise InputError(path, 0, None, f"cannot read: {exc.strerror or exc}", "file") from None
+
+    return batches(files)
 
 
 def posts_from_frame(

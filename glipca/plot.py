@@ -221,7 +221,9 @@ def plot_timeline(clusters, *, ax=None, n_words=3):
     ax.set_axisbelow(True)
     if any(c.get("stability") is not None for c in ordered):
         mappable = mpl.cm.ScalarMappable(norm=mpl.colors.Normalize(0, 1), cmap=cmap)
-        bar = fig.colorbar(mappable, ax=ax, fraction=0.03, pad=0.01, ticks=[0, 0.5, 1])
+        # A fixed height, at the top: a bar as tall as 40 clusters says no more.
+        bar = fig.colorbar(mappable, ax=ax, fraction=0.03, pad=0.01, ticks=[0, 0.5, 1],
+                           shrink=min(1.0, 6.0 / max(len(ordered), 1)), anchor=(0.0, 1.0))
         bar.set_label("stability", fontsize="small")
     ax.set_title("Trend clusters by peak")
     return fig

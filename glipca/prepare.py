@@ -16,8 +16,9 @@ from typing import Optional
 import pandas as pd
 
 from .cache import CountCache, cache_key
-from .counts import WordCounts, _Periods, _zone, count_words
-from .ingest import IngestReport, input_files, posts_from_frame, read_posts
+from .counts import WordCounts, count_words
+from .periods import Periods, zone
+from .ingest import IngestReport, input_files, posts_from_frame, read_batches, read_posts
 from .parallel import available_cores
 from .tokens import detect_language, make_tokenizer
 
@@ -124,7 +125,7 @@ def prepare_counts(
         sample = _posts(source, fmt=fmt, tz="UTC", on_error="skip", report=IngestReport(), **fields)
         lang = detect_language(p.text for p in itertools.islice(sample, LANGUAGE_SAMPLE))
     tz = tz or default_tz(lang)
-    _Periods(freq, _zone(tz))  # bad freq or tz: fail before any work
+    Periods(freq, zone(tz))  # bad freq or tz: fail before any work
     tokenizer = make_tokenizer(lang, **(tokenizer_options or {}))
     tokenizer("")  # bad MeCab options: fail here, once, not in every worker
     params = {
@@ -139,11 +140,18 @@ def prepare_counts(
         "drop_duplicates": bool(drop_duplicates),
     }
     report = IngestReport()
-    # Opening the posts checks that every file exists.
-    posts = _posts(
-        source, fmt=fmt, tz=tz, on_error=on_error, drop_retweets=drop_retweets,
-        drop_duplicates=drop_duplicates, report=report, **fields,
-    )
+    # Opening the posts checks that every file exists.  From files, most
+    # lines are parsed where they are tokenised (in parallel), and
+    # duplicates are found while counting.
+    if isinstance(source, pd.DataFrame):
+        posts = posts_from_frame(
+            source, tz=tz, on_error=on_error, drop_retweets=drop_retweets,
+            drop_duplicates=drop_duplicates, report=report, **fields,
+        )
+    else:
+        posts = read_batches(
+            source, fmt=fmt, tz=tz, on_error=on_error, drop_retweets=drop_retweets, report=report, **fields
+        )
     files = None if isinstance(source, pd.DataFrame) else input_files(source)
     store = _cache(cache) if files is not None else None
     key = cache_key(files, params) if files is not None else None
@@ -155,6 +163,7 @@ def prepare_counts(
     counts = count_words(
         posts, tokenizer, freq=freq, tz=tz, progress=progress, report=report,
         jobs=available_cores() if jobs is None else jobs,
+        drop_duplicates=drop_duplicates and not isinstance(source, pd.DataFrame),
     )
     if store is not None:
         store.put(key, counts, report, params)

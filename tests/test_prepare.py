@@ -15,8 +15,8 @@ from glipca.cache import CountCache, read_counts, write_counts
 from glipca.cli import main
 from glipca.counts import count_words
 from glipca.datasets import make_trend_corpus
-from glipca.ingest import IngestReport, read_posts
-from glipca.parallel import map_chunks
+from glipca.ingest import IngestReport, InputError, read_batches, read_posts
+from glipca.parallel import map_tasks
 from glipca.prepare import prepare_counts
 from glipca.tokens import EnglishTokenizer, JapaneseTokenizer
 
@@ -58,37 +58,61 @@ def test_any_number_of_jobs_gives_the_same_counts(lang, en_file, ja_file, monkey
     same_counts(one, two)
     same_counts(one, three)
     assert one.posts.sum() == sum(1 for _ in read_posts(path))
+    # Raw JSON lines parsed in the workers, with duplicates dropped there.
+    report = IngestReport()
+    batches = count_words(read_batches(path, tz=tz, size=97, report=report), tok, tz=tz, jobs=2,
+                          report=report, drop_duplicates=True)
+    same_counts(one, batches)
+    assert report.used == one.posts.sum() and report.n_dropped == 0
 
 
-class Exploding:
-    """A picklable tokeniser that fails on one text."""
-
-    def __call__(self, text):
-        if "boom" in text:
-            raise ValueError("cannot tokenise boom")
-        return text.split()
+def _explode(state, task):
+    if task == "boom":
+        raise ValueError("cannot do boom")
+    return state + task
 
 
 def test_worker_errors_reach_the_caller_and_pools_stop():
-    chunks = [(i, ["a b", "c"]) for i in range(20)] + [(99, ["boom"])] + [(i, ["d"]) for i in range(20)]
-    with pytest.raises(ValueError, match="cannot tokenise boom"):
-        list(map_chunks(Exploding(), chunks, jobs=2))
+    tasks = ["a"] * 20 + ["boom"] + ["b"] * 20
+    with pytest.raises(ValueError, match="cannot do boom"):
+        list(map_tasks(_explode, "x", tasks, jobs=2))
+    assert list(map_tasks(_explode, "x", ["a", "b"] * 10, jobs=2)) == ["xa", "xb"] * 10
 
 
-def test_small_inputs_and_unpicklable_tokenizers():
-    chunks = [(0, ["x y", "y"])]
-    assert list(map_chunks(lambda t: t.split(), chunks, jobs=4)) == [(0, (["x", "y"], *_arrays([2, 1], [0, 1, 1])))]
-    many = [(i, ["x"]) for i in range(40)]
+def test_small_inputs_and_unpicklable_state():
+    # Few tasks: no pool, so even a lambda will do.
+    assert list(map_tasks(_explode, lambda: 0, [], jobs=4)) == []
     with pytest.raises(TypeError, match="picklable"):
-        list(map_chunks(lambda t: t.split(), many, jobs=2))
+        list(map_tasks(_explode, lambda: 0, ["a"] * 40, jobs=2))
     with pytest.raises(ValueError):
-        list(map_chunks(str.split, chunks, jobs=0))
+        list(map_tasks(_explode, "x", ["a"], jobs=0))
 
 
-def _arrays(lens, ids):
-    from array import array
-
-    return array("i", lens), array("i", ids)
+def test_errors_are_raised_in_input_order_for_any_jobs(tmp_path, monkeypatch):
+    # A bad JSON line deep in the first file (parsed by a worker) comes
+    # before a bad CSV row early in the second (read in this process).
+    lines = [json.dumps({"created_at": "2020-03-01", "text": f"w{i % 7} x"}) for i in range(3000)]
+    lines[2500] = "{oops"
+    first = tmp_path / "a.jsonl"
+    first.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    second = tmp_path / "b.csv"
+    second.write_text("created_at,text\nsoon,x\n", encoding="utf-8")
+    monkeypatch.setattr(counts_module, "_TASK", 100)
+    for jobs in (1, 2):
+        report = IngestReport()
+        batches = read_batches([first, second], report=report, size=100)
+        with pytest.raises(InputError) as info:
+            count_words(batches, EnglishTokenizer(), report=report, jobs=jobs)
+        assert (info.value.file, info.value.line) == (str(first), 2501)
+    # Skipping: the same counts and report for any number of jobs.
+    results = []
+    for jobs in (1, 2):
+        report = IngestReport()
+        batches = read_batches([first, second], report=report, size=100, on_error="skip")
+        results.append((count_words(batches, EnglishTokenizer(), report=report, jobs=jobs), report))
+    same_counts(results[0][0], results[1][0])
+    assert results[0][1].as_dict() == results[1][1].as_dict()
+    assert dict(results[0][1].skipped) == {"malformed_json": 1, "bad_time": 1}
 
 
 # -- cache ---------------------------------------------------------------------------

@@ -1,0 +1,138 @@
+"""Benchmark the path from post files to word counts against a floor.
+
+On the same posts, in one run:
+
+* **floor**: a bare loop of ``json.loads`` on each line plus a MeCab parse of
+  each text, with no fields, times, filtering or counting.  Two MeCab output
+  formats: UniDic's default, and the compact one glipca asks MeCab for (the
+  same MeCab work glipca does, so the stricter floor).
+* **glipca**: :func:`glipca.prepare.prepare_counts` (read, parse times,
+  tokenise, count into the sparse matrix; no cache) with 1 job and with
+  ``--jobs`` jobs, each in a fresh process, which reports its wall time and
+  peak resident memory.
+
+    python benchmarks/ingest.py ../shared/data/livedoor_news/livedoor_news.jsonl
+    python benchmarks/ingest.py --generate 1000000 /tmp/ja1m.jsonl
+    python benchmarks/ingest.py /tmp/ja1m.jsonl --jobs 2 --memory-vs /tmp/ja100k.jsonl
+
+The machine's load average is printed with every figure: on a shared machine
+the figures are only comparable within one run.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+_CHILD = r"""
+import json, resource, sys, time
+from glipca.prepare import prepare_counts
+path, lang, jobs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+start = time.perf_counter()
+prepared = prepare_counts(path, lang=lang, jobs=jobs, cache=None)
+wall = time.perf_counter() - start
+print(json.dumps({
+    "wall": wall,
+    "posts": int(prepared.report.read),
+    "words": prepared.counts.n_words,
+    "nnz": int(prepared.counts.counts.nnz),
+    "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+}))
+"""
+
+
+def load():
+    return "load %.2f" % os.getloadavg()[0]
+
+
+def floor(path, text_field, compact):
+    """Posts per second of json.loads + MeCab parse of each text."""
+    import MeCab
+    import unidic_lite
+
+    from glipca.tokens import _FORMAT
+
+    args = f"-r {os.devnull} -d {unidic_lite.DICDIR}" + (f" {_FORMAT}" if compact else "")
+    parse = MeCab.Tagger(args).parse
+    loads = json.loads
+    n = 0
+    start = time.perf_counter()
+    with open(path, "rb") as fh:
+        for line in fh:
+            parse(loads(line)[text_field])
+            n += 1
+    return n / (time.perf_counter() - start), n
+
+
+def glipca_run(path, lang, jobs):
+    """Run glipca's counting in a fresh process; return its report."""
+    out = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(path), lang, str(jobs)],
+        check=True, capture_output=True, text=True,
+    )
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result["rate"] = result["posts"] / result["wall"]
+    return result
+
+
+def generate(n_posts, path, seed=0):
+    from glipca.datasets import make_trend_corpus
+
+    per_day = n_posts / 61
+    corpus = make_trend_corpus(lang="ja", n_days=61, posts_per_day=(0.75 * per_day, 1.25 * per_day), seed=seed)
+    corpus.write_jsonl(path)
+    print(f"{len(corpus.posts)} posts written to {path}")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("input", nargs="?", help="JSON lines file of posts")
+    parser.add_argument("--lang", default="ja")
+    parser.add_argument("--text-field", default="text")
+    parser.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)), help="the 'all jobs' run")
+    parser.add_argument("--memory-vs", metavar="SMALLER", help="also measure peak memory on this smaller input")
+    parser.add_argument("--generate", type=int, metavar="N", help="write a generated corpus of about N posts to INPUT")
+    parser.add_argument("--json", help="write the figures to this file")
+    args = parser.parse_args(argv)
+    if args.input is None:
+        parser.error("INPUT is required")
+    if args.generate:
+        generate(args.generate, args.input)
+        return
+
+    figures = {"input": args.input, "cores": len(os.sched_getaffinity(0))}
+    rate, n = floor(args.input, args.text_field, compact=False)
+    figures["floor_default"] = {"rate": rate, "load": os.getloadavg()[0]}
+    print(f"{n} posts")
+    print(f"floor, default MeCab output   {rate:10.0f} posts/s   ({load()})")
+    rate, _ = floor(args.input, args.text_field, compact=True)
+    figures["floor_compact"] = {"rate": rate, "load": os.getloadavg()[0]}
+    print(f"floor, glipca's MeCab output  {rate:10.0f} posts/s   ({load()})")
+    for jobs in (1, args.jobs):
+        run = glipca_run(args.input, args.lang, jobs)
+        run["load"] = os.getloadavg()[0]
+        figures[f"jobs_{jobs}"] = run
+        print(f"glipca, {jobs} job(s)              {run['rate']:10.0f} posts/s   "
+              f"peak {run['maxrss_mb']:.0f} MB   ({load()})")
+    one, many = figures["jobs_1"]["rate"], figures[f"jobs_{args.jobs}"]["rate"]
+    figures["ratio_1_job_to_floor"] = one / figures["floor_compact"]["rate"]
+    figures["ratio_1_job_to_default_floor"] = one / figures["floor_default"]["rate"]
+    figures["speedup"] = many / one
+    print(f"1 job / floor: {figures['ratio_1_job_to_floor']:.2f} (default-output floor: "
+          f"{figures['ratio_1_job_to_default_floor']:.2f}); {args.jobs} jobs / 1 job: {figures['speedup']:.2f}")
+    if args.memory_vs:
+        small = glipca_run(args.memory_vs, args.lang, 1)
+        figures["memory_vs"] = small
+        ratio = figures["jobs_1"]["maxrss_mb"] / small["maxrss_mb"]
+        figures["memory_ratio"] = ratio
+        print(f"peak memory, 1 job: {figures['jobs_1']['maxrss_mb']:.0f} MB for {figures['jobs_1']['posts']} posts, "
+              f"{small['maxrss_mb']:.0f} MB for {small['posts']} posts: ratio {ratio:.2f}")
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as fh:
+            json.dump(figures, fh, indent=2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,76 @@
+"""One counting task: a chunk of posts in, compact word ids out.
+
+A task is either texts with their period keys (posts read in the parent
+process) or a :class:`~glipca.ingest.LineBatch` of raw JSON lines, which is
+parsed here.  The result is small to send back: the chunk's own vocabulary
+and, per post, its period key and the local ids of its distinct words.
+
+This module is imported by worker processes, so it stays light (no pandas,
+no scipy).
+"""
+
+from __future__ import annotations
+
+from array import array
+from typing import NamedTuple
+
+from .ingest import IngestReport, InputError, post_digest
+
+__all__ = ["ChunkResult", "tokenize_texts", "work"]
+
+
+class ChunkResult(NamedTuple):
+    """What a task gives back (``error`` set, and nothing else, on failure)."""
+
+    keys: array = None  # int64 period key per post
+    words: list = None  # local vocabulary, in the order first met
+    lens: array = None  # int32 number of distinct words per post
+    ids: array = None  # int32 local word ids, post after post
+    digests: list = None  # post_digest per post, when duplicates are dropped
+    report: IngestReport = None  # for a LineBatch: what parsing it found
+    error: InputError = None
+
+
+def tokenize_texts(tokenizer, texts):
+    """Local vocabulary, distinct words per text and their local ids."""
+    vocab = {}
+    get = vocab.get
+    lens, ids = array("i"), array("i")
+    for text in texts:
+        n = 0
+        for word in set(tokenizer(text)):
+            i = get(word)
+            if i is None:
+                i = vocab[word] = len(vocab)
+            ids.append(i)
+            n += 1
+        lens.append(n)
+    return list(vocab), lens, ids
+
+
+def work(state, task):
+    """Run one task; ``state`` is ``(tokenizer, periods, want_digests)``.
+
+    ``task`` is ``("texts", keys, texts, digests)``, ``("lines", batch)`` or
+    ``("error", InputError)`` (passed through, so that it is raised in
+    order).
+    """
+    tokenizer, periods, want_digests = state
+    kind = task[0]
+    if kind == "error":
+        return ChunkResult(error=task[1])
+    report = None
+    if kind == "texts":
+        _, keys, texts, digests = task
+    else:
+        report = IngestReport()
+        try:
+            posts = list(task[1].posts(report))
+        except InputError as err:
+            return ChunkResult(error=err)
+        key = periods.key
+        keys = array("q", [key(p.time) for p in posts])
+        texts = [p.text for p in posts]
+        digests = [post_digest(p) for p in posts] if want_digests else None
+    words, lens, ids = tokenize_texts(tokenizer, texts)
+    return ChunkResult(keys, words, lens, ids, digests, report)

@@ -1,0 +1,115 @@
+"""Calendar periods: an aware datetime to an integer period key, and back.
+
+Light on purpose (pandas is imported only to build an index), since worker
+processes that tokenise import it too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+__all__ = ["Periods", "zone"]
+
+_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+_WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
+_FREQ = re.compile(r"\s*(\d*)\s*([A-Za-z]+)(?:-([A-Za-z]{3}))?\s*")
+_SECONDS = {"h": 3600, "H": 3600, "min": 60, "T": 60, "s": 1, "S": 1}
+
+
+class Periods:
+    """Calendar periods of a frequency string, in local wall-clock time.
+
+    Supported: ``"D"`` and multiples (``"2D"``), hours, minutes and seconds
+    (``"12h"``, ``"30min"``, ``"10s"``), weeks (``"W"``, ``"W-MON"``; like
+    pandas, ``W-XXX`` weeks end on XXX, so ``"W"`` weeks start on Monday),
+    and months (``"MS"``, ``"M"``, ``"ME"``: all labelled by their first
+    day).  Multi-day, sub-day and multi-month periods are aligned on
+    1970-01-01 00:00 local time.
+    """
+
+    def __init__(self, freq, zone):
+        m = _FREQ.fullmatch(str(freq))
+        if m is None:
+            raise ValueError(f"unsupported freq {freq!r}")
+        n = int(m.group(1) or 1)
+        unit, anchor = m.group(2), m.group(3)
+        if n < 1:
+            raise ValueError(f"freq must be positive, got {freq!r}")
+        self.zone, self.n = zone, n
+        if unit in ("D", "d") and anchor is None:
+            self.kind = "day"
+        elif unit in _SECONDS and anchor is None:
+            self.kind, self.step = "seconds", n * _SECONDS[unit]
+        elif unit == "W" and n == 1:
+            end = (anchor or "SUN").upper()
+            if end not in _WEEKDAYS:
+                raise ValueError(f"unsupported freq {freq!r}")
+            self.kind = "week"
+            # The ordinal of some week start: day 1 (0001-01-01) is a Monday.
+            self.start_ordinal = 1 + (_WEEKDAYS.index(end) + 1) % 7
+        elif unit in ("M", "MS", "ME") and anchor is None:
+            self.kind = "month"
+        else:
+            raise ValueError(
+                f"unsupported freq {freq!r}; use e.g. 'D', '2D', '12h', '30min', 'W', 'W-MON' or 'MS'"
+            )
+
+    def key(self, t):
+        """Integer key of the period holding aware datetime ``t``."""
+        local = t.astimezone(self.zone)
+        kind = self.kind
+        if kind == "day":
+            if self.n == 1:
+                return local.toordinal()
+            return (local.toordinal() - _EPOCH_ORDINAL) // self.n
+        if kind == "seconds":
+            secs = (local.toordinal() - _EPOCH_ORDINAL) * 86400 + local.hour * 3600 + local.minute * 60 + local.second
+            return secs // self.step
+        if kind == "week":
+            return (local.toordinal() - self.start_ordinal) // 7
+        return (local.year * 12 + local.month - 1) // self.n
+
+    def start(self, k):
+        """Naive local start of the period with key ``k``."""
+        kind = self.kind
+        if kind == "day":
+            day = k if self.n == 1 else k * self.n + _EPOCH_ORDINAL
+            return dt.datetime.fromordinal(day)
+        if kind == "seconds":
+            return dt.datetime(1970, 1, 1) + dt.timedelta(seconds=k * self.step)
+        if kind == "week":
+            return dt.datetime.fromordinal(k * 7 + self.start_ordinal)
+        year, month0 = divmod(k * self.n, 12)
+        return dt.datetime(year, month0 + 1, 1)
+
+    def index(self, lo, hi):
+        """DatetimeIndex of the starts of periods ``lo``..``hi``."""
+        import numpy as np
+        import pandas as pd
+
+        naive = pd.DatetimeIndex([self.start(k) for k in range(lo, hi + 1)])
+        # A wall-clock start can fall in a DST gap or overlap; take the
+        # first valid instant rather than failing.
+        index = naive.tz_localize(
+            self.zone, ambiguous=np.ones(len(naive), dtype=bool), nonexistent="shift_forward"
+        )
+        if self.kind == "day" and len(index):
+            # Calendar days conform to pandas' "D" even across DST; setting
+            # it lets downstream code shift and resample.
+            try:
+                index.freq = f"{self.n}D"
+            except ValueError:  # a midnight lost to a DST gap
+                pass
+        return index
+
+
+def zone(tz):
+    """The tzinfo of a zone name ("UTC" or a zoneinfo key); ValueError if unknown."""
+    if str(tz).upper() == "UTC":
+        return dt.timezone.utc
+    try:
+        return ZoneInfo(str(tz))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {tz!r}") from None
