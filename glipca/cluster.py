@@ -279,13 +279,11 @@ def _rank_members(corr, adj, group, loading_threshold):
     return members[order], loadings[order], float(vals[0])
 
 
-def _partial_corr(x, y, control):
-    """Correlation of ``x`` and ``y`` after regressing both on ``control``."""
+def _residuals(values, control):
+    """Columns of ``values`` minus their least-squares fit on ``[1, control]``."""
     design = np.column_stack([np.ones_like(control), control])
-    coef, *_ = linalg.lstsq(design, np.column_stack([x, y]))
-    rx, ry = (np.column_stack([x, y]) - design @ coef).T
-    denom = np.sqrt((rx @ rx) * (ry @ ry))
-    return float(rx @ ry / denom) if denom > 0 else 0.0
+    coef, *_ = linalg.lstsq(design, values, check_finite=False)
+    return values - design @ coef
 
 
 def _shared_words(z, clusters, threshold):
@@ -298,17 +296,23 @@ def _shared_words(z, clusters, threshold):
     reaches ``threshold``, the member describes neither event on its own and
     is taken out.
     """
-    signals = [z[:, members].mean(axis=1) for members, _, _ in clusters]
+    if len(clusters) < 2:
+        return set()
+    signals = np.column_stack([z[:, members].mean(axis=1) for members, _, _ in clusters])
     shared = set()
     for c, (members, _, _) in enumerate(clusters):
-        if members.size < 2 or len(clusters) < 2:
+        if members.size < 2:
             continue
+        others = np.delete(signals, c, axis=1)
+        total = z[:, members].sum(axis=1)
         for i in members:
-            own = z[:, [j for j in members if j != i]].mean(axis=1)
-            best = max(
-                _partial_corr(z[:, i], signals[o], own) for o in range(len(clusters)) if o != c
-            )
-            if best >= threshold:
+            own = (total - z[:, i]) / (members.size - 1)
+            # One regression for the member and every other signal at once.
+            res = _residuals(np.column_stack([z[:, i], others]), own)
+            norms = np.sqrt((res**2).sum(axis=0))
+            with np.errstate(invalid="ignore", divide="ignore"):
+                partial = (res[:, 1:].T @ res[:, 0]) / (norms[1:] * norms[0])
+            if np.nanmax(partial) >= threshold:
                 shared.add(int(i))
     return shared
 
