@@ -47,6 +47,31 @@ def load():
     return "load %.2f" % os.getloadavg()[0]
 
 
+def _spin(n):
+    x = 0
+    for i in range(n):
+        x += i
+    return x
+
+
+def free_cores(jobs, n=10_000_000):
+    """Cores a pure-Python CPU task gets now: a ceiling for any speed-up.
+
+    On a machine shared with other jobs, fewer than ``jobs``.
+    """
+    from multiprocessing import get_context
+
+    start = time.perf_counter()
+    _spin(n)
+    one = time.perf_counter() - start
+    with get_context("spawn").Pool(jobs) as pool:
+        pool.map(_spin, [n])  # started and warm
+        start = time.perf_counter()
+        pool.map(_spin, [n] * jobs, chunksize=1)
+        many = time.perf_counter() - start
+    return jobs * one / many
+
+
 def floor(path, text_field, compact):
     """Posts per second of json.loads + MeCab parse of each text."""
     import MeCab
@@ -103,6 +128,7 @@ def main(argv=None):
         return
 
     figures = {"input": args.input, "cores": len(os.sched_getaffinity(0))}
+    figures["free_cores_before"] = free_cores(args.jobs)
     rate, n = floor(args.input, args.text_field, compact=False)
     figures["floor_default"] = {"rate": rate, "load": os.getloadavg()[0]}
     print(f"{n} posts")
@@ -116,6 +142,9 @@ def main(argv=None):
         figures[f"jobs_{jobs}"] = run
         print(f"glipca, {jobs} job(s)              {run['rate']:10.0f} posts/s   "
               f"peak {run['maxrss_mb']:.0f} MB   ({load()})")
+    figures["free_cores_after"] = free_cores(args.jobs)
+    print(f"cores a CPU-bound {args.jobs}-process test got: {figures['free_cores_before']:.2f} before, "
+          f"{figures['free_cores_after']:.2f} after")
     one, many = figures["jobs_1"]["rate"], figures[f"jobs_{args.jobs}"]["rate"]
     figures["ratio_1_job_to_floor"] = one / figures["floor_compact"]["rate"]
     figures["ratio_1_job_to_default_floor"] = one / figures["floor_default"]["rate"]

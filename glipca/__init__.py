@@ -14,6 +14,10 @@ _LAZY = {
     "read_posts": "glipca.ingest",
     "count_words": "glipca.counts",
     "make_tokenizer": "glipca.tokens",
+    "analyse": "glipca.result",
+    "load": "glipca.result",
+    "TrendResult": "glipca.result",
+    "compare": "glipca.compare",
 }
 
 __all__ = sorted(_LAZY) + ["__version__"]

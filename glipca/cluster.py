@@ -324,7 +324,9 @@ class GLIPCA:
     ----------
     alpha : float or "ebic", default="ebic"
         Graphical lasso penalty on the correlation matrix. ``"ebic"`` chooses
-        it along a warm-started path by the extended BIC.
+        it automatically: the smallest penalty at which no screening block of
+        the graphical lasso has more than 3 x n_periods words
+        (``select_alpha(criterion="block")``).
     ebic_gamma : float, default=0.0
         The EBIC's extra penalty for many variables. The default 0 is the
         BIC: with far more words than periods, gamma = 0.5 keeps too few
@@ -470,15 +472,19 @@ class GLIPCA:
         np.fill_diagonal(corr, 1.0)
 
         if isinstance(self.alpha, str):
-            self.alpha_, self.alpha_info_ = select_alpha(
-                corr, n_samples, gamma=self.ebic_gamma, tol=self.tol, max_iter=self.max_iter
+            # The smallest penalty whose screening blocks have at most
+            # 3 x n_periods words (docs/method.md, section 4); the solver's
+            # fit at that penalty is returned with it.
+            self.alpha_, self.alpha_info_, (self.covariance_, self.precision_) = select_alpha(
+                corr, n_samples, criterion="block", tol=self.tol, max_iter=self.max_iter,
+                return_estimates=True,
             )
         else:
             self.alpha_ = float(self.alpha)
             self.alpha_info_ = {"criterion": "fixed", "alpha": self.alpha_}
-        self.covariance_, self.precision_ = graphical_lasso(
-            corr, self.alpha_, tol=self.tol, max_iter=self.max_iter
-        )
+            self.covariance_, self.precision_ = graphical_lasso(
+                corr, self.alpha_, tol=self.tol, max_iter=self.max_iter
+            )
         partial = partial_correlation(self.precision_)
         # Tiny partial correlations are solver round-off, not links.
         partial[np.abs(partial) < 1e-8] = 0.0

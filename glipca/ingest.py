@@ -298,6 +298,12 @@ def _from_epoch(value):
 
 
 def _parse_string_time(s):
+    if len(s) >= 10 and s[4] == "-" and s[:4].isdigit():
+        # ISO 8601, the common case, without the number test below.
+        try:
+            return dt.datetime.fromisoformat(s)
+        except ValueError:
+            pass
     if s[0].isdigit() or s[0] in "+-":
         if _NUMBER.fullmatch(s) and not (len(s) == 8 and s.isdigit()):
             # Digit strings are epoch times, except 8 digits, which can only
@@ -353,7 +359,12 @@ def parse_time(value, tz=dt.timezone.utc) -> dt.datetime:
     ValueError
         If the value cannot be parsed or its year is outside 1990-2100.
     """
-    if isinstance(value, dt.datetime):
+    if type(value) is str:  # the common case first
+        s = value.strip()
+        if not s:
+            raise ValueError("empty timestamp")
+        t = _parse_string_time(s)
+    elif isinstance(value, dt.datetime):
         t = value
         if type(t).__name__ == "Timestamp":  # pandas, without importing it
             t = t.to_pydatetime()
@@ -516,6 +527,8 @@ class _Schema:
         for name in group:
             v = rec.get(name, _MISSING)  # inlined _lookup: this runs per field per record
             if v is _MISSING and "." in name:
+                if rec.get(name.partition(".")[0]) is None:
+                    continue  # e.g. no "extended_tweet": most records
                 v = _lookup(rec, name)
             if type(v) is str or not _is_missing(v):
                 return v
@@ -674,8 +687,11 @@ def _jsonl_records(numbered, text_field):
         except json.JSONDecodeError as exc:
             yield lineno, _Bad("malformed_json", f"malformed JSON: {exc.msg} (column {exc.colno})"), 0
             continue
-        if isinstance(obj, Mapping) and not _is_envelope(obj, text_field):
+        if type(obj) is dict and "data" not in obj:
             yield lineno, obj, 0  # the common case, kept cheap
+            continue
+        if isinstance(obj, Mapping) and not _is_envelope(obj, text_field):
+            yield lineno, obj, 0
             continue
         for sub, rec in _json_object_records(obj, text_field):
             yield lineno, rec, sub
@@ -1127,14 +1143,8 @@ def _emit(records, schema, on_error, report, keep=None):
     """Turn (line, record, sub) triples into posts under the error policy."""
     for line, rec, sub in records:
         report.read += 1
-        if isinstance(rec, _Bad):
-            err = InputError(schema.source, line, None, rec.reason, rec.key)
-        elif not isinstance(rec, Mapping):
-            err = InputError(
-                schema.source, line, None,
-                f"expected a JSON object, got {type(rec).__name__}", "not_object",
-            )
-        else:
+        # A dict is tested first: the common case, kept cheap.
+        if type(rec) is dict or (not isinstance(rec, _Bad) and isinstance(rec, Mapping)):
             try:
                 post = schema.post(rec, line, sub)
             except _RecordError as exc:
@@ -1148,6 +1158,13 @@ def _emit(records, schema, on_error, report, keep=None):
                 report.used += 1
                 yield post
                 continue
+        elif isinstance(rec, _Bad):
+            err = InputError(schema.source, line, None, rec.reason, rec.key)
+        else:
+            err = InputError(
+                schema.source, line, None,
+                f"expected a JSON object, got {type(rec).__name__}", "not_object",
+            )
         if on_error == "raise":
             raise err
         report.skipped[err.key] += 1

@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import pickle
 import signal
+import warnings
 
 __all__ = ["available_cores", "map_tasks"]
 
@@ -89,18 +90,48 @@ def map_tasks(work, state, tasks, jobs=1):
 
 
 def _pooled(work, state, tasks, jobs):
-    pool = multiprocessing.get_context("spawn").Pool(jobs, initializer=_init_worker, initargs=(work, state))
-    pending = collections.deque()
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    pool = ProcessPoolExecutor(
+        jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker,
+        initargs=(work, state),
+    )
+    pending = collections.deque()  # (task, future), oldest first
+    broken = False
     try:
         for task in tasks:
-            pending.append(pool.apply_async(_run, (task,)))
+            if broken:
+                pending.append((task, None))
+            else:
+                pending.append((task, pool.submit(_run, task)))
             # Two tasks per worker keep every worker busy while this
             # process prepares the next one, and bound what is in flight.
-            if len(pending) >= 2 * jobs:
-                yield pending.popleft().get()
+            while len(pending) >= (1 if broken else 2 * jobs):
+                result, broken = _next(pending, work, state, broken, BrokenProcessPool)
+                yield result
         while pending:
-            yield pending.popleft().get()
+            result, broken = _next(pending, work, state, broken, BrokenProcessPool)
+            yield result
     finally:
-        # Also on an error or an abandoned generator: workers stop at once.
-        pool.terminate()
-        pool.join()
+        # Also on an error or an abandoned generator: queued tasks are
+        # dropped and workers stop.
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _next(pending, work, state, broken, broken_error):
+    """Result of the oldest pending task; run here if the pool is broken."""
+    task, future = pending.popleft()
+    if future is not None and not broken:
+        try:
+            return future.result(), False
+        except broken_error:
+            # Workers died before they could work: typically a script
+            # without an ``if __name__ == "__main__":`` guard, which every
+            # spawned worker re-runs.  The tasks are still all here.
+            warnings.warn(
+                "worker processes could not start (does the calling script lack an "
+                "'if __name__ == \"__main__\":' guard?); counting in this process instead",
+                RuntimeWarning, stacklevel=4,
+            )
+    return work(state, task), True

@@ -22,6 +22,7 @@ __all__ = [
     "plot_dendrogram",
     "plot_heatmap",
     "save_cluster_figures",
+    "write_cluster_figures",
 ]
 
 #: Tried in order, glyph by glyph: Latin from matplotlib's default font,
@@ -345,13 +346,32 @@ def plot_heatmap(series, words=None, *, ax=None, separators=()):
 
 def save_cluster_figures(result, folder, *, dpi=100):
     """Write ``cluster_NNN.png`` for every cluster of an analysis result."""
+    return write_cluster_figures(result.series, result.model.clusters_, folder, dpi=dpi)
+
+
+def write_cluster_figures(series, clusters, folder, *, dpi=100):
+    """Write ``cluster_NNN.png`` for every cluster.
+
+    Parameters
+    ----------
+    series : DataFrame
+        Periods × words relative frequencies.
+    clusters : list
+        Objects with ``words``, ``peak`` and ``size``, in id order.
+    folder : path
+    dpi : int, default=100
+
+    Returns
+    -------
+    list of Path
+    """
     plt = _pyplot()
     folder = Path(folder)
     paths = []
-    for cid, cluster in enumerate(result.model.clusters_):
+    for cid, cluster in enumerate(clusters):
         peak = pd.Timestamp(cluster.peak).strftime("%Y-%m-%d")
         fig = plot_cluster_series(
-            result.series, cluster.words, peak=cluster.peak,
+            series, cluster.words, peak=cluster.peak,
             title=f"Cluster {cid}: peak {peak}, {cluster.size} words",
         )
         path = folder / f"cluster_{cid:03d}.png"

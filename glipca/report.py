@@ -18,7 +18,7 @@ import pandas as pd
 
 from . import __version__
 
-__all__ = ["OutputExists", "clusters_document", "write_results", "atomic_dir"]
+__all__ = ["OutputExists", "clusters_document", "write_results", "write_documents", "atomic_dir"]
 
 #: Significant digits kept for floats in JSON and CSV, so that results are
 #: byte-identical across runs and machines with the same BLAS.
@@ -145,9 +145,37 @@ def _write_csv(frame, path, **kwargs):
 
 
 def write_tables(result, folder):
-    """Write the machine-readable files into an existing folder."""
-    folder = Path(folder)
+    """Write the machine-readable files of an analysis into an existing folder."""
     doc = clusters_document(result)
+    posts = [[p.to_dict() for p in ps] for ps in (result.posts or [])]
+    write_documents(folder, doc, series=result.series, peaks=result.peak_tests,
+                    graph=result.model.graph_, posts=posts)
+    return doc
+
+
+def write_documents(folder, doc, *, series, peaks, graph, posts):
+    """Write the machine-readable files from their contents.
+
+    Both an analysis (:func:`write_tables`) and a loaded
+    :class:`glipca.result.TrendResult` are written through here, so that
+    both give the same files.
+
+    Parameters
+    ----------
+    folder : path
+        An existing folder.
+    doc : dict
+        The ``clusters.json`` document (:func:`clusters_document`).
+    series : DataFrame
+        Periods × candidate words.
+    peaks : DataFrame
+        The single-peak test's result, one row per word.
+    graph : networkx Graph
+        Direct-correlation graph, partial correlations as ``weight``.
+    posts : list of list of dict
+        Representative posts per cluster.
+    """
+    folder = Path(folder)
     text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
     (folder / "clusters.json").write_text(text, encoding="utf-8")
 
@@ -159,26 +187,27 @@ def write_tables(result, folder):
     table = pd.DataFrame(rows, columns=["cluster", "peak", "rank", "word", "loading"])
     _write_csv(table, folder / "clusters.csv", index=False)
 
-    series = result.series.copy()
+    # The CSV is for reading; 6 digits are not enough to compute with, so
+    # the exact series are kept beside it for glipca.load.
+    series.to_parquet(folder / "series.parquet")
+    series = series.copy()
     series.index = [_label(t) for t in series.index]
     series.index.name = "period"
     _write_csv(series, folder / "series.csv")
 
-    peaks = result.peak_tests.copy()
+    peaks = peaks.copy()
     peaks["peak"] = [_label(t) for t in peaks["peak"]]
     _write_csv(peaks, folder / "peaks.csv")
 
     # The direct-correlation graph, so that a report can be redrawn later.
     edges = sorted(
-        (min(u, v), max(u, v), d["weight"]) for u, v, d in result.model.graph_.edges(data=True)
+        (min(u, v), max(u, v), d["weight"]) for u, v, d in graph.edges(data=True)
     )
-    graph = pd.DataFrame(edges, columns=["word1", "word2", "partial_correlation"])
-    _write_csv(graph, folder / "graph.csv", index=False)
+    edges = pd.DataFrame(edges, columns=["word1", "word2", "partial_correlation"])
+    _write_csv(edges, folder / "graph.csv", index=False)
 
-    posts = [[p.to_dict() for p in ps] for ps in (result.posts or [])]
-    text = json.dumps({"posts": _round(posts)}, ensure_ascii=False, indent=2) + "\n"
+    text = json.dumps({"posts": _round(posts or [])}, ensure_ascii=False, indent=2) + "\n"
     (folder / "posts.json").write_text(text, encoding="utf-8")
-    return doc
 
 
 def write_results(result, out, *, force=False, plots=True):

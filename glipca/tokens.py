@@ -360,6 +360,7 @@ class JapaneseTokenizer:
         alternatives = "|".join(re.escape(p) for p in self.keep_pos) or r"(?!)"
         self._pick = re.compile(rf"^([^\t\n]+)\t(?:{alternatives})(?:-[^\n]*)?$", re.M)
         self._tagger = None
+        self._verdicts = {}
 
     # -- MeCab -------------------------------------------------------------
 
@@ -399,6 +400,7 @@ class JapaneseTokenizer:
     def __getstate__(self):
         state = self.__dict__.copy()
         state["_tagger"] = None  # a tagger cannot be pickled; workers make their own
+        state["_verdicts"] = {}
         return state
 
     # -- tokenising ----------------------------------------------------------
@@ -413,18 +415,30 @@ class JapaneseTokenizer:
             parsed = "".join(parse(piece) or "" for piece in _pieces(text))
         if parsed is None:
             raise RuntimeError(f"MeCab could not parse a text of {len(text)} characters")
-        stop, min_length, out = self.stop_words, self.min_length, list(user)
-        for word in self._pick.findall(parsed):
-            if len(word) == 1 and _KANJI.match(word) is None:
-                continue  # single kana, Latin letter or symbol
-            if word.isascii():
-                word = word.lower()
-            if len(word) < min_length or word in stop:
-                continue
-            if _LETTER.search(word) is None:
-                continue  # numbers and symbols tagged as nouns
-            out.append(word)
+        # Words recur (Zipf): the verdict on each surface form is worked out
+        # once and remembered, which saves most of the per-word cost.
+        verdicts, out = self._verdicts, list(user)
+        for surface in self._pick.findall(parsed):
+            word = verdicts.get(surface, _UNSEEN)
+            if word is _UNSEEN:
+                if len(verdicts) >= _MAX_VERDICTS:
+                    verdicts.clear()
+                word = verdicts[surface] = self._verdict(surface)
+            if word is not None:
+                out.append(word)
         return out
+
+    def _verdict(self, word):
+        """The word to count for a kept surface form, or None to drop it."""
+        if len(word) == 1 and _KANJI.match(word) is None:
+            return None  # single kana, Latin letter or symbol
+        if word.isascii():
+            word = word.lower()
+        if len(word) < self.min_length or word in self.stop_words:
+            return None
+        if _LETTER.search(word) is None:
+            return None  # numbers and symbols tagged as nouns
+        return word
 
     def params(self) -> dict:
         """JSON-ready description of the options (a cache key)."""
@@ -445,6 +459,8 @@ class JapaneseTokenizer:
 
 
 _PIECE = 8192  # characters MeCab is given at once
+_UNSEEN = object()
+_MAX_VERDICTS = 1 << 18  # remembered surface forms; a bound on memory
 _BREAK = re.compile(r"[。．！？!?\n]|\s")
 
 

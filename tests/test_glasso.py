@@ -9,6 +9,8 @@ from sklearn.exceptions import ConvergenceWarning
 from glipca.glasso import (
     GraphicalLassoEBIC,
     alpha_path,
+    block_threshold,
+    noise_alpha,
     dual_gap,
     graphical_lasso,
     objective,
@@ -210,3 +212,63 @@ def test_select_alpha_recovers_planted_graph():
     model = GraphicalLassoEBIC(200, alphas=np.geomspace(0.6, 0.02, 15)).fit(S)
     assert model.alpha_ == alpha
     np.testing.assert_allclose(model.precision_, prec)
+
+
+def _components_max(S, alpha):
+    A = np.abs(S) > alpha
+    np.fill_diagonal(A, False)
+    from scipy.sparse.csgraph import connected_components
+
+    _, labels = connected_components(A, directed=False)
+    return np.bincount(labels).max()
+
+
+@pytest.mark.parametrize("max_block", [2, 7, 40, 120])
+def test_block_threshold_is_exact(max_block):
+    S = _corr(120, T=20, seed=11)
+    S[3, 4] = S[4, 3] = 1.0  # an exact duplicate pair, like real word series
+    alpha = block_threshold(S, max_block)
+    assert _components_max(S, alpha) <= max_block
+    if alpha > 0:  # any smaller penalty makes a larger block
+        assert _components_max(S, np.nextafter(alpha, -1)) > max_block
+        off = np.abs(S[~np.eye(len(S), dtype=bool)])
+        assert np.any(off == alpha)
+    assert block_threshold(S, 120) == 0.0
+
+
+def test_select_alpha_block_criterion():
+    S = _corr(200, seed=12)
+    alpha, info, (cov, prec) = select_alpha(S, 61, criterion="block", max_block=30,
+                                            return_estimates=True)
+    json.dumps(info)
+    assert info["criterion"] == "block" and info["alpha"] == alpha
+    assert alpha == max(block_threshold(S, 30), noise_alpha(S, 61))
+    assert info["largest_block"] <= 30
+    assert dual_gap(S, prec, alpha) < 1e-4
+    _, prec2 = graphical_lasso(S, alpha)
+    np.testing.assert_allclose(prec, prec2, atol=1e-6)
+    # On a grid: the smallest penalty that keeps blocks small enough.
+    grid = np.linspace(0.95, 0.3, 14)
+    a_grid, _ = select_alpha(S, 61, criterion="block", max_block=30, alphas=grid)
+    ok = [a for a in grid if _components_max(S, a) <= 30]
+    assert a_grid == min(ok)
+    # The cap also stops a BIC path before its first oversized block.
+    _, info_bic = select_alpha(S, 61, criterion="bic", max_block=30, alphas=grid,
+                               patience=None)
+    assert all(_components_max(S, a) <= 30 for a in info_bic["alphas"][1:])
+    with pytest.raises(ValueError):
+        select_alpha(S, 61, criterion="nope")
+
+
+def test_noise_alpha_keeps_independent_series_apart():
+    rng = np.random.default_rng(13)
+    X = rng.standard_normal((80, 61))
+    X -= X.mean(axis=1, keepdims=True)
+    X /= X.std(axis=1, keepdims=True)
+    S = X @ X.T / 61
+    off = np.abs(S[~np.eye(80, dtype=bool)])
+    assert noise_alpha(S, 61) > off.max()
+    alpha, info = select_alpha(S, 61, criterion="block")
+    assert info["n_edges_chosen"] == 0
+    # Fewer samples or more variables need a larger penalty.
+    assert noise_alpha(S, 30) > noise_alpha(S, 61) > noise_alpha(S[:20, :20], 61)

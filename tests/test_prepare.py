@@ -79,6 +79,27 @@ def test_worker_errors_reach_the_caller_and_pools_stop():
     assert list(map_tasks(_explode, "x", ["a", "b"] * 10, jobs=2)) == ["xa", "xb"] * 10
 
 
+def _cannot_load():
+    raise RuntimeError("this state cannot be loaded in a worker")
+
+
+class _Unloadable:
+    """Pickles, but breaks every worker that loads it (as a script without a
+    main guard does)."""
+
+    def __reduce__(self):
+        return (_cannot_load, ())
+
+
+def _echo(state, task):
+    return task
+
+
+def test_workers_that_cannot_start_fall_back_to_this_process():
+    with pytest.warns(RuntimeWarning, match="could not start"):
+        assert list(map_tasks(_echo, _Unloadable(), range(30), jobs=2)) == list(range(30))
+
+
 def test_small_inputs_and_unpicklable_state():
     # Few tasks: no pool, so even a lambda will do.
     assert list(map_tasks(_explode, lambda: 0, [], jobs=4)) == []
