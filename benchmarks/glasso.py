@@ -66,7 +66,9 @@ def main(argv=None):
                         help="skip scikit-learn above this p (it takes minutes)")
     parser.add_argument("--sklearn-max-iter", type=int, default=100)
     parser.add_argument("--select", action="store_true",
-                        help="also time select_alpha (EBIC path + final fit)")
+                        help="also time select_alpha (with its fit at the choice)")
+    parser.add_argument("--criterion", default="block", choices=["block", "bic", "ebic"],
+                        help="select_alpha criterion for --select (GLIPCA uses block)")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
 
@@ -102,11 +104,11 @@ def main(argv=None):
                   f"{gap_sk:9.2e} {t_sk / ours:7.1f}x  {status}", flush=True)
         if args.select:
             start = time.perf_counter()
-            alpha, info = select_alpha(S, X.shape[1])
+            alpha, info = select_alpha(S, X.shape[1], criterion=args.criterion)
             took = time.perf_counter() - start
             print(f"{p:5d} select_alpha: {took:.2f} s, alpha {alpha:.3f}, "
                   f"{info['n_edges_chosen']} edges, {len(info['alphas'])} "
-                  "penalties visited", flush=True)
+                  f"penalties fitted ({args.criterion})", flush=True)
 
 
 if __name__ == "__main__":

@@ -50,13 +50,19 @@ def _check_emp_cov(emp_cov):
         raise ValueError(f"emp_cov must be a square 2-d array, got shape {S.shape}.")
     if not np.all(np.isfinite(S)):
         raise ValueError("emp_cov contains NaN or infinite values.")
-    scale = max(1.0, float(np.max(np.abs(S), initial=0.0)))
-    if S.size and float(np.max(np.abs(S - S.T))) > 1e-8 * scale:
-        raise ValueError("emp_cov must be symmetric.")
+    scale = max(1.0, float(np.max(S, initial=0.0)), -float(np.min(S, initial=0.0)))
     # Symmetrise exactly: round-off asymmetry would otherwise leak into the
-    # screening graph and the iterates.
-    S += S.T
-    S *= 0.5
+    # screening graph and the iterates. Tile by tile, so that the transposed
+    # reads stay in cache on large matrices.
+    p, step = len(S), 512
+    for a in range(0, p, step):
+        for b in range(a, p, step):
+            upper, lower = S[a:a + step, b:b + step], S[b:b + step, a:a + step].T
+            if np.max(np.abs(upper - lower), initial=0.0) > 1e-8 * scale:
+                raise ValueError("emp_cov must be symmetric.")
+            mean = 0.5 * (upper + lower)
+            upper[...] = mean
+            lower[...] = mean
     if np.any(np.diag(S) <= 0):
         raise ValueError(
             "emp_cov must have a strictly positive diagonal; drop constant "
@@ -147,9 +153,18 @@ def _components(S, alpha):
     (Witten, Friedman & Simon 2011; Mazumder & Hastie 2012), so each block
     can be solved on its own.
     """
-    A = np.abs(S) > alpha
-    np.fill_diagonal(A, False)
-    n, labels = connected_components(csr_matrix(A), directed=False)
+    p = len(S)
+    rows, cols = [], []
+    step = max(1, 2_000_000 // max(p, 1))
+    for a in range(0, p, step):  # by row blocks: no dense p x p temporaries
+        r, c = np.nonzero(np.abs(S[a:a + step]) > alpha)
+        rows.append(r + a)
+        cols.append(c)
+    rows, cols = np.concatenate(rows), np.concatenate(cols)
+    off = rows != cols
+    A = csr_matrix((np.ones(int(off.sum()), dtype=np.int8), (rows[off], cols[off])),
+                   shape=(p, p))
+    n, labels = connected_components(A, directed=False)
     return n, labels
 
 
@@ -490,7 +505,7 @@ def alpha_path(emp_cov, n_alphas=12, alpha_min_ratio=0.3):
     return np.geomspace(alpha_max, alpha_max * alpha_min_ratio, int(n_alphas))
 
 
-def _block_sizes(emp_cov):
+def _block_sizes(emp_cov, return_abs=False):
     """Largest screening block as a function of the penalty, exactly.
 
     Components of ``|S_ij| > alpha`` merge, as ``alpha`` decreases, in the
@@ -499,32 +514,42 @@ def _block_sizes(emp_cov):
     (decreasing) and the largest block just after it (non-decreasing), so
     that the largest block at ``alpha`` is ``sizes[k]`` for the last ``k``
     with ``weights[k] > alpha`` (1 if none). Costs one pass over ``S`` and an
-    ``O(p^2)`` minimum spanning tree; no solver call.
+    ``O(p^2)`` minimum spanning tree; no solver call. With ``return_abs``,
+    also the condensed ``|S_ij|``, ``i < j``.
     """
     from scipy.cluster.hierarchy import linkage
 
     S = np.asarray(emp_cov, dtype=np.float64)
     p = len(S)
-    if p < 2:
-        return np.zeros(0), np.zeros(0, dtype=np.int64)
-    # Condensed distances row by row: squareform would copy S twice more.
-    dist = np.empty(p * (p - 1) // 2)
+    absd = np.empty(p * (p - 1) // 2)
     pos = 0
-    for i in range(p - 1):
+    for i in range(p - 1):  # row by row: squareform would copy S twice more
         row = S[i, i + 1:]
-        np.abs(row, out=dist[pos:pos + len(row)])
+        np.abs(row, out=absd[pos:pos + len(row)])
         pos += len(row)
-    np.subtract(1.0 + 1e-12, dist, out=dist)  # keep distances positive
+    if p < 2:
+        out = np.zeros(0), np.zeros(0, dtype=np.int64)
+        return out + (absd,) if return_abs else out
+    dist = np.subtract(1.0 + 1e-12, absd)  # keep distances positive
     Z = linkage(dist, method="single")
     del dist
     weights = 1.0 + 1e-12 - Z[:, 2]
     sizes = np.maximum.accumulate(Z[:, 3].astype(np.int64))
+    if return_abs:
+        return weights, sizes, absd
     return weights, sizes
 
 
-def _largest_block(emp_cov, alpha):
-    _, labels = _components(np.asarray(emp_cov, dtype=np.float64), alpha)
-    return int(np.bincount(labels).max())
+def _threshold_from(weights, sizes, absd, max_block):
+    over = np.flatnonzero(sizes > max_block)
+    if over.size == 0:
+        return 0.0
+    w = weights[over[0]]
+    # The first oversized merge happens at |S_ij| = w; at that penalty its
+    # edge is not in the graph (strict inequality). Take the exact matrix
+    # entry: the distance round trip can be off by an ulp.
+    cand = absd[np.abs(absd - w) <= 1e-9]
+    return float(cand.max()) if cand.size else float(w)
 
 
 def block_threshold(emp_cov, max_block):
@@ -535,29 +560,16 @@ def block_threshold(emp_cov, max_block):
     (a value of some ``|S_ij|``, or 0 when the whole matrix fits) for which
     every component has at most ``max_block`` variables.
     """
-    S = np.asarray(emp_cov, dtype=np.float64)
     max_block = int(max_block)
     if max_block < 1:
         raise ValueError(f"max_block must be at least 1, got {max_block}.")
-    weights, sizes = _block_sizes(S)
-    over = np.flatnonzero(sizes > max_block)
-    if over.size == 0:
-        return 0.0
-    k = over[0]
-    # The first oversized merge happens at |S_ij| = weights[k]; at that
-    # penalty its edge is not in the graph (strict inequality). Recover the
-    # exact matrix entry: the distance round trip can be off by an ulp.
-    A = np.abs(S)
-    np.fill_diagonal(A, -np.inf)
-    cand = A[np.abs(A - weights[k]) <= 1e-9]
-    alpha = float(cand.max()) if cand.size else float(weights[k])
-    while _largest_block(S, alpha) > max_block:  # ties and round-off
-        alpha = float(np.nextafter(alpha, np.inf))
-    return alpha
+    weights, sizes, absd = _block_sizes(emp_cov, return_abs=True)
+    return _threshold_from(weights, sizes, absd, max_block)
 
 
 def _n_edges(precision):
-    return int(np.count_nonzero(np.triu(precision, 1)))
+    off = np.count_nonzero(precision) - np.count_nonzero(np.diag(precision))
+    return int(off // 2)
 
 
 def _criterion(S, precision, n_samples, criterion, gamma):
@@ -602,10 +614,10 @@ def _select(
         max_block = int(max_block)
         if max_block < 2:
             raise ValueError(f"max_block must be at least 2, got {max_block}.")
-        weights, sizes = _block_sizes(S)
+        weights, sizes, absd = _block_sizes(S, return_abs=True)
     if criterion == "block":
         return _select_block(S, n_samples, alphas, tol, max_iter, verbose,
-                             max_block, weights, sizes)
+                             max_block, weights, sizes, absd)
     if alphas is None:
         alphas = alpha_path(S)
     alphas = np.sort(np.asarray([_check_alpha(a) for a in alphas]))[::-1]
@@ -677,15 +689,18 @@ def noise_alpha(emp_cov, n_samples, level=0.05):
 
 
 def _select_block(S, n_samples, alphas, tol, max_iter, verbose, max_block,
-                  weights, sizes):
+                  weights, sizes, absd):
     """The smallest penalty whose screening blocks have at most ``max_block``
     variables and that links no pair of independent series by chance; one
     fit."""
-    grid = alpha_path(S)
+    alpha_max = float(absd.max()) if absd.size and absd.max() > 0 else 1.0
+    grid = np.geomspace(alpha_max, 0.3 * alpha_max, 12)  # as alpha_path
+    threshold = _threshold_from(weights, sizes, absd, max_block)
+    del absd
     floor = noise_alpha(S, n_samples)
     if alphas is None:
-        alpha = max(block_threshold(S, max_block), floor)
-        alpha = min(alpha, float(grid[0]))  # above max |S_ij|: already empty
+        alpha = max(threshold, floor)
+        alpha = min(alpha, alpha_max)  # above max |S_ij|: already empty
     else:
         alphas = np.sort(np.asarray([_check_alpha(a) for a in alphas]))[::-1]
         ok_alphas = [a for a in alphas if _blocks_at(weights, sizes, a) <= max_block
@@ -708,7 +723,7 @@ def _select_block(S, n_samples, alphas, tol, max_iter, verbose, max_block,
         "n_features": int(len(S)),
         "alpha": float(alpha),
         "alpha_noise": float(floor),
-        "largest_block": _largest_block(S, alpha) if len(S) > 1 else 1,
+        "largest_block": _blocks_at(weights, sizes, alpha),
         "alphas": [float(alpha)],
         "n_edges": [n_e],
         "converged": [bool(ok)],
