@@ -123,17 +123,25 @@ def iterative_pca(
     links = np.clip(np.asarray(links, dtype=float), 0.0, None)
     np.fill_diagonal(links, 0.0)
     adj = links > 0
-    masked = np.where(adj, corr, 0.0)
-    np.fill_diagonal(masked, np.diag(corr))
+    graph = csr_matrix(adj)
     remaining = np.ones(corr.shape[0], dtype=bool)
     clusters = []
-    eigen_cache = {}
-    while remaining.sum() >= min_size:
-        group = _strongest_group(masked, adj, remaining, min_size, eigen_cache)
-        if group is None:
-            break
+    # The pool of linked groups, each with its leading eigenvalue on the
+    # masked correlations. A round only changes the group it worked on, so
+    # only that group's components are recomputed.
+    pool = {}
+    for comp in _components(graph, np.arange(corr.shape[0]), min_size):
+        pool[comp[0]] = (comp, _masked_eigenvalue(corr, adj, comp))
+    while pool:
+        # Largest eigenvalue first; ties to the group with the smallest index.
+        key = min(pool, key=lambda k: (-pool[k][1], k))
+        comp, value = pool.pop(key)
+        if value <= 1.0:
+            # A linked group whose masked matrix has no eigenvalue above 1
+            # has no positive correlation among its links: nothing to find.
+            continue
         group = _split_indirect(
-            corr, links, group, n_samples, min_size, split_threshold, max_cut, local_links,
+            corr, links, comp, n_samples, min_size, split_threshold, max_cut, local_links,
             max_factor_corr,
         )
         members, loadings, eigenvalue = _rank_members(corr, adj, group, loading_threshold)
@@ -145,34 +153,25 @@ def iterative_pca(
             # round looks elsewhere. Dropping only the core word keeps any
             # genuine cluster that shares its group.
             remaining[members[:1] if members.size else group[:1]] = False
+        for part in _components(graph, comp[remaining[comp]], min_size):
+            pool[part[0]] = (part, _masked_eigenvalue(corr, adj, part))
     return clusters
 
 
-def _strongest_group(masked, adj, remaining, min_size, cache):
-    """The connected group of remaining words with the largest eigenvalue.
+def _components(graph, nodes, min_size):
+    """Connected components (of at least ``min_size`` nodes) of ``graph`` on ``nodes``."""
+    if nodes.size < min_size:
+        return []
+    n_comp, labels = csgraph.connected_components(graph[nodes][:, nodes], directed=False)
+    sizes = np.bincount(labels, minlength=n_comp)
+    return [nodes[labels == c] for c in range(n_comp) if sizes[c] >= min_size]
 
-    ``cache`` maps a component (tuple of indices) to its eigenvalue: most
-    components are untouched by a round, so their eigenvalues carry over.
-    """
-    idx = np.flatnonzero(remaining)
-    sub = adj[np.ix_(idx, idx)]
-    n_comp, labels = csgraph.connected_components(csr_matrix(sub), directed=False)
-    best, best_val = None, -np.inf
-    for c in range(n_comp):
-        comp = idx[labels == c]
-        if comp.size < min_size:
-            continue
-        key = tuple(comp)
-        if key not in cache:
-            cache[key] = _top_eigs(masked[np.ix_(comp, comp)], 1)[0][0]
-        val = cache[key]
-        # Strict ">" with components in order of their smallest index keeps
-        # ties deterministic.
-        if val > best_val:
-            best, best_val = comp, val
-    if best is None or best_val <= mp_bound(min_size, 1e12):
-        return None
-    return best
+
+def _masked_eigenvalue(corr, adj, comp):
+    """Leading eigenvalue of the correlations restricted to direct links."""
+    block = np.where(adj[np.ix_(comp, comp)], corr[np.ix_(comp, comp)], 0.0)
+    np.fill_diagonal(block, 1.0)
+    return float(_top_eigs(block, 1)[0][0])
 
 
 def _same_factor(c, a, b, max_factor_corr):
@@ -279,13 +278,6 @@ def _rank_members(corr, adj, group, loading_threshold):
     return members[order], loadings[order], float(vals[0])
 
 
-def _residuals(values, control):
-    """Columns of ``values`` minus their least-squares fit on ``[1, control]``."""
-    design = np.column_stack([np.ones_like(control), control])
-    coef, *_ = linalg.lstsq(design, values, check_finite=False)
-    return values - design @ coef
-
-
 def _shared_words(z, clusters, threshold):
     """Cluster members that still follow another cluster once their own is known.
 
@@ -298,21 +290,31 @@ def _shared_words(z, clusters, threshold):
     """
     if len(clusters) < 2:
         return set()
+    z = z - z.mean(axis=0)
     signals = np.column_stack([z[:, members].mean(axis=1) for members, _, _ in clusters])
+    ss = (signals**2).sum(axis=0)
     shared = set()
     for c, (members, _, _) in enumerate(clusters):
-        if members.size < 2:
+        k = members.size
+        if k < 2:
             continue
-        others = np.delete(signals, c, axis=1)
-        total = z[:, members].sum(axis=1)
-        for i in members:
-            own = (total - z[:, i]) / (members.size - 1)
-            # One regression for the member and every other signal at once.
-            res = _residuals(np.column_stack([z[:, i], others]), own)
-            norms = np.sqrt((res**2).sum(axis=0))
-            with np.errstate(invalid="ignore", divide="ignore"):
-                partial = (res[:, 1:].T @ res[:, 0]) / (norms[1:] * norms[0])
-            if np.nanmax(partial) >= threshold:
+        x = z[:, members]
+        own = (x.sum(axis=1, keepdims=True) - x) / (k - 1)
+        # Partial correlations given one centred control, in closed form for
+        # every member and every signal at once.
+        oo = (own**2).sum(axis=0)
+        xo = (x * own).sum(axis=0) / oo
+        so = (own.T @ signals) / oo[:, None]
+        xs = x.T @ signals
+        num = xs - xo[:, None] * so * oo[:, None]
+        var_x = (x**2).sum(axis=0) - xo**2 * oo
+        var_s = ss[None, :] - so**2 * oo[:, None]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            partial = num / np.sqrt(var_x[:, None] * var_s)
+        partial[:, c] = -np.inf
+        partial = np.nan_to_num(partial, nan=-np.inf)
+        for i, value in zip(members, partial.max(axis=1)):
+            if value >= threshold:
                 shared.add(int(i))
     return shared
 

@@ -1297,7 +1297,7 @@ def read_batches(
     drop_retweets=False,
     report=None,
     size=2000,
-    max_bytes=1 << 20,
+    max_bytes=4 << 20,
 ):
     """Stream posts, leaving the parsing of JSON lines to the caller.
 

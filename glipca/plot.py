@@ -52,10 +52,17 @@ def _styled(func):
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         plt = _pyplot()
-        # Text takes its font when it is created, so the context only needs
-        # to cover the drawing calls, not the later savefig.
-        with plt.rc_context({"font.family": FONT_FAMILY}):
+        # Text takes its font when it is created, so the setting only needs
+        # to cover the drawing calls, not the later savefig. Only the font is
+        # restored afterwards: rc_context would also undo the interactive
+        # mode that IPython turns on when the first figure loads the inline
+        # backend, and a notebook would show no figure after the first.
+        before = plt.rcParams["font.family"]
+        plt.rcParams["font.family"] = FONT_FAMILY
+        try:
             return func(*args, **kwargs)
+        finally:
+            plt.rcParams["font.family"] = before
 
     return wrapper
 
