@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .hierarchy import ClusterHierarchy
+from .report import DIGITS, _label, _round, atomic_dir, clusters_document, write_documents
 
 __all__ = ["Cluster", "TrendResult", "analyse", "load"]
 
@@ -48,8 +49,6 @@ def _e(value):
 def _rounded(x):
     # As report._round and the CSV writer's "%.6g" do, so that a computed
     # result holds what its files will hold.
-    from .report import DIGITS
-
     return float(f"{float(x):.{DIGITS}g}")
 
 
@@ -63,7 +62,7 @@ def _periods(labels, tz, unit):
     return index.as_unit(unit)
 
 
-@dataclass(eq=True)
+@dataclass(frozen=True)
 class Cluster:
     """One trend cluster of a :class:`TrendResult`.
 
@@ -164,12 +163,6 @@ class Cluster:
         )
 
 
-def _label(t):
-    from .report import _label as label
-
-    return "" if t is None else label(t)
-
-
 class TrendResult:
     """Trend clusters with everything needed to inspect them.
 
@@ -245,8 +238,6 @@ class TrendResult:
     @classmethod
     def from_analysis(cls, analysis):
         """The result of :func:`glipca.pipeline.run_analysis`, as its files will hold it."""
-        from .report import _round, clusters_document
-
         graph = nx.Graph()
         graph.add_nodes_from(analysis.series.columns)
         graph.add_weighted_edges_from(sorted(
@@ -397,8 +388,6 @@ class TrendResult:
         -------
         Path
         """
-        from .report import atomic_dir, write_documents
-
         if self.peaks is None:
             raise ValueError("this result has no single-peak table to save")
         with atomic_dir(folder, force=force) as tmp:

@@ -37,7 +37,8 @@ def test_cli_output_loads_as_the_computed_result(result, results_folder):  # noq
     assert loaded.analysis is None and result.analysis is not None
 
 
-def test_series_are_exact_and_the_rest_is_what_the_files_hold(result, analysed_corpus):  # noqa: F811
+def test_series_are_exact_and_the_rest_is_what_the_files_hold(
+        result, analysed_corpus):  # noqa: F811
     analysis = analysed_corpus[1]
     pd.testing.assert_frame_equal(result.series, analysis.series, check_exact=True)
     model = analysis.model
@@ -99,7 +100,8 @@ def test_accessors_return_pandas_and_networkx(result, analysed_corpus):  # noqa:
     assert list(frame.index) == list(range(len(result)))
     assert {"peak", "start", "end", "size", "stability", "group", "words"} <= set(frame.columns)
     assert frame["size"].tolist() == [c.size for c in result]
-    assert frame["stability"].tolist() == pytest.approx(list(analysed_corpus[1].stability), abs=1e-6)
+    stability = list(analysed_corpus[1].stability)
+    assert frame["stability"].tolist() == pytest.approx(stability, abs=1e-6)
 
     c = result[0]
     series = result.series_of(c)
@@ -151,7 +153,8 @@ def test_displays_escape_every_word():
     assert "<Cluster 0: peak 2020-01-03, 3 words" in repr(hostile[0])
 
 
-def test_analyse_passes_cli_options_to_the_pipeline(monkeypatch, analysed_corpus, tmp_path):  # noqa: F811
+def test_analyse_passes_cli_options_to_the_pipeline(
+        monkeypatch, analysed_corpus, tmp_path):  # noqa: F811
     seen = {}
 
     def fake(source, **kwargs):
@@ -161,8 +164,8 @@ def test_analyse_passes_cli_options_to_the_pipeline(monkeypatch, analysed_corpus
     monkeypatch.setattr("glipca.pipeline.run_analysis", fake)
     stop = tmp_path / "stop.txt"
     stop.write_text("foo\nbar\n", encoding="utf-8")
-    out = glipca.analyse("posts.jsonl", lang="en", min_z=4, stop_words=stop, user_words=["New York"],
-                         alpha=0.3)
+    out = glipca.analyse("posts.jsonl", lang="en", min_z=4, stop_words=stop,
+                         user_words=["New York"], alpha=0.3)
     assert isinstance(out, TrendResult) and len(out) == len(analysed_corpus[1].model.clusters_)
     assert seen["source"] == "posts.jsonl" and seen["alpha"] == 0.3 and seen["cache"] is True
     assert seen["peak_test"].min_z == 4
