@@ -21,14 +21,14 @@ EXIT_FAILURE = 1
 
 
 def _alpha(value):
-    if value is None or value == "ebic":
-        return "ebic"
+    if value is None or value == "auto":
+        return "auto"
     try:
         alpha = float(value)
     except ValueError:
-        raise click.BadParameter("must be a positive number or 'ebic'") from None
+        raise click.BadParameter("must be a positive number or 'auto'") from None
     if not alpha > 0:
-        raise click.BadParameter("must be a positive number or 'ebic'")
+        raise click.BadParameter("must be a positive number or 'auto'")
     return alpha
 
 
@@ -99,7 +99,7 @@ def main():
 @click.option("--min-days", default=3, show_default=True, type=click.IntRange(1), help="Drop words seen in fewer periods than this.")
 @click.option("--max-words", default=2000, show_default=True, type=click.IntRange(2), help="Keep at most this many most frequent words.")
 @click.option("--min-z", default=6.0, show_default=True, type=click.FloatRange(0), help="Single-peak test: peak prominence in noise units.")
-@click.option("--alpha", default="ebic", show_default=True, help="Graphical lasso penalty, or 'ebic' to choose it.")
+@click.option("--alpha", default="auto", show_default=True, help="Graphical lasso penalty, or 'auto' to choose it (docs/method.md).")
 @click.option("--min-cluster-size", default=2, show_default=True, type=click.IntRange(2), help="Smallest cluster.")
 @click.option("--resamples", default=20, show_default=True, type=click.IntRange(0), help="Bootstrap resamples for cluster stability; 0 skips it.")
 @click.option("--posts", "n_posts", default=5, show_default=True, type=click.IntRange(0), help="Representative posts per cluster; 0 skips the second pass.")

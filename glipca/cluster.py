@@ -324,15 +324,15 @@ class GLIPCA:
 
     Parameters
     ----------
-    alpha : float or "ebic", default="ebic"
-        Graphical lasso penalty on the correlation matrix. ``"ebic"`` chooses
-        it automatically: the smallest penalty at which no screening block of
-        the graphical lasso has more than 3 x n_periods words
-        (``select_alpha(criterion="block")``).
+    alpha : float or "auto", default="auto"
+        Graphical lasso penalty on the correlation matrix. ``"auto"`` chooses
+        it without ground truth: the smallest penalty at which no screening
+        block has more than 3 x n_periods words, and no smaller than the
+        penalty that would link independent series by chance
+        (``select_alpha(criterion="block")``; docs/method.md).
     ebic_gamma : float, default=0.0
-        The EBIC's extra penalty for many variables. The default 0 is the
-        BIC: with far more words than periods, gamma = 0.5 keeps too few
-        links to connect the words of one event (see docs/method.md).
+        EBIC's extra penalty for many variables (0 is the BIC), used only to
+        choose the penalty of the optional local re-estimation.
     min_cluster_size : int, default=2
         Smallest cluster reported.
     loading_threshold : float, default=0.5
@@ -385,7 +385,7 @@ class GLIPCA:
 
     def __init__(
         self,
-        alpha="ebic",
+        alpha="auto",
         *,
         ebic_gamma=0.0,
         min_cluster_size=2,
@@ -448,9 +448,9 @@ class GLIPCA:
             raise ValueError(f"constant series cannot be clustered: {bad}")
         if len(set(words)) != len(words):
             raise ValueError("word labels must be unique")
-        if not (isinstance(self.alpha, str) and self.alpha == "ebic"):
+        if not (isinstance(self.alpha, str) and self.alpha == "auto"):
             if not (np.isscalar(self.alpha) and float(self.alpha) > 0):
-                raise ValueError(f"alpha must be a positive number or 'ebic', got {self.alpha!r}")
+                raise ValueError(f"alpha must be a positive number or 'auto', got {self.alpha!r}")
         return values, words, index
 
     def fit(self, series, y=None):

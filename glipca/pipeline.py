@@ -108,7 +108,7 @@ def run_analysis(
     min_periods=3,
     max_words=2000,
     peak_test=None,
-    alpha="ebic",
+    alpha="auto",
     progress=False,
     tokenizer_options=None,
     n_resamples=20,
@@ -138,7 +138,7 @@ def run_analysis(
         :func:`glipca.series.relative_frequency`.
     peak_test : callable, optional
         Target-trend test; default :class:`glipca.series.SinglePeakTest`.
-    alpha : float or "ebic"
+    alpha : float or "auto"
         Graphical lasso penalty.
     n_resamples : int, default=20
         Bootstrap resamples for the clusters' stability scores
