@@ -145,7 +145,7 @@ def analyse(inputs, out, min_count, min_days, max_words, min_z, alpha, min_clust
         # Solver warnings are worth knowing, once each, without a stack.
         for message in dict.fromkeys(str(w.message).splitlines()[0] for w in caught):
             click.echo(f"glipca: warning: {message}", err=True)
-        _print_summary(doc, out, cache_on=not reading["no_cache"])
+        _print_summary(doc, out, result.from_cache, cache_on=not reading["no_cache"])
 
 
 def _posts_line(read, used, skipped, dropped):
@@ -167,13 +167,15 @@ def _cache_line(key, from_cache, cache_on=True):
     return f"counts: counted, cached as {key[:16]}"
 
 
-def _print_summary(doc, out, cache_on=True):
+def _print_summary(doc, out, from_cache, cache_on=True):
     s = doc["summary"]
     click.echo(
         _posts_line(s["posts_read"], s["posts_used"], s["skipped_by_reason"], s.get("dropped_by_reason", {})),
         err=True,
     )
-    click.echo(_cache_line(doc["params"].get("counts_key"), s.get("counts_from_cache"), cache_on), err=True)
+    # Where the counts came from is printed, not stored: clusters.json stays
+    # byte-identical whether or not the counts were cached.
+    click.echo(_cache_line(doc["params"].get("counts_key"), from_cache, cache_on), err=True)
     click.echo(
         f"periods: {s['periods']} ({s['first_period']} .. {s['last_period']}, {doc['params']['tz']}), "
         f"words: {s['words']}, candidates: {s['candidate_words']}, alpha: {s['alpha']:.4g}",

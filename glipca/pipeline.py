@@ -64,7 +64,6 @@ class AnalysisResult:
             "skipped_by_reason": {k: int(v) for k, v in sorted(self.report.skipped.items())},
             "posts_dropped": int(self.report.n_dropped),
             "dropped_by_reason": {k: int(v) for k, v in sorted(self.report.dropped.items())},
-            "counts_from_cache": bool(self.from_cache),
             "periods": int(len(periods)),
             "first_period": _period_label(periods[0]),
             "last_period": _period_label(periods[-1]),
