@@ -191,15 +191,23 @@ def _print_summary(doc, out, from_cache, cache_on=True):
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--out", "-o", required=True, type=click.Path(file_okay=False), help="Output folder for the counts.")
 @_reading_options
+@click.option("--min-count", default=1, show_default=True, type=click.IntRange(1), help="Drop words in fewer posts than this.")
+@click.option("--min-days", default=1, show_default=True, type=click.IntRange(1), help="Drop words seen in fewer periods than this.")
+@click.option("--dask", "use_dask", is_flag=True, help="Count on Dask: a local cluster, or --scheduler's (docs/scaling.md).")
+@click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler to run on, e.g. tcp://host:8786 (implies --dask).")
+@click.option("--workers", type=click.IntRange(1), help="Workers of the local Dask cluster [default: --jobs, else all cores].")
+@click.option("--block-size", default=64, show_default=True, type=click.IntRange(1), help="MiB of a JSON lines file per Dask task.")
 @click.option("--force", is_flag=True, help="Replace an existing output folder.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress or summary.")
 @click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks.")
-def count(inputs, out, force, quiet, debug, **reading):
+def count(inputs, out, min_count, min_days, use_dask, scheduler, workers, block_size, force, quiet, debug,
+          **reading):
     """Count words per period in post files INPUT... and write them to --out.
 
     The folder holds counts.parquet (period, word, count), periods.parquet
     (period, posts) and meta.json (options and the ingest report), the same
-    format as the cache.
+    format as the cache.  With --dask, INPUT may also be an fsspec URL or
+    glob (s3://bucket/dump/*.jsonl.gz) and the counts are the same.
     """
     from pathlib import Path
 
@@ -213,10 +221,26 @@ def count(inputs, out, force, quiet, debug, **reading):
         from .prepare import prepare_counts
         from .report import atomic_dir
 
-        prepared = prepare_counts(list(inputs), **_counting_kwargs(reading), progress=not quiet and sys.stderr.isatty())
+        kwargs = _counting_kwargs(reading)
+        if use_dask or scheduler:
+            try:
+                from .distributed import count_on_dask
+            except ImportError:
+                raise click.BadParameter("--dask needs Dask: pip install 'glipca[dask]'") from None
+
+            jobs = kwargs.pop("jobs")
+            prepared = count_on_dask(
+                list(inputs), scheduler=scheduler, n_workers=workers or jobs, min_count=min_count,
+                min_periods=min_days, blocksize=block_size << 20, **kwargs,
+            )
+        else:
+            prepared = prepare_counts(list(inputs), **kwargs, progress=not quiet and sys.stderr.isatty())
+            if min_count > 1 or min_days > 1:
+                prepared.counts = prepared.counts.prune(min_count, min_days)
         if prepared.counts.n_periods == 0:
             raise ValueError("no posts were found in the input")
-        meta = {"key": prepared.key, "params": prepared.params, "report": prepared.report.as_dict()}
+        meta = {"key": prepared.key, "params": prepared.params, "report": prepared.report.as_dict(),
+                "prune": {"min_count": min_count, "min_periods": min_days}}
         with atomic_dir(out, force=force) as tmp:
             write_counts(prepared.counts, tmp, meta)
     except (InputError, OutputExists, click.BadParameter, ValueError, OSError) as err:

@@ -1,0 +1,191 @@
+"""Counting on Dask gives the local path's counts and report, cell for cell."""
+
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+distributed = pytest.importorskip("distributed")
+
+from glipca.cache import read_counts  # noqa: E402
+from glipca.cli import main  # noqa: E402
+from glipca.datasets import make_trend_corpus  # noqa: E402
+from glipca.distributed import count_on_dask, plan_tasks  # noqa: E402
+from glipca.ingest import InputError  # noqa: E402
+from glipca.prepare import prepare_counts  # noqa: E402
+
+from .conftest import shared_dataset  # noqa: E402
+
+# Small ranges, so that every plain file is cut into several tasks.
+BLOCK = 150_000
+
+
+@pytest.fixture(scope="module")
+def client():
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    )
+    c = distributed.Client(cluster)
+    yield c
+    c.close()
+    cluster.close()
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return make_trend_corpus(
+        lang="en", seed=5, n_trends=5, n_close_pairs=1, posts_per_day=(300, 500), n_background=80
+    )
+
+
+@pytest.fixture(scope="module")
+def files(corpus, tmp_path_factory):
+    """The corpus in four files: plain JSON lines, gzip'd, and one with bad lines."""
+    folder = tmp_path_factory.mktemp("posts")
+    whole = corpus.write_jsonl(folder / "all.jsonl").read_text(encoding="utf-8").splitlines(True)
+    parts = np.array_split(np.arange(len(whole)), 4)
+    names = ["a.jsonl", "b.jsonl.gz", "c.jsonl", "d.jsonl"]
+    out = []
+    for name, idx in zip(names, parts):
+        lines = [whole[i] for i in idx]
+        if name == "c.jsonl":
+            # Bad records in later ranges: their line numbers must be the
+            # file's, not the task's.
+            lines[3000] = "{not json\n"
+            lines[4100] = '{"id": 1, "created_at": "yesterday", "text": "x"}\n'
+            lines[4200] = "\n"
+        path = folder / name
+        if name.endswith(".gz"):
+            import gzip
+
+            with gzip.open(path, "wt", encoding="utf-8") as fh:
+                fh.writelines(lines)
+        else:
+            path.write_text("".join(lines), encoding="utf-8")
+        out.append(str(path))
+    (folder / "all.jsonl").unlink()
+    return out
+
+
+def assert_same_counts(a, b):
+    assert a.words == b.words
+    assert a.periods.equals(b.periods)
+    np.testing.assert_array_equal(a.posts, b.posts)
+    assert a.counts.shape == b.counts.shape
+    assert (a.counts != b.counts).nnz == 0
+    assert (a.freq, a.tz) == (b.freq, b.tz)
+
+
+def test_plan_cuts_plain_files_only(files):
+    tasks, empty = plan_tasks(files, blocksize=BLOCK)
+    kinds = {}
+    for t in tasks:
+        kinds.setdefault(t.name, set()).add(t.kind)
+    assert kinds[files[1]] == {"file"}  # gzip cannot be cut
+    assert kinds[files[0]] == {"range"}
+    assert sum(t.name == files[0] for t in tasks) > 2
+    assert [t.index for t in tasks] == list(range(len(tasks)))
+    assert empty == []
+
+
+def test_counts_and_report_identical(client, files):
+    local = prepare_counts(files, lang="en", on_error="skip")
+    dask = count_on_dask(files, client=client, lang="en", on_error="skip", blocksize=BLOCK)
+    assert_same_counts(local.counts, dask.counts)
+    assert local.report.as_dict() == dask.report.as_dict()
+    assert local.report.n_skipped == 2
+    assert (local.params, local.key) == (dask.params, dask.key)
+
+
+def test_options_and_other_periods(client, files):
+    kw = dict(lang="en", on_error="skip", tz="Asia/Tokyo", freq="12h", drop_retweets=True,
+              tokenizer_options={"extra_stop_words": ["w0001", "w0002"]})
+    local = prepare_counts(files, **kw)
+    dask = count_on_dask(files, client=client, blocksize=BLOCK, **kw)
+    assert_same_counts(local.counts, dask.counts)
+    assert local.report.as_dict() == dask.report.as_dict()
+
+
+def test_pruning_on_workers(client, files):
+    local = prepare_counts(files, lang="en", on_error="skip").counts.prune(50, 5)
+    dask = count_on_dask(files, client=client, lang="en", on_error="skip", blocksize=BLOCK,
+                         min_count=50, min_periods=5, n_buckets=3)
+    assert 0 < dask.counts.n_words < 200
+    assert_same_counts(local, dask.counts)
+
+
+def test_first_error_in_input_order(client, files):
+    with pytest.raises(InputError) as local:
+        prepare_counts(files, lang="en")
+    with pytest.raises(InputError) as dask:
+        count_on_dask(files, client=client, lang="en", blocksize=BLOCK)
+    assert str(dask.value) == str(local.value)
+    assert str(dask.value).startswith(f"{files[2]}:3001: ")
+
+
+def test_fsspec_urls(client, files, tmp_path):
+    # file:// goes through fsspec, as s3:// would; the gzip'd file is copied
+    # to the worker and read by the local reader.
+    urls = ["file://" + f for f in files]
+    local = prepare_counts(files, lang="en", on_error="skip")
+    dask = count_on_dask(urls, client=client, lang="en", on_error="skip", blocksize=BLOCK)
+    assert_same_counts(local.counts, dask.counts)
+    assert dask.report.read == local.report.read and dask.key is None
+    glob = "file://" + str(tmp_path.parent / "*" / "?.jsonl*")
+    assert len(plan_tasks_files(glob)) >= 4
+
+
+def plan_tasks_files(url):
+    from glipca.distributed import _expand_inputs
+
+    return _expand_inputs([url], None)
+
+
+def _cli(*args):
+    result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def test_cli_count_and_analyse(client, corpus, tmp_path):
+    """``glipca count --dask`` writes the local counts; analyse on them clusters alike."""
+    posts = str(corpus.write_jsonl(tmp_path / "posts.jsonl"))
+    address = client.scheduler.address
+    common = ["--lang", "en", "--cache-dir", tmp_path / "cache"]
+    _cli("count", posts, "--out", tmp_path / "local", "--no-cache", "--lang", "en", "-q")
+    _cli("count", posts, "--out", tmp_path / "dask", "--scheduler", address, "--block-size", 1, "-q", *common)
+    (a, ma), (b, mb) = read_counts(tmp_path / "local"), read_counts(tmp_path / "dask")
+    assert_same_counts(a, b)
+    assert ma == mb
+
+    # The Dask run stored its counts in the cache, where analyse finds them.
+    fast = ["--resamples", 0, "--posts", 0, "--no-plots"]
+    ran = _cli("analyse", posts, "--out", tmp_path / "on-dask", *common, *fast)
+    assert "counts: from cache" in ran.output
+    _cli("analyse", posts, "--out", tmp_path / "on-local", "--no-cache", "--lang", "en", *fast, "-q")
+    on_dask = json.loads((tmp_path / "on-dask" / "clusters.json").read_text(encoding="utf-8"))
+    on_local = json.loads((tmp_path / "on-local" / "clusters.json").read_text(encoding="utf-8"))
+    for doc in (on_dask, on_local):
+        doc["summary"].pop("counts_from_cache", None)
+        doc["params"].pop("counts_key", None)  # the same key; dropped in case a run omits it
+    assert on_dask == on_local
+    assert len(on_dask["clusters"]) >= 3
+
+
+def test_troll_tweets_slice(client, tmp_path):
+    path = shared_dataset("russian_troll_tweets_2016q4")
+    with open(path, "rb") as fh:
+        head = b"".join(line for _, line in zip(range(30_000), fh))
+    part = tmp_path / "troll.jsonl"
+    part.write_bytes(head)
+    local = prepare_counts([part], lang="en", on_error="skip")
+    dask = count_on_dask([part], client=client, lang="en", on_error="skip", blocksize=1 << 20)
+    assert local.counts.n_words > 1000
+    assert_same_counts(local.counts, dask.counts)
+    assert local.report.as_dict() == dask.report.as_dict()
+
+
+def test_unsupported(client, files):
+    with pytest.raises(ValueError, match="drop_duplicates"):
+        count_on_dask(files, client=client, lang="en", drop_duplicates=True)
