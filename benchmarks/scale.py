@@ -9,7 +9,7 @@ Generates English posts with :func:`glipca.datasets.make_trend_corpus`
   2 worker processes, on the small and on the large input.
 
 Each run reports its wall time (cluster start included, since a user pays
-it) and the peak resident memory of the *client* process (the scheduler of a
+it; the rate without it is shown too) and the peak resident memory of the *client* process (the scheduler of a
 ``LocalCluster`` runs in it; the workers are separate processes and are not
 counted).  The Dask counts are checked cell for cell against the local ones.
 
@@ -46,14 +46,21 @@ from glipca.cache import write_counts
 start = time.perf_counter()
 if workers == 0:
     from glipca.prepare import prepare_counts
+    startup = 0.0
     prepared = prepare_counts(path, lang="en", jobs=1, cache=None)
 else:
+    from distributed import Client, LocalCluster
     from glipca.distributed import count_on_dask
-    prepared = count_on_dask(path, lang="en", n_workers=workers, blocksize=block)
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        client.wait_for_workers(workers)
+        startup = time.perf_counter() - start
+        prepared = count_on_dask(path, client=client, lang="en", blocksize=block)
 wall = time.perf_counter() - start
 write_counts(prepared.counts, out)
 print(json.dumps({
     "wall": wall,
+    "startup": startup,
     "posts": int(prepared.report.read),
     "words": prepared.counts.n_words,
     "client_peak_mib": peak_mib(),
@@ -122,6 +129,7 @@ def main():
             rows.append(r)
             name = "local, 1 job" if workers == 0 else f"dask, {workers} worker{'s' * (workers > 1)}"
             print(f"{r['size']:>9,} posts  {name:<16} {r['posts'] / r['wall']:>9,.0f} posts/s  "
+                  f"({r['posts'] / (r['wall'] - r['startup']):>7,.0f} once the cluster is up)  "
                   f"wall {r['wall']:6.1f} s  client peak {r['client_peak_mib']:6.0f} MiB  "
                   f"identical to local: {r['identical']}  (load {load:.2f})", flush=True)
     for workers in (1, 2):
