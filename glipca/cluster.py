@@ -11,6 +11,7 @@ See ``docs/method.md`` for the reasoning behind each step.
 
 from __future__ import annotations
 
+import inspect
 import warnings
 from dataclasses import dataclass, field
 
@@ -411,19 +412,9 @@ class GLIPCA:
         self.max_iter = max_iter
 
     def get_params(self):
-        return {
-            "alpha": self.alpha,
-            "ebic_gamma": self.ebic_gamma,
-            "min_cluster_size": self.min_cluster_size,
-            "loading_threshold": self.loading_threshold,
-            "split_threshold": self.split_threshold,
-            "max_cut": self.max_cut,
-            "max_factor_corr": self.max_factor_corr,
-            "shared_threshold": self.shared_threshold,
-            "local_refit": self.local_refit,
-            "tol": self.tol,
-            "max_iter": self.max_iter,
-        }
+        """The constructor's parameters, by name, in signature order."""
+        names = inspect.signature(type(self).__init__).parameters
+        return {name: getattr(self, name) for name in names if name != "self"}
 
     def _validate(self, series):
         if isinstance(series, pd.DataFrame):
