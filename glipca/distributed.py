@@ -30,21 +30,31 @@ Line numbers in error messages are absolute: a range task numbers its lines
 locally and reports how many it read, and the client shifts the numbers of
 the (few) errors it receives.
 
-Not supported here: ``drop_duplicates`` (finding duplicates across tasks
-needs a shuffle of post digests) and data frames; both raise
-:class:`ValueError`.
+Duplicates (``drop_duplicates``): each task also returns the 64-bit
+digests of its posts, split by value into buckets; one task per bucket finds
+the digests seen more than once and the task of each one's first
+occurrence; that task reads its input again and subtracts the later copies
+(a copy has the same time and text, so the same period and words).  Only
+tasks holding repeated posts are read twice.
+
+Data frames are not supported here (:class:`ValueError`): they are in the
+client's memory already.
 """
 
 from __future__ import annotations
 
 import collections
+import contextlib
 import copy
 import io
 import json
 import os
 import shutil
 import tempfile
+import threading
+import warnings
 import zlib
+from array import array
 from dataclasses import dataclass, field
 from operator import getitem
 from typing import Optional
@@ -58,7 +68,9 @@ from .ingest import (
     IngestReport,
     InputError,
     LineBatch,
+    Post,
     input_files,
+    post_digest,
     read_batches,
     read_posts,
 )
@@ -247,8 +259,12 @@ _TOKENIZERS = {}
 
 
 def _tokenizer(lang, options):
-    """This worker's tokeniser for these options, built once per process."""
-    key = (lang, json.dumps(options, sort_keys=True, default=list))
+    """This worker's tokeniser for these options, built once per process.
+
+    Keyed by thread too: a MeCab tagger is not safe to share between the
+    threads of a worker started with several.
+    """
+    key = (threading.get_ident(), lang, json.dumps(options, sort_keys=True, default=list))
     tok = _TOKENIZERS.get(key)
     if tok is None:
         tok = _TOKENIZERS[key] = make_tokenizer(lang, **copy.deepcopy(options))
@@ -306,20 +322,15 @@ def _batches(lines, schema, settings):
                         settings["drop_retweets"])
 
 
-def count_task(task, settings):
-    """Count one task's posts; run on a worker.
+@contextlib.contextmanager
+def _task_items(task, settings, report, where, lines=None):
+    """What :func:`~glipca.counts.count_words` takes for a task: line batches or posts.
 
-    Returns
-    -------
-    tuple
-        ``(meta, bucket_0, ..., bucket_{n-1})``: posts per period and the
-        ingest report, then the counts of each word bucket as
-        ``(first period key, words, csr matrix)`` or None.
+    ``where`` (a one-element list) receives the path the task's file is read
+    from, so that messages naming it can be made to name the input instead.
+    ``lines``, a dict, receives the number of lines a range task read.
     """
-    tokenizer = _tokenizer(settings["lang"], settings["tokenizer_options"])
-    report = IngestReport()
-    meta = _Meta()
-    tmp, where = None, task.name
+    tmp = None
     try:
         if task.kind == "range":
             # Lines of later ranges are numbered from 2, so that a byte-order
@@ -328,45 +339,173 @@ def count_task(task, settings):
             first = 1 if task.start == 0 else 2
             counter = [0]
             with _open(task.url, settings["storage_options"]) as fh:
-                lines = _range_lines(fh, task.start, task.end, first, counter)
-                schema = copy.copy(task.schema)
-                counts = count_words(
-                    _batches(lines, schema, settings), tokenizer, freq=settings["freq"],
-                    tz=settings["tz"], report=report,
-                )
-            meta.lines[task.index] = counter[0]
+                read = _range_lines(fh, task.start, task.end, first, counter)
+                yield _batches(read, copy.copy(task.schema), settings)
+            if lines is not None:
+                lines[task.index] = counter[0]
         else:
-            where = task.url
+            where[0] = task.url
             if _is_url(task.url):
                 # A file that cannot be cut is read by the local reader, from
                 # the worker's scratch space.
                 tmp = tempfile.mkdtemp(prefix="glipca-")
-                where = os.path.join(tmp, os.path.basename(task.url.split("://", 1)[1]) or "input")
-                with _open(task.url, settings["storage_options"]) as src, open(where, "wb") as dst:
+                where[0] = os.path.join(tmp, os.path.basename(task.url.split("://", 1)[1]) or "input")
+                with _open(task.url, settings["storage_options"]) as src, open(where[0], "wb") as dst:
                     shutil.copyfileobj(src, dst, 1 << 20)
-            posts = read_batches(
-                [where], fmt=settings["fmt"], tz=settings["tz"], on_error=settings["on_error"],
+            yield read_batches(
+                [where[0]], fmt=settings["fmt"], tz=settings["tz"], on_error=settings["on_error"],
                 drop_retweets=settings["drop_retweets"], report=report, **settings["fields"],
             )
-            counts = count_words(posts, tokenizer, freq=settings["freq"], tz=settings["tz"], report=report)
-            meta.empty = [(task.file_index, task.name) for _ in report.empty_files]
-    except InputError as err:
-        file = task.name if err.file in (task.url, where) else err.file
-        meta.error = (task.index, InputError(file, err.line, err.field, err.reason, err.key))
-        return (meta,) + (None,) * settings["n_buckets"]
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
 
+
+def _posts(items, report, tzinfo):
+    """(post, digest) for each post of line batches and posts, parsed here."""
+    for item in items:
+        for p in item.posts(report) if isinstance(item, LineBatch) else (item,):
+            if p.time.tzinfo is None:
+                p = p._replace(time=p.time.replace(tzinfo=tzinfo))
+            # As the local path computes it (glipca.counts._tasks, glipca.chunks.work).
+            yield p, post_digest(Post("", p.time, p.text))
+
+
+def _recording(pairs, digests):
+    """The posts of (post, digest) pairs, appending the digests to ``digests``."""
+    for p, h in pairs:
+        digests.append(h)
+        yield p
+
+
+def _failed(task, err, where, n_buckets, dedupe):
+    """A task's result when reading it raised ``err``."""
+    meta = _Meta()
+    file = task.name if err.file in (task.url, where) else err.file
+    meta.error = (task.index, InputError(file, err.line, err.field, err.reason, err.key))
+    return (meta,) + (None,) * n_buckets + ((_NO_DIGESTS * n_buckets,) if dedupe else ())
+
+
+_NO_DIGESTS = (np.zeros(0, dtype=np.int64),)
+
+
+def count_task(task, settings):
+    """Count one task's posts; run on a worker.
+
+    Returns
+    -------
+    tuple
+        ``(meta, bucket_0, ..., bucket_{n-1})``: posts per period and the
+        ingest report, then the counts of each word bucket as
+        ``(first period key, words, csr matrix)`` or None.  With
+        ``drop_duplicates``, a last element: the digests of the posts
+        counted, split into ``n`` arrays by digest.
+    """
+    tokenizer = _tokenizer(settings["lang"], settings["tokenizer_options"])
+    n_buckets, dedupe = settings["n_buckets"], settings["drop_duplicates"]
+    report = IngestReport()
+    meta = _Meta()
+    where = [task.name]
+    digests = array("q") if dedupe else None
+    try:
+        with _task_items(task, settings, report, where, meta.lines) as items:
+            if dedupe:
+                items = _recording(_posts(items, report, zone(settings["tz"])), digests)
+            counts = count_words(items, tokenizer, freq=settings["freq"], tz=settings["tz"], report=report)
+    except InputError as err:
+        return _failed(task, err, where[0], n_buckets, dedupe)
+
+    meta.empty = [(task.file_index, task.name) for _ in report.empty_files]
     meta.read, meta.used = report.read, report.used
     meta.skipped, meta.dropped = report.skipped, report.dropped
-    meta.examples = {k: (task.index, _rename(v, where, task.name)) for k, v in report.examples.items()}
+    meta.examples = {k: (task.index, _rename(v, where[0], task.name)) for k, v in report.examples.items()}
+    if dedupe:
+        h = np.frombuffer(digests, dtype=np.int64)
+        which = np.mod(h, n_buckets)
+        extra = (tuple(h[which == d] for d in range(n_buckets)),)
+    else:
+        extra = ()
     if counts.n_periods == 0:
-        return (meta,) + (None,) * settings["n_buckets"]
+        return (meta,) + (None,) * n_buckets + extra
     periods = Periods(settings["freq"], zone(settings["tz"]))
     lo = periods.key(counts.periods[0].to_pydatetime())
     meta.posts = {lo + t: int(n) for t, n in enumerate(counts.posts) if n}
-    return (meta,) + _split(lo, counts, settings["n_buckets"])
+    return (meta,) + _split(lo, counts, n_buckets) + extra
+
+
+def find_duplicates(*parts):
+    """Digests seen more than once, from one digest bucket of every task.
+
+    ``parts`` are in task order.  Returns ``{task index: {digest: extra}}``:
+    each repeated digest is assigned to the task of its first occurrence,
+    with the number of later occurrences (which the local path drops).
+    """
+    sizes = [len(p) for p in parts]
+    if not sum(sizes):
+        return {}
+    tids = np.repeat(np.arange(len(parts)), sizes)
+    uniq, first, n = np.unique(np.concatenate(parts), return_index=True, return_counts=True)
+    out = {}
+    for h, i, c in zip(uniq[n > 1].tolist(), first[n > 1].tolist(), n[n > 1].tolist()):
+        out.setdefault(int(tids[i]), {})[h] = c - 1
+    return out
+
+
+def correct_task(task, settings, *duplicates):
+    """Take the later copies of duplicated posts back out of the counts; on a worker.
+
+    A duplicate has the same time and text as its first occurrence, so the
+    same period and words: the correction is minus ``extra`` times the first
+    occurrence's words, which are found by reading the task again (only
+    tasks holding a first occurrence of a repeated post are read).
+
+    Returns
+    -------
+    tuple
+        ``(meta, bucket_0, ..., bucket_{n-1})`` as :func:`count_task`, with
+        negative counts.
+    """
+    n_buckets = settings["n_buckets"]
+    wanted = {}
+    for d in duplicates:
+        wanted.update(d.get(task.index, {}))
+    meta = _Meta()
+    if not wanted:
+        return (meta,) + (None,) * n_buckets
+    tokenizer = _tokenizer(settings["lang"], settings["tokenizer_options"])
+    periods = Periods(settings["freq"], zone(settings["tz"]))
+    keys, words, data = [], [], []
+    total = 0
+    try:
+        with _task_items(task, settings, IngestReport(), [task.name]) as items:
+            for p, h in _posts(items, IngestReport(), zone(settings["tz"])):
+                extra = wanted.pop(h, None)
+                if extra is None:
+                    continue
+                k = periods.key(p.time)
+                meta.posts[k] = meta.posts.get(k, 0) - extra
+                total += extra
+                for w in set(tokenizer(p.text)):
+                    keys.append(k)
+                    words.append(w)
+                    data.append(-extra)
+                if not wanted:
+                    break
+    except InputError:
+        pass  # the first pass met it too, and the client raises it
+    if total:  # no zero entry: the report would then differ from the local one
+        meta.used, meta.dropped = -total, collections.Counter({"duplicate": total})
+    if not keys:
+        return (meta,) + (None,) * n_buckets
+    vocab = sorted(set(words))
+    col = {w: j for j, w in enumerate(vocab)}
+    lo = min(keys)
+    matrix = sp.csr_matrix(
+        (np.array(data, dtype=np.int64), (np.array(keys) - lo, [col[w] for w in words])),
+        shape=(max(keys) - lo + 1, len(vocab)), dtype=np.int64,
+    )
+    counts = WordCounts(matrix, vocab, periods.index(lo, max(keys)), np.zeros(max(keys) - lo + 1))
+    return (meta,) + _split(lo, counts, n_buckets)
 
 
 def _bucket_of(word, n_buckets):
@@ -416,6 +555,8 @@ def merge_buckets(*parts):
         shape=(hi - lo + 1, len(words)), dtype=np.int64,
     )
     matrix.sum_duplicates()
+    # Duplicates' corrections cancel counts; an all-zero entry is no entry.
+    matrix.eliminate_zeros()
     return lo, words, matrix
 
 
@@ -499,9 +640,13 @@ def _connect(client, scheduler, n_workers):
         return c, [c]
     from .parallel import available_cores
 
-    # One thread per worker: tokenising holds the GIL.
-    cluster = LocalCluster(n_workers=n_workers or available_cores(), threads_per_worker=1,
-                           processes=True, dashboard_address=None)
+    with warnings.catch_warnings():
+        # The scheduler's HTTP endpoints move to a free port when 8787 is
+        # taken (by another cluster): nothing for the user to act on.
+        warnings.filterwarnings("ignore", message="Port .* is already in use", category=UserWarning)
+        # One thread per worker: tokenising holds the GIL.
+        cluster = LocalCluster(n_workers=n_workers or available_cores(), threads_per_worker=1,
+                               processes=True, dashboard_address=None)
     c = Client(cluster)
     return c, [c, cluster]
 
@@ -555,7 +700,8 @@ def count_on_dask(
         As for :func:`glipca.prepare.prepare_counts`.  ``lang="auto"``
         needs local files (it reads a sample on the client).
     drop_duplicates : bool, default False
-        Not supported on Dask: True raises :class:`ValueError`.
+        As for :func:`glipca.prepare.prepare_counts`: posts with the same
+        time and text as an earlier one are left out, in any file.
     cache : bool, path or CountCache, optional
         As for :func:`~glipca.prepare.prepare_counts`, for local files: the
         counts are taken from the cache when there, and stored there (when
@@ -584,14 +730,12 @@ def count_on_dask(
         The first bad record in input order (with ``on_error="raise"``) or
         a missing file.
     ValueError
-        For bad options, a data frame, or ``drop_duplicates``.
+        For bad options or a data frame.
     """
     import pandas as pd
 
     if isinstance(source, pd.DataFrame):
         raise ValueError("count_on_dask reads files; count a data frame with prepare_counts")
-    if drop_duplicates:
-        raise ValueError("drop_duplicates is not supported on Dask yet; count without it or locally")
     fields = {"text_field": text_field, "time_field": time_field, "id_field": id_field}
     files = _expand_inputs(source, storage_options)
     remote = any(_is_url(f) for f in files)
@@ -614,7 +758,7 @@ def count_on_dask(
         "format": fmt,
         "on_error": on_error,
         "drop_retweets": bool(drop_retweets),
-        "drop_duplicates": False,
+        "drop_duplicates": bool(drop_duplicates),
     }
     key = store = None
     if not remote:
@@ -643,10 +787,18 @@ def count_on_dask(
         settings = {
             "lang": lang, "tokenizer_options": dict(tokenizer_options or {}), "freq": freq, "tz": tz,
             "fmt": fmt, "fields": fields, "text_field": text_field, "on_error": on_error,
-            "drop_retweets": bool(drop_retweets), "n_buckets": int(n_buckets),
+            "drop_retweets": bool(drop_retweets), "drop_duplicates": bool(drop_duplicates),
+            "n_buckets": int(n_buckets),
             "storage_options": storage_options or {},
         }
         parts = [client.submit(count_task, t, settings, pure=False) for t in tasks]
+        if drop_duplicates:
+            # Digests are shuffled by value to find the repeated ones; the
+            # tasks holding their first occurrences then subtract the copies.
+            digests = [client.submit(getitem, p, 1 + n_buckets) for p in parts]
+            repeated = [client.submit(find_duplicates, *[client.submit(getitem, h, d) for h in digests])
+                        for d in range(n_buckets)]
+            parts += [client.submit(correct_task, t, settings, *repeated, pure=False) for t in tasks]
         meta = _tree(client, merge_meta, [client.submit(getitem, p, 0) for p in parts])
         buckets = [
             client.submit(prune_bucket,

@@ -1,6 +1,7 @@
 """Counting on Dask gives the local path's counts and report, cell for cell."""
 
 import json
+import os
 
 import numpy as np
 import pytest
@@ -124,22 +125,16 @@ def test_first_error_in_input_order(client, files):
     assert str(dask.value).startswith(f"{files[2]}:3001: ")
 
 
-def test_fsspec_urls(client, files, tmp_path):
-    # file:// goes through fsspec, as s3:// would; the gzip'd file is copied
-    # to the worker and read by the local reader.
-    urls = ["file://" + f for f in files]
+def test_fsspec_urls(client, files):
+    # file:// goes through fsspec, as s3:// would: ranges are read through
+    # it, and the gzip'd file is copied to the worker and read there.
+    glob = "file://" + os.path.join(os.path.dirname(files[0]), "?.jsonl*")
     local = prepare_counts(files, lang="en", on_error="skip")
-    dask = count_on_dask(urls, client=client, lang="en", on_error="skip", blocksize=BLOCK)
+    dask = count_on_dask(glob, client=client, lang="en", on_error="skip", blocksize=BLOCK)
     assert_same_counts(local.counts, dask.counts)
-    assert dask.report.read == local.report.read and dask.key is None
-    glob = "file://" + str(tmp_path.parent / "*" / "?.jsonl*")
-    assert len(plan_tasks_files(glob)) >= 4
-
-
-def plan_tasks_files(url):
-    from glipca.distributed import _expand_inputs
-
-    return _expand_inputs([url], None)
+    assert dask.report.files == ["file://" + f for f in files]
+    assert dask.report.as_dict()["skipped"] == local.report.as_dict()["skipped"]
+    assert dask.key is None
 
 
 def _cli(*args):
@@ -186,6 +181,30 @@ def test_troll_tweets_slice(client, tmp_path):
     assert local.report.as_dict() == dask.report.as_dict()
 
 
-def test_unsupported(client, files):
-    with pytest.raises(ValueError, match="drop_duplicates"):
-        count_on_dask(files, client=client, lang="en", drop_duplicates=True)
+def test_drop_duplicates(client, files, tmp_path):
+    """Copies in the same range, other ranges, other files and a gzip'd file."""
+    import gzip
+
+    def read(path):
+        opener = gzip.open if path.endswith(".gz") else open
+        with opener(path, "rt", encoding="utf-8") as fh:
+            return fh.readlines()
+
+    a, b, c = (read(f) for f in files[:3])
+    rng = np.random.default_rng(0)
+    copies = [a[i] for i in rng.choice(len(a), 400)] + [b[i] for i in rng.choice(len(b), 100)]
+    dup = [tmp_path / "x.jsonl", tmp_path / "y.jsonl.gz", tmp_path / "z.jsonl"]
+    dup[0].write_text("".join(a + copies[:150] + a[:20]), encoding="utf-8")
+    with gzip.open(dup[1], "wt", encoding="utf-8") as fh:
+        fh.writelines(b + copies[150:300])
+    dup[2].write_text("".join(copies[300:] + c), encoding="utf-8")
+    dup = [str(f) for f in dup]
+    kw = dict(lang="en", on_error="skip", drop_duplicates=True)
+    local = prepare_counts(dup, **kw)
+    dask = count_on_dask(dup, client=client, blocksize=BLOCK, **kw)
+    assert local.report.dropped["duplicate"] >= 500
+    assert_same_counts(local.counts, dask.counts)
+    assert local.report.as_dict() == dask.report.as_dict()
+    assert local.key == dask.key
+    pruned = count_on_dask(dup, client=client, blocksize=BLOCK, min_count=30, **kw)
+    assert_same_counts(local.counts.prune(30), pruned.counts)
