@@ -266,7 +266,6 @@ def _newton_direction(S, W, G, Theta, alpha, n_sweeps):
                    shape=(p, p)).T.tocsr()
     T.sort_indices()
     tpos = T.data.astype(np.int64) - 1
-    data = D.data
     rows_order = np.arange(p)
     # A few inner sweeps suffice (the outer Newton loop corrects); silence
     # the inner lasso's own convergence warnings.

@@ -16,7 +16,7 @@ from .cluster import GLIPCA
 from .hierarchy import cluster_hierarchy
 from .ingest import IngestReport, posts_from_frame, read_posts
 from .posts import representative_posts
-from .prepare import LANGUAGE_SAMPLE, default_tz, prepare_counts
+from .prepare import default_tz, prepare_counts
 from .series import SinglePeakTest, relative_frequency
 from .stability import cluster_stability
 from .tokens import make_tokenizer
