@@ -268,13 +268,19 @@ def _rank_members(corr, adj, group, loading_threshold):
     _, labels = csgraph.connected_components(csr_matrix(sub), directed=False)
     core_pos = int(np.flatnonzero(kept == core)[0])
     kept = kept[labels == labels[core_pos]]
-    members = group[kept]
-    if members.size >= 2:
-        vals, vecs = _top_eigs(corr[np.ix_(members, members)], 1)
-        loadings = vecs[:, 0]
-    else:
-        vals, loadings = np.array([1.0]), np.array([1.0])
-    # Decreasing loading; ties by index so that the order is reproducible.
+    return _ranked(corr, group[kept])
+
+
+def _ranked(corr, members):
+    """Members by decreasing loading on their own leading component.
+
+    Returns the ordered members, their loadings and the leading eigenvalue.
+    Ties go to the smaller index, so that the order is reproducible.
+    """
+    if members.size < 2:
+        return members, np.ones(members.size), 1.0
+    vals, vecs = _top_eigs(corr[np.ix_(members, members)], 1)
+    loadings = vecs[:, 0]
     order = np.lexsort((members, -np.round(loadings, 12)))
     return members[order], loadings[order], float(vals[0])
 
@@ -502,7 +508,7 @@ class GLIPCA:
             members = np.array([i for i in members if int(i) not in shared], dtype=int)
             if members.size < self.min_cluster_size:
                 continue
-            clusters.append(self._describe(members, corr, z, index, n_samples))
+            clusters.append(self._describe(members, corr, z, index))
         clusters.sort(key=lambda c: (c.peak, -c.eigenvalue, c.words[0]))
         self.clusters_ = clusters
         self.shared_words_ = sorted(words[i] for i in shared)
@@ -541,18 +547,16 @@ class GLIPCA:
 
         return links
 
-    def _describe(self, members, corr, z, index, n_samples):
-        vals, vecs = _top_eigs(corr[np.ix_(members, members)], 1)
-        loadings = vecs[:, 0]
-        order = np.lexsort((members, -np.round(loadings, 12)))
-        members, loadings = members[order], loadings[order]
+    def _describe(self, members, corr, z, index):
+        # Ranked again: taking out shared words changes the component.
+        members, loadings, eigenvalue = _ranked(corr, members)
         # Representative signal: loading-weighted mean of standardised series.
         signal = z[:, members] @ (loadings / loadings.sum())
         peak = index[int(np.argmax(signal))]
         return TrendCluster(
             words=[self.words_[i] for i in members],
             loadings=[float(x) for x in loadings],
-            eigenvalue=float(vals[0]),
+            eigenvalue=eigenvalue,
             peak=peak,
             signal=signal,
         )
