@@ -130,9 +130,9 @@ def plain_iterative_pca(series, *, loading_threshold=0.5, min_size=2):
 
 
 def glipca_without_graph(series):
-    """Ablation: GLIPCA's own eigen-step (``glipca.cluster.iterative_pca``)
+    """Ablation: GLIPCA's own eigen-step (``glipca.model.cluster.iterative_pca``)
     with every pair of words linked, i.e. without the graphical lasso."""
-    from glipca.cluster import iterative_pca
+    from glipca.model.cluster import iterative_pca
 
     corr = _correlation(series)
     full = np.ones(corr.shape, dtype=bool)

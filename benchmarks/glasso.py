@@ -20,7 +20,7 @@ import numpy as np
 from sklearn.covariance import graphical_lasso as sk_graphical_lasso
 from sklearn.exceptions import ConvergenceWarning
 
-from glipca.glasso import dual_gap, graphical_lasso, objective, select_alpha
+from glipca.model.glasso import dual_gap, graphical_lasso, objective, select_alpha
 
 
 def make_series(p, T=61, group_size=8, noise=0.5, seed=0):

@@ -26,9 +26,10 @@ import time
 import numpy as np
 import pandas as pd
 
-import glipca.cluster as cluster_mod
-from glipca import GLIPCA, glasso
-from glipca.glasso import _components
+import glipca.model.cluster as cluster_mod
+from glipca import GLIPCA
+from glipca.model import glasso
+from glipca.model.glasso import _components
 
 
 def make_word_series(p, T=61, *, noise_share=0.2, dup_share=0.03, mean_group=12,

@@ -6,7 +6,7 @@ On the same posts, in one run:
   each text, with no fields, times, filtering or counting.  Two MeCab output
   formats: UniDic's default, and the compact one glipca asks MeCab for (the
   same MeCab work glipca does, so the stricter floor).
-* **glipca**: :func:`glipca.prepare.prepare_counts` (read, parse times,
+* **glipca**: :func:`glipca.counting.prepare.prepare_counts` (read, parse times,
   tokenise, count into the sparse matrix; no cache) with 1 job and with
   ``--jobs`` jobs, each in a fresh process, which reports its wall time and
   peak resident memory.
@@ -30,7 +30,7 @@ import time
 
 _CHILD = r"""
 import json, resource, sys, time
-from glipca.prepare import prepare_counts
+from glipca.counting.prepare import prepare_counts
 path, lang, jobs = sys.argv[1], sys.argv[2], int(sys.argv[3])
 start = time.perf_counter()
 prepared = prepare_counts(path, lang=lang, jobs=jobs, cache=None)

@@ -3,9 +3,9 @@
 Generates English posts with :func:`glipca.datasets.make_trend_corpus`
 (written once, outside the repository), then, each in a fresh process:
 
-* the local path (:func:`glipca.prepare.prepare_counts`, 1 job), for
+* the local path (:func:`glipca.counting.prepare.prepare_counts`, 1 job), for
   reference and for the equality check;
-* :func:`glipca.distributed.count_on_dask` on a ``LocalCluster`` of 1 and of
+* :func:`glipca.counting.dask.count_on_dask` on a ``LocalCluster`` of 1 and of
   2 worker processes, on the small and on the large input.
 
 Each run reports its wall time (cluster start included, since a user pays
@@ -41,15 +41,15 @@ def peak_mib():
 
 
 path, out, workers, block = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-from glipca.cache import write_counts
+from glipca.counting.cache import write_counts
 start = time.perf_counter()
 if workers == 0:
-    from glipca.prepare import prepare_counts
+    from glipca.counting.prepare import prepare_counts
     startup = 0.0
     prepared = prepare_counts(path, lang="en", jobs=1, cache=None)
 else:
     from distributed import Client, LocalCluster
-    from glipca.distributed import count_on_dask
+    from glipca.counting.dask import count_on_dask
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                       dashboard_address=None) as cluster, Client(cluster) as client:
         client.wait_for_workers(workers)
@@ -93,7 +93,7 @@ def run(path, out, workers, block):
 
 
 def same(a, b):
-    from glipca.cache import read_counts
+    from glipca.counting.cache import read_counts
 
     (x, _), (y, _) = read_counts(a), read_counts(b)
     return (x.words == y.words and x.periods.equals(y.periods) and (x.posts == y.posts).all()

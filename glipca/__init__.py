@@ -9,10 +9,10 @@ __version__ = "0.1.0"
 # Submodules are imported lazily so that ``glipca --help`` and light uses of
 # the package do not pay for matplotlib, scikit-learn or MeCab.
 _LAZY = {
-    "GLIPCA": "glipca.cluster",
-    "graphical_lasso": "glipca.glasso",
+    "GLIPCA": "glipca.model.cluster",
+    "graphical_lasso": "glipca.model.glasso",
     "read_posts": "glipca.ingest",
-    "count_words": "glipca.counts",
+    "count_words": "glipca.counting.counts",
     "make_tokenizer": "glipca.tokens",
     "analyse": "glipca.result",
     "load": "glipca.result",

@@ -113,7 +113,7 @@ def analyse(inputs, out, min_count, min_days, max_words, min_z, alpha, min_clust
     from pathlib import Path
 
     from .ingest import InputError
-    from .report import OutputExists
+    from .report.writer import OutputExists
 
     try:
         alpha = _alpha(alpha)
@@ -121,8 +121,8 @@ def analyse(inputs, out, min_count, min_days, max_words, min_z, alpha, min_clust
         if Path(out).exists() and not force:
             raise OutputExists(f"{out}: output folder exists; use --force to replace it")
         from .pipeline import run_analysis
-        from .report import write_results
-        from .series import SinglePeakTest
+        from .report.writer import write_results
+        from .model.series import SinglePeakTest
 
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -212,19 +212,19 @@ def count(inputs, out, min_count, min_days, use_dask, scheduler, workers, block_
     from pathlib import Path
 
     from .ingest import InputError
-    from .report import OutputExists
+    from .report.writer import OutputExists
 
     try:
         if Path(out).exists() and not force:
             raise OutputExists(f"{out}: output folder exists; use --force to replace it")
-        from .cache import write_counts
-        from .prepare import prepare_counts
-        from .report import atomic_dir
+        from .counting.cache import write_counts
+        from .counting.prepare import prepare_counts
+        from .report.writer import atomic_dir
 
         kwargs = _counting_kwargs(reading)
         if use_dask or scheduler:
             try:
-                from .distributed import count_on_dask
+                from .counting.dask import count_on_dask
             except ImportError:
                 raise click.BadParameter("--dask needs Dask: pip install 'glipca[dask]'") from None
 
@@ -276,7 +276,7 @@ def report(folder, no_figures, debug):
     """Rebuild FOLDER/report.html from the results saved in FOLDER."""
     try:
         _results_folder(folder)
-        from .html import write_report
+        from .report.html import write_report
 
         path = write_report(folder, figures=not no_figures)
     except (click.BadParameter, ValueError, OSError, KeyError) as err:

@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .cluster import GLIPCA
-from .hierarchy import cluster_hierarchy
+from .model.cluster import GLIPCA
+from .model.hierarchy import cluster_hierarchy
 from .ingest import IngestReport, posts_from_frame, read_posts
-from .posts import representative_posts
-from .prepare import default_tz, prepare_counts
-from .series import SinglePeakTest, relative_frequency
-from .stability import cluster_stability
+from .report.posts import representative_posts
+from .counting.prepare import default_tz, prepare_counts
+from .model.series import SinglePeakTest, relative_frequency
+from .model.stability import cluster_stability
 from .tokens import make_tokenizer
 
 __all__ = ["AnalysisResult", "run_analysis", "default_tz"]

@@ -25,8 +25,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from .hierarchy import ClusterHierarchy
-from .report import DIGITS, _label, _round, atomic_dir, clusters_document, write_documents
+from .model.hierarchy import ClusterHierarchy
+from .report.writer import DIGITS, _label, _round, atomic_dir, clusters_document, write_documents
 
 __all__ = ["Cluster", "TrendResult", "analyse", "load"]
 
@@ -118,7 +118,7 @@ class Cluster:
 
     def plot(self, *, ax=None, max_words=12, ncols=4):
         """Small multiples of the words' series, peak marked (matplotlib Figure)."""
-        from .plot import plot_cluster_multiples
+        from .report.plots import plot_cluster_multiples
 
         return plot_cluster_multiples(
             self._result.series, list(self.words), peak=self.peak, ax=ax, ncols=ncols,
@@ -127,7 +127,7 @@ class Cluster:
 
     def plot_graph(self, *, ax=None):
         """The words' direct-correlation graph (matplotlib Figure)."""
-        from .plot import plot_cluster_graph
+        from .report.plots import plot_cluster_graph
 
         return plot_cluster_graph(self.graph(), loadings=dict(zip(self.words, self.loadings)),
                                   ax=ax)
@@ -141,7 +141,7 @@ class Cluster:
                 f"stability {self._stability_text()}: {shown}>")
 
     def _repr_html_(self):
-        from .html import _png
+        from .report.html import _png
 
         words = "".join(
             f'<tr><td>{_e(w)}</td><td style="text-align:right">{x:.3f}</td></tr>'
@@ -348,13 +348,13 @@ class TrendResult:
 
     def plot_timeline(self, *, ax=None):
         """All clusters on one time axis, coloured by stability (matplotlib Figure)."""
-        from .plot import plot_timeline
+        from .report.plots import plot_timeline
 
         return plot_timeline(self._doc["clusters"], ax=ax)
 
     def plot_dendrogram(self, *, ax=None):
         """How the clusters group (matplotlib Figure)."""
-        from .plot import plot_dendrogram
+        from .report.plots import plot_dendrogram
 
         if self.hierarchy is None:
             raise ValueError("this result has no hierarchy")
@@ -363,7 +363,7 @@ class TrendResult:
 
     def plot_heatmap(self, words=None, *, ax=None):
         """Word × period heatmap; default the three most central words of each cluster."""
-        from .plot import plot_heatmap
+        from .report.plots import plot_heatmap
 
         if words is None:
             words = [w for c in self.clusters for w in c.words[:3]]
@@ -394,8 +394,8 @@ class TrendResult:
             write_documents(tmp, self._doc, series=self.series, peaks=self.peaks,
                             graph=self.graph, posts=self._posts)
             if plots:
-                from .html import write_report
-                from .plot import write_cluster_figures
+                from .report.html import write_report
+                from .report.plots import write_cluster_figures
 
                 write_cluster_figures(self.series, self.clusters, tmp)
                 write_report(tmp, title=Path(folder).name)
@@ -576,7 +576,7 @@ def analyse(source, *, lang="auto", min_z=None, stop_words=None, user_words=None
     TrendResult
     """
     from .pipeline import run_analysis
-    from .series import SinglePeakTest
+    from .model.series import SinglePeakTest
     from .tokens import read_word_list
 
     tokenizer_options = dict(options.pop("tokenizer_options", None) or {})

@@ -2,7 +2,7 @@
 
 The same as ``glipca count --dask``, as a script to adapt: it connects to a
 scheduler (or starts a local cluster), counts with
-:func:`glipca.distributed.count_on_dask` and writes the counts folder.
+:func:`glipca.counting.dask.count_on_dask` and writes the counts folder.
 ``--check`` counts again on this machine and compares cell for cell, to
 validate a new deployment on a sample that fits here.
 
@@ -18,9 +18,9 @@ import time
 
 from distributed import Client, LocalCluster
 
-from glipca.cache import write_counts
-from glipca.distributed import DEFAULT_BLOCKSIZE, count_on_dask
-from glipca.report import atomic_dir
+from glipca.counting.cache import write_counts
+from glipca.counting.dask import DEFAULT_BLOCKSIZE, count_on_dask
+from glipca.report.writer import atomic_dir
 
 
 def main(argv=None):
@@ -65,7 +65,7 @@ def main(argv=None):
         write_counts(c, tmp, meta)
 
     if args.check:
-        from glipca.prepare import prepare_counts
+        from glipca.counting.prepare import prepare_counts
 
         local = prepare_counts(args.inputs, jobs=None, **options).counts
         local = local.prune(args.min_count, args.min_days)

@@ -12,9 +12,9 @@ import argparse
 from dask_jobqueue import SLURMCluster
 from distributed import Client
 
-from glipca.cache import write_counts
-from glipca.distributed import count_on_dask
-from glipca.report import atomic_dir
+from glipca.counting.cache import write_counts
+from glipca.counting.dask import count_on_dask
+from glipca.report.writer import atomic_dir
 
 
 def main():

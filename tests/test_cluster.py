@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from glipca.cluster import GLIPCA, iterative_pca, mp_bound
-from glipca.series import SinglePeakTest
+from glipca.model.cluster import GLIPCA, iterative_pca, mp_bound
+from glipca.model.series import SinglePeakTest
 
 from .conftest import factor_series
 

@@ -1,4 +1,4 @@
-"""Tests for glipca.counts: streaming word x period counting."""
+"""Tests for glipca.counting.counts: streaming word x period counting."""
 
 import collections
 import datetime as dt
@@ -14,8 +14,8 @@ import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from glipca import counts as counts_module
-from glipca.counts import WordCounts, count_words
+from glipca.counting import counts as counts_module
+from glipca.counting.counts import WordCounts, count_words
 from glipca.ingest import IngestReport, Post, read_posts
 from glipca.tokens import EnglishTokenizer
 

@@ -9,12 +9,12 @@ from click.testing import CliRunner
 
 distributed = pytest.importorskip("distributed")
 
-from glipca.cache import read_counts  # noqa: E402
+from glipca.counting.cache import read_counts  # noqa: E402
 from glipca.cli import main  # noqa: E402
 from glipca.datasets import make_trend_corpus  # noqa: E402
-from glipca.distributed import count_on_dask, plan_tasks  # noqa: E402
+from glipca.counting.dask import count_on_dask, plan_tasks  # noqa: E402
 from glipca.ingest import InputError  # noqa: E402
-from glipca.prepare import prepare_counts  # noqa: E402
+from glipca.counting.prepare import prepare_counts  # noqa: E402
 
 from .conftest import shared_dataset  # noqa: E402
 

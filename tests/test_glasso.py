@@ -6,7 +6,7 @@ import pytest
 from sklearn.covariance import graphical_lasso as sk_graphical_lasso
 from sklearn.exceptions import ConvergenceWarning
 
-from glipca.glasso import (
+from glipca.model.glasso import (
     GraphicalLassoEBIC,
     alpha_path,
     block_threshold,

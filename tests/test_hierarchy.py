@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from glipca.hierarchy import ClusterHierarchy, cluster_hierarchy
+from glipca.model.hierarchy import ClusterHierarchy, cluster_hierarchy
 
 from .report_data import analysed_corpus  # noqa: F401  (session fixture)
 

@@ -6,7 +6,7 @@ import pandas as pd
 from click.testing import CliRunner
 
 from glipca.cli import main
-from glipca.html import render_report
+from glipca.report.html import render_report
 
 from .report_data import HOSTILE_ID, analysed_corpus, results_folder  # noqa: F401
 

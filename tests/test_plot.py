@@ -11,8 +11,8 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.font_manager import FontProperties, fontManager  # noqa: E402
 
-from glipca import plot  # noqa: E402
-from glipca.hierarchy import cluster_hierarchy  # noqa: E402
+from glipca.report import plots as plot  # noqa: E402
+from glipca.model.hierarchy import cluster_hierarchy  # noqa: E402
 
 WORDS = ["地震", "津波", "避難", "ニュース", "東京"]
 

@@ -6,9 +6,9 @@ import pytest
 from click.testing import CliRunner
 
 from glipca.cli import main
-from glipca.cluster import TrendCluster
+from glipca.model.cluster import TrendCluster
 from glipca.ingest import Post
-from glipca.posts import representative_posts
+from glipca.report.posts import representative_posts
 
 from .report_data import HOSTILE_ID, PAYLOAD, analysed_corpus, results_folder  # noqa: F401
 

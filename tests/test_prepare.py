@@ -10,14 +10,14 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from glipca import counts as counts_module
-from glipca.cache import CountCache, read_counts, write_counts
+from glipca.counting import counts as counts_module
+from glipca.counting.cache import CountCache, read_counts, write_counts
 from glipca.cli import main
-from glipca.counts import count_words
+from glipca.counting.counts import count_words
 from glipca.datasets import make_trend_corpus
 from glipca.ingest import IngestReport, InputError, read_batches, read_posts
-from glipca.parallel import map_tasks
-from glipca.prepare import prepare_counts
+from glipca.counting.parallel import map_tasks
+from glipca.counting.prepare import prepare_counts
 from glipca.tokens import EnglishTokenizer, JapaneseTokenizer
 
 

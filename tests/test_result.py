@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import glipca
-from glipca.report import OutputExists
+from glipca.report.writer import OutputExists
 from glipca.result import TrendResult, load
 
 from .report_data import PAYLOAD, analysed_corpus, results_folder  # noqa: F401

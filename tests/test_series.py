@@ -3,8 +3,8 @@ import pandas as pd
 import pytest
 from scipy import sparse
 
-from glipca.counts import WordCounts
-from glipca.series import SinglePeakTest, low_volume_periods, relative_frequency, standardize
+from glipca.counting.counts import WordCounts
+from glipca.model.series import SinglePeakTest, low_volume_periods, relative_frequency, standardize
 
 DAYS = 61
 

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from glipca.stability import cluster_stability
+from glipca.model.stability import cluster_stability
 
 from .report_data import analysed_corpus  # noqa: F401  (session fixture)
 

@@ -63,8 +63,8 @@ import numpy as np
 import scipy.sparse as sp
 from distributed import Client, LocalCluster
 
-from .counts import WordCounts, count_words
-from .ingest import (
+from ..counts import WordCounts, count_words
+from ...ingest import (
     IngestReport,
     InputError,
     LineBatch,
@@ -74,10 +74,10 @@ from .ingest import (
     read_batches,
     read_posts,
 )
-from .ingest import _check_options, _format_from_name, _jsonl_records, _Schema, _sniff
-from .periods import Periods, zone
-from .prepare import LANGUAGE_SAMPLE, PreparedCounts, default_tz
-from .tokens import detect_language, make_tokenizer
+from ...ingest import _check_options, _format_from_name, _jsonl_records, _Schema, _sniff
+from ..periods import Periods, zone
+from ..prepare import LANGUAGE_SAMPLE, PreparedCounts, default_tz
+from ...tokens import detect_language, make_tokenizer
 
 __all__ = ["count_on_dask", "plan_tasks", "CountTask", "DEFAULT_BLOCKSIZE"]
 
@@ -638,7 +638,7 @@ def _connect(client, scheduler, n_workers):
     if scheduler:
         c = Client(scheduler)
         return c, [c]
-    from .parallel import available_cores
+    from ..parallel import available_cores
 
     with warnings.catch_warnings():
         # The scheduler's HTTP endpoints move to a free port when 8787 is
@@ -762,8 +762,8 @@ def count_on_dask(
     }
     key = store = None
     if not remote:
-        from .cache import cache_key
-        from .prepare import _cache
+        from ..cache import cache_key
+        from ..prepare import _cache
 
         for f in files:
             if not os.path.exists(f):

@@ -159,7 +159,7 @@ class _UserWords:
 @functools.lru_cache(maxsize=1)
 def english_stop_words() -> frozenset:
     """The English stop list shipped with glipca (``stopwords_en.txt``)."""
-    text = resources.files("glipca").joinpath("stopwords_en.txt").read_text("utf-8")
+    text = resources.files("glipca.tokens").joinpath("stopwords_en.txt").read_text("utf-8")
     return frozenset(
         line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
     )

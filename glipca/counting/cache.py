@@ -31,10 +31,10 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from . import __version__
+from .. import __version__
 from .counts import WordCounts
 from .periods import Periods, zone
-from .ingest import IngestReport
+from ..ingest import IngestReport
 
 __all__ = ["default_cache_dir", "cache_key", "write_counts", "read_counts", "CountCache"]
 

@@ -18,9 +18,9 @@ import pandas as pd
 from .cache import CountCache, cache_key
 from .counts import WordCounts, count_words
 from .periods import Periods, zone
-from .ingest import IngestReport, input_files, posts_from_frame, read_batches, read_posts
+from ..ingest import IngestReport, input_files, posts_from_frame, read_batches, read_posts
 from .parallel import available_cores
-from .tokens import detect_language, make_tokenizer
+from ..tokens import detect_language, make_tokenizer
 
 __all__ = ["PreparedCounts", "prepare_counts", "default_tz", "LANGUAGE_SAMPLE"]
 

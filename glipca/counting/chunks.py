@@ -14,7 +14,7 @@ from __future__ import annotations
 from array import array
 from typing import NamedTuple
 
-from .ingest import IngestReport, InputError, post_digest
+from ..ingest import IngestReport, InputError, post_digest
 
 __all__ = ["ChunkResult", "tokenize_texts", "work"]
 

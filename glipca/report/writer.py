@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import __version__
+from .. import __version__
 
 __all__ = ["OutputExists", "clusters_document", "write_results", "write_documents", "atomic_dir"]
 
@@ -219,7 +219,7 @@ def write_results(result, out, *, force=False, plots=True):
         doc = write_tables(result, tmp)
         if plots:
             from .html import write_report
-            from .plot import save_cluster_figures
+            from .plots import save_cluster_figures
 
             save_cluster_figures(result, tmp)
             # Built from the files just written, exactly as `glipca report`

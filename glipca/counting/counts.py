@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .ingest import IngestReport, InputError, LineBatch, Post, post_digest
+from ..ingest import IngestReport, InputError, LineBatch, Post, post_digest
 from .parallel import map_tasks
 from .periods import Periods as _Periods
 from .periods import zone as _zone

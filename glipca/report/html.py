@@ -22,7 +22,7 @@ from pathlib import Path
 import networkx as nx
 import pandas as pd
 
-from .hierarchy import ClusterHierarchy
+from ..model.hierarchy import ClusterHierarchy
 
 __all__ = ["load_results", "render_report", "write_report"]
 
@@ -169,7 +169,7 @@ def render_report(doc, series, graph, posts=None, *, figures=True, title="glipca
     title : str
         Shown in the page title (e.g. the results folder's name).
     """
-    from . import plot
+    from . import plots as plot
 
     clusters = doc["clusters"]
     hierarchy = ClusterHierarchy.from_dict(doc["hierarchy"]) if doc.get("hierarchy") else None
@@ -254,7 +254,7 @@ def _contents(clusters):
 
 
 def _heatmap(series, clusters, hierarchy):
-    from . import plot
+    from . import plots as plot
 
     order = hierarchy.order if hierarchy is not None else [c["id"] for c in clusters]
     by_id = {c["id"]: c for c in clusters}
@@ -286,7 +286,7 @@ def _groups(hierarchy, clusters):
 
 
 def _cluster_section(c, series, graph, posts, group_of, figures):
-    from . import plot
+    from . import plots as plot
 
     cid = int(c["id"])
     words = [str(w) for w in c["words"]]
