@@ -11,7 +11,8 @@ some words are near-duplicates of another (correlation about 0.999, like
     python benchmarks/glipca_scale.py --sizes 5000 --seed 1
     python benchmarks/glipca_scale.py --csv series.csv # a real (T x p) table
 
-For each size it prints the total time and its split: penalty selection
+For each size it prints the total time and its split (the first two timed
+again after the fit, see ``_stage_times``): penalty selection
 (``select_alpha``), the final graphical lasso fit, and clustering
 (``iterative_pca`` with its local refits, shared words, description), plus
 the chosen penalty, the largest screening block, the graph's edges, the
@@ -26,10 +27,8 @@ import time
 import numpy as np
 import pandas as pd
 
-import glipca.model.cluster as cluster_mod
 from glipca import GLIPCA
-from glipca.model import glasso
-from glipca.model.glasso import _components
+from glipca.model.glasso import graphical_lasso, screening_blocks, select_alpha
 
 
 def make_word_series(p, T=61, *, noise_share=0.2, dup_share=0.03, mean_group=12,
@@ -86,44 +85,27 @@ def make_word_series(p, T=61, *, noise_share=0.2, dup_share=0.03, mean_group=12,
     return pd.DataFrame(freq, index=index, columns=columns), events
 
 
-class _Timer:
-    """Splits the time of ``GLIPCA.fit``: the global penalty selection and
-    the global graphical lasso fit (``glasso._solve`` on all ``p`` words);
-    everything else is clustering (including the local refits)."""
+def _stage_times(model, n_samples):
+    """Penalty selection and final fit of ``model``, timed again on their own.
 
-    def __init__(self, p):
-        self.p = p
-        self.select = self.final = 0.0
-
-    def __enter__(self):
-        self._select, self._solve = cluster_mod.select_alpha, glasso._solve
-        outer = self
-
-        def select_alpha(corr, *args, **kwargs):
-            start = time.perf_counter()
-            try:
-                return outer._select(corr, *args, **kwargs)
-            finally:
-                if len(corr) == outer.p:
-                    outer.select += time.perf_counter() - start
-
-        def solve(S, *args, **kwargs):
-            start = time.perf_counter()
-            try:
-                return outer._solve(S, *args, **kwargs)
-            finally:
-                if len(S) == outer.p:
-                    outer.final += time.perf_counter() - start
-
-        cluster_mod.select_alpha, glasso._solve = select_alpha, solve
-        return self
-
-    def __exit__(self, *exc):
-        cluster_mod.select_alpha, glasso._solve = self._select, self._solve
+    ``GLIPCA.fit`` runs ``select_alpha(criterion="block")``, which returns the
+    graphical lasso fit at its choice. Repeating that call and the fit alone
+    on the fitted correlation matrix splits it into the selection proper and
+    the final fit; what remains of the fit's total is clustering.
+    """
+    corr = model.correlation_
+    start = time.perf_counter()
+    select_alpha(corr, n_samples, criterion="block", tol=model.tol,
+                 max_iter=model.max_iter, return_estimates=True)
+    both = time.perf_counter() - start
+    start = time.perf_counter()
+    graphical_lasso(corr, model.alpha_, tol=model.tol, max_iter=model.max_iter)
+    final = time.perf_counter() - start
+    return both - final, final
 
 
 def _largest_block(corr, alpha):
-    _, labels = _components(corr, alpha)
+    _, labels = screening_blocks(corr, alpha)
     return int(np.bincount(labels).max())
 
 
@@ -141,17 +123,15 @@ def _ari(model, events):
 
 def run(series, label, events=None):
     start = time.perf_counter()
-    with _Timer(series.shape[1]) as timer:
-        model = GLIPCA().fit(series)
+    model = GLIPCA().fit(series)
     total = time.perf_counter() - start
     p = series.shape[1]
-    # The selection's own time excludes the fit it returns.
-    select = timer.select - timer.final
-    clustering = total - timer.select
+    select, final = _stage_times(model, series.shape[0])
+    clustering = total - select - final
     block = _largest_block(model.correlation_, model.alpha_)
     edges = int(np.count_nonzero(np.triu(model.partial_correlation_, 1)))
     sizes = sorted((c.size for c in model.clusters_), reverse=True)
-    print(f"{label:>10} {p:6d} {total:8.1f} {select:8.1f} {timer.final:8.1f} "
+    print(f"{label:>10} {p:6d} {total:8.1f} {select:8.1f} {final:8.1f} "
           f"{clustering:8.1f} {model.alpha_:6.3f} {block:6d} {edges:7d} "
           f"{len(model.clusters_):5d} {int((model.labels_ >= 0).sum()):6d} "
           f"{_ari(model, events):>5}  {sizes[:5]}", flush=True)

@@ -1,0 +1,294 @@
+"""The GLIPCA estimator: graphical-lasso-guided iterative principal component
+analysis for trend clustering.
+
+Harakawa, Ito & Iwahashi, Sci. Rep. 12:5709 (2022). The estimator reads trend
+clusters off the direct-correlation graph of word series: a graphical lasso
+(:mod:`glipca.model.glasso`) gives the links, the iterative eigen-step
+(:mod:`.iterative`) extracts clusters, shared words are taken out
+(:mod:`.shared`), and each cluster is described by its ranked words, its
+signal and its peak. See ``docs/method.md`` for the reasoning behind each
+step.
+"""
+
+from __future__ import annotations
+
+import inspect
+import warnings
+from dataclasses import dataclass, field
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+from sklearn.exceptions import ConvergenceWarning
+
+from ..glasso import alpha_path, graphical_lasso, partial_correlation, select_alpha
+from .iterative import iterative_pca
+from .shared import shared_words
+from .spectral import ranked_by_loading
+
+__all__ = ["GLIPCA", "TrendCluster"]
+
+
+@dataclass
+class TrendCluster:
+    """One trend cluster: its words ranked by centrality, and its summary."""
+
+    words: list
+    loadings: list
+    eigenvalue: float
+    peak: object
+    signal: np.ndarray = field(repr=False)
+
+    @property
+    def size(self):
+        return len(self.words)
+
+
+class GLIPCA:
+    """Graphical-lasso-guided iterative PCA for trend clustering.
+
+    Parameters
+    ----------
+    alpha : float or "auto", default="auto"
+        Graphical lasso penalty on the correlation matrix. ``"auto"`` chooses
+        it without ground truth: the smallest penalty at which no screening
+        block has more than 3 x n_periods words, and no smaller than the
+        penalty that would link independent series by chance
+        (``select_alpha(criterion="block")``; docs/method.md).
+    ebic_gamma : float, default=0.0
+        EBIC's extra penalty for many variables (0 is the BIC), used only to
+        choose the penalty of the optional local re-estimation.
+    min_cluster_size : int, default=2
+        Smallest cluster reported.
+    loading_threshold : float, default=0.5
+        Relative loading a word needs to belong to a cluster.
+    split_threshold : float, default=0.25
+        Relative loading on the second component that puts a word on one
+        side of a split between indirectly correlated trends.
+    max_cut : float, default=0.3
+        Largest relative link weight across an accepted split.
+    max_factor_corr : float, default=0.85
+        A split is refused when the attenuation-corrected correlation of the
+        two sides' signals reaches this value.
+    shared_threshold : float, default=0.65
+        A member whose partial correlation with another cluster's signal,
+        given its own cluster's signal, reaches this value is a shared word
+        and is removed.
+    local_refit : bool, default=False
+        Re-estimate the links inside a group of at most ``n_periods / 2``
+        words with a graphical lasso of its own before splitting it. Slower;
+        the split tests already weigh links by their partial correlation.
+    tol : float, default=1e-4
+        Graphical lasso tolerance (duality gap).
+    max_iter : int, default=200
+        Graphical lasso iterations.
+
+    Attributes
+    ----------
+    clusters_ : list of TrendCluster
+        The clusters in order of peak, then of decreasing eigenvalue.
+    labels_ : ndarray of int
+        Cluster index of every input word, -1 when in none.
+    shared_words_ : list of str
+        Words removed from clusters because they link two of them.
+    alpha_ : float
+        The penalty used.
+    alpha_info_ : dict
+        How the penalty was chosen.
+    covariance_, precision_ : ndarray
+        Graphical lasso estimates on the correlation matrix.
+    partial_correlation_ : ndarray
+        Partial correlations from ``precision_``.
+    graph_ : networkx.Graph
+        Words as nodes, an edge for every non-zero partial correlation, with
+        the partial correlation as ``weight``.
+    correlation_ : ndarray
+        Correlation matrix of the input series.
+    words_ : list of str
+        The input words, in column order.
+    """
+
+    def __init__(
+        self,
+        alpha="auto",
+        *,
+        ebic_gamma=0.0,
+        min_cluster_size=2,
+        loading_threshold=0.5,
+        split_threshold=0.25,
+        max_cut=0.3,
+        max_factor_corr=0.85,
+        shared_threshold=0.65,
+        local_refit=False,
+        tol=1e-4,
+        max_iter=200,
+    ):
+        self.alpha = alpha
+        self.ebic_gamma = ebic_gamma
+        self.min_cluster_size = min_cluster_size
+        self.loading_threshold = loading_threshold
+        self.split_threshold = split_threshold
+        self.max_cut = max_cut
+        self.max_factor_corr = max_factor_corr
+        self.shared_threshold = shared_threshold
+        self.local_refit = local_refit
+        self.tol = tol
+        self.max_iter = max_iter
+
+    def get_params(self):
+        """The constructor's parameters, by name, in signature order."""
+        names = inspect.signature(type(self).__init__).parameters
+        return {name: getattr(self, name) for name in names if name != "self"}
+
+    def _validate(self, series):
+        if isinstance(series, pd.DataFrame):
+            words = [str(c) for c in series.columns]
+            index = series.index
+            values = series.to_numpy(dtype=float)
+        else:
+            values = np.asarray(series, dtype=float)
+            if values.ndim != 2:
+                raise ValueError(f"series must be 2-D (periods × words), got shape {values.shape}")
+            words = [str(i) for i in range(values.shape[1])]
+            index = pd.RangeIndex(values.shape[0])
+        if values.ndim != 2 or values.shape[0] < 3:
+            raise ValueError("series needs at least 3 periods")
+        if values.shape[1] < 2:
+            raise ValueError("series needs at least 2 words")
+        if not np.all(np.isfinite(values)):
+            raise ValueError("series contains NaN or infinite values")
+        std = values.std(axis=0)
+        if np.any(std <= 0):
+            bad = [words[i] for i in np.flatnonzero(std <= 0)[:5]]
+            raise ValueError(f"constant series cannot be clustered: {bad}")
+        if len(set(words)) != len(words):
+            raise ValueError("word labels must be unique")
+        if not (isinstance(self.alpha, str) and self.alpha == "auto"):
+            if not (np.isscalar(self.alpha) and float(self.alpha) > 0):
+                raise ValueError(f"alpha must be a positive number or 'auto', got {self.alpha!r}")
+        return values, words, index
+
+    def fit(self, series, y=None):
+        """Find trend clusters in word series.
+
+        Parameters
+        ----------
+        series : DataFrame or array of shape (n_periods, n_words)
+            One column per word (e.g. candidate trend words' relative
+            frequencies).
+
+        Returns
+        -------
+        self
+        """
+        values, words, index = self._validate(series)
+        n_samples = values.shape[0]
+        z = (values - values.mean(axis=0)) / values.std(axis=0)
+        corr = (z.T @ z) / n_samples
+        corr = (corr + corr.T) / 2.0
+        np.fill_diagonal(corr, 1.0)
+
+        if isinstance(self.alpha, str):
+            # The smallest penalty whose screening blocks have at most
+            # 3 x n_periods words (docs/method.md, section 4); the solver's
+            # fit at that penalty is returned with it.
+            self.alpha_, self.alpha_info_, (self.covariance_, self.precision_) = select_alpha(
+                corr, n_samples, criterion="block", tol=self.tol, max_iter=self.max_iter,
+                return_estimates=True,
+            )
+        else:
+            self.alpha_ = float(self.alpha)
+            self.alpha_info_ = {"criterion": "fixed", "alpha": self.alpha_}
+            self.covariance_, self.precision_ = graphical_lasso(
+                corr, self.alpha_, tol=self.tol, max_iter=self.max_iter
+            )
+        partial = partial_correlation(self.precision_)
+        # Tiny partial correlations are solver round-off, not links.
+        partial[np.abs(partial) < 1e-8] = 0.0
+        self.partial_correlation_ = partial
+        self.correlation_ = corr
+        self.words_ = words
+
+        found = iterative_pca(
+            corr,
+            partial,
+            n_samples,
+            min_size=self.min_cluster_size,
+            loading_threshold=self.loading_threshold,
+            split_threshold=self.split_threshold,
+            max_cut=self.max_cut,
+            max_factor_corr=self.max_factor_corr,
+            local_links=self._local_links(n_samples) if self.local_refit else None,
+        )
+        shared = shared_words(z, found, self.shared_threshold)
+        clusters = []
+        for members, _, _ in found:
+            members = np.array([i for i in members if int(i) not in shared], dtype=int)
+            if members.size < self.min_cluster_size:
+                continue
+            clusters.append(self._describe(members, corr, z, index))
+        clusters.sort(key=lambda c: (c.peak, -c.eigenvalue, c.words[0]))
+        self.clusters_ = clusters
+        self.shared_words_ = sorted(words[i] for i in shared)
+        self.labels_ = np.full(len(words), -1, dtype=int)
+        position = {w: i for i, w in enumerate(words)}
+        for c, cluster in enumerate(clusters):
+            self.labels_[[position[w] for w in cluster.words]] = c
+        self.graph_ = self._graph(words, partial)
+        return self
+
+    def _local_links(self, n_samples):
+        """Links within a small group, from a graphical lasso on its own."""
+
+        cache = {}
+
+        def links(block):
+            # The same group comes back in later rounds; its links do not change.
+            key = block.tobytes()
+            if key not in cache:
+                cache[key] = _links(block)
+            return cache[key]
+
+        def _links(block):
+            alphas = alpha_path(block, n_alphas=10, alpha_min_ratio=0.05)
+            alpha, _ = select_alpha(
+                block, n_samples, gamma=self.ebic_gamma, alphas=alphas, tol=self.tol,
+                max_iter=self.max_iter,
+            )
+            with warnings.catch_warnings():
+                # A block that does not fully converge still gives its links.
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                _, precision = graphical_lasso(block, alpha, tol=self.tol, max_iter=self.max_iter)
+            partial = partial_correlation(precision)
+            partial[partial < 1e-8] = 0.0
+            return partial
+
+        return links
+
+    def _describe(self, members, corr, z, index):
+        # Ranked again: taking out shared words changes the component.
+        members, loadings, eigenvalue = ranked_by_loading(corr, members)
+        # Representative signal: loading-weighted mean of standardised series.
+        signal = z[:, members] @ (loadings / loadings.sum())
+        peak = index[int(np.argmax(signal))]
+        return TrendCluster(
+            words=[self.words_[i] for i in members],
+            loadings=[float(x) for x in loadings],
+            eigenvalue=eigenvalue,
+            peak=peak,
+            signal=signal,
+        )
+
+    @staticmethod
+    def _graph(words, partial):
+        graph = nx.Graph()
+        graph.add_nodes_from(words)
+        rows, cols = np.nonzero(np.triu(partial, k=1))
+        graph.add_weighted_edges_from(
+            (words[i], words[j], float(partial[i, j])) for i, j in zip(rows, cols)
+        )
+        return graph
+
+    def cluster_graph(self, index):
+        """The direct-correlation subgraph of one cluster's words."""
+        return self.graph_.subgraph(self.clusters_[index].words).copy()
