@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from glipca import ingest
+from glipca.ingest import json_stream
 from glipca.ingest import IngestReport, InputError, Post, parse_time, posts_from_frame, read_posts
 
 INPUTS = Path(__file__).parent / "inputs"
@@ -161,7 +161,7 @@ def test_json_array_streams_across_chunks(tmp_path, monkeypatch):
     ]
     path = tmp_path / "arr.json"
     path.write_text(json.dumps(recs, ensure_ascii=False), encoding="utf-8")
-    monkeypatch.setattr(ingest, "_JSON_CHUNK", 7)
+    monkeypatch.setattr(json_stream, "JSON_CHUNK", 7)
     posts = list(read_posts(path))
     assert [p.id for p in posts] == [str(i) for i in range(40)]
     assert posts[39].text == recs[39]["text"]

@@ -74,7 +74,10 @@ from ...ingest import (
     read_batches,
     read_posts,
 )
-from ...ingest import _check_options, _format_from_name, _jsonl_records, _Schema, _sniff
+from ...ingest.fields import Schema
+from ...ingest.files import format_from_name, sniff
+from ...ingest.jsonl import jsonl_records
+from ...ingest.reader import check_options
 from ..periods import Periods, zone
 from ..prepare import LANGUAGE_SAMPLE, PreparedCounts, default_tz
 from ...tokens import detect_language, make_tokenizer
@@ -152,7 +155,7 @@ def _expand_inputs(paths, storage_options):
         if any(c in p for c in "*?["):
             found = sorted(fs.glob(p))
         elif fs.isdir(p):
-            found = sorted(f for f in fs.ls(p, detail=False) if _format_from_name(f) is not None)
+            found = sorted(f for f in fs.ls(p, detail=False) if format_from_name(f) is not None)
         else:
             found = [p]
         out.extend(f if "://" in f else f"{protocol}://{f}" for f in found)
@@ -209,7 +212,7 @@ def plan_tasks(files, *, fmt=None, text_field=None, time_field=None, id_field=No
             continue
         utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff"))
         gz = head[:2] == b"\x1f\x8b"
-        sniffed = None if gz or utf16 else _sniff(io.BytesIO(head), fmt or _format_from_name(name))
+        sniffed = None if gz or utf16 else sniff(io.BytesIO(head), fmt or format_from_name(name))
         if (fmt or sniffed) != "jsonl" or gz or utf16:
             tasks.append(CountTask(len(tasks), i, name, url, "file"))
             continue
@@ -229,7 +232,7 @@ def _schema_snapshots(url, name, starts, text_field, time_field, id_field, tzinf
     from the first records that have them (usually line 1), and each batch
     is parsed with the names as they stood before its first line.
     """
-    schema = _Schema(name, text_field, time_field, id_field, tzinfo)
+    schema = Schema(name, text_field, time_field, id_field, tzinfo)
     snapshots = []
     if schema.resolved or not starts:
         return [copy.copy(schema) for _ in starts]
@@ -244,7 +247,7 @@ def _schema_snapshots(url, name, starts, text_field, time_field, id_field, tzinf
                     break
                 lineno += 1
                 pos += len(raw)
-                for _, rec, _ in _jsonl_records([(lineno, raw)], text_field):
+                for _, rec, _ in jsonl_records([(lineno, raw)], text_field):
                     if isinstance(rec, collections.abc.Mapping) and not schema.resolved:
                         schema.resolve(rec.keys())
             snapshots.append(copy.copy(schema))
@@ -745,7 +748,7 @@ def count_on_dask(
         sample = read_posts(files, fmt=fmt, tz="UTC", on_error="skip", report=IngestReport(), **fields)
         lang = detect_language(p.text for _, p in zip(range(LANGUAGE_SAMPLE), sample))
     tz = tz or default_tz(lang)
-    _check_options(fmt, on_error, tz)
+    check_options(fmt, on_error, tz)
     Periods(freq, zone(tz))  # bad freq or tz: fail before any work
     tokenizer = make_tokenizer(lang, **copy.deepcopy(tokenizer_options or {}))
     tokenizer("")  # bad MeCab options: fail here, once, not on every worker

@@ -1,0 +1,238 @@
+"""Field guessing: which field of a record holds the text, time and id.
+
+Field names are recognised for Twitter v1.1 (``full_text``,
+``extended_tweet``, ``id_str``), Twitter v2 (``text``, ``id``) and plain
+tables (``date``, ``timestamp``, ``tweet``, ``content``, ...), matched
+case-insensitively.  Dotted names such as ``user.name`` select nested fields.
+"""
+
+from __future__ import annotations
+
+import numbers
+import os
+import re
+from collections.abc import Mapping
+
+from .records import Post, RecordError
+from .timestamps import parse_time
+
+__all__ = ["Schema", "TEXT_GROUPS", "TIME_GROUPS", "ID_GROUPS", "lookup", "is_missing", "resolve_group"]
+
+
+# Candidate fields, in order of preference.  Each entry is a *group*: the
+# first group with a member present in a file's first record is used for the
+# whole file, and within a group the first member present in each record
+# wins.  This is what lets v1.1 records prefer ``extended_tweet.full_text``
+# over ``full_text`` over ``text`` record by record.  The last member names
+# the field in error messages.
+TEXT_GROUPS = (
+    ("extended_tweet.full_text", "full_text", "text"),
+    ("tweet",),
+    ("tweet_text",),
+    ("content",),
+    ("body",),
+    ("message",),
+    ("post",),
+    ("selftext",),
+    ("caption",),
+)
+TIME_GROUPS = (
+    ("created_at",),
+    ("date",),
+    ("timestamp",),
+    ("time",),
+    ("datetime",),
+    ("date_time",),
+    ("publish_date",),
+    ("published_at",),
+    ("published",),
+    ("pubdate",),
+    ("created",),
+    ("created_time",),
+    ("posted_at",),
+    ("tweet_created_at",),
+)
+ID_GROUPS = (
+    ("id_str", "id"),
+    ("tweet_id",),
+    ("status_id",),
+    ("post_id",),
+    ("uuid",),
+    ("guid",),
+    ("_id",),
+)
+RETWEET_FLAGS = ("retweet", "is_retweet", "retweeted", "isretweet")
+_TRUE_STRINGS = frozenset({"true", "t", "1", "yes", "y"})
+
+MISSING = object()
+
+
+def lookup(rec, name):
+    """Value of ``name`` in a mapping; dotted names walk nested mappings."""
+    v = rec.get(name, MISSING)
+    if v is MISSING and "." in name:
+        v = rec
+        for part in name.split("."):
+            if not isinstance(v, Mapping):
+                return MISSING
+            v = v.get(part, MISSING)
+            if v is MISSING:
+                return MISSING
+    return v
+
+
+def is_missing(v):
+    # NaN and NaT are the only values unequal to themselves; pandas' NA
+    # compares as NA, so it is caught by its type name.
+    if type(v) is str:  # the common case, kept cheap
+        return False
+    if v is MISSING or v is None:
+        return True
+    try:
+        if (v != v) is True:
+            return True
+    except (TypeError, ValueError):
+        return False
+    return type(v).__name__ == "NAType"
+
+
+def resolve_group(groups, keys):
+    """Pick the first group with a member among ``keys`` (case-insensitive).
+
+    Returns the group with each member spelled as in ``keys`` where present,
+    or None.
+    """
+    lower = {}
+    for k in keys:
+        if isinstance(k, str):
+            lower.setdefault(_normal_key(k), k)
+    for group in groups:
+        if any(_present(lower, name) for name in group):
+            return tuple(_spell(lower, name) for name in group)
+    return None
+
+
+def _normal_key(key):
+    # "Tweet ID", "tweet-id" and "tweet_id" name the same column.
+    return re.sub(r"[\s\-]+", "_", key.strip().lower())
+
+
+def _present(lower, name):
+    if name in lower:
+        return True
+    return "." in name and name.split(".", 1)[0] in lower
+
+
+def _spell(lower, name):
+    if name in lower:
+        return lower[name]
+    if "." in name:
+        head, rest = name.split(".", 1)
+        if head in lower:
+            return lower[head] + "." + rest
+    return name
+
+
+class Schema:
+    """Turns records (mappings) into posts, resolving field names once."""
+
+    def __init__(self, source, text_field, time_field, id_field, tz):
+        self.source = source
+        self.basename = os.path.basename(source)
+        self.tz = tz
+        self.text = (text_field,) if text_field else None
+        self.time = (time_field,) if time_field else None
+        self.id = (id_field,) if id_field else None
+        self.flags = RETWEET_FLAGS
+        self.resolved = False
+
+    def resolve(self, keys):
+        keys = list(keys)
+        if self.text is None:
+            self.text = resolve_group(TEXT_GROUPS, keys)
+        if self.time is None:
+            self.time = resolve_group(TIME_GROUPS, keys)
+        if self.id is None:
+            self.id = resolve_group(ID_GROUPS, keys) or ID_GROUPS[0]
+        # Retweet flags are looked up in every record under their usual
+        # names, plus the spellings this file uses (CSV headers vary).
+        found = resolve_group([(f,) for f in RETWEET_FLAGS], keys)
+        if found and found[0] not in self.flags:
+            self.flags = self.flags + found
+        # A file is settled once text and time are known; until then every
+        # record gets another chance (the first may lack them by mistake).
+        self.resolved = self.text is not None and self.time is not None
+
+    def _get(self, rec, group):
+        for name in group:
+            v = rec.get(name, MISSING)  # inlined lookup: this runs per field per record
+            if v is MISSING and "." in name:
+                if rec.get(name.partition(".")[0]) is None:
+                    continue  # e.g. no "extended_tweet": most records
+                v = lookup(rec, name)
+            if type(v) is str or not is_missing(v):
+                return v
+        return MISSING
+
+    def post(self, rec, line, sub=0):
+        if not self.resolved:
+            self.resolve(rec.keys())
+        text_group = self.text or ("text",)
+        text = self._get(rec, text_group)
+        if text is MISSING:
+            raise RecordError("missing_text", text_group[-1], "missing")
+        if not isinstance(text, str):
+            if isinstance(text, numbers.Number) and not isinstance(text, bool):
+                text = str(text)
+            else:
+                raise RecordError(
+                    "missing_text", text_group[-1],
+                    f"expected a string, got {type(text).__name__}",
+                )
+        if not text.strip():
+            raise RecordError("missing_text", text_group[-1], "empty")
+
+        time_group = self.time or ("created_at",)
+        raw_time = self._get(rec, time_group)
+        if raw_time is MISSING or (isinstance(raw_time, str) and not raw_time.strip()):
+            raise RecordError(
+                "missing_time", time_group[-1], "missing" if raw_time is MISSING else "empty"
+            )
+        try:
+            time = parse_time(raw_time, self.tz)
+        except ValueError as exc:
+            raise RecordError("bad_time", time_group[-1], str(exc)) from None
+
+        pid = self._get(rec, self.id)
+        if isinstance(pid, str):
+            pid = pid.strip() or MISSING
+        elif isinstance(pid, float) and pid.is_integer():
+            pid = str(int(pid))
+        elif pid is not MISSING:
+            pid = str(pid)
+        if pid is MISSING:
+            # Stable across runs: the same file gives the same ids.
+            pid = f"{self.basename}:{line}" + (f".{sub}" if sub else "")
+
+        return Post(pid, time, text, self._is_retweet(rec, text))
+
+    def _is_retweet(self, rec, text):
+        if text.startswith("RT @"):
+            return True
+        if rec.get("retweeted_status"):
+            return True
+        for name in self.flags:
+            v = rec.get(name)
+            if v is None:
+                continue
+            if isinstance(v, str):
+                if v.strip().lower() in _TRUE_STRINGS:
+                    return True
+            elif v == v and bool(v):  # NaN is truthy
+                return True
+        refs = rec.get("referenced_tweets")
+        if isinstance(refs, list):
+            for ref in refs:
+                if isinstance(ref, Mapping) and ref.get("type") == "retweeted":
+                    return True
+        return False

@@ -1,0 +1,180 @@
+"""Timestamps: ISO 8601, Twitter v1.1, RFC 2822, common tables, epoch numbers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import numbers
+import re
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+__all__ = ["parse_time", "zone", "MIN_YEAR", "MAX_YEAR"]
+
+
+MIN_YEAR, MAX_YEAR = 1990, 2100
+
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"),
+        start=1,
+    )
+}
+# Twitter v1.1: "Wed Oct 10 20:19:24 +0000 2018".
+_V1_TIME = re.compile(
+    r"[A-Za-z]{3} ([A-Za-z]{3}) +(\d{1,2}) (\d{1,2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2}) (\d{4})"
+)
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+# Tried after ISO 8601.  Slashed dates are year-first or US month-first,
+# never day-first, because that is how the common dumps write them.
+_EXTRA_FORMATS = (
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y/%m/%d",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y",
+    "%Y-%m-%d %H:%M:%S %z",
+    "%Y-%m-%d %H:%M:%S %Z",
+)
+_OFFSETS: dict = {}
+
+
+def _fixed_offset(sign, hh, mm):
+    key = (sign, hh, mm)
+    tz = _OFFSETS.get(key)
+    if tz is None:
+        delta = dt.timedelta(hours=int(hh), minutes=int(mm))
+        tz = _OFFSETS[key] = dt.timezone(-delta if sign == "-" else delta)
+    return tz
+
+
+def _from_epoch(value):
+    v = float(value)
+    if v != v:
+        raise ValueError("timestamp is NaN")
+    # Pick the unit from the magnitude: epoch seconds for 1990-2100 have at
+    # most 10 digits, milliseconds 13, microseconds 16.
+    a = abs(v)
+    if a >= 1e17:
+        v /= 1e9
+    elif a >= 1e14:
+        v /= 1e6
+    elif a >= 1e11:
+        v /= 1e3
+    try:
+        return dt.datetime.fromtimestamp(v, tz=dt.timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        raise ValueError(f"epoch value {value!r} is out of range") from None
+
+
+def _parse_string_time(s):
+    if len(s) >= 10 and s[4] == "-" and s[:4].isdigit():
+        # ISO 8601, the common case, without the number test below.
+        try:
+            return dt.datetime.fromisoformat(s)
+        except ValueError:
+            pass
+    if s[0].isdigit() or s[0] in "+-":
+        if _NUMBER.fullmatch(s) and not (len(s) == 8 and s.isdigit()):
+            # Digit strings are epoch times, except 8 digits, which can only
+            # be a basic ISO date (YYYYMMDD) in the accepted range.
+            return _from_epoch(int(s) if s.isdigit() else float(s))
+        try:
+            return dt.datetime.fromisoformat(s)
+        except ValueError:
+            pass
+    else:
+        m = _V1_TIME.fullmatch(s)
+        if m is not None:
+            mon = _MONTHS.get(m.group(1).lower())
+            if mon is not None:
+                return dt.datetime(
+                    int(m.group(9)), mon, int(m.group(2)),
+                    int(m.group(3)), int(m.group(4)), int(m.group(5)),
+                    tzinfo=_fixed_offset(m.group(6), m.group(7), m.group(8)),
+                )
+        try:
+            # RFC 2822, as in e-mail and RSS: "Wed, 10 Oct 2018 20:19:24 +0000".
+            return email.utils.parsedate_to_datetime(s)
+        except (TypeError, ValueError, IndexError):
+            pass
+    for fmt in _EXTRA_FORMATS:
+        try:
+            return dt.datetime.strptime(s, fmt)
+        except ValueError:
+            continue
+    raise ValueError(f"unparseable timestamp {_show(s)}")
+
+
+def parse_time(value, tz=dt.timezone.utc) -> dt.datetime:
+    """Parse one timestamp into an aware datetime.
+
+    Parameters
+    ----------
+    value : str, int, float or datetime
+        ISO 8601 (with or without offset or ``Z``; date-only allowed),
+        Twitter v1.1 (``Wed Oct 10 20:19:24 +0000 2018``), RFC 2822,
+        ``YYYY-MM-DD HH:MM:SS``, ``YYYY/MM/DD``, US ``MM/DD/YYYY``, or epoch
+        seconds, milliseconds or microseconds as a number or digit string.
+    tz : tzinfo
+        Zone for naive times.
+
+    Returns
+    -------
+    datetime.datetime
+        Aware; an explicit offset in the input is kept.
+
+    Raises
+    ------
+    ValueError
+        If the value cannot be parsed or its year is outside 1990-2100.
+    """
+    if type(value) is str:  # the common case first
+        s = value.strip()
+        if not s:
+            raise ValueError("empty timestamp")
+        t = _parse_string_time(s)
+    elif isinstance(value, dt.datetime):
+        t = value
+        if type(t).__name__ == "Timestamp":  # pandas, without importing it
+            t = t.to_pydatetime()
+    elif isinstance(value, dt.date):
+        t = dt.datetime(value.year, value.month, value.day)
+    elif isinstance(value, bool):
+        raise ValueError(f"unparseable timestamp {value!r}")
+    elif isinstance(value, numbers.Real):
+        t = _from_epoch(value)
+    elif isinstance(value, str):
+        s = value.strip()
+        if not s:
+            raise ValueError("empty timestamp")
+        t = _parse_string_time(s)
+    else:
+        raise ValueError(f"unparseable timestamp of type {type(value).__name__}")
+    if t.tzinfo is None or t.utcoffset() is None:
+        t = t.replace(tzinfo=tz)
+    if not MIN_YEAR <= t.year <= MAX_YEAR:
+        raise ValueError(
+            f"timestamp {_show(value)} is out of range "
+            f"(year {t.year}; expected {MIN_YEAR}-{MAX_YEAR})"
+        )
+    return t
+
+
+def _show(value, limit=60):
+    s = str(value)
+    if len(s) > limit:
+        s = s[:limit] + "..."
+    return repr(s)
+
+
+def zone(tz):
+    if isinstance(tz, dt.tzinfo):
+        return tz
+    if tz in ("UTC", "utc", "Z"):
+        return dt.timezone.utc
+    try:
+        return ZoneInfo(str(tz))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {tz!r}") from None
