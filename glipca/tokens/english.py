@@ -1,0 +1,103 @@
+"""Word tokens of English and other languages written with spaces."""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import re
+
+from .normalise import (
+    _APOSTROPHES, _LETTER, _VERSION, _WORD_CHAR, _UserWords, _clean, _digest, package_words,
+)
+
+__all__ = ["EnglishTokenizer", "english_stop_words"]
+
+_TOKEN_WITH_HYPHENS = re.compile(rf"[^\W_]{_WORD_CHAR}*(?:['-]{_WORD_CHAR}+)*")
+_TOKEN_NO_HYPHENS = re.compile(rf"[^\W_]{_WORD_CHAR}*(?:'{_WORD_CHAR}+)*")
+
+
+@functools.lru_cache(maxsize=1)
+def english_stop_words() -> frozenset:
+    """The English stop list shipped with glipca (``stopwords_en.txt``)."""
+    return package_words("stopwords_en.txt")
+
+
+class EnglishTokenizer:
+    """Word tokens for English and other space-separated languages.
+
+    Text is HTML-unescaped and case-folded; URLs, e-mail addresses and
+    @mentions are removed.  A token is a run of letters and digits (any
+    script) with internal apostrophes and hyphens (``don't``,
+    ``covid-19``); a final ``'s`` is dropped.  Tokens without a letter
+    (numbers) are dropped, but mixed ones such as ``covid19`` or ``g20``
+    are kept.  Hashtags are kept as the word without ``#``
+    (``#BlackLivesMatter`` -> ``blacklivesmatter``).
+
+    Parameters
+    ----------
+    stop_words : iterable of str, optional
+        Words to drop.  By default the shipped English list when
+        ``lang == "en"`` and none otherwise.
+    min_length : int, default 2
+        Shorter tokens are dropped.
+    extra_stop_words : iterable of str, default ()
+        Added to ``stop_words``, e.g. the query words used to collect the
+        posts (they are in every post, so they cannot trend).
+    lang : str, default "en"
+        ISO code recorded in :attr:`lang` and :meth:`params`.
+    split_hyphens : bool, default False
+        Split hyphenated compounds into their parts.
+    user_words : iterable of str, default ()
+        Words or phrases always kept as one token (case-insensitive), even
+        if they hold spaces or stop words (``"new york"``).
+
+    Examples
+    --------
+    >>> tok = EnglishTokenizer()
+    >>> tok("RT @bob: Stay home! #COVID19 spreads https://t.co/x")
+    ['stay', 'home', 'covid19', 'spreads']
+    """
+
+    def __init__(self, stop_words=None, min_length=2, extra_stop_words=(), *, lang="en",
+                 split_hyphens=False, user_words=()):
+        self.lang = str(lang)
+        self.min_length = int(min_length)
+        self.split_hyphens = bool(split_hyphens)
+        if stop_words is None:
+            stop_words = english_stop_words() if self.lang == "en" else ()
+        if isinstance(extra_stop_words, str):
+            extra_stop_words = [extra_stop_words]
+        self.stop_words = frozenset(
+            w.casefold() for w in itertools.chain(stop_words, extra_stop_words)
+        )
+        self._token = _TOKEN_NO_HYPHENS if self.split_hyphens else _TOKEN_WITH_HYPHENS
+        self.user_words = _UserWords(user_words, str.casefold, boundaries=True)
+
+    def __call__(self, text) -> list:
+        text = _clean(text).casefold().translate(_APOSTROPHES)
+        text, user = self.user_words.cut(text)
+        stop, min_length, out = self.stop_words, self.min_length, list(user)
+        for tok in self._token.findall(text):
+            if tok.endswith("'s"):
+                tok = tok[:-2]
+            if len(tok) < min_length or tok in stop:
+                continue
+            if not tok.isalpha() and _LETTER.search(tok) is None:
+                continue  # a number
+            out.append(tok)
+        return out
+
+    def params(self) -> dict:
+        """JSON-ready description of the options (a cache key)."""
+        return {
+            "tokenizer": type(self).__name__,
+            "version": _VERSION,
+            "lang": self.lang,
+            "min_length": self.min_length,
+            "split_hyphens": self.split_hyphens,
+            "stop_words": {"n": len(self.stop_words), "sha1": _digest(self.stop_words)},
+            "user_words": self.user_words.params(),
+        }
+
+    def __repr__(self):
+        return f"EnglishTokenizer(lang={self.lang!r}, min_length={self.min_length}, n_stop_words={len(self.stop_words)})"

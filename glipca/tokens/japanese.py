@@ -1,0 +1,262 @@
+"""Content nouns of Japanese text, found by MeCab with UniDic.
+
+MeCab (Kudo, Yamamoto and Matsumoto 2004, "Applying conditional random
+fields to Japanese morphological analysis", EMNLP) segments and tags the
+text; the dictionary is UniDic (short units) of ``unidic-lite``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import unicodedata
+
+from .english import english_stop_words
+from .normalise import (
+    _KANJI, _LETTER, _VERSION, _UserWords, _digest, _normalise_word, _strip, package_words,
+)
+
+__all__ = ["JapaneseTokenizer", "MeCabError", "JAPANESE_STOP_WORDS", "DEFAULT_KEEP_POS"]
+
+# UniDic part-of-speech prefixes kept by default: common nouns (plain, サ変,
+# 形状詞 and サ変形状詞 capable) and proper nouns.  Not kept: 副詞可能 nouns
+# (今日, 最近, 今回: time words that are in every day's posts), 助数詞可能
+# (年, 月, 円), 数詞, 代名詞 and all other parts of speech.
+DEFAULT_KEEP_POS = (
+    "名詞-普通名詞-一般",
+    "名詞-普通名詞-サ変可能",
+    "名詞-普通名詞-形状詞可能",
+    "名詞-普通名詞-サ変形状詞可能",
+    "名詞-固有名詞",
+)
+
+# Formal nouns and fillers that UniDic tags as common nouns but carry no
+# topic (``stopwords_ja.txt``).
+JAPANESE_STOP_WORDS = package_words("stopwords_ja.txt")
+
+
+class MeCabError(ValueError, RuntimeError):
+    """MeCab could not start with the options given (a bad option value)."""
+
+
+_INSTALL_HINT = "JapaneseTokenizer needs MeCab and a dictionary: pip install mecab-python3 unidic-lite"
+# Our own compact MeCab output: surface, a tab, the POS joined by '-'.
+# Backslashes are doubled because MeCab's option parser eats one level.
+_FORMAT = (
+    "--output-format-type= "
+    r"--node-format=%m\\t%F-[0,1,2,3]\\n "
+    r"--unk-format=%m\\t%F-[0,1,2,3]\\n "
+    "--bos-format= --eos-format="
+)
+
+
+class JapaneseTokenizer:
+    """Content nouns of Japanese text, found by MeCab with UniDic.
+
+    Text is NFKC-normalised (full-width ASCII and half-width kana become
+    ordinary) and URLs, e-mail addresses and @mentions are removed before
+    parsing.  Words whose part of speech starts with one of ``keep_pos`` are
+    kept, as their surface form (the surface is what readers of a cluster
+    expect to see; UniDic's lemma turns loanwords into forms such as
+    ``コロナ-corona``).  Dropped as well: words without a letter (numbers,
+    symbols), single characters other than kanji, and stop words.  ASCII
+    words are lower-cased.
+
+    The MeCab tagger is created on first use and is not pickled, so the
+    object can be sent to worker processes; each creates its own tagger.
+
+    Parameters
+    ----------
+    mecab_args : str, default ""
+        Extra MeCab options, e.g. ``"-u user.dic"``.  Passing ``-d`` selects
+        another dictionary; ``keep_pos`` must then match its tag set.
+        Output-format options are overridden by the tokeniser's own.
+    keep_pos : sequence of str, optional
+        Part-of-speech prefixes to keep, levels joined by ``-``.  Defaults
+        to :data:`DEFAULT_KEEP_POS`.
+    stop_words : iterable of str, optional
+        Defaults to :data:`JAPANESE_STOP_WORDS` plus the English stop list
+        (for the English words mixed into Japanese posts); give ``()`` for
+        none.
+    extra_stop_words : iterable of str, default ()
+        Added to ``stop_words`` (e.g. the collection query words).
+    min_length : int, default 1
+        Shorter words are dropped (single kanji are kept by default).
+    user_words : iterable of str, default ()
+        Words always kept whole, e.g. compound names that MeCab would
+        split (``新型コロナウイルス``).  A compiled MeCab user dictionary is
+        given with ``mecab_args="-u FILE"`` instead.
+
+    Notes
+    -----
+    Texts longer than 8192 characters are parsed in pieces cut at sentence
+    ends or line breaks: MeCab gives up on inputs of a few MB.
+
+    Examples
+    --------
+    >>> JapaneseTokenizer()("東京で地震が発生しました")
+    ['東京', '地震', '発生']
+    """
+
+    lang = "ja"
+
+    def __init__(self, mecab_args="", keep_pos=None, stop_words=None, extra_stop_words=(),
+                 min_length=1, user_words=()):
+        for module in ("MeCab", "unidic_lite"):
+            if module == "unidic_lite" and _has_dicdir(mecab_args):
+                continue
+            if importlib.util.find_spec(module) is None:
+                raise ImportError(_INSTALL_HINT)
+        self.mecab_args = str(mecab_args).strip()
+        self.keep_pos = tuple(DEFAULT_KEEP_POS if keep_pos is None else keep_pos)
+        if isinstance(keep_pos, str):
+            self.keep_pos = (keep_pos,)
+        if stop_words is None:
+            stop_words = JAPANESE_STOP_WORDS | english_stop_words()
+        if isinstance(extra_stop_words, str):
+            extra_stop_words = [extra_stop_words]
+        self.stop_words = frozenset(_normalise_word(w) for w in stop_words) | frozenset(
+            _normalise_word(w) for w in extra_stop_words
+        )
+        self.min_length = int(min_length)
+        self.user_words = _UserWords(user_words, _normalise_word, boundaries=False)
+        # One regex over the whole MeCab output picks the kept words: far
+        # cheaper than splitting every line in Python.
+        alternatives = "|".join(re.escape(p) for p in self.keep_pos) or r"(?!)"
+        self._pick = re.compile(rf"^([^\t\n]+)\t(?:{alternatives})(?:-[^\n]*)?$", re.M)
+        self._tagger = None
+        self._verdicts = {}
+
+    # -- MeCab -------------------------------------------------------------
+
+    def _make_tagger(self):
+        try:
+            import MeCab
+        except ImportError:
+            raise ImportError(_INSTALL_HINT) from None
+        args = self.mecab_args
+        if not _has_dicdir(args):
+            try:
+                import unidic_lite
+            except ImportError:
+                raise ImportError(_INSTALL_HINT) from None
+            args = f"-d {unidic_lite.DICDIR} {args}"
+        # -r: read no mecabrc, so no system-wide MeCab configuration is needed.
+        args = f"-r {os.devnull} {args} {_FORMAT}"
+        try:
+            return MeCab.Tagger(args)
+        except RuntimeError as exc:
+            # mecab-python3's message is a long help text; its last detail
+            # line is the actual cause.
+            lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip() and not ln.startswith("-")]
+            cause = lines[-1] if lines else "unknown error"
+            raise MeCabError(
+                f"MeCab could not start ({cause}) with options {self.mecab_args!r}; "
+                f"if MeCab or its dictionary is missing: {_INSTALL_HINT.split(': ', 1)[1]}"
+            ) from None
+
+    @property
+    def tagger(self):
+        """The MeCab tagger of this process, created on first use."""
+        if self._tagger is None:
+            self._tagger = self._make_tagger()
+        return self._tagger
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["_tagger"] = None  # a tagger cannot be pickled; workers make their own
+        state["_verdicts"] = {}
+        return state
+
+    # -- tokenising ----------------------------------------------------------
+
+    def __call__(self, text) -> list:
+        text = _strip(unicodedata.normalize("NFKC", text))
+        text, user = self.user_words.cut(text)
+        parse = self.tagger.parse
+        if len(text) <= _PIECE:
+            parsed = parse(text)
+        else:
+            parsed = "".join(parse(piece) or "" for piece in _pieces(text))
+        if parsed is None:
+            raise RuntimeError(f"MeCab could not parse a text of {len(text)} characters")
+        # Words recur (Zipf): the verdict on each surface form is worked out
+        # once and remembered, which saves most of the per-word cost.
+        verdicts, out = self._verdicts, list(user)
+        for surface in self._pick.findall(parsed):
+            word = verdicts.get(surface, _UNSEEN)
+            if word is _UNSEEN:
+                if len(verdicts) >= _MAX_VERDICTS:
+                    verdicts.clear()
+                word = verdicts[surface] = self._verdict(surface)
+            if word is not None:
+                out.append(word)
+        return out
+
+    def _verdict(self, word):
+        """The word to count for a kept surface form, or None to drop it."""
+        if len(word) == 1 and _KANJI.match(word) is None:
+            return None  # single kana, Latin letter or symbol
+        if word.isascii():
+            word = word.lower()
+        if len(word) < self.min_length or word in self.stop_words:
+            return None
+        if _LETTER.search(word) is None:
+            return None  # numbers and symbols tagged as nouns
+        return word
+
+    def params(self) -> dict:
+        """JSON-ready description of the options (a cache key)."""
+        return {
+            "tokenizer": type(self).__name__,
+            "version": _VERSION,
+            "lang": self.lang,
+            "mecab_args": self.mecab_args,
+            "dictionary": _dictionary_version(self.mecab_args),
+            "keep_pos": list(self.keep_pos),
+            "min_length": self.min_length,
+            "stop_words": {"n": len(self.stop_words), "sha1": _digest(self.stop_words)},
+            "user_words": self.user_words.params(),
+        }
+
+    def __repr__(self):
+        return f"JapaneseTokenizer(mecab_args={self.mecab_args!r}, keep_pos={list(self.keep_pos)!r})"
+
+
+_PIECE = 8192  # characters MeCab is given at once
+_UNSEEN = object()
+_MAX_VERDICTS = 1 << 18  # remembered surface forms; a bound on memory
+_BREAK = re.compile(r"[。．！？!?\n]|\s")
+
+
+def _pieces(text, size=_PIECE):
+    """Cut a long text into pieces of at most ``size`` characters.
+
+    Each cut is at the last sentence end or blank of the piece's second
+    half, so that words stay whole; a text without any is cut anyway.
+    """
+    start, n = 0, len(text)
+    while n - start > size:
+        end = start + size
+        cut = end
+        for m in _BREAK.finditer(text, start + size // 2, end):
+            cut = m.end()
+        yield text[start:cut]
+        start = cut
+    yield text[start:]
+
+
+def _has_dicdir(args):
+    return bool(re.search(r"(?:^|\s)(?:-d|--dicdir)(?:\s|=|$)", str(args)))
+
+
+def _dictionary_version(mecab_args):
+    if _has_dicdir(mecab_args):
+        return "custom"
+    try:
+        from importlib.metadata import version
+
+        return f"unidic-lite {version('unidic-lite')}"
+    except Exception:  # metadata missing: still a usable key
+        return "unidic-lite"
