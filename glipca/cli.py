@@ -113,7 +113,7 @@ def analyse(inputs, out, min_count, min_days, max_words, min_z, alpha, min_clust
     from pathlib import Path
 
     from .ingest import InputError
-    from .report.writer import OutputExists
+    from .report.atomic import OutputExists
 
     try:
         alpha = _alpha(alpha)
@@ -121,7 +121,7 @@ def analyse(inputs, out, min_count, min_days, max_words, min_z, alpha, min_clust
         if Path(out).exists() and not force:
             raise OutputExists(f"{out}: output folder exists; use --force to replace it")
         from .pipeline import run_analysis
-        from .report.writer import write_results
+        from .report.folder import write_results
         from .model.series import SinglePeakTest
 
         with warnings.catch_warnings(record=True) as caught:
@@ -212,14 +212,14 @@ def count(inputs, out, min_count, min_days, use_dask, scheduler, workers, block_
     from pathlib import Path
 
     from .ingest import InputError
-    from .report.writer import OutputExists
+    from .report.atomic import OutputExists
 
     try:
         if Path(out).exists() and not force:
             raise OutputExists(f"{out}: output folder exists; use --force to replace it")
         from .counting.cache import write_counts
         from .counting.prepare import prepare_counts
-        from .report.writer import atomic_dir
+        from .report.atomic import atomic_dir
 
         kwargs = _counting_kwargs(reading)
         if use_dask or scheduler:

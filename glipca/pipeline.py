@@ -16,6 +16,7 @@ from .model.cluster import GLIPCA
 from .model.hierarchy import cluster_hierarchy
 from .ingest import IngestReport, posts_from_frame, read_posts
 from .report.posts import representative_posts
+from .counting.periods import period_label
 from .counting.prepare import default_tz, prepare_counts
 from .model.series import SinglePeakTest, relative_frequency
 from .model.stability import cluster_stability
@@ -65,8 +66,8 @@ class AnalysisResult:
             "posts_dropped": int(self.report.n_dropped),
             "dropped_by_reason": {k: int(v) for k, v in sorted(self.report.dropped.items())},
             "periods": int(len(periods)),
-            "first_period": _period_label(periods[0]),
-            "last_period": _period_label(periods[-1]),
+            "first_period": period_label(periods[0]),
+            "last_period": period_label(periods[-1]),
             "masked_periods": list(self.all_series.attrs.get("masked_periods", [])),
             "vocabulary": int(len(self.counts.words)),
             "words": int(self.all_series.shape[1]),
@@ -75,11 +76,6 @@ class AnalysisResult:
             "graph_edges": int(self.model.graph_.number_of_edges()),
             "clusters": int(len(self.model.clusters_)),
         }
-
-
-def _period_label(t):
-    t = pd.Timestamp(t)
-    return t.strftime("%Y-%m-%d") if t == t.normalize() else t.isoformat()
 
 
 def _posts(source, *, on_error, report, tz, **fields):

@@ -14,7 +14,7 @@ from distributed import Client
 
 from glipca.counting.cache import write_counts
 from glipca.counting.dask import count_on_dask
-from glipca.report.writer import atomic_dir
+from glipca.report.atomic import atomic_dir
 
 
 def main():

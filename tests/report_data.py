@@ -11,7 +11,7 @@ import pytest
 
 from glipca.datasets import make_trend_corpus
 from glipca.pipeline import run_analysis
-from glipca.report.writer import write_results
+from glipca.report.folder import write_results
 
 #: Post text that must show as text and run nothing.
 PAYLOAD = (

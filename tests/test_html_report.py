@@ -6,6 +6,7 @@ import pandas as pd
 from click.testing import CliRunner
 
 from glipca.cli import main
+from glipca.report.folder import Results
 from glipca.report.html import render_report
 
 from .report_data import HOSTILE_ID, analysed_corpus, results_folder  # noqa: F401
@@ -83,7 +84,7 @@ def test_every_user_derived_string_is_escaped():
                           index=pd.date_range("2021-01-01", periods=3))
     graph = nx.Graph([(evil, "b&c", {"weight": 0.5})])
     posts = [[{"id": evil, "time": evil, "text": evil, "score": 1.0, "words": [evil]}]]
-    page = render_report(doc, series, graph, posts, figures=False, title=evil)
+    page = render_report(Results(doc, series, graph=graph, posts=posts), figures=False, title=evil)
     assert "<img" not in page and "onerror=\"" not in page
     assert page.count("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;") >= 10
     assert "shaky" in page

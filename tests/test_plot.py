@@ -1,24 +1,24 @@
+import subprocess
+import sys
+import textwrap
 import warnings
+from pathlib import Path
 
 import matplotlib
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties, fontManager
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import networkx as nx  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.font_manager import FontProperties, fontManager  # noqa: E402
-
-from glipca.report import plots as plot  # noqa: E402
-from glipca.model.hierarchy import cluster_hierarchy  # noqa: E402
+from glipca.model.hierarchy import cluster_hierarchy
+from glipca.report import plots as plot
 
 WORDS = ["地震", "津波", "避難", "ニュース", "東京"]
 
 
-@pytest.fixture
-def series():
+def _series():
     index = pd.date_range("2021-03-01", periods=30, freq="D", tz="Asia/Tokyo")
     rng = np.random.default_rng(0)
     t = np.arange(30)
@@ -27,14 +27,23 @@ def series():
     return pd.DataFrame(data, index=index)
 
 
-@pytest.fixture
-def clusters():
+def _clusters():
     return [
         {"id": 0, "words": WORDS[:3], "peak": "2021-03-11", "start": "2021-03-10",
          "end": "2021-03-13", "stability": 1.0},
         {"id": 1, "words": WORDS[3:], "peak": "2021-03-14", "start": "2021-03-14",
          "end": "2021-03-14", "stability": 0.3},
     ]
+
+
+@pytest.fixture
+def series():
+    return _series()
+
+
+@pytest.fixture
+def clusters():
+    return _clusters()
 
 
 def _hierarchy(series):
@@ -59,11 +68,10 @@ def _drawers(series, clusters):
 def test_every_plot_returns_a_figure_and_draws_into_a_given_axes(series, clusters):
     for draw in _drawers(series, clusters):
         fig = draw()
-        assert isinstance(fig, matplotlib.figure.Figure)
-        plt.close(fig)
-        host, ax = plt.subplots()
-        assert draw(ax=ax) is host
-        plt.close(host)
+        assert isinstance(fig, Figure)
+        assert plot.png_bytes(fig).startswith(b"\x89PNG")
+        host = Figure()
+        assert draw(ax=host.add_subplot()) is host
 
 
 def test_japanese_words_render_as_glyphs_even_after_rcdefaults(series, clusters):
@@ -74,9 +82,7 @@ def test_japanese_words_render_as_glyphs_even_after_rcdefaults(series, clusters)
             # Matplotlib warns "Glyph ... missing from font(s)" for a box.
             warnings.simplefilter("error")
             for draw in _drawers(series, clusters):
-                fig = draw()
-                fig.canvas.draw()
-                plt.close(fig)
+                draw().canvas.draw()
     path = fontManager.findfont(FontProperties(family="IPAexGothic"), fallback_to_default=False)
     assert path.endswith("ipaexg.ttf")
 
@@ -84,4 +90,29 @@ def test_japanese_words_render_as_glyphs_even_after_rcdefaults(series, clusters)
 def test_dendrogram_of_one_cluster_says_so():
     fig = plot.plot_dendrogram(cluster_hierarchy(np.ones((5, 1))))
     assert "fewer than two clusters" in fig.axes[0].texts[0].get_text()
-    plt.close(fig)
+
+
+def test_figures_leave_global_state_alone():
+    # In a fresh interpreter, so that no other test has chosen a backend.
+    script = textwrap.dedent("""
+        import sys
+        import matplotlib
+        from tests.test_plot import _drawers, _series, _clusters
+        from glipca.report import plots
+
+        before = {k: v for k, v in dict.items(matplotlib.rcParams)}
+        for draw in _drawers(_series(), _clusters()):
+            plots.png_bytes(draw())
+        after = {k: v for k, v in dict.items(matplotlib.rcParams)}
+        changed = sorted(k for k in before if before[k] != after[k])
+        assert not changed, changed
+        assert "matplotlib.pyplot" not in sys.modules
+        assert "matplotlib_fontja" not in sys.modules
+        # The backend was never chosen, let alone switched.
+        assert dict.__getitem__(matplotlib.rcParams, "backend") is \
+            matplotlib.rcsetup._auto_backend_sentinel
+        print("ok")
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          cwd=tmp_path.parent if False else None, timeout=300)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]

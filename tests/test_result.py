@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import glipca
-from glipca.report.writer import OutputExists
+from glipca.report.atomic import OutputExists
 from glipca.result import TrendResult, load
 
 from .report_data import PAYLOAD, analysed_corpus, results_folder  # noqa: F401
@@ -167,7 +167,7 @@ def test_analyse_passes_cli_options_to_the_pipeline(
     out = glipca.analyse("posts.jsonl", lang="en", min_z=4, stop_words=stop,
                          user_words=["New York"], alpha=0.3)
     assert isinstance(out, TrendResult) and len(out) == len(analysed_corpus[1].model.clusters_)
-    assert seen["source"] == "posts.jsonl" and seen["alpha"] == 0.3 and seen["cache"] is True
+    assert seen["source"] == "posts.jsonl" and seen["alpha"] == 0.3 and seen["cache"] is None
     assert seen["peak_test"].min_z == 4
     assert seen["tokenizer_options"] == {"extra_stop_words": ["foo", "bar"],
                                          "user_words": ["New York"]}

@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-__all__ = ["Periods", "zone"]
+__all__ = ["Periods", "period_label", "zone"]
 
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 _WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
@@ -113,3 +113,15 @@ def zone(tz):
         return ZoneInfo(str(tz))
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError(f"unknown time zone {tz!r}") from None
+
+
+def period_label(t):
+    """A period start as text: ``2020-03-11`` for a midnight, ISO 8601 otherwise.
+
+    The one spelling of periods in every output (``clusters.json``, tables,
+    the report), so that a period reads the same everywhere.
+    """
+    import pandas as pd
+
+    t = pd.Timestamp(t)
+    return t.strftime("%Y-%m-%d") if t == t.normalize() else t.isoformat()

@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 from scipy import signal, stats
 
+from ..counting.periods import period_label
+
 __all__ = [
     "relative_frequency",
     "low_volume_periods",
@@ -89,7 +91,7 @@ def relative_frequency(
     frame.index.name = "period"
     if masked.any():
         frame = frame.interpolate(method="linear", axis=0, limit_direction="both")
-    frame.attrs["masked_periods"] = [_iso(t) for t in wc.periods[masked]]
+    frame.attrs["masked_periods"] = [period_label(t) for t in wc.periods[masked]]
     return frame
 
 
@@ -109,11 +111,6 @@ def standardize(frame):
     if isinstance(frame, pd.DataFrame):
         return pd.DataFrame(out, index=frame.index, columns=frame.columns)
     return out
-
-
-def _iso(t):
-    t = pd.Timestamp(t)
-    return t.strftime("%Y-%m-%d") if t == t.normalize() else t.isoformat()
 
 
 @dataclass

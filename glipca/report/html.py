@@ -1,30 +1,28 @@
 """The HTML report: one self-contained file an analyst can hand on.
 
-The report is built from the files of a results folder (``clusters.json``,
-``series.csv``, ``graph.csv``, ``posts.json``), never from a live analysis,
-so that ``glipca report DIR`` rebuilds exactly what ``glipca analyse``
-wrote. Figures are embedded as PNG data URIs; there is no script, no external
-style sheet or font, and a Content-Security-Policy forbids loading anything,
-so the file opens offline and cannot reach the network.
+The report is drawn from a :class:`glipca.report.folder.Results`, which
+holds exactly what the results folder's files hold, so that ``glipca report
+DIR`` rebuilds, from the files, what ``glipca analyse`` wrote. Figures are
+embedded as PNG data URIs; there is no script, no external style sheet or
+font, and a Content-Security-Policy forbids loading anything, so the file
+opens offline and cannot reach the network.
 
 Every piece of text that comes from the data (post texts, words, ids, file
-names) is untrusted and goes through :func:`html.escape`.
+names) is untrusted and goes through :func:`escape`.
 """
 
 from __future__ import annotations
 
 import base64
-import io
-import json
-from html import escape
+import html
 from pathlib import Path
 
-import networkx as nx
 import pandas as pd
 
 from ..model.hierarchy import ClusterHierarchy
+from .folder import read_results
 
-__all__ = ["load_results", "render_report", "write_report"]
+__all__ = ["escape", "png_uri", "render_report", "write_report"]
 
 #: Rows of the overview heatmap: each cluster's most central words.
 HEATMAP_WORDS = 3
@@ -60,70 +58,35 @@ nav ol { columns: 2; }
 """
 
 
-def _e(value):
+def escape(value):
     """Escaped text of any value, quotes included (safe in attributes too)."""
-    return escape("" if value is None else str(value), quote=True)
+    return html.escape("" if value is None else str(value), quote=True)
 
 
-def _png(fig):
-    """The figure as a data URI; the figure is closed."""
-    import matplotlib.pyplot as plt
+_e = escape
 
-    buffer = io.BytesIO()
-    # No timestamp or software tag: the same figure gives the same bytes.
-    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
-    plt.close(fig)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+def png_uri(fig):
+    """The figure as a PNG data URI."""
+    from .plots import png_bytes
+
+    return "data:image/png;base64," + base64.b64encode(png_bytes(fig, dpi=DPI)).decode("ascii")
 
 
 def _img(fig, alt):
-    return f'<img src="{_png(fig)}" alt="{_e(alt)}">'
+    return f'<img src="{png_uri(fig)}" alt="{_e(alt)}">'
 
 
-def load_results(folder):
-    """Read what a report needs from a results folder.
-
-    Returns
-    -------
-    dict
-        ``doc`` (clusters.json), ``series`` (DataFrame), ``graph`` (networkx
-        Graph of partial correlations), ``posts`` (list of lists of dicts, or
-        None when the folder has none).
-    """
-    folder = Path(folder)
-    path = folder / "clusters.json"
-    if not path.exists():
-        raise FileNotFoundError(f"{folder}: no clusters.json; is this a glipca results folder?")
-    doc = json.loads(path.read_text(encoding="utf-8"))
-    # Words are data, never missing values: "NA" or "null" are words too.
-    series = pd.read_csv(folder / "series.csv", index_col=0, keep_default_na=False,
-                         na_values=[])
-    series.columns = [str(c) for c in series.columns]
-    series.index = pd.DatetimeIndex(
-        [pd.Timestamp(t).tz_localize(None) for t in series.index], name=series.index.name
-    )
-    graph = nx.Graph()
-    edges_path = folder / "graph.csv"
-    if edges_path.exists():
-        edges = pd.read_csv(edges_path, dtype={"word1": str, "word2": str},
-                            keep_default_na=False, na_values=[])
-        graph.add_weighted_edges_from(
-            zip(edges["word1"], edges["word2"], edges["partial_correlation"].astype(float))
-        )
-    posts = None
-    posts_path = folder / "posts.json"
-    if posts_path.exists():
-        posts = json.loads(posts_path.read_text(encoding="utf-8"))["posts"] or None
-    return {"doc": doc, "series": series, "graph": graph, "posts": posts}
-
-
-def write_report(folder, *, path=None, figures=True, title=None):
-    """Write ``report.html`` into a results folder, from the files in it.
+def write_report(folder, *, results=None, path=None, figures=True, title=None):
+    """Write ``report.html`` into a results folder.
 
     Parameters
     ----------
     folder : path
-        A folder written by :func:`glipca.report.write_results`.
+        A results folder (:mod:`glipca.report.folder`).
+    results : Results, optional
+        What the folder holds, when the caller has it already; default read
+        from the folder.
     path : path, optional
         Where to write; default ``folder / "report.html"``.
     figures : bool, default=True
@@ -135,9 +98,13 @@ def write_report(folder, *, path=None, figures=True, title=None):
     -------
     Path
     """
-    data = load_results(folder)
+    results = read_results(folder) if results is None else results
     title = Path(folder).resolve().name if title is None else title
-    page = render_report(**data, figures=figures, title=title)
+    if figures:
+        from .plots import write_cluster_figures
+
+        write_cluster_figures(results.series, results.doc["clusters"], folder)
+    page = render_report(results, figures=figures, title=title)
     path = Path(path) if path is not None else Path(folder) / "report.html"
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(page, encoding="utf-8")
@@ -152,25 +119,20 @@ def _stability_badge(score):
     return f'<span class="badge {kind}">{score:.2f} ({kind})</span>'
 
 
-def render_report(doc, series, graph, posts=None, *, figures=True, title="glipca"):
+def render_report(results, *, figures=True, title="glipca"):
     """The report as an HTML string.
 
     Parameters
     ----------
-    doc : dict
-        The ``clusters.json`` document.
-    series : DataFrame
-        Periods × candidate words.
-    graph : networkx Graph
-        Direct-correlation graph, partial correlations as ``weight``.
-    posts : list of list of dict, optional
-        Representative posts per cluster.
+    results : Results
+        What the results folder holds.
     figures : bool, default=True
     title : str
         Shown in the page title (e.g. the results folder's name).
     """
     from . import plots as plot
 
+    doc, series = results.doc, results.series
     clusters = doc["clusters"]
     hierarchy = ClusterHierarchy.from_dict(doc["hierarchy"]) if doc.get("hierarchy") else None
     group_of = {}
@@ -207,7 +169,7 @@ def render_report(doc, series, graph, posts=None, *, figures=True, title="glipca
     if hierarchy is not None and len(hierarchy.labels) >= 2:
         parts.append(_groups(hierarchy, clusters))
     for c in clusters:
-        parts.append(_cluster_section(c, series, graph, posts, group_of, figures))
+        parts.append(_cluster_section(c, results, group_of, figures))
     if doc.get("shared_words"):
         parts.append('<h2 id="shared">Shared words</h2><p>Directly tied to two clusters, so '
                      "listed in neither: " + _e(", ".join(map(str, doc["shared_words"])))
@@ -285,7 +247,7 @@ def _groups(hierarchy, clusters):
     )
 
 
-def _cluster_section(c, series, graph, posts, group_of, figures):
+def _cluster_section(c, results, group_of, figures):
     from . import plots as plot
 
     cid = int(c["id"])
@@ -315,20 +277,19 @@ def _cluster_section(c, series, graph, posts, group_of, figures):
     out.append('<table class="words"><tr><th>Word (most central first)</th>'
                f'<th>Loading</th></tr>{cells}</table>')
     if figures:
+        series = results.series
         shown = [w for w in words if w in series.columns]
         out.append('<div class="figures">')
         out.append(_img(
             plot.plot_cluster_multiples(series, shown, peak=pd.Timestamp(c["peak"])),
             f"Series of the words of cluster {cid}",
         ))
-        sub = graph.subgraph([w for w in words if w in graph]).copy()
-        sub.add_nodes_from(words)
         out.append(_img(
-            plot.plot_cluster_graph(sub, loadings=dict(zip(words, c.get("loadings") or []))),
+            plot.plot_cluster_graph(results.subgraph(words), loadings=dict(zip(words, c.get("loadings") or []))),
             f"Direct-correlation graph of cluster {cid}",
         ))
         out.append("</div>")
-    out.append(_posts_list(posts[cid] if posts and cid < len(posts) else None))
+    out.append(_posts_list(results.posts_of(cid)))
     out.append("</section>")
     return "\n".join(out)
 

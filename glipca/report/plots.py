@@ -1,18 +1,26 @@
 """Figures of trend clusters. Every function returns a matplotlib Figure.
 
-Each function draws into the Axes it is given, or into a new figure. Word
-labels may be Japanese: the IPAex Gothic font that ships with
-matplotlib-fontja is registered and used as a fallback behind matplotlib's
-default font, so kana and kanji render as glyphs, not boxes.
+Each function draws into the Axes it is given, or into a new
+:class:`matplotlib.figure.Figure` made without pyplot, so that nothing
+global changes: no backend is chosen, no rcParams are edited, no window
+opens. Settings apply through a style context around each call
+(:func:`figure_style`). Word labels may be Japanese: the IPAex Gothic font
+that ships with matplotlib-fontja is registered with matplotlib's font
+manager and listed behind matplotlib's default font, so kana and kanji
+render as glyphs, not boxes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import importlib.util
+import io
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 __all__ = [
     "plot_cluster_series",
@@ -21,58 +29,74 @@ __all__ = [
     "plot_cluster_graph",
     "plot_dendrogram",
     "plot_heatmap",
-    "save_cluster_figures",
+    "figure_style",
+    "png_bytes",
     "write_cluster_figures",
 ]
 
 #: Tried in order, glyph by glyph: Latin from matplotlib's default font,
-#: Japanese from IPAex Gothic (registered by importing matplotlib_fontja).
+#: Japanese from IPAex Gothic (registered by :func:`_register_fonts`).
 FONT_FAMILY = ["DejaVu Sans", "IPAexGothic"]
 
 
-def _pyplot():
-    import matplotlib
+@functools.cache
+def _register_fonts():
+    """Make the bundled fonts known to matplotlib's font manager, once.
 
-    # Figures are written to files or shown inline; never open a window from
-    # a library call.
-    if matplotlib.get_backend().lower() not in {"module://matplotlib_inline.backend_inline"}:
-        matplotlib.use("Agg", force=False)
-    try:
-        import matplotlib_fontja  # noqa: F401  (registers a Japanese font)
-    except ImportError:
-        pass
-    import matplotlib.pyplot as plt
+    matplotlib_fontja is not imported: importing it sets the global font
+    family. Its font file is only added to the font manager's list.
+    """
+    from matplotlib import font_manager
 
-    return plt
+    spec = importlib.util.find_spec("matplotlib_fontja")
+    if spec is None or not spec.submodule_search_locations:
+        return
+    path = Path(list(spec.submodule_search_locations)[0]) / "fonts" / "ipaexg.ttf"
+    if path.exists() and str(path) not in {f.fname for f in font_manager.fontManager.ttflist}:
+        font_manager.fontManager.addfont(str(path))
+
+
+@contextlib.contextmanager
+def figure_style():
+    """The settings figures are drawn and saved with, for the duration of a block."""
+    import matplotlib as mpl
+
+    _register_fonts()
+    with mpl.rc_context({"font.family": FONT_FAMILY}):
+        yield
 
 
 def _styled(func):
-    """Draw with the Japanese-capable font list, whatever the global rcParams."""
+    """Draw inside :func:`figure_style`, whatever the global rcParams."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        plt = _pyplot()
-        # Text takes its font when it is created, so the setting only needs
-        # to cover the drawing calls, not the later savefig. Only the font is
-        # restored afterwards: rc_context would also undo the interactive
-        # mode that IPython turns on when the first figure loads the inline
-        # backend, and a notebook would show no figure after the first.
-        before = plt.rcParams["font.family"]
-        plt.rcParams["font.family"] = FONT_FAMILY
-        try:
+        with figure_style():
             return func(*args, **kwargs)
-        finally:
-            plt.rcParams["font.family"] = before
 
     return wrapper
 
 
+class _Figure(Figure):
+    """A Figure that a notebook shows as a PNG when it is a cell's value."""
+
+    def _repr_png_(self):
+        return png_bytes(self)
+
+
+def png_bytes(fig, *, dpi=100):
+    """The figure as PNG bytes, without a software tag or time: same figure, same bytes."""
+    buffer = io.BytesIO()
+    with figure_style():
+        fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+    return buffer.getvalue()
+
+
 def _figure(ax, size):
-    plt = _pyplot()
     if ax is not None:
         return ax.figure, ax
-    fig, ax = plt.subplots(figsize=size, layout="constrained")
-    return fig, ax
+    fig = _Figure(figsize=size, layout="constrained")
+    return fig, fig.add_subplot()
 
 
 def _date_axis(ax, maxticks=8):
@@ -109,17 +133,13 @@ def plot_cluster_series(series, words, *, peak=None, title=None, ax=None, max_wo
     ax : matplotlib Axes, optional
         Where to draw; a new figure is made when omitted.
     """
-    plt = _pyplot()
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(8, 3.5), layout="constrained")
-    else:
-        fig = ax.figure
+    fig, ax = _figure(ax, (8, 3.5))
     shown = list(words)[:max_words]
-    x = series.index
+    x = _naive(series.index)
     for w in shown:
         ax.plot(x, 100.0 * series[w].to_numpy(), label=str(w), linewidth=1.4)
     if peak is not None:
-        ax.axvline(peak, color="0.3", linestyle="--", linewidth=1)
+        ax.axvline(_naive([peak])[0], color="0.3", linestyle="--", linewidth=1)
     ax.set_ylabel("% of posts")
     if title:
         ax.set_title(title)
@@ -156,12 +176,11 @@ def plot_cluster_multiples(series, words, *, peak=None, title=None, ax=None, nco
     ncols : int, default=4
     max_words : int, default=12
     """
-    plt = _pyplot()
     shown = list(words)[:max_words]
     ncols = max(1, min(ncols, len(shown)))
     nrows = max(1, -(-len(shown) // ncols))
     if ax is None:
-        fig = plt.figure(figsize=(2.6 * ncols + 0.4, 1.7 * nrows + 0.6), layout="constrained")
+        fig = _Figure(figsize=(2.6 * ncols + 0.4, 1.7 * nrows + 0.6), layout="constrained")
         grid = fig.add_gridspec(nrows, ncols)
     else:
         fig = ax.figure
@@ -351,11 +370,6 @@ def plot_heatmap(series, words=None, *, ax=None, separators=()):
     return fig
 
 
-def save_cluster_figures(result, folder, *, dpi=100):
-    """Write ``cluster_NNN.png`` for every cluster of an analysis result."""
-    return write_cluster_figures(result.series, result.model.clusters_, folder, dpi=dpi)
-
-
 def write_cluster_figures(series, clusters, folder, *, dpi=100):
     """Write ``cluster_NNN.png`` for every cluster.
 
@@ -363,8 +377,8 @@ def write_cluster_figures(series, clusters, folder, *, dpi=100):
     ----------
     series : DataFrame
         Periods × words relative frequencies.
-    clusters : list
-        Objects with ``words``, ``peak`` and ``size``, in id order.
+    clusters : list of dict
+        As in ``clusters.json``: ``id``, ``words``, ``peak`` and ``size``.
     folder : path
     dpi : int, default=100
 
@@ -372,17 +386,15 @@ def write_cluster_figures(series, clusters, folder, *, dpi=100):
     -------
     list of Path
     """
-    plt = _pyplot()
     folder = Path(folder)
     paths = []
-    for cid, cluster in enumerate(clusters):
-        peak = pd.Timestamp(cluster.peak).strftime("%Y-%m-%d")
+    for c in clusters:
+        cid = int(c["id"])
         fig = plot_cluster_series(
-            series, cluster.words, peak=cluster.peak,
-            title=f"Cluster {cid}: peak {peak}, {cluster.size} words",
+            series, c["words"], peak=pd.Timestamp(c["peak"]),
+            title=f"Cluster {cid}: peak {c['peak']}, {c['size']} words",
         )
         path = folder / f"cluster_{cid:03d}.png"
-        fig.savefig(path, dpi=dpi, metadata={"Software": None})
-        plt.close(fig)
+        path.write_bytes(png_bytes(fig, dpi=dpi))
         paths.append(path)
     return paths

@@ -1,0 +1,101 @@
+"""The ``clusters.json`` document, and the rounding every output shares.
+
+Floats are kept to :data:`DIGITS` significant digits in every text output,
+so that results are byte-identical across runs and machines with the same
+BLAS; the one exact copy of the numbers is ``series.parquet``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .. import __version__
+from ..counting.periods import period_label
+
+__all__ = ["DIGITS", "clusters_document", "rounded", "round_floats"]
+
+#: Significant digits kept for floats in JSON and CSV.
+DIGITS = 6
+
+
+def rounded(x):
+    """``x`` as a float of :data:`DIGITS` significant digits (as the CSV's ``%.6g``)."""
+    return float(f"{float(x):.{DIGITS}g}")
+
+
+def round_floats(x):
+    """A JSON-ready copy of ``x``: floats rounded, non-finite floats None, times labelled."""
+    if x is None or isinstance(x, (bool, str)):
+        return x
+    if isinstance(x, (int, np.integer)):
+        return int(x)
+    if isinstance(x, (float, np.floating)):
+        return rounded(x) if np.isfinite(x) else None
+    if isinstance(x, dict):
+        return {str(k): round_floats(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple, np.ndarray)):
+        return [round_floats(v) for v in x]
+    if isinstance(x, pd.Timestamp):
+        return period_label(x)
+    return str(x)
+
+
+def _span(signal, index):
+    """First and last period of the peak's run at half height or more.
+
+    Height is measured from the signal's median, so that a cluster's width
+    is that of its event, not of its baseline.
+    """
+    signal = np.asarray(signal, dtype=float)
+    k = int(np.argmax(signal))
+    base = float(np.median(signal))
+    above = signal >= base + 0.5 * (signal[k] - base)
+    lo, hi = k, k
+    while lo > 0 and above[lo - 1]:
+        lo -= 1
+    while hi < len(signal) - 1 and above[hi + 1]:
+        hi += 1
+    return period_label(index[lo]), period_label(index[hi])
+
+
+def clusters_document(result):
+    """The content of ``clusters.json`` for an analysis, as a dict (fixed key order).
+
+    Parameters
+    ----------
+    result : AnalysisResult
+        From :func:`glipca.pipeline.run_analysis`.
+    """
+    model = result.model
+    series = result.series
+    clusters = []
+    stability = getattr(result, "stability", None)
+    hierarchy = getattr(result, "hierarchy", None)
+    for cid, cluster in enumerate(model.clusters_):
+        raw = series[cluster.words]
+        start, end = _span(cluster.signal, series.index)
+        clusters.append(
+            {
+                "id": cid,
+                "words": list(cluster.words),
+                "peak": period_label(cluster.peak),
+                "size": cluster.size,
+                "loadings": cluster.loadings,
+                "eigenvalue": cluster.eigenvalue,
+                "peak_frequency": float(raw.loc[cluster.peak].max()),
+                "edges": model.cluster_graph(cid).number_of_edges(),
+                "start": start,
+                "end": end,
+                "stability": None if stability is None else float(stability[cid]),
+            }
+        )
+    doc = {
+        "clusters": clusters,
+        "shared_words": list(model.shared_words_),
+        "hierarchy": None if hierarchy is None else hierarchy.to_dict(),
+        "params": result.params,
+        "summary": result.summary(),
+        "glipca_version": __version__,
+    }
+    return round_floats(doc)

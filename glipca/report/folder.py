@@ -1,0 +1,275 @@
+"""The results folder: what it holds, written and read in one place.
+
+=================== =========================================================
+``clusters.json``   clusters, hierarchy, parameters and summary
+``clusters.csv``    one row per cluster word: cluster, peak, rank, word, loading
+``series.parquet``  candidate words' relative frequencies per period, exact
+``series.csv``      the same for reading, 6 significant digits
+``peaks.csv``       the single-peak test, one row per word
+``graph.csv``       the direct-correlation graph: word1, word2, partial correlation
+``posts.json``      representative posts per cluster
+=================== =========================================================
+
+plus the figures and ``report.html`` (:mod:`glipca.report.html`). A
+:class:`Results` holds exactly what the files hold, whether it was made from
+an analysis or read back, so writing it again gives the same bytes. Reading
+uses JSON, CSV and Parquet only; nothing is unpickled.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import networkx as nx
+import pandas as pd
+
+from ..counting.periods import period_label
+from .atomic import atomic_dir
+from .document import DIGITS, clusters_document, round_floats, rounded
+
+__all__ = ["Results", "parse_periods", "read_results", "save_results", "write_results", "write_tables"]
+
+#: Columns of the single-peak test (``peaks.csv``) and their types: a float
+#: column whose values happen to be whole numbers must not come back as int.
+PEAK_DTYPES = {
+    "is_trend": bool, "prominence": float, "z": float, "width": float, "secondary": float,
+    "n_peaks": "int64",
+}
+
+
+@dataclass
+class Results:
+    """The content of a results folder.
+
+    Attributes
+    ----------
+    doc : dict
+        The ``clusters.json`` document.
+    series : DataFrame
+        Periods (aware) × candidate words relative frequencies, exact.
+    peaks : DataFrame or None
+        The single-peak test's result, one row per word.
+    graph : networkx Graph
+        Direct-correlation graph, partial correlations as ``weight``.
+    posts : list of list of dict, or None
+        Representative posts per cluster, best first.
+    """
+
+    doc: dict
+    series: pd.DataFrame
+    peaks: pd.DataFrame = None
+    graph: nx.Graph = None
+    posts: list = None
+
+    def __post_init__(self):
+        if self.graph is None:
+            self.graph = nx.Graph()
+            self.graph.add_nodes_from(self.series.columns)
+        self.posts = self.posts or None
+
+    @classmethod
+    def from_analysis(cls, analysis):
+        """What the files of :func:`glipca.pipeline.run_analysis`'s result will hold."""
+        graph = nx.Graph()
+        graph.add_nodes_from(analysis.series.columns)
+        graph.add_weighted_edges_from(sorted(
+            (min(u, v), max(u, v), rounded(d["weight"]))
+            for u, v, d in analysis.model.graph_.edges(data=True)
+        ))
+        peaks = analysis.peak_tests.copy()
+        for name in peaks.columns:
+            if PEAK_DTYPES.get(name) is float:
+                peaks[name] = [rounded(x) for x in peaks[name]]
+        posts = round_floats([[p.to_dict() for p in ps] for ps in (analysis.posts or [])])
+        return cls(clusters_document(analysis), analysis.series, peaks=peaks, graph=graph,
+                   posts=posts)
+
+    def equals(self, other):
+        """Whether both hold the same document, series, tables, graph and posts."""
+        return (
+            self.doc == other.doc
+            and self.series.equals(other.series)
+            and self.series.index.equals(other.series.index)
+            and _frames_equal(self.peaks, other.peaks)
+            and _edges(self.graph) == _edges(other.graph)
+            and list(self.graph.nodes) == list(other.graph.nodes)
+            and self.posts == other.posts
+        )
+
+    def posts_of(self, cid):
+        """Representative posts of cluster ``cid`` (list of dict; empty when none)."""
+        return self.posts[cid] if self.posts and 0 <= cid < len(self.posts) else []
+
+    def subgraph(self, words):
+        """The direct-correlation graph among ``words``, every word a node."""
+        sub = self.graph.subgraph([w for w in words if w in self.graph]).copy()
+        sub.add_nodes_from(words)
+        return sub
+
+
+def _edges(graph):
+    return sorted((min(u, v), max(u, v), d.get("weight")) for u, v, d in graph.edges(data=True))
+
+
+def _frames_equal(a, b):
+    if a is None or b is None:
+        return a is None and b is None
+    try:
+        pd.testing.assert_frame_equal(a, b)
+    except AssertionError:
+        return False
+    return True
+
+
+# -- writing ---------------------------------------------------------------------
+
+
+def _write_csv(frame, path, **kwargs):
+    frame.to_csv(path, float_format=f"%.{DIGITS}g", lineterminator="\n", **kwargs)
+
+
+def _write_json(path, doc):
+    text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    path.write_text(text, encoding="utf-8")
+
+
+def write_tables(results, folder):
+    """Write the machine-readable files of ``results`` into an existing folder."""
+    folder = Path(folder)
+    doc = results.doc
+    _write_json(folder / "clusters.json", doc)
+
+    rows = [
+        {"cluster": c["id"], "peak": c["peak"], "rank": r, "word": w, "loading": c["loadings"][r]}
+        for c in doc["clusters"]
+        for r, w in enumerate(c["words"])
+    ]
+    table = pd.DataFrame(rows, columns=["cluster", "peak", "rank", "word", "loading"])
+    _write_csv(table, folder / "clusters.csv", index=False)
+
+    # The CSV is for reading; 6 digits are not enough to compute with, so
+    # the exact series are kept beside it.
+    results.series.to_parquet(folder / "series.parquet")
+    series = results.series.copy()
+    series.index = [period_label(t) for t in series.index]
+    series.index.name = "period"
+    _write_csv(series, folder / "series.csv")
+
+    if results.peaks is not None:
+        peaks = results.peaks.copy()
+        peaks["peak"] = [period_label(t) for t in peaks["peak"]]
+        _write_csv(peaks, folder / "peaks.csv")
+
+    edges = sorted(
+        (min(u, v), max(u, v), d["weight"]) for u, v, d in results.graph.edges(data=True)
+    )
+    edges = pd.DataFrame(edges, columns=["word1", "word2", "partial_correlation"])
+    _write_csv(edges, folder / "graph.csv", index=False)
+
+    _write_json(folder / "posts.json", {"posts": round_floats(results.posts or [])})
+
+
+def save_results(results, out, *, force=False, plots=True, hint="use --force to replace it"):
+    """Write every file of ``results`` to the folder ``out``, atomically.
+
+    Parameters
+    ----------
+    results : Results
+    out : path
+    force : bool, default=False
+        Replace an existing folder.
+    plots : bool, default=True
+        Also write the figures and ``report.html``.
+    hint : str
+        How the caller asks for a replacement, for the error message.
+
+    Returns
+    -------
+    Path
+    """
+    with atomic_dir(out, force=force, hint=hint) as tmp:
+        write_tables(results, tmp)
+        if plots:
+            from .html import write_report
+
+            write_report(tmp, results=results, title=Path(out).name)
+    return Path(out)
+
+
+def write_results(analysis, out, *, force=False, plots=True):
+    """Write every output of an analysis to ``out`` atomically.
+
+    Returns the ``clusters.json`` document.
+    """
+    results = Results.from_analysis(analysis)
+    save_results(results, out, force=force, plots=plots)
+    return results.doc
+
+
+# -- reading ---------------------------------------------------------------------
+
+
+def _read_csv(path, **kwargs):
+    # Words are data, never missing values ("NA" and "null" are words).
+    if int(pd.__version__.split(".")[0]) < 3:
+        # Parse floats exactly as written; pandas 3 does by default.
+        kwargs["float_precision"] = "round_trip"
+    return pd.read_csv(path, keep_default_na=False, na_values=[""], **kwargs)
+
+
+def parse_periods(labels, tz, unit):
+    index = pd.DatetimeIndex(
+        [t.tz_localize(tz) if t.tz is None else t.tz_convert(tz) for t in map(pd.Timestamp, labels)],
+        name="period",
+    )
+    return index.as_unit(unit)
+
+
+def read_results(folder):
+    """Read a results folder written by ``glipca analyse`` or :func:`save_results`.
+
+    The series are exact when the folder has ``series.parquet``, and read
+    from ``series.csv`` (6 significant digits) otherwise.
+
+    Returns
+    -------
+    Results
+    """
+    folder = Path(folder)
+    path = folder / "clusters.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"{folder}: no clusters.json; is this a glipca results folder?")
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    tz = doc.get("params", {}).get("tz") or "UTC"
+    if (folder / "series.parquet").exists():
+        series = pd.read_parquet(folder / "series.parquet")
+    else:
+        series = _read_csv(folder / "series.csv", index_col=0)
+        series.columns = [str(c) for c in series.columns]
+        series.index = parse_periods(series.index, tz, "us")
+        series = series.astype(float)
+    peaks = _read_peaks(folder / "peaks.csv", tz, series.index.unit)
+    graph = nx.Graph()
+    graph.add_nodes_from(series.columns)
+    if (folder / "graph.csv").exists():
+        edges = _read_csv(folder / "graph.csv", dtype={"word1": str, "word2": str})
+        graph.add_weighted_edges_from(
+            zip(edges["word1"], edges["word2"], edges["partial_correlation"].astype(float))
+        )
+    posts = None
+    if (folder / "posts.json").exists():
+        posts = json.loads((folder / "posts.json").read_text(encoding="utf-8"))["posts"]
+    return Results(doc, series, peaks=peaks, graph=graph, posts=posts)
+
+
+def _read_peaks(path, tz, unit):
+    if not path.exists():
+        return None
+    header = pd.read_csv(path, nrows=0).columns
+    dtypes = {name: kind for name, kind in PEAK_DTYPES.items() if name in header}
+    peaks = _read_csv(path, index_col=0, dtype={header[0]: str, "reason": str, **dtypes})
+    if "peak" in peaks.columns:
+        peaks["peak"] = parse_periods(peaks["peak"], tz, unit)
+    return peaks

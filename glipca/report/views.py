@@ -1,0 +1,98 @@
+"""How a notebook shows a result and its clusters: plain text and HTML tables.
+
+The functions take a :class:`glipca.result.TrendResult` or one of its
+clusters; every word shown goes through :func:`glipca.report.html.escape`.
+"""
+
+from __future__ import annotations
+
+from ..counting.periods import period_label
+from .html import escape, png_uri
+
+__all__ = ["cluster_html", "cluster_text", "result_html", "result_text"]
+
+#: Clusters listed by the displays of a result.
+DISPLAY_ROWS = 60
+#: Words named per cluster in the displays of a result.
+DISPLAY_WORDS = 6
+
+
+def _stability(cluster):
+    return "not computed" if cluster.stability is None else f"{cluster.stability:.2f}"
+
+
+def _shown(cluster, more):
+    return " ".join(cluster.words[:DISPLAY_WORDS]) + (more if cluster.size > DISPLAY_WORDS else "")
+
+
+def cluster_text(c):
+    return (f"<Cluster {c.id}: peak {period_label(c.peak)}, {c.size} words, "
+            f"stability {_stability(c)}: {_shown(c, ' ...')}>")
+
+
+def cluster_html(c):
+    words = "".join(
+        f'<tr><td>{escape(w)}</td><td style="text-align:right">{x:.3f}</td></tr>'
+        for w, x in zip(c.words, c.loadings)
+    )
+    span = f"{period_label(c.start)} to {period_label(c.end)}" if c.start is not None else ""
+    facts = [("Peak", period_label(c.peak)), ("Span at half height", span),
+             ("Words", c.size), ("Stability", _stability(c))]
+    rows = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in facts)
+    figure = ""
+    if c._result is not None and c.size:
+        figure = (f'<img src="{png_uri(c.plot(max_words=8))}" '
+                  f'alt="Series of the words of cluster {c.id}">')
+    return (
+        f'<div class="glipca-cluster"><strong>Cluster {c.id}</strong>'
+        f'<div style="display:flex;gap:1.5em;align-items:flex-start">'
+        f"<table>{rows}</table><table><tr><th>Word</th><th>Loading</th></tr>{words}</table>"
+        f"</div>{figure}</div>"
+    )
+
+
+def _headline(result):
+    s = result.summary
+    n = len(result.clusters)
+    text = f"{n} trend cluster{'s' if n != 1 else ''}"
+    if s:
+        text += (f" in {s.get('posts_used', '?')} posts, {s.get('periods', '?')} periods "
+                 f"({s.get('first_period', '?')} to {s.get('last_period', '?')}), "
+                 f"{s.get('candidate_words', '?')} candidate words")
+        if s.get("alpha") is not None:
+            text += f", λ = {s['alpha']:.3g}"
+    return text
+
+
+def result_text(result):
+    lines = [f"<TrendResult: {_headline(result)}>"]
+    for c in result.clusters[:DISPLAY_ROWS]:
+        stability = "   -" if c.stability is None else f"{c.stability:4.2f}"
+        lines.append(f"  {c.id:3d}  {period_label(c.peak)}  {c.size:3d}  {stability}  "
+                     f"{_shown(c, ' ...')}")
+    if len(result.clusters) > DISPLAY_ROWS:
+        lines.append(f"  ... {len(result.clusters) - DISPLAY_ROWS} more clusters")
+    return "\n".join(lines)
+
+
+def result_html(result):
+    rows = []
+    for c in result.clusters[:DISPLAY_ROWS]:
+        rows.append(
+            f'<tr><td style="text-align:right">{c.id}</td><td>{escape(period_label(c.peak))}</td>'
+            f'<td style="text-align:right">{c.size}</td>'
+            f'<td style="text-align:right">{escape(_stability(c))}</td>'
+            f"<td>{escape(_shown(c, ' …'))}</td></tr>"
+        )
+    more = ""
+    if len(result.clusters) > DISPLAY_ROWS:
+        more = f"<p>… {len(result.clusters) - DISPLAY_ROWS} more clusters</p>"
+    shared = ""
+    if result.shared_words:
+        shared = f"<p>Shared words (in no cluster): {escape(', '.join(result.shared_words))}</p>"
+    return (
+        f'<div class="glipca-result"><p><strong>TrendResult</strong>: {escape(_headline(result))}'
+        "</p><table><thead><tr><th>cluster</th><th>peak</th><th>size</th>"
+        f"<th>stability</th><th>top words</th></tr></thead><tbody>{''.join(rows)}</tbody>"
+        f"</table>{more}{shared}</div>"
+    )
