@@ -21,14 +21,19 @@ EXIT_FAILURE = 1
 
 
 def _alpha(value):
-    if value is None or value == "auto":
-        return "auto"
+    """``--alpha`` as GLIPCA takes it, checked by GLIPCA's own rule before any work."""
+    from .model.cluster import GLIPCA
+
+    alpha = "auto" if value is None else value
+    if alpha != "auto":
+        try:
+            alpha = float(value)
+        except ValueError:
+            raise click.BadParameter("must be a number or 'auto'") from None
     try:
-        alpha = float(value)
-    except ValueError:
-        raise click.BadParameter("must be a positive number or 'auto'") from None
-    if not alpha > 0:
-        raise click.BadParameter("must be a positive number or 'auto'")
+        GLIPCA(alpha=alpha)._validate_params()
+    except ValueError as err:
+        raise click.BadParameter(str(err)) from None
     return alpha
 
 

@@ -1,7 +1,9 @@
 import networkx as nx
 import numpy as np
 import pytest
+from sklearn.base import clone
 from sklearn.metrics import adjusted_rand_score
+from sklearn.utils.estimator_checks import check_param_validation, parametrize_with_checks
 
 from glipca.model.cluster import GLIPCA, iterative_pca, mp_bound
 from glipca.model.series import SinglePeakTest
@@ -97,8 +99,8 @@ def test_noise_alone_gives_no_cluster():
     [
         (np.ones((61, 3)), "constant"),
         (np.full((61, 3), np.nan), "NaN"),
-        (np.zeros((2, 3)), "3 periods"),
-        (np.arange(61.0)[:, None], "2 words"),
+        (np.zeros((2, 3)), "minimum of 3"),
+        (np.arange(61.0)[:, None], "minimum of 2"),
     ],
 )
 def test_input_validation(bad, message):
@@ -106,26 +108,62 @@ def test_input_validation(bad, message):
         GLIPCA().fit(bad)
 
 
-def test_bad_alpha():
-    with pytest.raises(ValueError, match="alpha"):
-        GLIPCA(alpha=-1).fit(np.random.default_rng(0).normal(size=(61, 4)))
+@pytest.mark.parametrize(
+    "params",
+    [{"alpha": -1}, {"alpha": 0}, {"alpha": "ebic"}, {"min_cluster_size": 1},
+     {"loading_threshold": 1.5}, {"tol": 0}, {"max_iter": 0}, {"local_refit": "yes"}],
+)
+def test_bad_parameters_are_refused_by_fit(params):
+    name = next(iter(params))
+    model = GLIPCA(**params)  # the constructor only stores
+    with pytest.raises(ValueError, match=f"'{name}' parameter of GLIPCA"):
+        model.fit(np.random.default_rng(0).normal(size=(61, 4)))
 
 
-def test_mp_bound():
-    assert mp_bound(61, 61) == pytest.approx(4.0)
-    assert mp_bound(2, 61) < mp_bound(20, 61)
+def test_clone_and_params_round_trip():
+    model = GLIPCA(alpha=0.4, max_cut=0.2)
+    copy = clone(model)
+    assert copy is not model and copy.get_params() == model.get_params()
+    assert copy.get_params()["alpha"] == 0.4 and copy.get_params(deep=True)["max_cut"] == 0.2
+    # Signature order: the params record of the results keeps its order.
+    assert list(model.get_params())[:3] == ["alpha", "ebic_gamma", "min_cluster_size"]
+    assert model.set_params(alpha="auto", tol=1e-5) is model
+    assert model.alpha == "auto" and model.tol == 1e-5
+    with pytest.raises(ValueError, match="Invalid parameter"):
+        model.set_params(penalty=1.0)
 
 
-@pytest.mark.parametrize("local_refit", [False, True])
-@pytest.mark.parametrize("alpha", [0.1, 0.3, 0.6])
-def test_close_pairs_are_split_whatever_the_global_penalty(alpha, local_refit):
-    # At a large penalty the lasso graph approaches the thresholded
-    # correlation graph and links the two events of a close pair.
-    candidates, frame, truth = _candidates(0)
-    model = GLIPCA(alpha=alpha, local_refit=local_refit).fit(candidates)
-    label = {w: c for c, cl in enumerate(model.clusters_) for w in cl.words}
-    for a, b in [(0, 1), (2, 3)]:
-        la = {label.get(f"t{a}w{j}") for j in range(5)} - {None}
-        lb = {label.get(f"t{b}w{j}") for j in range(5)} - {None}
-        assert len(la) == 1 and len(lb) == 1 and la != lb
+def test_labels_are_per_column_not_per_row():
+    # Why scikit-learn's clusterer checks do not apply (see below): GLIPCA
+    # clusters the columns (words) of its input, not its rows (periods).
+    candidates, _, _ = _candidates(0)
+    model = GLIPCA().fit(candidates.to_numpy())
+    assert candidates.shape[0] != candidates.shape[1]
+    assert model.labels_.shape == (candidates.shape[1],) and model.n_features_in_ == candidates.shape[1]
+    assert not hasattr(model, "predict") and not hasattr(model, "fit_predict")
 
+
+@parametrize_with_checks([GLIPCA()])
+def test_sklearn_estimator_checks(estimator, check):
+    """scikit-learn's estimator checks that apply to GLIPCA; all of them pass.
+
+    Not applicable, hence not run or vacuous:
+
+    - the clusterer checks (``check_clustering``,
+      ``check_clusterer_compute_labels_predict``): they require one label per
+      *row* and ``fit_predict``; GLIPCA clusters columns (see the test
+      above), so it is a plain ``BaseEstimator`` without ``ClusterMixin``;
+    - the checks of ``predict``, ``transform`` and ``score`` (for example
+      ``check_methods_sample_order_invariance``, ``check_fit2d_predict1d``,
+      ``check_pipeline_consistency``, the output half of
+      ``check_fit_idempotent``): they run but find no such method;
+    - ``check_array_api_input``: skipped by scikit-learn unless
+      ``SCIPY_ARRAY_API`` is set; GLIPCA works on NumPy arrays only.
+    """
+    check(estimator)
+
+
+def test_sklearn_param_validation_check():
+    # Not among the checks above for estimators outside scikit-learn: every
+    # parameter is refused by fit when outside its declared constraints.
+    check_param_validation("GLIPCA", GLIPCA())

@@ -13,6 +13,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
+from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_limits
 
@@ -78,6 +79,7 @@ def cluster_stability(series, clusters, *, alpha, n_resamples=20, fraction=0.8, 
     n_keep = max(3, int(round(fraction * n_periods)))
     params = dict(glipca_params or {})
     params.update(alpha=float(alpha), local_refit=False)
+    template = GLIPCA(**params)
     rng = np.random.default_rng(seed)
     together = np.zeros(len(cores))
     # One thread: the matrices are small, and several BLAS threads on a busy
@@ -88,19 +90,20 @@ def cluster_stability(series, clusters, *, alpha, n_resamples=20, fraction=0.8, 
         warnings.simplefilter("ignore", ConvergenceWarning)
         for _ in range(n_resamples):
             keep = np.sort(rng.choice(n_periods, size=n_keep, replace=False))
-            label = _refit_labels(series.iloc[keep], params)
+            label = _refit_labels(series.iloc[keep], template)
             for i, core in enumerate(cores):
                 found = {label.get(w, -1) for w in core}
                 together[i] += len(found) == 1 and -1 not in found
     return together / n_resamples
 
 
-def _refit_labels(sample, params):
-    """Word -> cluster index of a GLIPCA fit; words in no cluster are absent."""
+def _refit_labels(sample, template):
+    """Word -> cluster index of a fit of a clone of ``template``; words in no
+    cluster are absent."""
     # A word seen on only a few days can be constant on a resample; it
     # cannot be clustered there, which counts against its cluster.
     sample = sample.loc[:, sample.std(ddof=0).to_numpy() > 0]
     if sample.shape[1] < 2:
         return {}
-    model = GLIPCA(**params).fit(sample)
+    model = clone(template).fit(sample)
     return {w: c for c, cluster in enumerate(model.clusters_) for w in cluster.words}

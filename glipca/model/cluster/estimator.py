@@ -15,11 +15,15 @@ from __future__ import annotations
 import inspect
 import warnings
 from dataclasses import dataclass, field
+from numbers import Integral, Real
 
 import networkx as nx
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator, _fit_context
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import validate_data
 
 from ..glasso import alpha_path, graphical_lasso, partial_correlation, select_alpha
 from .iterative import iterative_pca
@@ -44,8 +48,11 @@ class TrendCluster:
         return len(self.words)
 
 
-class GLIPCA:
+class GLIPCA(BaseEstimator):
     """Graphical-lasso-guided iterative PCA for trend clustering.
+
+    The clusters are groups of *columns* (words) of the series; the rows are
+    periods. Parameters are checked when :meth:`fit` is called.
 
     Parameters
     ----------
@@ -69,11 +76,12 @@ class GLIPCA:
         Largest relative link weight across an accepted split.
     max_factor_corr : float, default=0.85
         A split is refused when the attenuation-corrected correlation of the
-        two sides' signals reaches this value.
+        two sides' signals reaches this value (the corrected correlation can
+        exceed 1).
     shared_threshold : float, default=0.65
         A member whose partial correlation with another cluster's signal,
         given its own cluster's signal, reaches this value is a shared word
-        and is removed.
+        and is removed; above 1, none is.
     local_refit : bool, default=False
         Re-estimate the links inside a group of at most ``n_periods / 2``
         words with a graphical lasso of its own before splitting it. Slower;
@@ -106,7 +114,26 @@ class GLIPCA:
         Correlation matrix of the input series.
     words_ : list of str
         The input words, in column order.
+    n_features_in_ : int
+        Number of words (columns) seen in :meth:`fit`.
+    feature_names_in_ : ndarray of str
+        The column names, when :meth:`fit` got a DataFrame with string
+        column names.
     """
+
+    _parameter_constraints = {
+        "alpha": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
+        "ebic_gamma": [Interval(Real, 0, None, closed="left")],
+        "min_cluster_size": [Interval(Integral, 2, None, closed="left")],
+        "loading_threshold": [Interval(Real, 0, 1, closed="both")],
+        "split_threshold": [Interval(Real, 0, 1, closed="both")],
+        "max_cut": [Interval(Real, 0, None, closed="left")],
+        "max_factor_corr": [Interval(Real, 0, None, closed="neither")],
+        "shared_threshold": [Interval(Real, 0, None, closed="neither")],
+        "local_refit": ["boolean"],
+        "tol": [Interval(Real, 0, None, closed="neither")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+    }
 
     def __init__(
         self,
@@ -135,39 +162,38 @@ class GLIPCA:
         self.tol = tol
         self.max_iter = max_iter
 
-    def get_params(self):
-        """The constructor's parameters, by name, in signature order."""
-        names = inspect.signature(type(self).__init__).parameters
-        return {name: getattr(self, name) for name in names if name != "self"}
+    def get_params(self, deep=True):
+        """Parameters by name, in the constructor's order.
 
-    def _validate(self, series):
+        As :meth:`sklearn.base.BaseEstimator.get_params` (GLIPCA holds no
+        nested estimator, so ``deep`` changes nothing), but in signature order
+        rather than sorted, which keeps the params record written with the
+        results in a stable, readable order.
+        """
+        params = super().get_params(deep=deep)
+        names = [n for n in inspect.signature(type(self).__init__).parameters if n in params]
+        return {name: params[name] for name in names}
+
+    def _check_series(self, series):
+        """Values, word labels and period index of ``series``."""
+        words = index = None
         if isinstance(series, pd.DataFrame):
             words = [str(c) for c in series.columns]
             index = series.index
-            values = series.to_numpy(dtype=float)
-        else:
-            values = np.asarray(series, dtype=float)
-            if values.ndim != 2:
-                raise ValueError(f"series must be 2-D (periods × words), got shape {values.shape}")
+        values = validate_data(self, series, dtype=np.float64, ensure_min_samples=3,
+                               ensure_min_features=2)
+        if words is None:
             words = [str(i) for i in range(values.shape[1])]
             index = pd.RangeIndex(values.shape[0])
-        if values.ndim != 2 or values.shape[0] < 3:
-            raise ValueError("series needs at least 3 periods")
-        if values.shape[1] < 2:
-            raise ValueError("series needs at least 2 words")
-        if not np.all(np.isfinite(values)):
-            raise ValueError("series contains NaN or infinite values")
         std = values.std(axis=0)
         if np.any(std <= 0):
             bad = [words[i] for i in np.flatnonzero(std <= 0)[:5]]
             raise ValueError(f"constant series cannot be clustered: {bad}")
         if len(set(words)) != len(words):
             raise ValueError("word labels must be unique")
-        if not (isinstance(self.alpha, str) and self.alpha == "auto"):
-            if not (np.isscalar(self.alpha) and float(self.alpha) > 0):
-                raise ValueError(f"alpha must be a positive number or 'auto', got {self.alpha!r}")
         return values, words, index
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, series, y=None):
         """Find trend clusters in word series.
 
@@ -175,13 +201,15 @@ class GLIPCA:
         ----------
         series : DataFrame or array of shape (n_periods, n_words)
             One column per word (e.g. candidate trend words' relative
-            frequencies).
+            frequencies); at least 3 periods and 2 words, none constant.
+        y : None
+            Ignored.
 
         Returns
         -------
         self
         """
-        values, words, index = self._validate(series)
+        values, words, index = self._check_series(series)
         n_samples = values.shape[0]
         z = (values - values.mean(axis=0)) / values.std(axis=0)
         corr = (z.T @ z) / n_samples
