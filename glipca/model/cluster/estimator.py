@@ -26,9 +26,9 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import validate_data
 
 from ..glasso import alpha_path, graphical_lasso, partial_correlation, select_alpha
-from .iterative import iterative_pca
+from .iterative import iterative_pca, refine_by_words
 from .shared import shared_words
-from .spectral import ranked_by_loading
+from .spectral import ranked_by_loading, signal_of
 
 __all__ = ["GLIPCA", "TrendCluster"]
 
@@ -194,7 +194,7 @@ class GLIPCA(BaseEstimator):
         return values, words, index
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, series, y=None):
+    def fit(self, series, y=None, *, split=None):
         """Find trend clusters in word series.
 
         Parameters
@@ -204,6 +204,13 @@ class GLIPCA(BaseEstimator):
             frequencies); at least 3 periods and 2 words, none constant.
         y : None
             Ignored.
+        split : callable, optional
+            ``split(words, peak) -> list of list of str``: the groups of a
+            proposed cluster's words (most central first) to keep as
+            clusters, given the position of its peak period, such as
+            :meth:`glipca.model.cooccurrence.CooccurrenceSplit.split`. Words
+            in no group go back to the pool. Default: the series alone
+            decide, as in the paper.
 
         Returns
         -------
@@ -237,6 +244,7 @@ class GLIPCA(BaseEstimator):
         self.correlation_ = corr
         self.words_ = words
 
+        proposals = {}
         found = iterative_pca(
             corr,
             partial,
@@ -247,8 +255,12 @@ class GLIPCA(BaseEstimator):
             max_cut=self.max_cut,
             max_factor_corr=self.max_factor_corr,
             local_links=self._local_links(n_samples) if self.local_refit else None,
+            refine=None if split is None else refine_by_words(split, words, z, proposals),
         )
-        shared = shared_words(z, found, self.shared_threshold)
+        # Parts of one proposal have alike series by construction; their
+        # posts, not their series, said which words go where.
+        siblings = None if split is None else [proposals[frozenset(m.tolist())] for m, _, _ in found]
+        shared = shared_words(z, found, self.shared_threshold, siblings)
         clusters = []
         for members, _, _ in found:
             members = np.array([i for i in members if int(i) not in shared], dtype=int)
@@ -296,8 +308,7 @@ class GLIPCA(BaseEstimator):
     def _describe(self, members, corr, z, index):
         # Ranked again: taking out shared words changes the component.
         members, loadings, eigenvalue = ranked_by_loading(corr, members)
-        # Representative signal: loading-weighted mean of standardised series.
-        signal = z[:, members] @ (loadings / loadings.sum())
+        signal = signal_of(z, members, loadings)
         peak = index[int(np.argmax(signal))]
         return TrendCluster(
             words=[self.words_[i] for i in members],

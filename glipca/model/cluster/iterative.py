@@ -11,10 +11,10 @@ more correlated than independent series would be (:func:`.mp_bound`).
 import numpy as np
 from scipy.sparse import csgraph, csr_matrix
 
-from .spectral import mp_bound, ranked_by_loading, top_eigenpairs
+from .spectral import mp_bound, ranked_by_loading, signal_of, top_eigenpairs
 from .split import split_indirect
 
-__all__ = ["iterative_pca"]
+__all__ = ["iterative_pca", "refine_by_words"]
 
 
 def iterative_pca(
@@ -28,6 +28,7 @@ def iterative_pca(
     max_cut=0.3,
     max_factor_corr=0.85,
     local_links=None,
+    refine=None,
 ):
     """Extract clusters by graph-guided iterative eigendecomposition.
 
@@ -60,6 +61,11 @@ def iterative_pca(
     local_links : callable, optional
         ``local_links(corr_block) -> links``: re-estimates the links
         inside a group of at most ``n_samples / 2`` words before splitting it.
+    refine : callable, optional
+        ``refine(members, loadings) -> list of index lists``: the groups of
+        an accepted cluster to keep as clusters (each must still pass the
+        size and significance tests); members in no kept group go back to
+        the pool. Default: keep the cluster whole.
 
     Returns
     -------
@@ -93,8 +99,13 @@ def iterative_pca(
         )
         members, loadings, eigenvalue = _rank_members(corr, adj, group, loading_threshold)
         if members.size >= min_size and eigenvalue > mp_bound(members.size, n_samples):
-            clusters.append((members, loadings, eigenvalue))
-            remaining[members] = False
+            kept = _refined(corr, (members, loadings, eigenvalue), refine, min_size, n_samples)
+            for found in kept:
+                clusters.append(found)
+                remaining[found[0]] = False
+            if not kept:
+                # No part of it holds together: the core leaves, as below.
+                remaining[members[:1]] = False
         else:
             # Nothing significant around this core: set it aside so the next
             # round looks elsewhere. Dropping only the core word keeps any
@@ -103,6 +114,38 @@ def iterative_pca(
         for part in _components(graph, comp[remaining[comp]], min_size):
             pool[part[0]] = (part, _masked_eigenvalue(corr, adj, part))
     return clusters
+
+
+def _refined(corr, cluster, refine, min_size, n_samples):
+    """The parts of an accepted cluster that ``refine`` keeps, ranked, significant ones only."""
+    if refine is None:
+        return [cluster]
+    kept = []
+    for group in refine(cluster[0], cluster[1]):
+        found = ranked_by_loading(corr, np.asarray(group, dtype=int))
+        if found[0].size >= min_size and found[2] > mp_bound(found[0].size, n_samples):
+            kept.append(found)
+    return kept
+
+
+def refine_by_words(split, words, z, proposals):
+    """A ``refine`` for :func:`iterative_pca` from ``split(words, peak) -> groups of words``.
+
+    ``z`` holds the standardised series (periods × words); ``peak`` is the
+    position of the proposed cluster's signal's maximum. ``proposals`` is
+    filled with the number of the proposal each group came from, keyed by
+    the group's set of indices.
+    """
+    position = {w: i for i, w in enumerate(words)}
+
+    def refine(members, loadings):
+        peak = int(np.argmax(signal_of(z, members, loadings)))
+        groups = [[position[w] for w in group] for group in split([words[i] for i in members], peak)]
+        number = len(set(proposals.values()))
+        proposals.update((frozenset(g), number) for g in groups)
+        return groups
+
+    return refine
 
 
 def _components(graph, nodes, min_size):

@@ -9,7 +9,7 @@ import numpy as np
 __all__ = ["shared_words"]
 
 
-def shared_words(z, clusters, threshold):
+def shared_words(z, clusters, threshold, siblings=None):
     """Cluster members that still follow another cluster once their own is known.
 
     A word used for two events moves with both. For each member, take its
@@ -17,7 +17,8 @@ def shared_words(z, clusters, threshold):
     series) and each other cluster's signal; when the member's partial
     correlation with another cluster's signal, given its own cluster's,
     reaches ``threshold``, the member describes neither event on its own and
-    is taken out.
+    is taken out. Clusters with equal ``siblings`` labels (parts of one
+    proposal, told apart by their posts) are not compared.
     """
     if len(clusters) < 2:
         return set()
@@ -43,6 +44,8 @@ def shared_words(z, clusters, threshold):
         with np.errstate(invalid="ignore", divide="ignore"):
             partial = num / np.sqrt(var_x[:, None] * var_s)
         partial[:, c] = -np.inf
+        if siblings is not None:
+            partial[:, [d for d, s in enumerate(siblings) if s == siblings[c]]] = -np.inf
         partial = np.nan_to_num(partial, nan=-np.inf)
         for i, value in zip(members, partial.max(axis=1)):
             if value >= threshold:

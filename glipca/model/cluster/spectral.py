@@ -10,7 +10,7 @@ Sbornik 1:457-483, 1967) for the correlation matrix of independent series.
 import numpy as np
 from scipy import linalg
 
-__all__ = ["mp_bound", "ranked_by_loading", "top_eigenpairs"]
+__all__ = ["mp_bound", "ranked_by_loading", "signal_of", "top_eigenpairs"]
 
 
 def mp_bound(n_variables, n_samples):
@@ -54,3 +54,9 @@ def ranked_by_loading(corr, members):
     loadings = vecs[:, 0]
     order = np.lexsort((members, -np.round(loadings, 12)))
     return members[order], loadings[order], float(vals[0])
+
+
+def signal_of(z, members, loadings):
+    """Representative signal: the loading-weighted mean of standardised series."""
+    loadings = np.asarray(loadings, dtype=float)
+    return z[:, members] @ (loadings / loadings.sum())
