@@ -14,6 +14,7 @@ import warnings
 import click
 
 from . import __version__
+from .options import DEFAULT_JOBS
 
 #: Exit code for bad input or usage, as click uses for usage errors.
 EXIT_INPUT = 2
@@ -61,7 +62,7 @@ def _reading_options(f):
         click.option("--mecab-args", default="", help="Extra MeCab options, e.g. '-d DIR' for another dictionary such as NEologd (ja)."),
         click.option("--stop-words", type=click.Path(dir_okay=False), help="Text file of extra stop words, one per line."),
         click.option("--user-dict", type=click.Path(dir_okay=False), help="Text file of words kept whole, one per line."),
-        click.option("--jobs", "-j", type=click.IntRange(1), help="Tokenising processes [default: all cores]."),
+        click.option("--jobs", "-j", type=click.IntRange(1), default=DEFAULT_JOBS, help="Tokenising processes [default: all cores]."),
         click.option("--cache-dir", type=click.Path(file_okay=False), help="Word-count cache [default: $GLIPCA_CACHE or ~/.cache/glipca]."),
         click.option("--no-cache", is_flag=True, help="Neither read nor write the word-count cache."),
     ]
@@ -70,24 +71,19 @@ def _reading_options(f):
     return f
 
 
-def _counting_kwargs(o):
-    """Keyword arguments of :func:`glipca.prepare.prepare_counts` from options."""
-    from .tokens import read_word_list
+def _counting(o):
+    """``(CountOptions, jobs, cache)`` from the reading options of a command."""
+    from .options import count_options, tokenizer_options
 
-    tokenizer_options = {}
-    if o["mecab_args"]:
-        tokenizer_options["mecab_args"] = o["mecab_args"]
-    if o["stop_words"]:
-        tokenizer_options["extra_stop_words"] = read_word_list(o["stop_words"])
-    if o["user_dict"]:
-        tokenizer_options["user_words"] = read_word_list(o["user_dict"])
-    cache = None if o["no_cache"] else (o["cache_dir"] or True)
-    return dict(
+    options = count_options(
         lang=o["lang"], fmt=o["fmt"], text_field=o["text_field"], time_field=o["time_field"],
         id_field=o["id_field"], tz=o["tz"], freq=o["freq"], on_error=o["on_error"],
         drop_retweets=o["drop_retweets"], drop_duplicates=o["drop_duplicates"],
-        tokenizer_options=tokenizer_options, jobs=o["jobs"], cache=cache,
+        tokenizer_options=tokenizer_options(stop_words=o["stop_words"], user_words=o["user_dict"],
+                                            mecab_args=o["mecab_args"]),
     )
+    cache = None if o["no_cache"] else (o["cache_dir"] or True)
+    return options, o["jobs"], cache
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -131,8 +127,9 @@ def analyse(inputs, out, min_count, min_days, max_words, min_z, alpha, min_clust
 
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
+            options, jobs, cache = _counting(reading)
             result = run_analysis(
-                list(inputs), **_counting_kwargs(reading), min_count=min_count,
+                list(inputs), options, jobs=jobs, cache=cache, min_count=min_count,
                 min_periods=min_days, max_words=max_words, peak_test=SinglePeakTest(min_z=min_z),
                 alpha=alpha, min_cluster_size=min_cluster_size, n_resamples=resamples,
                 n_posts=n_posts, progress=not quiet and sys.stderr.isatty(),
@@ -226,20 +223,20 @@ def count(inputs, out, min_count, min_days, use_dask, scheduler, workers, block_
         from .counting.prepare import prepare_counts
         from .report.atomic import atomic_dir
 
-        kwargs = _counting_kwargs(reading)
+        options, jobs, cache = _counting(reading)
         if use_dask or scheduler:
             try:
                 from .counting.dask import count_on_dask
             except ImportError:
                 raise click.BadParameter("--dask needs Dask: pip install 'glipca[dask]'") from None
 
-            jobs = kwargs.pop("jobs")
             prepared = count_on_dask(
-                list(inputs), scheduler=scheduler, n_workers=workers or jobs, min_count=min_count,
-                min_periods=min_days, blocksize=block_size << 20, **kwargs,
+                list(inputs), options, scheduler=scheduler, n_workers=workers or jobs, cache=cache,
+                min_count=min_count, min_periods=min_days, blocksize=block_size << 20,
             )
         else:
-            prepared = prepare_counts(list(inputs), **kwargs, progress=not quiet and sys.stderr.isatty())
+            prepared = prepare_counts(list(inputs), options, jobs=jobs, cache=cache,
+                                      progress=not quiet and sys.stderr.isatty())
             if min_count > 1 or min_days > 1:
                 prepared.counts = prepared.counts.prune(min_count, min_days)
         if prepared.counts.n_periods == 0:

@@ -14,13 +14,13 @@ import pandas as pd
 
 from .model.cluster import GLIPCA
 from .model.hierarchy import cluster_hierarchy
-from .ingest import IngestReport, posts_from_frame, read_posts
+from .ingest import IngestReport
 from .report.posts import representative_posts
 from .counting.periods import period_label
-from .counting.prepare import default_tz, prepare_counts
+from .counting.prepare import prepare_counts, source_posts
 from .model.series import SinglePeakTest, relative_frequency
 from .model.stability import cluster_stability
-from .tokens import make_tokenizer
+from .options import DEFAULT_JOBS, count_options, default_tz, split_count_options
 
 __all__ = ["AnalysisResult", "run_analysis", "default_tz"]
 
@@ -78,26 +78,11 @@ class AnalysisResult:
         }
 
 
-def _posts(source, *, on_error, report, tz, **fields):
-    if isinstance(source, pd.DataFrame):
-        return posts_from_frame(source, tz=tz, on_error=on_error, report=report, **fields)
-    return read_posts(source, tz=tz, on_error=on_error, report=report, **fields)
-
-
 def run_analysis(
     source,
+    options=None,
     *,
-    lang="auto",
-    text_field=None,
-    time_field=None,
-    id_field=None,
-    fmt=None,
-    tz=None,
-    freq="D",
-    on_error="raise",
-    drop_retweets=False,
-    drop_duplicates=False,
-    jobs=1,
+    jobs=DEFAULT_JOBS,
     cache=None,
     min_count=20,
     min_periods=3,
@@ -105,11 +90,10 @@ def run_analysis(
     peak_test=None,
     alpha="auto",
     progress=False,
-    tokenizer_options=None,
     n_resamples=20,
     n_posts=5,
     posts_window=3,
-    **glipca_params,
+    **kwargs,
 ):
     """Run the whole analysis on posts.
 
@@ -118,48 +102,43 @@ def run_analysis(
     source : path, list of paths, or DataFrame
         Post files (JSON Lines, JSON, CSV/TSV, optionally gzip'd) or a table
         of posts.
-    lang : {"auto", "ja", "en"} or ISO code, default="auto"
-        Tokeniser language; "auto" looks at a sample of the posts.
-    tz : str, optional
-        Time zone of period boundaries; default Asia/Tokyo for Japanese,
-        else UTC.
-    drop_retweets, drop_duplicates : bool, default False
-        See :func:`glipca.ingest.read_posts`.
-    jobs : int or None, default 1
+    options : CountOptions, optional
+        How posts are read and counted (language, time zone, period, field
+        names...); see :mod:`glipca.options`.
+    jobs : int or None, default all cores
         Tokenising processes; None for all cores.
     cache : bool or path, optional
-        Word-count cache, see :func:`glipca.prepare.prepare_counts`.
+        Word-count cache, see :func:`glipca.counting.prepare.prepare_counts`.
     min_count, min_periods, max_words : rare-word filter, see
-        :func:`glipca.series.relative_frequency`.
+        :func:`glipca.model.series.relative_frequency`.
     peak_test : callable, optional
-        Target-trend test; default :class:`glipca.series.SinglePeakTest`.
+        Target-trend test; default :class:`glipca.model.series.SinglePeakTest`.
     alpha : float or "auto"
         Graphical lasso penalty.
     n_resamples : int, default=20
         Bootstrap resamples for the clusters' stability scores
-        (:func:`glipca.stability.cluster_stability`); 0 skips them.
+        (:func:`glipca.model.stability.cluster_stability`); 0 skips them.
     n_posts : int, default=5
         Representative posts kept per cluster, found by a second pass over
-        ``source`` (:func:`glipca.posts.representative_posts`); 0 skips it.
+        ``source`` (:func:`glipca.report.posts.representative_posts`); 0
+        skips it.
     posts_window : int, default=3
         Representative posts are at most this many periods from the peak.
-    **glipca_params
-        Passed to :class:`glipca.GLIPCA`.
+    **kwargs
+        Counting options by name (``lang``, ``tz``, ``freq``,
+        ``text_field``..., see :func:`glipca.options.count_options`); the
+        others are passed to :class:`glipca.GLIPCA`.
 
     Returns
     -------
     AnalysisResult
     """
-    fields = {"text_field": text_field, "time_field": time_field, "id_field": id_field,
-              "drop_retweets": drop_retweets, "drop_duplicates": drop_duplicates}
-    prepared = prepare_counts(
-        source, lang=lang, fmt=fmt, tz=tz, freq=freq, on_error=on_error,
-        tokenizer_options=tokenizer_options, jobs=jobs, cache=cache, progress=progress, **fields,
-    )
-    if fmt is not None and not isinstance(source, pd.DataFrame):
-        fields["fmt"] = fmt
-    counts, report, lang, tz = prepared.counts, prepared.report, prepared.lang, prepared.tz
-    tokenizer = make_tokenizer(lang, **(tokenizer_options or {}))
+    counting, glipca_params = split_count_options(kwargs)
+    prepared = prepare_counts(source, count_options(options, **counting), jobs=jobs, cache=cache,
+                              progress=progress)
+    options = prepared.options
+    counts, report = prepared.counts, prepared.report
+    tokenizer = options.make_tokenizer()
     if len(counts.words) == 0 or int(np.sum(counts.posts)) == 0:
         raise ValueError("no words were found in the posts")
     all_series = relative_frequency(
@@ -188,24 +167,24 @@ def run_analysis(
     posts = None
     if n_posts and model.clusters_:
         # Errors were already raised or counted by the first pass.
-        again = _posts(source, on_error="skip", report=IngestReport(), tz=tz, **fields)
+        again = source_posts(source, options.read, on_error="skip", report=IngestReport())
         posts = representative_posts(
             again, model.clusters_, candidates.index, tokenizer, n=n_posts, window=posts_window
         )
     params = {
-        "lang": lang,
-        "tz": tz,
-        "freq": freq,
-        "tokenizer": tokenizer.params(),
+        "lang": prepared.params["lang"],
+        "tz": prepared.params["tz"],
+        "freq": prepared.params["freq"],
+        "tokenizer": prepared.params["tokenizer"],
         "min_count": min_count,
         "min_periods": min_periods,
         "max_words": max_words,
         "peak_test": peak_test.params() if hasattr(peak_test, "params") else repr(peak_test),
         "glipca": model.get_params(),
         "alpha_selection": model.alpha_info_,
-        "on_error": on_error,
-        "drop_retweets": bool(drop_retweets),
-        "drop_duplicates": bool(drop_duplicates),
+        "on_error": prepared.params["on_error"],
+        "drop_retweets": prepared.params["drop_retweets"],
+        "drop_duplicates": prepared.params["drop_duplicates"],
         "counts_key": prepared.key,
         "hierarchy": {"method": hierarchy.method, "metric": hierarchy.metric,
                       "threshold": hierarchy.threshold},

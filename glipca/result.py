@@ -381,15 +381,10 @@ def analyse(source, *, lang="auto", min_z=None, stop_words=None, user_words=None
     """
     from .pipeline import run_analysis
     from .model.series import SinglePeakTest
-    from .tokens import read_word_list
+    from .options import tokenizer_options as make_options
 
-    tokenizer_options = dict(options.pop("tokenizer_options", None) or {})
-    for name, words in (("extra_stop_words", stop_words), ("user_words", user_words)):
-        if words is not None:
-            is_file = isinstance(words, (str, Path))
-            tokenizer_options[name] = read_word_list(words) if is_file else list(words)
-    if mecab_args:
-        tokenizer_options["mecab_args"] = mecab_args
+    tokenizer_options = make_options(options.pop("tokenizer_options", None), stop_words=stop_words,
+                                     user_words=user_words, mecab_args=mecab_args)
     if min_z is not None:
         if options.get("peak_test") is not None:
             raise ValueError("give min_z or peak_test, not both")

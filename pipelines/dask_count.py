@@ -20,6 +20,7 @@ from distributed import Client, LocalCluster
 
 from glipca.counting.cache import write_counts
 from glipca.counting.dask import DEFAULT_BLOCKSIZE, count_on_dask
+from glipca.options import count_options
 from glipca.report.atomic import atomic_dir
 
 
@@ -46,11 +47,11 @@ def main(argv=None):
         cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
                                dashboard_address=None)
         client = Client(cluster)
-    options = dict(lang=args.lang, tz=args.tz, freq=args.freq, on_error=args.on_error)
+    options = count_options(lang=args.lang, tz=args.tz, freq=args.freq, on_error=args.on_error)
     try:
         start = time.perf_counter()
-        prepared = count_on_dask(args.inputs, client=client, min_count=args.min_count,
-                                 min_periods=args.min_days, blocksize=args.block_mib << 20, **options)
+        prepared = count_on_dask(args.inputs, options, client=client, min_count=args.min_count,
+                                 min_periods=args.min_days, blocksize=args.block_mib << 20)
         wall = time.perf_counter() - start
     finally:
         client.close()
@@ -67,7 +68,7 @@ def main(argv=None):
     if args.check:
         from glipca.counting.prepare import prepare_counts
 
-        local = prepare_counts(args.inputs, jobs=None, **options).counts
+        local = prepare_counts(args.inputs, options, jobs=None).counts
         local = local.prune(args.min_count, args.min_days)
         same = (local.words == c.words and local.periods.equals(c.periods)
                 and (local.posts == c.posts).all() and local.counts.shape == c.counts.shape

@@ -208,3 +208,18 @@ def test_drop_duplicates(client, files, tmp_path):
     assert local.key == dask.key
     pruned = count_on_dask(dup, client=client, blocksize=BLOCK, min_count=30, **kw)
     assert_same_counts(local.counts.prune(30), pruned.counts)
+
+
+def test_cache_key_is_the_same_on_both_paths(client, files, tmp_path):
+    """One set of options, one key: counts made on Dask are reused locally."""
+    from glipca.options import count_options
+
+    options = count_options(on_error="skip", tz="utc", drop_retweets=True,
+                            tokenizer_options={"extra_stop_words": ["trend"]})
+    dask = count_on_dask(files, options, client=client, blocksize=BLOCK, cache=tmp_path)
+    local = prepare_counts(files, options, jobs=1, cache=tmp_path)
+    assert dask.options == local.options
+    assert dask.options.lang == "en" and dask.options.tz == "UTC"
+    assert (dask.params, dask.key) == (local.params, local.key)
+    assert not dask.from_cache and local.from_cache
+    assert_same_counts(dask.counts, local.counts)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ..options import parse_tz as zone
 
 __all__ = ["Periods", "period_label", "zone"]
 
@@ -103,16 +104,6 @@ class Periods:
             except ValueError:  # a midnight lost to a DST gap
                 pass
         return index
-
-
-def zone(tz):
-    """The tzinfo of a zone name ("UTC" or a zoneinfo key); ValueError if unknown."""
-    if str(tz).upper() == "UTC":
-        return dt.timezone.utc
-    try:
-        return ZoneInfo(str(tz))
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {tz!r}") from None
 
 
 def period_label(t):

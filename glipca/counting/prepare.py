@@ -17,20 +17,15 @@ import pandas as pd
 
 from .cache import CountCache, cache_key
 from .counts import WordCounts, count_words
-from .periods import Periods, zone
 from ..ingest import IngestReport, input_files, posts_from_frame, read_batches, read_posts
+from ..options import DEFAULT_JOBS, CountOptions, count_options, default_tz
+from ..tokens import detect_language
 from .parallel import available_cores
-from ..tokens import detect_language, make_tokenizer
 
-__all__ = ["PreparedCounts", "prepare_counts", "default_tz", "LANGUAGE_SAMPLE"]
+__all__ = ["PreparedCounts", "prepare_counts", "resolve_options", "source_posts", "default_tz", "LANGUAGE_SAMPLE"]
 
 #: Posts sampled to guess the language with ``lang="auto"``.
 LANGUAGE_SAMPLE = 2000
-
-
-def default_tz(lang):
-    """Day boundaries follow the audience: Tokyo time for Japanese, else UTC."""
-    return "Asia/Tokyo" if lang == "ja" else "UTC"
 
 
 @dataclass
@@ -43,11 +38,11 @@ class PreparedCounts:
     report : IngestReport
         Posts read, used, skipped and dropped (restored from the cache on a
         hit).
-    lang, tz, freq : str
-        Language and period settings actually used.
+    options : CountOptions
+        The options actually used (language and time zone settled).
     params : dict
         Every option that shaped the counts (tokeniser included); part of
-        the cache key.
+        the cache key (:meth:`CountOptions.params`).
     key : str or None
         Cache key (also when the cache is off); None for a data frame.
     from_cache : bool
@@ -56,118 +51,116 @@ class PreparedCounts:
 
     counts: WordCounts
     report: IngestReport
-    lang: str
-    tz: str
-    freq: str
+    options: CountOptions
     params: dict
     key: Optional[str] = None
     from_cache: bool = False
 
+    @property
+    def lang(self):
+        return self.options.lang
 
-def _posts(source, **options):
+    @property
+    def tz(self):
+        return self.options.tz
+
+    @property
+    def freq(self):
+        return self.options.freq
+
+
+def source_posts(source, read, **overrides):
+    """Posts of files or of a data frame, read with ``read`` (ReadOptions)."""
     if isinstance(source, pd.DataFrame):
-        options.pop("fmt", None)
-        return posts_from_frame(source, **options)
-    return read_posts(source, **options)
+        kwargs = read.reader_kwargs(**overrides)
+        kwargs.pop("fmt")
+        return posts_from_frame(source, **kwargs)
+    return read_posts(source, **read.reader_kwargs(**overrides))
 
 
-def prepare_counts(
-    source,
-    *,
-    lang="auto",
-    text_field=None,
-    time_field=None,
-    id_field=None,
-    fmt=None,
-    tz=None,
-    freq="D",
-    on_error="raise",
-    drop_retweets=False,
-    drop_duplicates=False,
-    tokenizer_options=None,
-    jobs=1,
-    cache=None,
-    progress=False,
-) -> PreparedCounts:
+def resolve_options(source, options):
+    """Settle ``options`` for ``source``: language, time zone, tokeniser.
+
+    With ``lang="auto"`` the language is guessed from the first posts (it
+    decides the zone in which naive timestamps are read, so it is settled
+    on a separate look).  ``source`` is what :func:`glipca.ingest.read_posts`
+    reads, or a data frame.
+
+    Returns
+    -------
+    options : CountOptions
+        With ``lang`` and ``tz`` set.
+    tokenizer : callable
+        Checked on an empty text, so that bad MeCab options fail here, once.
+    params : dict
+        :meth:`CountOptions.params`, the cache-key material.
+    """
+    if options.lang == "auto":
+        sample = source_posts(source, options.read, tz="UTC", on_error="skip", drop_retweets=False,
+                        drop_duplicates=False, report=IngestReport())
+        options = options.resolved(detect_language(p.text for p in itertools.islice(sample, LANGUAGE_SAMPLE)))
+    else:
+        options = options.resolved()
+    tokenizer = options.make_tokenizer()
+    tokenizer("")
+    return options, tokenizer, options.params(tokenizer)
+
+
+def prepare_counts(source, options=None, *, jobs=DEFAULT_JOBS, cache=None, progress=False,
+                   **option_kwargs) -> PreparedCounts:
     """Count, per period, the posts that contain each word.
 
     Parameters
     ----------
     source : path, list of paths, or DataFrame
         Post files (see :func:`glipca.ingest.read_posts`) or a table.
-    lang : {"auto", "ja", "en"} or ISO code, default "auto"
-        Tokeniser language; "auto" looks at the first posts.
-    text_field, time_field, id_field, fmt, on_error, drop_retweets, drop_duplicates
-        As for :func:`glipca.ingest.read_posts`.
-    tz : str, optional
-        Zone of period boundaries and of naive timestamps; default
-        Asia/Tokyo for Japanese, else UTC.
-    freq : str, default "D"
-        Period length, see :func:`glipca.counts.count_words`.
-    tokenizer_options : dict, optional
-        Passed to :func:`glipca.tokens.make_tokenizer`.
-    jobs : int or None, default 1
+    options : CountOptions, optional
+        How posts are read and counted.
+    jobs : int or None, default all cores
         Tokenising processes; None for all cores.
     cache : bool, path or CountCache, optional
         Where counts of files are cached: True for the default folder
-        (:func:`glipca.cache.default_cache_dir`); None or False for no cache.
+        (:func:`glipca.counting.cache.default_cache_dir`); None or False for
+        no cache.
     progress : bool, default False
         Progress bar on stderr (when it is a terminal).
+    **option_kwargs
+        Options by name (``lang``, ``tz``, ``freq``, ``text_field``...),
+        see :func:`glipca.options.count_options`.
 
     Returns
     -------
     PreparedCounts
     """
-    fields = {"text_field": text_field, "time_field": time_field, "id_field": id_field}
-    if lang == "auto":
-        # The language decides the zone in which naive timestamps are read,
-        # so it is settled first, on a separate look at the first posts.
-        sample = _posts(source, fmt=fmt, tz="UTC", on_error="skip", report=IngestReport(), **fields)
-        lang = detect_language(p.text for p in itertools.islice(sample, LANGUAGE_SAMPLE))
-    tz = tz or default_tz(lang)
-    Periods(freq, zone(tz))  # bad freq or tz: fail before any work
-    tokenizer = make_tokenizer(lang, **(tokenizer_options or {}))
-    tokenizer("")  # bad MeCab options: fail here, once, not in every worker
-    params = {
-        "lang": lang,
-        "tz": tz,
-        "freq": freq,
-        "tokenizer": tokenizer.params(),
-        "fields": fields,
-        "format": fmt,
-        "on_error": on_error,
-        "drop_retweets": bool(drop_retweets),
-        "drop_duplicates": bool(drop_duplicates),
-    }
+    options, tokenizer, params = resolve_options(source, count_options(options, **option_kwargs))
+    read = options.read
     report = IngestReport()
+    frame = isinstance(source, pd.DataFrame)
     # Opening the posts checks that every file exists.  From files, most
     # lines are parsed where they are tokenised (in parallel), and
     # duplicates are found while counting.
-    if isinstance(source, pd.DataFrame):
-        posts = posts_from_frame(
-            source, tz=tz, on_error=on_error, drop_retweets=drop_retweets,
-            drop_duplicates=drop_duplicates, report=report, **fields,
-        )
+    if frame:
+        posts = source_posts(source, read, report=report)
     else:
-        posts = read_batches(
-            source, fmt=fmt, tz=tz, on_error=on_error, drop_retweets=drop_retweets, report=report, **fields
-        )
-    files = None if isinstance(source, pd.DataFrame) else input_files(source)
+        kwargs = read.reader_kwargs(report=report)
+        del kwargs["drop_duplicates"]
+        posts = read_batches(source, **kwargs)
+    files = None if frame else input_files(source)
     store = _cache(cache) if files is not None else None
     key = cache_key(files, params) if files is not None else None
     if store is not None:
         hit = store.get(key)
         if hit is not None:
             counts, cached_report, _ = hit
-            return PreparedCounts(counts, cached_report, lang, tz, freq, params, key, True)
+            return PreparedCounts(counts, cached_report, options, params, key, True)
     counts = count_words(
-        posts, tokenizer, freq=freq, tz=tz, progress=progress, report=report,
+        posts, tokenizer, freq=options.freq, tz=options.tz, progress=progress, report=report,
         jobs=available_cores() if jobs is None else jobs,
-        drop_duplicates=drop_duplicates and not isinstance(source, pd.DataFrame),
+        drop_duplicates=read.drop_duplicates and not frame,
     )
     if store is not None:
         store.put(key, counts, report, params)
-    return PreparedCounts(counts, report, lang, tz, freq, params, key, False)
+    return PreparedCounts(counts, report, options, params, key, False)
 
 
 def _cache(cache):

@@ -6,7 +6,8 @@ import datetime as dt
 import email.utils
 import numbers
 import re
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ..options import parse_tz as zone
 
 __all__ = ["parse_time", "zone", "MIN_YEAR", "MAX_YEAR"]
 
@@ -167,14 +168,3 @@ def _show(value, limit=60):
     if len(s) > limit:
         s = s[:limit] + "..."
     return repr(s)
-
-
-def zone(tz):
-    if isinstance(tz, dt.tzinfo):
-        return tz
-    if tz in ("UTC", "utc", "Z"):
-        return dt.timezone.utc
-    try:
-        return ZoneInfo(str(tz))
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {tz!r}") from None

@@ -47,7 +47,6 @@ import collections
 import contextlib
 import copy
 import io
-import json
 import os
 import shutil
 import tempfile
@@ -72,15 +71,14 @@ from ...ingest import (
     input_files,
     post_digest,
     read_batches,
-    read_posts,
 )
 from ...ingest.fields import Schema
 from ...ingest.files import format_from_name, sniff
 from ...ingest.jsonl import jsonl_records
-from ...ingest.reader import check_options
+from ...options import CountOptions, ReadOptions, count_options
+from ..cache import cache_key
 from ..periods import Periods, zone
-from ..prepare import LANGUAGE_SAMPLE, PreparedCounts, default_tz
-from ...tokens import detect_language, make_tokenizer
+from ..prepare import PreparedCounts, _cache, resolve_options
 
 __all__ = ["count_on_dask", "plan_tasks", "CountTask", "DEFAULT_BLOCKSIZE"]
 
@@ -168,16 +166,15 @@ def _open(url, storage_options):
     return fsspec.open(url, "rb", **(storage_options or {})).open()
 
 
-def plan_tasks(files, *, fmt=None, text_field=None, time_field=None, id_field=None, tz="UTC",
-               blocksize=DEFAULT_BLOCKSIZE, storage_options=None):
+def plan_tasks(files, read=None, *, blocksize=DEFAULT_BLOCKSIZE, storage_options=None):
     """Cut input files into counting tasks.
 
     Parameters
     ----------
     files : list of str
         Local paths or fsspec URLs, in reading order.
-    fmt, text_field, time_field, id_field, tz
-        As for :func:`glipca.ingest.read_posts`.
+    read : ReadOptions, optional
+        Format, field names and time zone (default UTC) of the posts.
     blocksize : int
         Bytes per task for plain JSON lines files.
     storage_options : dict, optional
@@ -194,7 +191,8 @@ def plan_tasks(files, *, fmt=None, text_field=None, time_field=None, id_field=No
     InputError
         For a file that does not exist.
     """
-    tzinfo = zone(tz) if isinstance(tz, str) else tz
+    read = read if read is not None else ReadOptions()
+    fmt, tzinfo = read.fmt, zone(read.tz or "UTC")
     tasks, empty = [], []
     for i, name in enumerate(files):
         url = name if _is_url(name) else os.path.abspath(name)
@@ -217,8 +215,8 @@ def plan_tasks(files, *, fmt=None, text_field=None, time_field=None, id_field=No
             tasks.append(CountTask(len(tasks), i, name, url, "file"))
             continue
         starts = list(range(0, size, max(1, int(blocksize))))
-        snapshots = _schema_snapshots(url, name, starts, text_field, time_field, id_field, tzinfo,
-                                      storage_options)
+        snapshots = _schema_snapshots(url, name, starts, read.text_field, read.time_field,
+                                      read.id_field, tzinfo, storage_options)
         for k, start in enumerate(starts):
             end = starts[k + 1] if k + 1 < len(starts) else size
             tasks.append(CountTask(len(tasks), i, name, url, "range", start, end, snapshots[k]))
@@ -261,17 +259,26 @@ def _schema_snapshots(url, name, starts, text_field, time_field, id_field, tzinf
 _TOKENIZERS = {}
 
 
-def _tokenizer(lang, options):
+def _tokenizer(options):
     """This worker's tokeniser for these options, built once per process.
 
     Keyed by thread too: a MeCab tagger is not safe to share between the
     threads of a worker started with several.
     """
-    key = (threading.get_ident(), lang, json.dumps(options, sort_keys=True, default=list))
+    key = (threading.get_ident(), options)
     tok = _TOKENIZERS.get(key)
     if tok is None:
-        tok = _TOKENIZERS[key] = make_tokenizer(lang, **copy.deepcopy(options))
+        tok = _TOKENIZERS[key] = options.make_tokenizer()
     return tok
+
+
+@dataclass(frozen=True)
+class TaskSettings:
+    """What every task of a run shares: the options and how results are split."""
+
+    options: CountOptions
+    n_buckets: int
+    storage_options: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -313,16 +320,15 @@ def _range_lines(fh, start, end, first, counter):
 
 
 def _batches(lines, schema, settings):
+    read = settings.options.read
     chunk = []
     for item in lines:
         chunk.append(item)
         if len(chunk) >= _BATCH_LINES:
-            yield LineBatch(schema, chunk, settings["text_field"], settings["on_error"],
-                            settings["drop_retweets"])
+            yield LineBatch(schema, chunk, read.text_field, read.on_error, read.drop_retweets)
             chunk = []
     if chunk:
-        yield LineBatch(schema, chunk, settings["text_field"], settings["on_error"],
-                        settings["drop_retweets"])
+        yield LineBatch(schema, chunk, read.text_field, read.on_error, read.drop_retweets)
 
 
 @contextlib.contextmanager
@@ -341,7 +347,7 @@ def _task_items(task, settings, report, where, lines=None):
             # the numbers back (see _fix_line).
             first = 1 if task.start == 0 else 2
             counter = [0]
-            with _open(task.url, settings["storage_options"]) as fh:
+            with _open(task.url, settings.storage_options) as fh:
                 read = _range_lines(fh, task.start, task.end, first, counter)
                 yield _batches(read, copy.copy(task.schema), settings)
             if lines is not None:
@@ -353,12 +359,11 @@ def _task_items(task, settings, report, where, lines=None):
                 # the worker's scratch space.
                 tmp = tempfile.mkdtemp(prefix="glipca-")
                 where[0] = os.path.join(tmp, os.path.basename(task.url.split("://", 1)[1]) or "input")
-                with _open(task.url, settings["storage_options"]) as src, open(where[0], "wb") as dst:
+                with _open(task.url, settings.storage_options) as src, open(where[0], "wb") as dst:
                     shutil.copyfileobj(src, dst, 1 << 20)
-            yield read_batches(
-                [where[0]], fmt=settings["fmt"], tz=settings["tz"], on_error=settings["on_error"],
-                drop_retweets=settings["drop_retweets"], report=report, **settings["fields"],
-            )
+            kwargs = settings.options.read.reader_kwargs(report=report)
+            del kwargs["drop_duplicates"]
+            yield read_batches([where[0]], **kwargs)
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -404,8 +409,9 @@ def count_task(task, settings):
         ``drop_duplicates``, a last element: the digests of the posts
         counted, split into ``n`` arrays by digest.
     """
-    tokenizer = _tokenizer(settings["lang"], settings["tokenizer_options"])
-    n_buckets, dedupe = settings["n_buckets"], settings["drop_duplicates"]
+    options = settings.options
+    tokenizer = _tokenizer(options)
+    n_buckets, dedupe = settings.n_buckets, options.read.drop_duplicates
     report = IngestReport()
     meta = _Meta()
     where = [task.name]
@@ -413,8 +419,8 @@ def count_task(task, settings):
     try:
         with _task_items(task, settings, report, where, meta.lines) as items:
             if dedupe:
-                items = _recording(_posts(items, report, zone(settings["tz"])), digests)
-            counts = count_words(items, tokenizer, freq=settings["freq"], tz=settings["tz"], report=report)
+                items = _recording(_posts(items, report, zone(options.tz)), digests)
+            counts = count_words(items, tokenizer, freq=options.freq, tz=options.tz, report=report)
     except InputError as err:
         return _failed(task, err, where[0], n_buckets, dedupe)
 
@@ -430,7 +436,7 @@ def count_task(task, settings):
         extra = ()
     if counts.n_periods == 0:
         return (meta,) + (None,) * n_buckets + extra
-    periods = Periods(settings["freq"], zone(settings["tz"]))
+    periods = Periods(options.freq, zone(options.tz))
     lo = periods.key(counts.periods[0].to_pydatetime())
     meta.posts = {lo + t: int(n) for t, n in enumerate(counts.posts) if n}
     return (meta,) + _split(lo, counts, n_buckets) + extra
@@ -468,20 +474,20 @@ def correct_task(task, settings, *duplicates):
         ``(meta, bucket_0, ..., bucket_{n-1})`` as :func:`count_task`, with
         negative counts.
     """
-    n_buckets = settings["n_buckets"]
+    n_buckets, options = settings.n_buckets, settings.options
     wanted = {}
     for d in duplicates:
         wanted.update(d.get(task.index, {}))
     meta = _Meta()
     if not wanted:
         return (meta,) + (None,) * n_buckets
-    tokenizer = _tokenizer(settings["lang"], settings["tokenizer_options"])
-    periods = Periods(settings["freq"], zone(settings["tz"]))
+    tokenizer = _tokenizer(options)
+    periods = Periods(options.freq, zone(options.tz))
     keys, words, data = [], [], []
     total = 0
     try:
         with _task_items(task, settings, IngestReport(), [task.name]) as items:
-            for p, h in _posts(items, IngestReport(), zone(settings["tz"])):
+            for p, h in _posts(items, IngestReport(), zone(options.tz)):
                 extra = wanted.pop(h, None)
                 if extra is None:
                     continue
@@ -654,35 +660,14 @@ def _connect(client, scheduler, n_workers):
     return c, [c, cluster]
 
 
-def count_on_dask(
-    source,
-    *,
-    client=None,
-    scheduler=None,
-    n_workers=None,
-    lang="auto",
-    text_field=None,
-    time_field=None,
-    id_field=None,
-    fmt=None,
-    tz=None,
-    freq="D",
-    on_error="raise",
-    drop_retweets=False,
-    drop_duplicates=False,
-    tokenizer_options=None,
-    cache=None,
-    min_count=1,
-    min_periods=1,
-    blocksize=DEFAULT_BLOCKSIZE,
-    n_buckets=None,
-    storage_options=None,
-) -> PreparedCounts:
+def count_on_dask(source, options=None, *, client=None, scheduler=None, n_workers=None, cache=None,
+                  min_count=1, min_periods=1, blocksize=DEFAULT_BLOCKSIZE, n_buckets=None,
+                  storage_options=None, **option_kwargs) -> PreparedCounts:
     """Count, per period, the posts that contain each word, on Dask.
 
     Gives the counts and ingest report of
-    :func:`glipca.prepare.prepare_counts` (followed by
-    :meth:`~glipca.counts.WordCounts.prune`), cell for cell.
+    :func:`glipca.counting.prepare.prepare_counts` (followed by
+    :meth:`~glipca.counting.counts.WordCounts.prune`), cell for cell.
 
     Parameters
     ----------
@@ -691,6 +676,11 @@ def count_on_dask(
         files) or fsspec URLs (``s3://bucket/dump/*.jsonl.gz``, with the
         matching fsspec package installed, e.g. ``s3fs``).  Workers must be
         able to open them: local paths must be on a file system they share.
+    options : CountOptions, optional
+        As for :func:`~glipca.counting.prepare.prepare_counts`.
+        ``lang="auto"`` needs local files (it reads a sample on the client).
+        With ``drop_duplicates``, posts with the same time and text as an
+        earlier one are left out, in any file.
     client : distributed.Client, optional
         Run on this client's cluster.
     scheduler : str, optional
@@ -699,16 +689,11 @@ def count_on_dask(
         processes is started and closed.
     n_workers : int, optional
         Workers of the local cluster; default all cores.
-    lang, text_field, time_field, id_field, fmt, tz, freq, on_error, drop_retweets, tokenizer_options
-        As for :func:`glipca.prepare.prepare_counts`.  ``lang="auto"``
-        needs local files (it reads a sample on the client).
-    drop_duplicates : bool, default False
-        As for :func:`glipca.prepare.prepare_counts`: posts with the same
-        time and text as an earlier one are left out, in any file.
     cache : bool, path or CountCache, optional
-        As for :func:`~glipca.prepare.prepare_counts`, for local files: the
-        counts are taken from the cache when there, and stored there (when
-        not pruned), so that ``glipca analyse`` on the same files uses them.
+        As for :func:`~glipca.counting.prepare.prepare_counts`, for local
+        files: the counts are taken from the cache when there, and stored
+        there (when not pruned), so that ``glipca analyse`` on the same files
+        uses them.
     min_count, min_periods : int, default 1
         Keep words contained in at least ``min_count`` posts and present in
         at least ``min_periods`` periods; applied on the workers, before
@@ -720,11 +705,13 @@ def count_on_dask(
         workers.  Does not change the result.
     storage_options : dict, optional
         Passed to :func:`fsspec.open` (credentials, endpoint...).
+    **option_kwargs
+        Options by name, see :func:`glipca.options.count_options`.
 
     Returns
     -------
     PreparedCounts
-        ``key`` is the cache key of :func:`~glipca.prepare.prepare_counts`
+        ``key`` is the cache key of :func:`~glipca.counting.prepare.prepare_counts`
         for local files (None for URLs).
 
     Raises
@@ -739,38 +726,18 @@ def count_on_dask(
 
     if isinstance(source, pd.DataFrame):
         raise ValueError("count_on_dask reads files; count a data frame with prepare_counts")
-    fields = {"text_field": text_field, "time_field": time_field, "id_field": id_field}
+    options = count_options(options, **option_kwargs)
     files = _expand_inputs(source, storage_options)
     remote = any(_is_url(f) for f in files)
-    if lang == "auto":
-        if remote:
-            raise ValueError("lang='auto' reads a sample on the client and needs local files; give lang")
-        sample = read_posts(files, fmt=fmt, tz="UTC", on_error="skip", report=IngestReport(), **fields)
-        lang = detect_language(p.text for _, p in zip(range(LANGUAGE_SAMPLE), sample))
-    tz = tz or default_tz(lang)
-    check_options(fmt, on_error, tz)
-    Periods(freq, zone(tz))  # bad freq or tz: fail before any work
-    tokenizer = make_tokenizer(lang, **copy.deepcopy(tokenizer_options or {}))
-    tokenizer("")  # bad MeCab options: fail here, once, not on every worker
-    params = {
-        "lang": lang,
-        "tz": tz,
-        "freq": freq,
-        "tokenizer": tokenizer.params(),
-        "fields": fields,
-        "format": fmt,
-        "on_error": on_error,
-        "drop_retweets": bool(drop_retweets),
-        "drop_duplicates": bool(drop_duplicates),
-    }
-    key = store = None
+    if remote and options.lang == "auto":
+        raise ValueError("lang='auto' reads a sample on the client and needs local files; give lang")
     if not remote:
-        from ..cache import cache_key
-        from ..prepare import _cache
-
         for f in files:
             if not os.path.exists(f):
                 raise InputError(f, 0, None, "file not found", "file")
+    options, _, params = resolve_options(files, options)
+    key = store = None
+    if not remote:
         key, store = cache_key(files, params), _cache(cache)
     pruning = min_count > 1 or min_periods > 1
     if store is not None:
@@ -779,23 +746,16 @@ def count_on_dask(
             counts, report, _ = hit
             if pruning:
                 counts = counts.prune(min_count, min_periods)
-            return PreparedCounts(counts, report, lang, tz, freq, params, key, True)
-    tasks, empty = plan_tasks(files, fmt=fmt, tz=tz, blocksize=blocksize,
-                              storage_options=storage_options, **fields)
+            return PreparedCounts(counts, report, options, params, key, True)
+    tasks, empty = plan_tasks(files, options.read, blocksize=blocksize, storage_options=storage_options)
 
     client, owned = _connect(client, scheduler, n_workers)
     try:
         if n_buckets is None:
             n_buckets = 2 * max(1, len(client.scheduler_info().get("workers", {})))
-        settings = {
-            "lang": lang, "tokenizer_options": dict(tokenizer_options or {}), "freq": freq, "tz": tz,
-            "fmt": fmt, "fields": fields, "text_field": text_field, "on_error": on_error,
-            "drop_retweets": bool(drop_retweets), "drop_duplicates": bool(drop_duplicates),
-            "n_buckets": int(n_buckets),
-            "storage_options": storage_options or {},
-        }
+        settings = TaskSettings(options, int(n_buckets), dict(storage_options or {}))
         parts = [client.submit(count_task, t, settings, pure=False) for t in tasks]
-        if drop_duplicates:
+        if options.read.drop_duplicates:
             # Digests are shuffled by value to find the repeated ones; the
             # tasks holding their first occurrences then subtract the copies.
             digests = [client.submit(getitem, p, 1 + n_buckets) for p in parts]
@@ -826,10 +786,10 @@ def count_on_dask(
         empty_files=[name for _, name in sorted(empty + meta.empty)],
         examples={k: _fix_message(tasks, meta.lines, i, m) for k, (i, m) in meta.examples.items()},
     )
-    counts = _assemble(meta.posts, [b for b in buckets if b is not None], freq, tz)
+    counts = _assemble(meta.posts, [b for b in buckets if b is not None], options.freq, options.tz)
     if store is not None and not pruning:
         store.put(key, counts, report, params)
-    return PreparedCounts(counts, report, lang, tz, freq, params, key, False)
+    return PreparedCounts(counts, report, options, params, key, False)
 
 
 def _assemble(posts_by_key, buckets, freq, tz):
