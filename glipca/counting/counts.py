@@ -23,7 +23,7 @@ from .parallel import map_tasks
 from .periods import Periods as _Periods
 from .periods import zone as _zone
 
-__all__ = ["WordCounts", "count_words"]
+__all__ = ["WordCounts", "count_words", "merge_report"]
 
 _CHUNK = 1 << 20  # (period, word) pairs held before folding them in
 # Posts per tokenising task: large enough that sending a task costs little
@@ -234,7 +234,7 @@ def count_words(posts, tokenizer, *, freq="D", tz="UTC", progress=False, report=
             if result.error is not None:
                 raise result.error
             if result.report is not None:
-                _merge_report(report, result.report)
+                merge_report(report, result.report)
             keys = np.frombuffer(result.keys, dtype=np.int64)
             lens = np.frombuffer(result.lens, dtype=np.int32)
             ids = np.frombuffer(result.ids, dtype=np.int32)
@@ -300,7 +300,8 @@ def _tasks(items, key, zone, digests):
         yield flush()
 
 
-def _merge_report(report, part):
+def merge_report(report, part):
+    """Add the counts of ingest report ``part`` to ``report``; the earlier example wins."""
     report.read += part.read
     report.used += part.used
     report.skipped.update(part.skipped)
