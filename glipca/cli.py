@@ -104,12 +104,13 @@ def main():
 @click.option("--min-cluster-size", default=2, show_default=True, type=click.IntRange(2), help="Smallest cluster.")
 @click.option("--resamples", default=20, show_default=True, type=click.IntRange(0), help="Bootstrap resamples for cluster stability; 0 skips it.")
 @click.option("--posts", "n_posts", default=5, show_default=True, type=click.IntRange(0), help="Representative posts per cluster; 0 skips the second pass.")
+@click.option("--no-cooccurrence", is_flag=True, help="Series alone decide the clusters, as in the paper: no post co-occurrence test, labels or coherence (docs/method.md).")
 @click.option("--force", is_flag=True, help="Replace an existing output folder.")
 @click.option("--no-plots", is_flag=True, help="Write tables only (no figures, no report.html).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress or summary.")
 @click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks.")
 def analyse(inputs, out, min_count, min_days, max_words, min_z, alpha, min_cluster_size, resamples,
-            n_posts, force, no_plots, quiet, debug, **reading):
+            n_posts, no_cooccurrence, force, no_plots, quiet, debug, **reading):
     """Find trend clusters in post files INPUT... and write them to --out."""
     from pathlib import Path
 
@@ -132,7 +133,8 @@ def analyse(inputs, out, min_count, min_days, max_words, min_z, alpha, min_clust
                 list(inputs), options, jobs=jobs, cache=cache, min_count=min_count,
                 min_periods=min_days, max_words=max_words, peak_test=SinglePeakTest(min_z=min_z),
                 alpha=alpha, min_cluster_size=min_cluster_size, n_resamples=resamples,
-                n_posts=n_posts, progress=not quiet and sys.stderr.isatty(),
+                n_posts=n_posts, cooccurrence=not no_cooccurrence,
+                progress=not quiet and sys.stderr.isatty(),
             )
         doc = write_results(result, out, force=force, plots=not no_plots)
     except (InputError, OutputExists, click.BadParameter) as err:
@@ -183,9 +185,15 @@ def _print_summary(doc, out, from_cache, cache_on=True):
         f"words: {s['words']}, candidates: {s['candidate_words']}, alpha: {s['alpha']:.4g}",
         err=True,
     )
-    click.echo(f"{s['clusters']} trend clusters written to {out}", err=True)
+    line = f"{s['clusters']} trend clusters written to {out}"
+    if s.get("mean_coherence") is not None:
+        line += f" (mean coherence {s['mean_coherence']:.2f})"
+    click.echo(line, err=True)
     for c in doc["clusters"]:
         words = " ".join(c["words"][:8]) + (" ..." if c["size"] > 8 else "")
+        if "label" in c:
+            coherence = "  -  " if c["coherence"] is None else f"{c['coherence']:5.2f}"
+            words = f"{coherence}  {c['label']:<28}  {words}"
         click.echo(f"  {c['id']:3d}  {c['peak']}  {c['size']:3d}  {words}")
 
 

@@ -8,13 +8,17 @@ the same analysis.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from .model.cluster import GLIPCA
+from .model.cooccurrence import CooccurrenceSplit, PostWindows
 from .model.hierarchy import cluster_hierarchy
 from .ingest import IngestReport
+from .report.labels import cluster_stories
 from .report.posts import representative_posts
 from .counting.periods import period_label
 from .counting.prepare import prepare_counts, source_posts
@@ -44,6 +48,9 @@ class AnalysisResult:
     posts: list = None
     #: Whether the word counts were read from the cache.
     from_cache: bool = False
+    #: Per cluster, what its posts say: ``label``, ``coherence`` and
+    #: ``n_posts_cooccur`` (None for the series-only method).
+    stories: list = None
 
     @property
     def clusters(self):
@@ -75,7 +82,31 @@ class AnalysisResult:
             "alpha": float(self.model.alpha_),
             "graph_edges": int(self.model.graph_.number_of_edges()),
             "clusters": int(len(self.model.clusters_)),
+            **({} if self.stories is None else {"mean_coherence": _mean_coherence(self.stories)}),
         }
+
+
+def _mean_coherence(stories):
+    scores = [s["coherence"] for s in stories if np.isfinite(s["coherence"])]
+    return float(np.mean(scores)) if scores else None
+
+
+def _post_windows(source, read, tokenizer, index, words):
+    """Each post's period and candidate words, and its text, from a pass over ``source``."""
+    # Errors were already raised or counted by the counting pass.
+    posts = source_posts(source, read, on_error="skip", report=IngestReport())
+    column = {w: j for j, w in enumerate(words)}
+    starts = pd.DatetimeIndex(index).as_unit("ns").asi8
+    periods, rows, cols, texts = [], [], [], []
+    for i, post in enumerate(posts):
+        periods.append(int(np.searchsorted(starts, pd.Timestamp(post.time).value, side="right")) - 1)
+        texts.append(post.text)
+        for j in sorted({column[w] for w in tokenizer(post.text) if w in column}):
+            rows.append(i)
+            cols.append(j)
+    matrix = sp.csr_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)),
+                           shape=(len(periods), len(words)))
+    return PostWindows(periods, matrix, words), texts
 
 
 def run_analysis(
@@ -93,6 +124,7 @@ def run_analysis(
     n_resamples=20,
     n_posts=5,
     posts_window=3,
+    cooccurrence=True,
     **kwargs,
 ):
     """Run the whole analysis on posts.
@@ -124,6 +156,11 @@ def run_analysis(
         skips it.
     posts_window : int, default=3
         Representative posts are at most this many periods from the peak.
+    cooccurrence : bool or CooccurrenceSplit, default=True
+        Keep in a cluster only the groups of words that share posts near its
+        peak (:class:`glipca.model.cooccurrence.CooccurrenceSplit`, our
+        extension of the method), and describe each cluster by a label and
+        its coherence. False: the series alone decide, as in the paper.
     **kwargs
         Counting options by name (``lang``, ``tz``, ``freq``,
         ``text_field``..., see :func:`glipca.options.count_options`); the
@@ -152,7 +189,13 @@ def run_analysis(
             f"only {candidates.shape[1]} word(s) passed the single-peak test; "
             "nothing to cluster (lower --min-count or the test's thresholds)"
         )
-    model = GLIPCA(alpha=alpha, **glipca_params).fit(candidates)
+    split = None
+    if cooccurrence is not False:
+        test = CooccurrenceSplit() if cooccurrence is True else cooccurrence
+        windows, texts = _post_windows(source, options.read, tokenizer, candidates.index,
+                                       list(candidates.columns))
+        split = partial(test.split, windows)
+    model = GLIPCA(alpha=alpha, **glipca_params).fit(candidates, split=split)
     signals = np.zeros((len(candidates), len(model.clusters_)))
     for k, c in enumerate(model.clusters_):
         signals[:, k] = c.signal
@@ -171,6 +214,10 @@ def run_analysis(
         posts = representative_posts(
             again, model.clusters_, candidates.index, tokenizer, n=n_posts, window=posts_window
         )
+    stories = None
+    if split is not None:
+        stories = cluster_stories(windows, model.clusters_, candidates.index, texts=texts,
+                                  tokenizer=tokenizer, window=posts_window)
     params = {
         "lang": prepared.params["lang"],
         "tz": prepared.params["tz"],
@@ -191,6 +238,8 @@ def run_analysis(
         "stability": bootstrap,
         "posts": {"n": n_posts, "window": posts_window},
     }
+    if split is not None:
+        params["cooccurrence"] = test.params()
     return AnalysisResult(
         counts=counts,
         all_series=all_series,
@@ -203,4 +252,5 @@ def run_analysis(
         stability=stability,
         posts=posts,
         from_cache=prepared.from_cache,
+        stories=stories,
     )

@@ -51,6 +51,13 @@ class Cluster:
         Largest relative frequency of a member word at the peak.
     edges : int
         Direct links among the words.
+    label : str or None
+        The words that best name it, in the order its posts use them.
+    coherence : float or None
+        Mean NPMI of its first 10 words' pairs in the posts near its peak.
+    n_posts_cooccur : int or None
+        Posts near its peak that hold at least two of its words. The last
+        three are None for the series-only method.
     """
 
     id: int
@@ -63,6 +70,9 @@ class Cluster:
     stability: float = None
     peak_frequency: float = None
     edges: int = None
+    label: str = None
+    coherence: float = None
+    n_posts_cooccur: int = None
     _result: object = field(default=None, repr=False, compare=False)
 
     @property
@@ -167,7 +177,9 @@ class TrendResult:
                 loadings=tuple(float(x) for x in c.get("loadings") or []),
                 peak=when(c["peak"]), start=when(c.get("start")), end=when(c.get("end")),
                 eigenvalue=c.get("eigenvalue"), stability=c.get("stability"),
-                peak_frequency=c.get("peak_frequency"), edges=c.get("edges"), _result=self,
+                peak_frequency=c.get("peak_frequency"), edges=c.get("edges"),
+                label=c.get("label"), coherence=c.get("coherence"),
+                n_posts_cooccur=c.get("n_posts_cooccur"), _result=self,
             )
             for c in doc["clusters"]
         ]
@@ -372,8 +384,8 @@ def analyse(source, *, lang="auto", min_z=None, stop_words=None, user_words=None
     **options
         Passed to :func:`glipca.pipeline.run_analysis`: ``tz``, ``freq``,
         ``min_count``, ``min_periods``, ``max_words``, ``alpha``,
-        ``n_resamples``, ``n_posts``, ``jobs``, field names, GLIPCA
-        parameters...
+        ``n_resamples``, ``n_posts``, ``cooccurrence``, ``jobs``, field
+        names, GLIPCA parameters...
 
     Returns
     -------

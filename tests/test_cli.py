@@ -70,6 +70,31 @@ def test_clusters_json_is_byte_identical_across_runs(analysed, corpus_file, tmp_
     assert (again / "clusters.csv").read_bytes() == (out / "clusters.csv").read_bytes()
 
 
+def test_clusters_carry_labels_and_coherence_unless_series_only(analysed, corpus_file, tmp_path):
+    out, result = analysed
+    doc = json.loads((out / "clusters.json").read_text(encoding="utf-8"))
+    assert doc["params"]["cooccurrence"]["window"] == 3
+    for c in doc["clusters"]:
+        # Planted trend words share their posts: a coherent story each.
+        assert c["coherence"] > 0.3 and c["n_posts_cooccur"] > 0
+        label = c["label"].split()
+        assert 2 <= len(label) <= 3 and set(label) <= set(c["words"])
+        assert c["label"] in result.output
+    assert doc["summary"]["mean_coherence"] > 0.3
+    posts = json.loads((out / "posts.json").read_text(encoding="utf-8"))["posts"]
+    assert all(posts)
+
+    series_only = tmp_path / "series-only"
+    run = _run("analyse", corpus_file, "--out", series_only, "--lang", "en", "--no-plots", "-q",
+               "--no-cooccurrence")
+    assert run.exit_code == 0, run.output
+    plain = json.loads((series_only / "clusters.json").read_text(encoding="utf-8"))
+    assert "cooccurrence" not in plain["params"] and "mean_coherence" not in plain["summary"]
+    assert not {"label", "coherence", "n_posts_cooccur"} & set(plain["clusters"][0])
+    # No same-day stories planted here: the posts agree with the series.
+    assert [c["words"] for c in plain["clusters"]] == [c["words"] for c in doc["clusters"]]
+
+
 def test_existing_output_is_not_overwritten_without_force(analysed, corpus_file):
     out, _ = analysed
     before = (out / "clusters.json").read_bytes()

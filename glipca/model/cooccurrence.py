@@ -85,8 +85,8 @@ class PostWindows:
         cols = [self.column.get(w, -1) for w in words]
         known = [j for j in cols if j >= 0]
         sub = self.matrix[:, known].tocoo()
-        near = np.abs(self.periods[sub.row] - peak) <= window
-        near &= sub.data != 0
+        period = self.periods[sub.row]
+        near = (np.abs(period - peak) <= window) & (period >= 0) & (sub.data != 0)
         rows, inverse = np.unique(sub.row[near], return_inverse=True)
         where = np.flatnonzero(np.asarray(cols) >= 0)
         b = sp.csr_matrix(

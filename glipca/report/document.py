@@ -72,6 +72,7 @@ def clusters_document(result):
     clusters = []
     stability = getattr(result, "stability", None)
     hierarchy = getattr(result, "hierarchy", None)
+    stories = getattr(result, "stories", None)
     for cid, cluster in enumerate(model.clusters_):
         raw = series[cluster.words]
         start, end = _span(cluster.signal, series.index)
@@ -88,6 +89,9 @@ def clusters_document(result):
                 "start": start,
                 "end": end,
                 "stability": None if stability is None else float(stability[cid]),
+                # Only with the co-occurrence test: the series-only method
+                # writes the same document as before it existed.
+                **({} if stories is None else stories[cid]),
             }
         )
     doc = {

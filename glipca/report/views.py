@@ -21,12 +21,17 @@ def _stability(cluster):
     return "not computed" if cluster.stability is None else f"{cluster.stability:.2f}"
 
 
+def _coherence(cluster):
+    return "-" if cluster.coherence is None else f"{cluster.coherence:.2f}"
+
+
 def _shown(cluster, more):
     return " ".join(cluster.words[:DISPLAY_WORDS]) + (more if cluster.size > DISPLAY_WORDS else "")
 
 
 def cluster_text(c):
-    return (f"<Cluster {c.id}: peak {period_label(c.peak)}, {c.size} words, "
+    told = "" if c.label is None else f" {c.label!r}, coherence {_coherence(c)},"
+    return (f"<Cluster {c.id}:{told} peak {period_label(c.peak)}, {c.size} words, "
             f"stability {_stability(c)}: {_shown(c, ' ...')}>")
 
 
@@ -38,6 +43,9 @@ def cluster_html(c):
     span = f"{period_label(c.start)} to {period_label(c.end)}" if c.start is not None else ""
     facts = [("Peak", period_label(c.peak)), ("Span at half height", span),
              ("Words", c.size), ("Stability", _stability(c))]
+    if c.label is not None:
+        facts[:0] = [("Label", c.label)]
+        facts += [("Coherence", _coherence(c)), ("Posts sharing its words", c.n_posts_cooccur)]
     rows = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in facts)
     figure = ""
     if c._result is not None and c.size:
@@ -61,15 +69,25 @@ def _headline(result):
                  f"{s.get('candidate_words', '?')} candidate words")
         if s.get("alpha") is not None:
             text += f", λ = {s['alpha']:.3g}"
+        if s.get("mean_coherence") is not None:
+            text += f", mean coherence {s['mean_coherence']:.2f}"
     return text
+
+
+def _told(result):
+    """Whether the clusters carry labels and coherence (the co-occurrence test ran)."""
+    return any(c.label is not None for c in result.clusters)
 
 
 def result_text(result):
     lines = [f"<TrendResult: {_headline(result)}>"]
+    told = _told(result)
     for c in result.clusters[:DISPLAY_ROWS]:
         stability = "   -" if c.stability is None else f"{c.stability:4.2f}"
-        lines.append(f"  {c.id:3d}  {period_label(c.peak)}  {c.size:3d}  {stability}  "
-                     f"{_shown(c, ' ...')}")
+        shown = _shown(c, ' ...')
+        if told:
+            shown = f"{_coherence(c):>5}  {c.label or '':<24}  {shown}"
+        lines.append(f"  {c.id:3d}  {period_label(c.peak)}  {c.size:3d}  {stability}  {shown}")
     if len(result.clusters) > DISPLAY_ROWS:
         lines.append(f"  ... {len(result.clusters) - DISPLAY_ROWS} more clusters")
     return "\n".join(lines)
@@ -77,11 +95,16 @@ def result_text(result):
 
 def result_html(result):
     rows = []
+    told = _told(result)
     for c in result.clusters[:DISPLAY_ROWS]:
+        story = ""
+        if told:
+            story = (f"<td>{escape(c.label or '')}</td>"
+                     f'<td style="text-align:right">{escape(_coherence(c))}</td>')
         rows.append(
             f'<tr><td style="text-align:right">{c.id}</td><td>{escape(period_label(c.peak))}</td>'
             f'<td style="text-align:right">{c.size}</td>'
-            f'<td style="text-align:right">{escape(_stability(c))}</td>'
+            f'<td style="text-align:right">{escape(_stability(c))}</td>{story}'
             f"<td>{escape(_shown(c, ' …'))}</td></tr>"
         )
     more = ""
@@ -92,7 +115,8 @@ def result_html(result):
         shared = f"<p>Shared words (in no cluster): {escape(', '.join(result.shared_words))}</p>"
     return (
         f'<div class="glipca-result"><p><strong>TrendResult</strong>: {escape(_headline(result))}'
-        "</p><table><thead><tr><th>cluster</th><th>peak</th><th>size</th>"
-        f"<th>stability</th><th>top words</th></tr></thead><tbody>{''.join(rows)}</tbody>"
+        "</p><table><thead><tr><th>cluster</th><th>peak</th><th>size</th><th>stability</th>"
+        + ("<th>label</th><th>coherence</th>" if told else "")
+        + f"<th>top words</th></tr></thead><tbody>{''.join(rows)}</tbody>"
         f"</table>{more}{shared}</div>"
     )
