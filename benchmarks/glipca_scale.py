@@ -1,11 +1,12 @@
 """Time a full ``GLIPCA().fit`` (penalty selection included) as ``p`` grows.
 
 Data: ``p`` word series over ``T = 61`` days that look like real candidate
-trend words: groups of words share a Gaussian bump (a random peak day, a
-width of 1.5 to 3 days, and a day-to-day jitter common to the group), word
-counts are Poisson around that rate, a share of words are noise only, and
-some words are near-duplicates of another (correlation about 0.999, like
-"hillary" / "clinton"). Nothing about the truth is passed to the estimator.
+trend words (:func:`glipca.datasets.make_trend_series`): groups of words of
+heavy-tailed sizes share a Gaussian bump (a random peak day, a width of 1.5
+to 3 days, and a day-to-day jitter common to the group) and are drawn from
+the group's posts, a share of words are noise only, and some words are
+near-duplicates of another (in 97 % of its posts, like "hillary" /
+"clinton"). Nothing about the truth is passed to the estimator.
 
     python benchmarks/glipca_scale.py                  # p = 1000, 2000, 5000
     python benchmarks/glipca_scale.py --sizes 5000 --seed 1
@@ -28,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from glipca import GLIPCA
+from glipca.datasets import make_trend_series
 from glipca.model.glasso import graphical_lasso, screening_blocks, select_alpha
 
 
@@ -38,51 +40,14 @@ def make_word_series(p, T=61, *, noise_share=0.2, dup_share=0.03, mean_group=12,
     Returns ``(series, events)``: a DataFrame with one column per word and
     the event index of every word (-1 for noise-only words).
     """
-    rng = np.random.default_rng(seed)
-    t = np.arange(T)
-    # Posts per day: a weekly rhythm and a slow growth.
-    posts = 20000 * (1 + 0.3 * np.sin(2 * np.pi * t / 7)) * np.linspace(0.8, 1.2, T)
     n_dup = int(round(dup_share * p))
     n_noise = int(round(noise_share * p))
-    n_event = p - n_dup - n_noise
-    rates = np.empty((T, p))
-    events = np.full(p, -1)
-    i, k = 0, 0
-    while i < n_event:
-        # Heavy-tailed event sizes: most events have a handful of words, a
-        # few have hundreds.
-        size = 2 + int(rng.pareto(1.5) * mean_group / 3)
-        size = min(size, n_event - i, 400)
-        centre = rng.uniform(1, T - 2)
-        width = rng.uniform(1.5, 3.0)
-        jitter = np.exp(0.3 * rng.standard_normal(T))
-        shape = np.exp(-0.5 * ((t - centre) / width) ** 2) * jitter
-        for _ in range(size):
-            base = rng.lognormal(np.log(3e-4), 0.8)
-            amp = base * rng.lognormal(np.log(15.0), 0.7)
-            lag = rng.normal(0, 0.3)
-            own = np.exp(-0.5 * ((t - centre - lag) / width) ** 2) * jitter
-            rates[:, i] = base + amp * (0.7 * shape + 0.3 * own)
-            events[i] = k
-            i += 1
-        k += 1
-    for _ in range(n_noise):
-        rates[:, i] = rng.lognormal(np.log(5e-4), 0.8) * np.ones(T)
-        i += 1
-    counts = rng.poisson(rates[:, :i] * posts[:, None]).astype(float)
-    # Near-duplicates: a word that almost always appears with another one.
-    dups = []
-    for j in rng.choice(n_event, size=n_dup, replace=False):
-        dups.append(rng.binomial(counts[:, j].astype(np.int64), 0.97).astype(float))
-        events[i] = events[j]
-        i += 1
-    if dups:
-        counts = np.column_stack([counts] + dups)
-    counts[:, counts.std(axis=0) == 0] += rng.poisson(1.0, (T, 1))  # no constants
-    freq = counts / posts[:, None]
-    index = pd.date_range("2016-10-01", periods=T, freq="D")
-    columns = [f"w{j:05d}" for j in range(p)]
-    return pd.DataFrame(freq, index=index, columns=columns), events
+    planted = make_trend_series(p - n_dup - n_noise, words_per_trend=mean_group,
+                                heavy_tailed=True, n_noise=n_noise, n_duplicates=n_dup,
+                                n_periods=T, start="2016-10-01", amplitude=(0.003, 0.01),
+                                posts_per_period=(16000, 24000), weekly=0.3, seed=seed)
+    events = np.array([planted.label_of(w) for w in planted.words])
+    return planted.frame, events
 
 
 def _stage_times(model, n_samples):

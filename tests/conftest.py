@@ -2,8 +2,6 @@
 
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
 import pytest
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -31,32 +29,11 @@ def shared_dataset(name):
     return path
 
 
-def factor_series(seed=0, n_days=61, n_trends=6, words_per_trend=5, gap=3, n_noise=20, volume=3000):
-    """Word series from a latent-factor model of trends, with known truth.
+def factor_series(seed=0):
+    """Six planted trends of five words (two close pairs, three days apart),
+    two words bridging the pairs and 20 noise words: ``(frame, truth)``.
+    See :func:`glipca.datasets.make_trend_series`."""
+    from glipca.datasets import make_trend_series
 
-    Trends 0/1 and 2/3 peak ``gap`` days apart. Each trend's words share its
-    daily jitter (they appear in the same posts), so they are directly
-    correlated; the two trends of a pair share only the smooth bump. Two
-    words ("shared0", "shared1") appear in both trends of a pair.
-    """
-    rng = np.random.default_rng(seed)
-    days = np.arange(n_days)
-    peaks = np.sort(rng.choice(np.arange(6, n_days - 6, 8), size=n_trends, replace=False)).astype(float)
-    peaks[1], peaks[3] = peaks[0] + gap, peaks[2] + gap
-    sigma = rng.uniform(1.5, 3.0, n_trends)
-    posts = np.linspace(volume, 2 * volume, n_days).round().astype(int)
-    rate = 0.03 * np.exp(-0.5 * ((days[None, :] - peaks[:, None]) / sigma[:, None]) ** 2)
-    topical = rng.poisson(posts * rate * np.exp(rng.normal(0, 0.3, rate.shape)))
-    columns, truth = {}, {}
-    for k in range(n_trends):
-        for j in range(words_per_trend):
-            counts = rng.binomial(topical[k], rng.uniform(0.3, 0.9)) + rng.binomial(posts, 5e-4)
-            columns[f"t{k}w{j}"] = counts / posts
-            truth[f"t{k}w{j}"] = k
-    for s, (a, b) in enumerate([(0, 1), (2, 3)]):
-        counts = rng.binomial(topical[a], 0.5) + rng.binomial(topical[b], 0.5) + rng.binomial(posts, 5e-4)
-        columns[f"shared{s}"] = counts / posts
-    for i in range(n_noise):
-        columns[f"noise{i}"] = rng.binomial(posts, rng.uniform(0.001, 0.01)) / posts
-    index = pd.date_range("2020-03-08", periods=n_days, freq="D", tz="UTC")
-    return pd.DataFrame(columns, index=index), truth
+    planted = make_trend_series(30, n_close_pairs=2, n_shared=2, seed=seed)
+    return planted.frame, planted.truth

@@ -5,6 +5,7 @@ from sklearn.base import clone
 from sklearn.metrics import adjusted_rand_score
 from sklearn.utils.estimator_checks import check_param_validation, parametrize_with_checks
 
+from glipca.datasets import make_trend_series
 from glipca.model.cluster import GLIPCA, iterative_pca, mp_bound
 from glipca.model.series import SinglePeakTest
 
@@ -57,8 +58,8 @@ def test_plain_iterative_pca_merges_what_the_graph_keeps_apart():
         for members, _, _ in plain
     ]
     # Without the graph, at least one close pair lands in one cluster.
-    pairs = [({f"t0w{j}" for j in range(5)}, {f"t1w{j}" for j in range(5)}),
-             ({f"t2w{j}" for j in range(5)}, {f"t3w{j}" for j in range(5)})]
+    pairs = [({f"t{a}w{j}" for j in range(5)}, {f"t{b}w{j}" for j in range(5)})
+             for a, b in make_trend_series(30, n_close_pairs=2, seed=0).close_pairs]
     assert any(c & a and c & b for c in merged for a, b in pairs)
 
 

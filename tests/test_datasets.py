@@ -6,11 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from glipca.datasets import (_EN_JOINERS, _EN_WORDS, _JA_WORDS, PlantedCorpus,
-                             make_trend_corpus)
+from glipca.datasets import PlantedCorpus, make_trend_corpus, make_trend_series
+from glipca.datasets.text import EN_JOINERS, planted_words
+
+_EN_WORDS, _JA_WORDS = planted_words("en"), planted_words("ja")
 
 SMALL = dict(posts_per_day=(300, 500))
-EN_GLUE = {w for j in _EN_JOINERS for w in re.findall("[a-z]+", j)}
+EN_GLUE = {w for j in EN_JOINERS for w in re.findall("[a-z]+", j)}
 
 
 @pytest.fixture(scope="module")
@@ -251,3 +253,50 @@ def test_returns_planted_corpus():
     assert isinstance(c, PlantedCorpus)
     assert c.close_pairs == [] and len(c.shared_words) == 1
     assert c.params["n_trends"] == 2
+
+
+# --- make_trend_series -------------------------------------------------------
+
+
+def test_trend_series_is_deterministic_and_labelled():
+    a = make_trend_series(30, n_close_pairs=2, n_shared=2, n_duplicates=3, seed=4)
+    b = make_trend_series(30, n_close_pairs=2, n_shared=2, n_duplicates=3, seed=4)
+    assert np.array_equal(a.counts, b.counts) and a.words == b.words
+    assert a.counts.shape == (61, 30 + 2 + 20 + 3)
+    assert len(a.trends) == 6 and all(len(t["words"]) == 5 for t in a.trends)
+    assert set(a.truth) == {w for t in a.trends for w in t["words"]} | {"dup0", "dup1", "dup2"}
+    assert a.label_of("noise0") == -1 and a.label_of("t3w1") == 3
+    assert (a.counts <= a.posts[:, None]).all() and (a.counts.std(axis=0) > 0).all()
+    freq = a.frame
+    assert list(freq.columns) == a.words and freq.index.equals(a.index)
+
+
+def test_trend_series_plants_bumps_close_pairs_and_shared_words():
+    s = make_trend_series(30, n_close_pairs=2, n_shared=2, n_noise=5, seed=1)
+    freq = s.frame
+    for trend in s.trends:
+        # The words of a trend peak within a few periods of its peak.
+        peaks = freq[trend["words"]].to_numpy().argmax(axis=0)
+        assert np.all(np.abs(peaks - trend["peak"]) <= 3)
+    for i, j in s.close_pairs:
+        assert abs(s.trends[i]["peak"] - s.trends[j]["peak"]) == 3
+    assert [s.shared_trends[f"shared{i}"] for i in range(2)] == s.close_pairs
+    words = freq[[w for t in s.trends for w in t["words"]]]
+    corr = np.corrcoef(words.to_numpy().T)
+    same = np.equal.outer([s.truth[w] for w in words], [s.truth[w] for w in words])
+    off = ~np.eye(len(same), dtype=bool)
+    # Words of one trend correlate more than words of different trends.
+    assert np.median(corr[same & off]) > 0.8 > np.median(corr[~same])
+
+
+def test_trend_series_many_trends_and_daily_cycle():
+    s = make_trend_series(400, words_per_trend=12, heavy_tailed=True, n_noise=80,
+                          n_duplicates=12, n_periods=24 * 20, freq="h",
+                          daily_cycle=0.8, seed=2)
+    assert s.counts.shape == (480, 492) and len(s.index) == 480
+    assert max(len(t["words"]) for t in s.trends) > 2 * min(len(t["words"]) for t in s.trends)
+    by_hour = pd.Series(s.posts, index=s.index).groupby(s.index.hour).mean()
+    assert by_hour.idxmax() == 20 and by_hour.idxmin() == 8
+    assert by_hour.max() > 5 * by_hour.min()
+    dup = s.frame[[f"dup{i}" for i in range(12)]]
+    assert all(s.truth[w] >= 0 for w in dup.columns)

@@ -6,6 +6,7 @@ import pytest
 from sklearn.covariance import graphical_lasso as sk_graphical_lasso
 from sklearn.exceptions import ConvergenceWarning
 
+from glipca.datasets import make_trend_series
 from glipca.model.glasso import (
     GraphicalLassoEBIC,
     alpha_path,
@@ -17,31 +18,14 @@ from glipca.model.glasso import (
     partial_correlation,
     select_alpha,
 )
-
-
-def _bump_series(p, T=61, group_size=5, noise=0.4, seed=0):
-    """Standardised single-peak series: groups of words share a bump."""
-    rng = np.random.default_rng(seed)
-    t = np.arange(T)
-    X = np.empty((p, T))
-    i = 0
-    while i < p:
-        k = min(p - i, group_size)
-        centre, width = rng.uniform(0, T - 1), rng.uniform(1.0, 6.0)
-        common = 0.3 * rng.standard_normal(T)
-        for _ in range(k):
-            bump = np.exp(-0.5 * ((t - centre - rng.normal(0, 0.5)) / width) ** 2)
-            X[i] = rng.uniform(0.5, 2.0) * bump + common
-            X[i] += noise * rng.standard_normal(T)
-            i += 1
-    X -= X.mean(axis=1, keepdims=True)
-    X /= X.std(axis=1, keepdims=True)
-    return X
+from glipca.model.series import standardize
 
 
 def _corr(p, T=61, seed=0):
-    X = _bump_series(p, T=T, seed=seed)
-    return X @ X.T / T
+    """Correlations of ``p`` planted words: groups of five share a bump."""
+    planted = make_trend_series(p, n_noise=0, n_periods=T, posts_per_period=(500, 1000), seed=seed)
+    X = standardize(planted.frame)
+    return (X.T @ X).to_numpy() / T
 
 
 def _is_pd(A):

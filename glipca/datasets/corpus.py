@@ -1,0 +1,365 @@
+"""Planted corpora: posts in which known trends and distractors are planted.
+
+:func:`make_trend_corpus` writes a dump of posts in which a known set of
+single-peak trends, distractor words and background words has been planted,
+so that every stage of the pipeline can be scored against the truth (see
+:mod:`glipca.evaluation`). The generator knows nothing about the pipeline: it
+only produces posts (id, timestamp, text) and the list of what it planted.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .placement import pair_shared, place_trends
+from .text import build_texts, planted_words
+
+__all__ = ["PlantedCorpus", "make_trend_corpus"]
+
+_KINDS = ("trend", "shared", "seasonal", "drifting", "background")
+
+
+@dataclass(eq=False)
+class PlantedCorpus:
+    """Posts with a planted truth, as returned by :func:`make_trend_corpus`.
+
+    Attributes
+    ----------
+    posts : pandas.DataFrame
+        Columns ``id`` (int64), ``created_at`` (ISO 8601 string with a UTC
+        offset) and ``text``, sorted by time.
+    lang : {"en", "ja"}
+        Language of the texts.
+    trends : list of dict
+        One per planted trend, ordered by peak: ``id``, ``peak``
+        (``YYYY-MM-DD``), ``peak_day`` (index of the peak in ``days``),
+        ``sigma`` (Gaussian width in days), ``amplitude`` (share of the day's
+        posts about the trend at its peak) and ``words``.
+    close_pairs : list of tuple of int
+        Pairs of trend ids whose peaks are ``close_gap`` days apart.
+    shared_words : list of str
+        Words used by the posts of two trends (see ``shared_trends``).
+    seasonal_words, drifting_words, background_words : list of str
+        Words with a weekly rate, a steadily rising or falling rate, and a
+        constant rate.
+    truth : dict of str to int
+        Trend id of every trend word; distractors are absent.
+    shared_trends : dict of str to tuple of int
+        The two trend ids behind each shared word.
+    days : list of str
+        The calendar days of the window, ``YYYY-MM-DD``.
+    params : dict
+        The arguments the corpus was generated with.
+    """
+
+    posts: pd.DataFrame
+    lang: str
+    trends: list
+    close_pairs: list
+    shared_words: list
+    seasonal_words: list
+    drifting_words: list
+    background_words: list
+    truth: dict
+    shared_trends: dict = field(default_factory=dict)
+    days: list = field(default_factory=list)
+    params: dict = field(default_factory=dict)
+
+    @property
+    def distractor_words(self):
+        """Planted non-trend words with a structured rate (shared, seasonal,
+        drifting); background words are not included."""
+        return self.shared_words + self.seasonal_words + self.drifting_words
+
+    def label_of(self, word):
+        """Trend id of ``word``, or -1 for any word that is not a trend word."""
+        return self.truth.get(word, -1)
+
+    @cached_property
+    def word_kinds(self):
+        """Dict from every planted word to its kind: ``"trend"``,
+        ``"shared"``, ``"seasonal"``, ``"drifting"`` or ``"background"``."""
+        kinds = {w: "trend" for w in self.truth}
+        for kind in _KINDS[1:]:
+            kinds.update(dict.fromkeys(getattr(self, f"{kind}_words"), kind))
+        return kinds
+
+    def kind_of(self, word):
+        """Kind of ``word`` (see ``word_kinds``), or None if not planted."""
+        return self.word_kinds.get(word)
+
+    def write_jsonl(self, path):
+        """Write the posts as JSON Lines, gzip-compressed if ``path`` ends
+        with ``.gz``. Returns the path."""
+        path = Path(path)
+        opener = gzip.open if path.suffix == ".gz" else open
+        with opener(path, "wt", encoding="utf-8") as fh:
+            for rec in self.posts.itertuples(index=False):
+                fh.write(json.dumps(
+                    {"id": int(rec.id), "created_at": rec.created_at,
+                     "text": rec.text}, ensure_ascii=False))
+                fh.write("\n")
+        return path
+
+
+def make_trend_corpus(*, lang="en", n_days=61, start="2020-03-08", n_trends=8,
+                      n_close_pairs=2, close_gap=3, words_per_trend=6,
+                      n_shared=3, n_seasonal=5, n_drifting=5,
+                      n_background=300, posts_per_day=(1500, 3000), seed=0):
+    """Generate posts in which single-peak trends and distractors are planted.
+
+    Each trend ``k`` has a peak day ``p``, a width ``sigma`` and an amplitude
+    ``a``. On day ``t`` the number of posts about it is
+    ``Poisson(N(t) * a * (floor + exp(-(t - p)**2 / (2 sigma**2))) * J(t))``,
+    where ``N(t)`` is the day's volume and ``J(t)`` a lognormal jitter
+    (sigma 0.3) shared by the whole trend. Each such post holds each of the
+    trend's words with the word's own probability (0.3 to 0.9, at least one
+    word). The shared jitter and the co-occurrence in the same posts make the
+    words of a trend *directly* correlated.
+
+    ``n_close_pairs`` pairs of trends peak ``close_gap`` days apart, with a
+    common width tuned so that their jittered daily rates correlate at 0.55
+    to 0.7 (their word series, at about 0.45 to 0.7); their words are
+    disjoint, so they are only *indirectly* correlated. Other trends are kept
+    at least ``2 * sqrt(sigma_i**2 + sigma_j**2)`` days apart, and widths are
+    otherwise uniform in [1.5, 3] days. In about half the seeds one trend
+    peaks within 3 days of an edge. ``a`` and ``floor`` are uniform in
+    [0.02, 0.05].
+
+    Distractors: ``n_shared`` words used by the posts of two trends (the
+    first two, when there are close pairs, by the two trends of a close pair,
+    so that their series is a single bump bridging the pair; the others by
+    two distant trends, so that they peak twice), ``n_seasonal`` words with a
+    weekly rate, and ``n_drifting`` words whose rate rises or falls linearly
+    (by a factor of 2.5 to 4) across the window. Every post also holds 2 or
+    more draws of ``n_background`` background words with Zipf-like constant
+    rates.
+
+    Parameters
+    ----------
+    lang : {"en", "ja"}
+        Language of the texts. English texts are nouns joined by stop words;
+        Japanese texts are nouns joined by particles, which MeCab with
+        unidic-lite splits back into exactly the planted nouns.
+    n_days : int
+        Length of the window in days.
+    start : str
+        First day, ``YYYY-MM-DD``.
+    n_trends, n_close_pairs, close_gap, words_per_trend : int
+        Number of trends, of close pairs among them, the distance in days
+        between the peaks of a close pair, and words per trend.
+    n_shared, n_seasonal, n_drifting, n_background : int
+        Number of words of each distractor kind.
+    posts_per_day : tuple of (float, float)
+        Mean daily volume on the first and on the last day; it grows
+        geometrically in between, modulated by the day of the week.
+    seed : int
+        Seed of the :class:`numpy.random.Generator`; the output is a
+        deterministic function of the arguments.
+
+    Returns
+    -------
+    PlantedCorpus
+
+    Notes
+    -----
+    Timestamps carry ``+00:00`` for English and ``+09:00`` for Japanese.
+    Japanese posts are timed between 09:00 and 24:00 local time, so that a
+    post falls on the same calendar day in Japan time and in UTC, and the
+    planted day does not depend on the time zone a reader bins in.
+    """
+    params = dict(lang=lang, n_days=n_days, start=start, n_trends=n_trends,
+                  n_close_pairs=n_close_pairs, close_gap=close_gap,
+                  words_per_trend=words_per_trend, n_shared=n_shared,
+                  n_seasonal=n_seasonal, n_drifting=n_drifting,
+                  n_background=n_background,
+                  posts_per_day=tuple(posts_per_day), seed=seed)
+    vocab = _check_params(params)
+    # Three streams, so that a seed plants the same structure (peaks, widths,
+    # rates) at any volume and in both languages, with only the words
+    # changed: the vocabulary draw, the structure, and the sampled posts.
+    rw, rs, rng = (np.random.default_rng(s)
+                   for s in np.random.SeedSequence(seed).spawn(3))
+    T = n_days
+    t = np.arange(T)
+    first_day = np.datetime64(pd.Timestamp(start).date(), "D")
+    day_dates = first_day + t
+    weekday = (pd.Timestamp(start).day_of_week + t) % 7  # Monday = 0
+
+    # --- Planted structure -------------------------------------------------
+    words = [vocab[i] for i in rw.permutation(len(vocab))]
+    cuts = np.cumsum([n_trends * words_per_trend, n_shared, n_seasonal,
+                      n_drifting, n_background])
+    trend_words = [words[k * words_per_trend:(k + 1) * words_per_trend]
+                   for k in range(n_trends)]
+    shared_words = words[cuts[0]:cuts[1]]
+    seasonal_words = words[cuts[1]:cuts[2]]
+    drifting_words = words[cuts[2]:cuts[3]]
+    background_words = words[cuts[3]:cuts[4]]
+    words = words[:cuts[4]]
+    index = {w: i for i, w in enumerate(words)}
+
+    peaks, sigmas, close_pairs, pair_corr = place_trends(
+        rs, T, n_trends, n_close_pairs, close_gap)
+    amplitudes = rs.uniform(0.02, 0.05, n_trends)
+    floors = rs.uniform(0.02, 0.05, n_trends)
+    jitter = np.exp(0.3 * rs.standard_normal((n_trends, T)))
+
+    def trend_rate(k, sigma):
+        bump = np.exp(-(t - peaks[k]) ** 2 / (2 * sigma ** 2))
+        return amplitudes[k] * (floors[k] + bump) * jitter[k]
+
+    # With only a handful of days in their bumps, the jitter moves the
+    # correlation of a close pair far from what the widths alone give; so the
+    # common width is tuned, near its nominal value, until the correlation of
+    # the two (jittered) rates is on target.
+    for (i, j), c in zip(close_pairs, pair_corr):
+        grid = sigmas[i] * np.linspace(0.7, 1.5, 81)
+        r = [np.corrcoef(trend_rate(i, s), trend_rate(j, s))[0, 1]
+             for s in grid]
+        sigmas[i] = sigmas[j] = grid[int(np.argmin(np.abs(np.array(r) - c)))]
+    rate = np.array([trend_rate(k, sigmas[k]) for k in range(n_trends)])
+    inclusion = rs.uniform(0.3, 0.9, (n_trends, words_per_trend))
+    shared_trends = pair_shared(rs, shared_words, peaks, sigmas, close_pairs)
+    shared_inclusion = rs.uniform(0.3, 0.7, (n_shared, 2))
+
+    ramp = t / max(T - 1, 1)
+    word_rates = {}
+    # Seasonal words: a weekly bump on one day of the week (mostly at the
+    # weekend) and half of it on the neighbouring days.
+    for w in seasonal_words:
+        day = rs.choice([5, 6]) if rs.random() < 0.7 else rs.integers(7)
+        lag = (weekday - day) % 7
+        shape = np.select([lag == 0, (lag == 1) | (lag == 6)], [1.0, 0.5], 0.0)
+        word_rates[w] = rs.uniform(0.004, 0.01) * (1 + rs.uniform(2, 4) * shape)
+    for w in drifting_words:
+        shape = ramp if rs.random() < 0.5 else ramp[::-1]
+        word_rates[w] = rs.uniform(0.003, 0.008) * (1 + rs.uniform(1.5, 3) * shape)
+
+    # --- Sampled posts -----------------------------------------------------
+    # Daily volume: geometric growth, more posts at the weekend.
+    lo, hi = posts_per_day
+    growth = lo * (hi / lo) ** ramp
+    dow = np.array([0.96, 0.97, 0.98, 1.0, 1.02, 1.1, 1.08])[weekday]
+    n_posts_day = np.maximum(rng.poisson(growth * dow), 1)
+    n_posts = int(n_posts_day.sum())
+    offsets = np.concatenate([[0], np.cumsum(n_posts_day)])
+    post_day = np.repeat(t, n_posts_day)
+
+    n_about = rng.poisson(n_posts_day[None, :] * rate)
+    # The trend posts take the first slots of each day (they are shuffled in
+    # time later); never more of them than posts.
+    over = n_about.sum(0) > n_posts_day
+    n_about[:, over] = np.floor(n_about[:, over] * n_posts_day[over]
+                                / n_about[:, over].sum(0)).astype(int)
+    post_trend = np.full(n_posts, -1)
+    for d in range(T):
+        ids = np.repeat(np.arange(n_trends), n_about[:, d])
+        post_trend[offsets[d]:offsets[d] + ids.size] = ids
+
+    pairs_post, pairs_word = [], []
+
+    def add(posts, word):
+        pairs_post.append(posts)
+        pairs_word.append(np.full(posts.size, index[word]))
+
+    trend_posts = [np.flatnonzero(post_trend == k) for k in range(n_trends)]
+    for k, posts in enumerate(trend_posts):
+        q = inclusion[k]
+        has = rng.random((posts.size, words_per_trend)) < q
+        empty = np.flatnonzero(~has.any(1))
+        has[empty, rng.choice(words_per_trend, empty.size, p=q / q.sum())] = True
+        for j, w in enumerate(trend_words[k]):
+            add(posts[has[:, j]], w)
+    for (w, ks), qs in zip(shared_trends.items(), shared_inclusion):
+        for k, q in zip(ks, qs):
+            posts = trend_posts[k]
+            add(posts[rng.random(posts.size) < q], w)
+    for w, p in word_rates.items():
+        add(_pick_posts(rng, p, n_posts_day, offsets), w)
+
+    # Background words: constant Zipf-like rates; at least two draws per post
+    # so that every text reads like a sentence.
+    zipf = 1.0 / (np.arange(n_background) + 10.0)
+    n_draws = 2 + rng.poisson(1.5, n_posts)
+    pairs_post.append(np.repeat(np.arange(n_posts), n_draws))
+    pairs_word.append(cuts[3] + rng.choice(n_background, n_draws.sum(),
+                                           p=zipf / zipf.sum()))
+
+    texts = build_texts(rng, lang, np.concatenate(pairs_post),
+                         np.concatenate(pairs_word), n_posts, words)
+
+    # Seconds within the (local) day; see Notes for the Japanese window.
+    # Sorting on the uniform draw itself gives the same order in both
+    # languages, ties of whole seconds included.
+    first_s = 0 if lang == "en" else 9 * 3600
+    u = rng.random(n_posts)
+    secs = first_s + np.floor(u * (86400 - first_s)).astype(int)
+    order = np.lexsort((u, post_day))
+    stamps = (day_dates[post_day].astype("datetime64[s]")
+              + secs.astype("timedelta64[s]"))[order]
+    suffix = "+00:00" if lang == "en" else "+09:00"
+    created = [s + suffix for s in np.datetime_as_string(stamps, unit="s")]
+    posts = pd.DataFrame({
+        "id": np.arange(1, n_posts + 1, dtype=np.int64),
+        "created_at": created,
+        "text": [texts[i] for i in order],
+    })
+
+    days = [str(d) for d in day_dates]
+    trends = [{"id": k, "peak": days[int(peaks[k])], "peak_day": int(peaks[k]),
+               "sigma": float(sigmas[k]), "amplitude": float(amplitudes[k]),
+               "words": list(trend_words[k])} for k in range(n_trends)]
+    truth = {w: k for k in range(n_trends) for w in trend_words[k]}
+    return PlantedCorpus(
+        posts=posts, lang=lang, trends=trends, close_pairs=close_pairs,
+        shared_words=list(shared_words), seasonal_words=list(seasonal_words),
+        drifting_words=list(drifting_words),
+        background_words=list(background_words), truth=truth,
+        shared_trends=shared_trends, days=days, params=params)
+
+
+def _check_params(p):
+    if p["lang"] not in ("en", "ja"):
+        raise ValueError(f"lang must be 'en' or 'ja', got {p['lang']!r}")
+    for name in ("n_trends", "n_close_pairs", "n_shared", "n_seasonal",
+                 "n_drifting", "n_background"):
+        if int(p[name]) != p[name] or p[name] < 0:
+            raise ValueError(f"{name} must be a non-negative integer")
+    if p["n_days"] < 14:
+        raise ValueError("n_days must be at least 14")
+    if p["words_per_trend"] < 2:
+        raise ValueError("words_per_trend must be at least 2")
+    if p["close_gap"] < 1:
+        raise ValueError("close_gap must be at least 1")
+    if 2 * p["n_close_pairs"] > p["n_trends"]:
+        raise ValueError("n_close_pairs needs 2 * n_close_pairs <= n_trends")
+    if p["n_shared"] and p["n_trends"] < 2:
+        raise ValueError("shared words need at least two trends")
+    if p["n_background"] < 1:
+        raise ValueError("n_background must be at least 1")
+    lo, hi = p["posts_per_day"]
+    if not (lo > 0 and hi > 0):
+        raise ValueError("posts_per_day must be positive")
+    vocab = planted_words(p["lang"])
+    need = (p["n_trends"] * p["words_per_trend"] + p["n_shared"]
+            + p["n_seasonal"] + p["n_drifting"] + p["n_background"])
+    if need > len(vocab):
+        raise ValueError(f"this configuration needs {need} distinct words; "
+                         f"the {p['lang']} list has {len(vocab)}")
+    return vocab
+
+
+def _pick_posts(rng, p, n_posts_day, offsets):
+    """Posts (global indices) that hold a word whose daily rate is ``p``."""
+    counts = rng.binomial(n_posts_day, np.minimum(p, 1.0))
+    return np.concatenate([
+        offsets[d] + rng.choice(n_posts_day[d], counts[d], replace=False)
+        for d in range(len(counts))])
