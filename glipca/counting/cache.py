@@ -11,10 +11,13 @@ A counts folder holds:
   counts and the ingest report.
 
 The cache is a folder of such folders named by a key: the SHA-256 of the
-inputs' identities (absolute path, size and modification time of each file)
-and of every option that changes the counts.  Changing a file's content
-without changing its size or modification time is not noticed; ``--no-cache``
-or deleting the cache folder forces a recount.
+inputs' content (name, size and SHA-256 of the bytes of each file, not
+where they are) and of every option that changes the counts, so the same
+posts at another path reuse the counts and give the same ``counts_key``.
+A file's digest is remembered (folder ``notes/``) under its identity on
+disk (path, inode, size, modification and status-change times), so that
+a warm run does not read the input again; any write to the file changes
+its status-change time and so its identity.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from .counts import WordCounts
 from .periods import Periods, zone
 from ..ingest import IngestReport
 
-__all__ = ["default_cache_dir", "cache_key", "write_counts", "read_counts", "CountCache"]
+__all__ = ["default_cache_dir", "cache_key", "content_ids", "file_digest", "write_counts", "read_counts", "CountCache"]
 
 #: Bump when the folder layout changes.
 FORMAT = 1
@@ -51,17 +54,47 @@ def default_cache_dir() -> Path:
     return Path(base) / "glipca"
 
 
-def cache_key(files, params) -> str:
-    """Key of the counts of ``files`` under ``params`` (a JSON-ready dict).
+def file_digest(path, cache=None) -> str:
+    """SHA-256 of a file's bytes, remembered by ``cache`` under the file's identity.
 
-    Files are identified by absolute path, size and modification time (ns),
-    not by content, so that a key costs nothing to compute on large dumps.
+    The identity is the absolute path, device, inode, size and the
+    modification and status-change times (ns): any write changes the
+    status-change time, which no tool can set back, so a changed file is
+    hashed again.  Without ``cache`` the file is always read.
     """
-    ids = []
-    for f in files:
-        st = os.stat(f)
-        ids.append([os.path.abspath(f), st.st_size, st.st_mtime_ns])
-    doc = {"format": FORMAT, "glipca": __version__, "files": ids, "params": params}
+    st = os.stat(path)
+    ident = [os.path.abspath(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+    known = cache.recall("digest", ident) if cache is not None else None
+    if known is not None:
+        return known
+    with open(path, "rb") as fh:
+        digest = hashlib.file_digest(fh, "sha256").hexdigest()
+    if cache is not None:
+        cache.remember("digest", ident, digest)
+    return digest
+
+
+def content_ids(files, cache=None) -> list:
+    """``[name, size, SHA-256]`` of each file, in order: what identifies the input.
+
+    The name (without its folder) stays: it decides the format and the
+    generated post ids; the folder does not, so the same posts anywhere
+    have the same key.
+    """
+    return [[os.path.basename(f), os.path.getsize(f), file_digest(f, cache)] for f in files]
+
+
+def cache_key(content, params) -> str:
+    """Key of counts of the input ``content`` (:func:`content_ids`) under ``params``.
+
+    ``params`` is the JSON-ready record of every option that shapes the
+    counts (:meth:`glipca.options.CountOptions.params`).
+    """
+    doc = {"format": FORMAT, "glipca": __version__, "files": content, "params": params}
+    return _sha256(doc)
+
+
+def _sha256(doc):
     text = json.dumps(doc, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -165,6 +198,28 @@ class CountCache:
 
     def path(self, key) -> Path:
         return self.folder / key[:32]
+
+    def _note(self, kind, ident) -> Path:
+        return self.folder / "notes" / kind / _sha256(ident)[:32]
+
+    def recall(self, kind, ident):
+        """A short text remembered under ``(kind, ident)``, or None."""
+        try:
+            return self._note(kind, ident).read_text(encoding="utf-8") or None
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def remember(self, kind, ident, value):
+        """Remember ``value`` (a short text) under ``(kind, ident)``; best effort."""
+        path = self._note(kind, ident)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(value)
+            os.replace(tmp, path)
+        except OSError:
+            pass  # only a later run's shortcut is lost
 
     def get(self, key):
         """``(WordCounts, IngestReport, meta)`` stored under ``key``, or None."""

@@ -10,19 +10,20 @@ not tokenise again.
 from __future__ import annotations
 
 import itertools
+import os
 from dataclasses import dataclass
 from typing import Optional
 
 import pandas as pd
 
-from .cache import CountCache, cache_key
+from .cache import CountCache, cache_key, content_ids
 from .counts import WordCounts, count_words
-from ..ingest import IngestReport, input_files, posts_from_frame, read_batches, read_posts
+from ..ingest import IngestReport, InputError, input_files, posts_from_frame, read_batches, read_posts
 from ..options import DEFAULT_JOBS, CountOptions, count_options, default_tz
 from ..tokens import detect_language
 from .parallel import available_cores
 
-__all__ = ["PreparedCounts", "prepare_counts", "resolve_options", "source_posts", "default_tz", "LANGUAGE_SAMPLE"]
+__all__ = ["PreparedCounts", "prepare_counts", "resolve_options", "source_posts", "existing_files", "default_tz", "LANGUAGE_SAMPLE"]
 
 #: Posts sampled to guess the language with ``lang="auto"``.
 LANGUAGE_SAMPLE = 2000
@@ -78,13 +79,30 @@ def source_posts(source, read, **overrides):
     return read_posts(source, **read.reader_kwargs(**overrides))
 
 
-def resolve_options(source, options):
+def existing_files(source) -> list:
+    """The files of ``source`` in reading order (:func:`glipca.ingest.input_files`).
+
+    Raises
+    ------
+    InputError
+        For a file that does not exist.
+    """
+    files = input_files(source)
+    for f in files:
+        if not os.path.exists(f):
+            raise InputError(f, 0, None, "file not found", "file")
+    return files
+
+
+def resolve_options(source, options, cache=None, content=None):
     """Settle ``options`` for ``source``: language, time zone, tokeniser.
 
     With ``lang="auto"`` the language is guessed from the first posts (it
     decides the zone in which naive timestamps are read, so it is settled
-    on a separate look).  ``source`` is what :func:`glipca.ingest.read_posts`
-    reads, or a data frame.
+    on a separate look), and remembered by ``cache`` under the input's
+    ``content`` (:func:`~glipca.counting.cache.content_ids`), so that a warm
+    run does not read the input.  ``source`` is what
+    :func:`glipca.ingest.read_posts` reads, or a data frame.
 
     Returns
     -------
@@ -95,12 +113,18 @@ def resolve_options(source, options):
     params : dict
         :meth:`CountOptions.params`, the cache-key material.
     """
+    lang = None
     if options.lang == "auto":
-        sample = source_posts(source, options.read, tz="UTC", on_error="skip", drop_retweets=False,
-                        drop_duplicates=False, report=IngestReport())
-        options = options.resolved(detect_language(p.text for p in itertools.islice(sample, LANGUAGE_SAMPLE)))
-    else:
-        options = options.resolved()
+        ident = [content, options.read.fmt, options.read.fields]
+        if cache is not None and content is not None:
+            lang = cache.recall("lang", ident)
+        if lang not in ("en", "ja"):
+            sample = source_posts(source, options.read, tz="UTC", on_error="skip", drop_retweets=False,
+                                  drop_duplicates=False, report=IngestReport())
+            lang = detect_language(p.text for p in itertools.islice(sample, LANGUAGE_SAMPLE))
+            if cache is not None and content is not None:
+                cache.remember("lang", ident, lang)
+    options = options.resolved(lang)
     tokenizer = options.make_tokenizer()
     tokenizer("")
     return options, tokenizer, options.params(tokenizer)
@@ -121,7 +145,8 @@ def prepare_counts(source, options=None, *, jobs=DEFAULT_JOBS, cache=None, progr
     cache : bool, path or CountCache, optional
         Where counts of files are cached: True for the default folder
         (:func:`glipca.counting.cache.default_cache_dir`); None or False for
-        no cache.
+        no cache.  The key is made from the files' content and the options,
+        not from where the files are.
     progress : bool, default False
         Progress bar on stderr (when it is a terminal).
     **option_kwargs
@@ -132,27 +157,29 @@ def prepare_counts(source, options=None, *, jobs=DEFAULT_JOBS, cache=None, progr
     -------
     PreparedCounts
     """
-    options, tokenizer, params = resolve_options(source, count_options(options, **option_kwargs))
+    options = count_options(options, **option_kwargs)
+    frame = isinstance(source, pd.DataFrame)
+    files = None if frame else existing_files(source)
+    store = _cache(cache) if files is not None else None
+    content = content_ids(files, store) if files is not None else None
+    options, tokenizer, params = resolve_options(source, options, store, content)
+    key = cache_key(content, params) if files is not None else None
+    if store is not None:
+        hit = store.get(key)
+        if hit is not None:
+            counts, cached_report, _ = hit
+            cached_report.files = list(files)
+            return PreparedCounts(counts, cached_report, options, params, key, True)
     read = options.read
     report = IngestReport()
-    frame = isinstance(source, pd.DataFrame)
-    # Opening the posts checks that every file exists.  From files, most
-    # lines are parsed where they are tokenised (in parallel), and
-    # duplicates are found while counting.
+    # From files, most lines are parsed where they are tokenised (in
+    # parallel), and duplicates are found while counting.
     if frame:
         posts = source_posts(source, read, report=report)
     else:
         kwargs = read.reader_kwargs(report=report)
         del kwargs["drop_duplicates"]
-        posts = read_batches(source, **kwargs)
-    files = None if frame else input_files(source)
-    store = _cache(cache) if files is not None else None
-    key = cache_key(files, params) if files is not None else None
-    if store is not None:
-        hit = store.get(key)
-        if hit is not None:
-            counts, cached_report, _ = hit
-            return PreparedCounts(counts, cached_report, options, params, key, True)
+        posts = read_batches(files, **kwargs)
     counts = count_words(
         posts, tokenizer, freq=options.freq, tz=options.tz, progress=progress, report=report,
         jobs=available_cores() if jobs is None else jobs,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import warnings
 from operator import getitem
 
@@ -10,8 +9,8 @@ from distributed import Client, LocalCluster
 
 from ...ingest import IngestReport, InputError
 from ...options import count_options
-from ..cache import cache_key
-from ..prepare import PreparedCounts, _cache, resolve_options
+from ..cache import cache_key, content_ids
+from ..prepare import PreparedCounts, _cache, existing_files, resolve_options
 from .planning import DEFAULT_BLOCKSIZE, expand_inputs, is_url, plan_tasks
 from .reduce import assemble, merge_buckets, merge_meta, prune_bucket, tree_reduce
 from .tasks import TaskSettings, correct_task, count_task, find_duplicates
@@ -133,19 +132,20 @@ def count_on_dask(source, options=None, *, client=None, scheduler=None, n_worker
     remote = any(is_url(f) for f in files)
     if remote and options.lang == "auto":
         raise ValueError("lang='auto' reads a sample on the client and needs local files; give lang")
+    key = store = content = None
     if not remote:
-        for f in files:
-            if not os.path.exists(f):
-                raise InputError(f, 0, None, "file not found", "file")
-    options, _, params = resolve_options(files, options)
-    key = store = None
+        files = existing_files(files)
+        store = _cache(cache)
+        content = content_ids(files, store)
+    options, _, params = resolve_options(files, options, store, content)
     if not remote:
-        key, store = cache_key(files, params), _cache(cache)
+        key = cache_key(content, params)
     pruning = min_count > 1 or min_periods > 1
     if store is not None:
         hit = store.get(key)
         if hit is not None:
             counts, report, _ = hit
+            report.files = list(files)
             if pruning:
                 counts = counts.prune(min_count, min_periods)
             return PreparedCounts(counts, report, options, params, key, True)
