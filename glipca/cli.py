@@ -62,7 +62,7 @@ def _reading_options(f):
         click.option("--mecab-args", default="", help="Extra MeCab options, e.g. '-d DIR' for another dictionary such as NEologd (ja)."),
         click.option("--stop-words", type=click.Path(dir_okay=False), help="Text file of extra stop words, one per line."),
         click.option("--user-dict", type=click.Path(dir_okay=False), help="Text file of words kept whole, one per line."),
-        click.option("--jobs", "-j", type=click.IntRange(1), default=DEFAULT_JOBS, help="Tokenising processes [default: all cores]."),
+        click.option("--jobs", "-j", type=click.IntRange(1), default=DEFAULT_JOBS, help="Processes for tokenising and for drawing figures [default: all cores]."),
         click.option("--cache-dir", type=click.Path(file_okay=False), help="Word-count cache [default: $GLIPCA_CACHE or ~/.cache/glipca]."),
         click.option("--no-cache", is_flag=True, help="Neither read nor write the word-count cache."),
     ]
@@ -136,7 +136,7 @@ def analyse(inputs, out, min_count, min_days, max_words, min_z, alpha, min_clust
                 n_posts=n_posts, cooccurrence=not no_cooccurrence,
                 progress=not quiet and sys.stderr.isatty(),
             )
-        doc = write_results(result, out, force=force, plots=not no_plots)
+        doc = write_results(result, out, force=force, plots=not no_plots, jobs=jobs)
     except (InputError, OutputExists, click.BadParameter) as err:
         _fail(err, EXIT_INPUT, debug)
     except (ValueError, OSError) as err:
@@ -281,14 +281,15 @@ def _results_folder(folder):
 @main.command()
 @click.argument("folder", type=click.Path(file_okay=False, exists=True))
 @click.option("--no-figures", is_flag=True, help="Text only: no embedded figures.")
+@click.option("--jobs", "-j", type=click.IntRange(1), default=DEFAULT_JOBS, help="Processes drawing figures [default: all cores].")
 @click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks.")
-def report(folder, no_figures, debug):
+def report(folder, no_figures, jobs, debug):
     """Rebuild FOLDER/report.html from the results saved in FOLDER."""
     try:
         _results_folder(folder)
         from .report.html import write_report
 
-        path = write_report(folder, figures=not no_figures)
+        path = write_report(folder, figures=not no_figures, jobs=jobs)
     except (click.BadParameter, ValueError, OSError, KeyError) as err:
         _fail(err, EXIT_INPUT, debug)
     except Exception as err:  # a bug: still one line, with a way to see more

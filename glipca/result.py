@@ -93,12 +93,12 @@ class Cluster:
         return self._result.graph_of(self)
 
     def plot(self, *, ax=None, max_words=12, ncols=4):
-        """Small multiples of the words' series, peak marked (matplotlib Figure)."""
-        from .report.plots import plot_cluster_multiples
+        """Small multiples of the words' series, span and peak marked (matplotlib Figure)."""
+        from .report.cluster_figure import plot_cluster_multiples
 
         return plot_cluster_multiples(
-            self._result.series, list(self.words), peak=self.peak, ax=ax, ncols=ncols,
-            max_words=max_words, title=f"Cluster {self.id}",
+            self._result.series, list(self.words), peak=self.peak, start=self.start,
+            end=self.end, ax=ax, ncols=ncols, max_words=max_words, title=f"Cluster {self.id}",
         )
 
     def plot_graph(self, *, ax=None):
@@ -306,7 +306,7 @@ class TrendResult:
 
     # -- files ----------------------------------------------------------------
 
-    def save(self, folder, *, force=False, plots=True):
+    def save(self, folder, *, force=False, plots=True, jobs=1):
         """Write the result as ``glipca analyse`` does: tables, figures, report.html.
 
         The folder appears only when complete, and an existing one is
@@ -317,7 +317,9 @@ class TrendResult:
         folder : path
         force : bool, default=False
         plots : bool, default=True
-            Also write ``cluster_NNN.png`` and ``report.html``.
+            Also write the figures and ``report.html``.
+        jobs : int or None, default=1
+            Processes drawing the figures; None for all available cores.
 
         Returns
         -------
@@ -325,7 +327,7 @@ class TrendResult:
         """
         if self.peaks is None:
             raise ValueError("this result has no single-peak table to save")
-        return save_results(self._results, folder, force=force, plots=plots,
+        return save_results(self._results, folder, force=force, plots=plots, jobs=jobs,
                             hint="pass force=True to replace it")
 
     def equals(self, other):
@@ -355,9 +357,6 @@ def load(folder):
         read from ``series.csv`` (6 significant digits) otherwise.
     """
     return TrendResult._of(read_results(folder))
-
-
-# -- the analysis -----------------------------------------------------------------
 
 
 def analyse(source, *, lang="auto", min_z=None, stop_words=None, user_words=None,

@@ -119,7 +119,7 @@ def test_report_loads_without_errors_and_every_image_decodes(verdict, analysed_c
     n_clusters = len(analysed_corpus[1].model.clusters_)
     assert result["problems"] == []
     assert console == []
-    assert result["images"] == 3 + 2 * n_clusters
+    assert result["images"] == 3 + n_clusters
     assert result["broken"] == [] and result["undecodable"] == []
 
 

@@ -1,12 +1,15 @@
+import base64
 import re
 import shutil
+import warnings
 
 import networkx as nx
 import pandas as pd
 from click.testing import CliRunner
 
 from glipca.cli import main
-from glipca.report.folder import Results
+from glipca.report.figures import render_figures
+from glipca.report.folder import Results, read_results
 from glipca.report.html import render_report
 
 from .report_data import HOSTILE_ID, analysed_corpus, results_folder  # noqa: F401
@@ -33,10 +36,35 @@ def test_report_shows_every_section(results_folder, analysed_corpus):  # noqa: F
         section = page.split(f'<section id="cluster-{k}">')[1].split("</section>")[0]
         assert f"<td>{cluster.words[-1]}</td>" in section
         assert f"{result.stability[k]:.2f}" in section
-        assert f"Direct-correlation graph of cluster {k}" in section
+        assert f"direct-correlation graph of the words of cluster {k}" in section
         assert section.count("<li>") == len(result.posts[k])
-    # Overview: timeline, dendrogram, heatmap; two figures per cluster.
-    assert page.count("<img ") == 3 + 2 * len(result.model.clusters_)
+    # Overview: timeline, dendrogram, heatmap; one figure per cluster.
+    assert page.count("<img ") == 3 + len(result.model.clusters_)
+
+
+def test_every_figure_is_also_a_file_with_the_same_bytes(results_folder):  # noqa: F811
+    page = _page(results_folder)
+    embedded = [base64.b64decode(uri.split(",", 1)[1])
+                for uri in re.findall(r'src="(data:image/png;base64,[^"]*)"', page)]
+    files = sorted(results_folder.glob("*.png"))
+    names = [p.name for p in files]
+    assert {"timeline.png", "dendrogram.png", "heatmap.png", "cluster_000.png"} <= set(names)
+    assert sorted(embedded) == sorted(p.read_bytes() for p in files)
+    for png in embedded:
+        # No software tag, no time: nothing that differs between runs.
+        assert b"tEXt" not in png and b"tIME" not in png and b"iTXt" not in png
+
+
+def test_figures_drawn_by_worker_processes_are_the_same_bytes(
+        results_folder, monkeypatch):  # noqa: F811
+    results = read_results(results_folder)
+    here = render_figures(results, jobs=1)
+    # However few the figures, two jobs start a pool of two workers.
+    monkeypatch.setattr("glipca.counting.parallel.MIN_TASKS_FOR_POOL", 0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a pool that fails to start warns
+        pooled = render_figures(results, jobs=2)
+    assert list(pooled.items()) == list(here.items())
 
 
 def test_report_is_self_contained_and_escapes_post_text(results_folder):  # noqa: F811

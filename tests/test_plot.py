@@ -14,6 +14,7 @@ from matplotlib.font_manager import FontProperties, fontManager
 
 from glipca.model.hierarchy import cluster_hierarchy
 from glipca.report import plots as plot
+from glipca.report.cluster_figure import plot_cluster, plot_cluster_multiples
 
 WORDS = ["地震", "津波", "避難", "ニュース", "東京"]
 
@@ -57,12 +58,22 @@ def _drawers(series, clusters):
     peak = series.index[10]
     return [
         lambda ax=None: plot.plot_cluster_series(series, WORDS, peak=peak, ax=ax),
-        lambda ax=None: plot.plot_cluster_multiples(series, WORDS, peak=peak, ax=ax),
+        lambda ax=None: plot_cluster_multiples(series, WORDS, peak=peak, start=series.index[8],
+                                               end=peak, ax=ax),
         lambda ax=None: plot.plot_timeline(clusters, ax=ax),
         lambda ax=None: plot.plot_cluster_graph(graph, loadings={"地震": 0.6}, ax=ax),
         lambda ax=None: plot.plot_dendrogram(_hierarchy(series), names={0: "地震"}, ax=ax),
         lambda ax=None: plot.plot_heatmap(series, WORDS, separators=[3], ax=ax),
     ]
+
+
+def _every_figure(series, clusters):
+    """Every kind of figure, the report's cluster figure included."""
+    graph = nx.Graph([("地震", "津波", {"weight": 0.4}), ("津波", "避難", {"weight": -0.1})])
+    peak = series.index[10]
+    return [*_drawers(series, clusters), lambda: plot_cluster(
+        series, WORDS, graph, loadings=[0.6, 0.5, 0.4, 0.3, 0.2], peak=peak,
+        start=series.index[8], end=peak, title="地震 津波")]
 
 
 def test_every_plot_returns_a_figure_and_draws_into_a_given_axes(series, clusters):
@@ -81,7 +92,7 @@ def test_japanese_words_render_as_glyphs_even_after_rcdefaults(series, clusters)
         with warnings.catch_warnings():
             # Matplotlib warns "Glyph ... missing from font(s)" for a box.
             warnings.simplefilter("error")
-            for draw in _drawers(series, clusters):
+            for draw in _every_figure(series, clusters):
                 draw().canvas.draw()
     path = fontManager.findfont(FontProperties(family="IPAexGothic"), fallback_to_default=False)
     assert path.endswith("ipaexg.ttf")
@@ -97,11 +108,11 @@ def test_figures_leave_global_state_alone():
     script = textwrap.dedent("""
         import sys
         import matplotlib
-        from tests.test_plot import _drawers, _series, _clusters
+        from tests.test_plot import _every_figure, _series, _clusters
         from glipca.report import plots
 
         before = {k: v for k, v in dict.items(matplotlib.rcParams)}
-        for draw in _drawers(_series(), _clusters()):
+        for draw in _every_figure(_series(), _clusters()):
             plots.png_bytes(draw())
         after = {k: v for k, v in dict.items(matplotlib.rcParams)}
         changed = sorted(k for k in before if before[k] != after[k])

@@ -171,7 +171,8 @@ def write_tables(results, folder):
     _write_json(folder / "posts.json", {"posts": round_floats(results.posts or [])})
 
 
-def save_results(results, out, *, force=False, plots=True, hint="use --force to replace it"):
+def save_results(results, out, *, force=False, plots=True, jobs=1,
+                 hint="use --force to replace it"):
     """Write every file of ``results`` to the folder ``out``, atomically.
 
     Parameters
@@ -182,6 +183,8 @@ def save_results(results, out, *, force=False, plots=True, hint="use --force to 
         Replace an existing folder.
     plots : bool, default=True
         Also write the figures and ``report.html``.
+    jobs : int or None, default=1
+        Processes drawing the figures; None for all available cores.
     hint : str
         How the caller asks for a replacement, for the error message.
 
@@ -194,17 +197,17 @@ def save_results(results, out, *, force=False, plots=True, hint="use --force to 
         if plots:
             from .html import write_report
 
-            write_report(tmp, results=results, title=Path(out).name)
+            write_report(tmp, results=results, title=Path(out).name, jobs=jobs)
     return Path(out)
 
 
-def write_results(analysis, out, *, force=False, plots=True):
-    """Write every output of an analysis to ``out`` atomically.
+def write_results(analysis, out, *, force=False, plots=True, jobs=1):
+    """Write every output of an analysis to ``out`` atomically (see :func:`save_results`).
 
     Returns the ``clusters.json`` document.
     """
     results = Results.from_analysis(analysis)
-    save_results(results, out, force=force, plots=plots)
+    save_results(results, out, force=force, plots=plots, jobs=jobs)
     return results.doc
 
 

@@ -17,19 +17,10 @@ import base64
 import html
 from pathlib import Path
 
-import pandas as pd
-
-from ..model.hierarchy import ClusterHierarchy
+from .figures import cluster_file, hierarchy_of
 from .folder import read_results
 
 __all__ = ["escape", "png_uri", "render_report", "write_report"]
-
-#: Rows of the overview heatmap: each cluster's most central words.
-HEATMAP_WORDS = 3
-#: Above this many rows the heatmap would be unreadable; later rows are cut.
-HEATMAP_MAX_ROWS = 90
-#: Resolution of embedded figures.
-DPI = 90
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 
@@ -68,17 +59,25 @@ _e = escape
 
 def png_uri(fig):
     """The figure as a PNG data URI."""
+    from .figures import DPI
     from .plots import png_bytes
 
-    return "data:image/png;base64," + base64.b64encode(png_bytes(fig, dpi=DPI)).decode("ascii")
+    return _uri(png_bytes(fig, dpi=DPI))
 
 
-def _img(fig, alt):
-    return f'<img src="{png_uri(fig)}" alt="{_e(alt)}">'
+def _uri(png):
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
-def write_report(folder, *, results=None, path=None, figures=True, title=None):
-    """Write ``report.html`` into a results folder.
+def _img(figures, name, alt):
+    """The figure file ``name`` embedded, or nothing when figures are off."""
+    if not figures or name not in figures:
+        return ""
+    return f'<img src="{_uri(figures[name])}" alt="{_e(alt)}">'
+
+
+def write_report(folder, *, results=None, path=None, figures=True, title=None, jobs=1):
+    """Write ``report.html`` and its figures' PNG files into a results folder.
 
     Parameters
     ----------
@@ -88,11 +87,14 @@ def write_report(folder, *, results=None, path=None, figures=True, title=None):
         What the folder holds, when the caller has it already; default read
         from the folder.
     path : path, optional
-        Where to write; default ``folder / "report.html"``.
+        Where to write the page; default ``folder / "report.html"``.
     figures : bool, default=True
-        Embed figures (False gives a small text-only report).
+        Draw the figures, write them beside the page and embed them (False
+        gives a small text-only page and writes no figure).
     title : str, optional
         Name shown in the title; default the folder's name.
+    jobs : int or None, default=1
+        Processes drawing the figures; None for all available cores.
 
     Returns
     -------
@@ -100,16 +102,22 @@ def write_report(folder, *, results=None, path=None, figures=True, title=None):
     """
     results = read_results(folder) if results is None else results
     title = Path(folder).resolve().name if title is None else title
+    drawn = {}
     if figures:
-        from .plots import write_cluster_figures
+        from .figures import render_figures
 
-        write_cluster_figures(results.series, results.doc["clusters"], folder)
-    page = render_report(results, figures=figures, title=title)
+        drawn = render_figures(results, jobs=jobs)
+        for name, png in drawn.items():
+            _replace(Path(folder) / name, png)
     path = Path(path) if path is not None else Path(folder) / "report.html"
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(path)
+    _replace(path, render_report(results, figures=drawn, title=title).encode("utf-8"))
     return path
+
+
+def _replace(path, data):
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
 
 
 def _stability_badge(score):
@@ -119,22 +127,22 @@ def _stability_badge(score):
     return f'<span class="badge {kind}">{score:.2f} ({kind})</span>'
 
 
-def render_report(results, *, figures=True, title="glipca"):
+def render_report(results, *, figures=None, title="glipca"):
     """The report as an HTML string.
 
     Parameters
     ----------
     results : Results
         What the results folder holds.
-    figures : bool, default=True
+    figures : dict, optional
+        File name -> PNG bytes (:func:`glipca.report.figures.render_figures`);
+        without it the page has no figure.
     title : str
         Shown in the page title (e.g. the results folder's name).
     """
-    from . import plots as plot
-
-    doc, series = results.doc, results.series
+    doc = results.doc
     clusters = doc["clusters"]
-    hierarchy = ClusterHierarchy.from_dict(doc["hierarchy"]) if doc.get("hierarchy") else None
+    hierarchy = hierarchy_of(doc)
     group_of = {}
     if hierarchy is not None:
         for g, members in enumerate(hierarchy.groups):
@@ -157,15 +165,13 @@ def render_report(results, *, figures=True, title="glipca"):
         parts.append('<h2 id="overview">Overview</h2>')
         parts.append('<p class="note">Bars span the days each cluster stays above half its '
                      "peak; dots mark the peak; colour is the stability score.</p>")
-        parts.append(_img(plot.plot_timeline(clusters), "Timeline of trend clusters"))
-        if hierarchy is not None and len(hierarchy.labels) >= 2:
-            names = {c["id"]: " ".join(map(str, c["words"][:3])) for c in clusters}
+        parts.append(_img(figures, "timeline.png", "Timeline of trend clusters"))
+        if "dendrogram.png" in figures:
             parts.append('<p class="note">Clusters whose signals rise and fall together join '
                          f"low in the tree; the dotted line is the cut at "
                          f"{hierarchy.threshold:g} that defines the groups below.</p>")
-            parts.append(_img(plot.plot_dendrogram(hierarchy, names=names),
-                              "Dendrogram of trend clusters"))
-        parts.append(_img(_heatmap(series, clusters, hierarchy), "Heatmap of words by period"))
+            parts.append(_img(figures, "dendrogram.png", "Dendrogram of trend clusters"))
+        parts.append(_img(figures, "heatmap.png", "Heatmap of words by period"))
     if hierarchy is not None and len(hierarchy.labels) >= 2:
         parts.append(_groups(hierarchy, clusters))
     for c in clusters:
@@ -215,22 +221,6 @@ def _contents(clusters):
     return f'<nav><h2 id="contents">Clusters</h2><ul>{items}</ul></nav>'
 
 
-def _heatmap(series, clusters, hierarchy):
-    from . import plots as plot
-
-    order = hierarchy.order if hierarchy is not None else [c["id"] for c in clusters]
-    by_id = {c["id"]: c for c in clusters}
-    words, separators = [], []
-    for cid in order:
-        top = [w for w in by_id[cid]["words"][:HEATMAP_WORDS] if w in series.columns]
-        if len(words) + len(top) > HEATMAP_MAX_ROWS:
-            break
-        if words:
-            separators.append(len(words))
-        words.extend(top)
-    return plot.plot_heatmap(series, words, separators=separators)
-
-
 def _groups(hierarchy, clusters):
     by_id = {c["id"]: c for c in clusters}
     rows = []
@@ -248,8 +238,6 @@ def _groups(hierarchy, clusters):
 
 
 def _cluster_section(c, results, group_of, figures):
-    from . import plots as plot
-
     cid = int(c["id"])
     words = [str(w) for w in c["words"]]
     out = [f'<section id="cluster-{cid}">',
@@ -276,19 +264,8 @@ def _cluster_section(c, results, group_of, figures):
     )
     out.append('<table class="words"><tr><th>Word (most central first)</th>'
                f'<th>Loading</th></tr>{cells}</table>')
-    if figures:
-        series = results.series
-        shown = [w for w in words if w in series.columns]
-        out.append('<div class="figures">')
-        out.append(_img(
-            plot.plot_cluster_multiples(series, shown, peak=pd.Timestamp(c["peak"])),
-            f"Series of the words of cluster {cid}",
-        ))
-        out.append(_img(
-            plot.plot_cluster_graph(results.subgraph(words), loadings=dict(zip(words, c.get("loadings") or []))),
-            f"Direct-correlation graph of cluster {cid}",
-        ))
-        out.append("</div>")
+    out.append(_img(figures, cluster_file(cid),
+                    f"Series and direct-correlation graph of the words of cluster {cid}"))
     out.append(_posts_list(results.posts_of(cid)))
     out.append("</section>")
     return "\n".join(out)

@@ -24,14 +24,13 @@ from matplotlib.figure import Figure
 
 __all__ = [
     "plot_cluster_series",
-    "plot_cluster_multiples",
     "plot_timeline",
     "plot_cluster_graph",
     "plot_dendrogram",
     "plot_heatmap",
     "figure_style",
     "png_bytes",
-    "write_cluster_figures",
+    "draw_graph",
 ]
 
 #: Tried in order, glyph by glyph: Latin from matplotlib's default font,
@@ -153,61 +152,6 @@ def plot_cluster_series(series, words, *, peak=None, title=None, ax=None, max_wo
 
 
 @_styled
-def plot_cluster_multiples(series, words, *, peak=None, title=None, ax=None, ncols=4,
-                           max_words=12):
-    """Small multiples: one panel per member word, its peak marked.
-
-    Each panel has its own y scale, so that a rare word's bump is as visible
-    as a common word's.
-
-    Parameters
-    ----------
-    series : DataFrame
-        Periods × words relative frequencies.
-    words : list of str
-        The cluster's words, most central first; the first ``max_words`` are
-        drawn.
-    peak : timestamp, optional
-        The cluster's peak, drawn in every panel.
-    title : str, optional
-    ax : matplotlib Axes, optional
-        Its area is divided into the panels; a new figure is made when
-        omitted.
-    ncols : int, default=4
-    max_words : int, default=12
-    """
-    shown = list(words)[:max_words]
-    ncols = max(1, min(ncols, len(shown)))
-    nrows = max(1, -(-len(shown) // ncols))
-    if ax is None:
-        fig = _Figure(figsize=(2.6 * ncols + 0.4, 1.7 * nrows + 0.6), layout="constrained")
-        grid = fig.add_gridspec(nrows, ncols)
-    else:
-        fig = ax.figure
-        grid = ax.get_subplotspec().subgridspec(nrows, ncols)
-        ax.remove()
-    x = _naive(series.index)
-    peak_x = _naive([peak])[0] if peak is not None else None
-    first = None
-    for i, w in enumerate(shown):
-        panel = fig.add_subplot(grid[i // ncols, i % ncols], sharex=first)
-        first = first or panel
-        panel.plot(x, 100.0 * series[w].to_numpy(), color="C0", linewidth=1.2)
-        if peak_x is not None:
-            panel.axvline(peak_x, color="C3", linestyle="--", linewidth=0.9)
-        panel.set_title(str(w), fontsize="medium")
-        panel.tick_params(labelsize="x-small")
-        panel.set_ylim(bottom=0)
-        _date_axis(panel, maxticks=4)
-        if i % ncols == 0:
-            panel.set_ylabel("% of posts", fontsize="small")
-    extra = len(words) - len(shown)
-    if title or extra > 0:
-        fig.suptitle((title or "") + (f" (+{extra} more words)" if extra > 0 else ""))
-    return fig
-
-
-@_styled
 def plot_timeline(clusters, *, ax=None, n_words=3):
     """All clusters on one time axis: a bar from start to end, a dot at the peak.
 
@@ -273,33 +217,59 @@ def plot_cluster_graph(graph, *, loadings=None, ax=None, seed=0):
     seed : int, default=0
         Seed of the layout, so that the same graph is drawn the same way.
     """
-    import networkx as nx
-
     fig, ax = _figure(ax, (5.5, 4.5))
-    nodes = sorted(graph.nodes, key=str)
+    draw_graph(ax, graph, loadings=loadings, seed=seed, legend=True)
+    return fig
+
+
+def draw_graph(ax, graph, *, loadings=None, seed=0, legend=False):
+    """Draw a word graph into ``ax``: see :func:`plot_cluster_graph`.
+
+    Nodes and edges are laid out and drawn in sorted order, never in the
+    graph's own order (which can follow the hash order of a set), so that
+    the same graph gives the same picture in every process.
+    """
+    import networkx as nx
+    from matplotlib.lines import Line2D
+
+    nodes = sorted(map(str, graph.nodes))
+    edges = sorted(
+        (min(str(u), str(v)), max(str(u), str(v)), float(d.get("weight", 0.0)))
+        for u, v, d in graph.edges(data=True)
+    )
     g = nx.Graph()
     g.add_nodes_from(nodes)
-    g.add_weighted_edges_from(
-        sorted((u, v, abs(float(d.get("weight", 0.0)))) for u, v, d in graph.edges(data=True))
-    )
+    g.add_weighted_edges_from((u, v, abs(w)) for u, v, w in edges)
     pos = nx.spring_layout(g, seed=seed, weight="weight") if nodes else {}
-    for u, v, d in graph.edges(data=True):
-        w = float(d.get("weight", 0.0))
+    for u, v, w in edges:
         (x0, y0), (x1, y1) = pos[u], pos[v]
         ax.plot([x0, x1], [y0, y1], color="C0" if w > 0 else "C3",
                 linestyle="-" if w > 0 else "--", linewidth=0.5 + 8.0 * abs(w), alpha=0.7,
                 zorder=1, solid_capstyle="round")
-    top = max((abs(x) for x in (loadings or {}).values()), default=1.0) or 1.0
+    loadings = {str(k): v for k, v in (loadings or {}).items()}
+    top = max((abs(x) for x in loadings.values()), default=1.0) or 1.0
+    if nodes:
+        xy = np.array([pos[n] for n in nodes])
+        sizes = [80 + 320 * abs(loadings.get(n, top)) / top for n in nodes]
+        ax.scatter(xy[:, 0], xy[:, 1], s=sizes, color="white", edgecolors="0.3", zorder=2)
     for n in nodes:
-        x, y = pos[n]
-        size = 80 + 320 * abs((loadings or {}).get(n, top)) / top
-        ax.scatter([x], [y], s=size, color="white", edgecolors="0.3", zorder=2)
-        ax.annotate(str(n), (x, y), xytext=(0, 9), textcoords="offset points", ha="center",
-                    zorder=3)
+        ax.annotate(n, pos[n], xytext=(0, 8), textcoords="offset points", ha="center",
+                    fontsize=9, zorder=3,
+                    bbox={"boxstyle": "square,pad=0.05", "fc": "white", "ec": "none", "alpha": 0.7})
     ax.set_axis_off()
     ax.margins(0.15)
-    ax.set_title("Direct correlations (partial)", fontsize="medium")
-    return fig
+    ax.set_title("Direct links (partial correlations)", fontsize=9)
+    if legend:
+        handles = [
+            Line2D([], [], color="C0", linewidth=0.5 + 8.0 * 0.3, alpha=0.7, label="positive, 0.3"),
+            Line2D([], [], color="C0", linewidth=0.5 + 8.0 * 0.1, alpha=0.7, label="positive, 0.1"),
+            Line2D([], [], color="C3", linestyle="--", linewidth=0.5 + 8.0 * 0.1, alpha=0.7,
+                   label="negative, −0.1"),
+        ]
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=3,
+                  fontsize=7, frameon=False, handlelength=2.2, columnspacing=1.0,
+                  title="width = |partial correlation|; node size = loading",
+                  title_fontsize=7)
 
 
 @_styled
@@ -368,33 +338,3 @@ def plot_heatmap(series, words=None, *, ax=None, separators=()):
     fig.colorbar(image, ax=ax, fraction=0.03, pad=0.01, label="share of word's max")
     ax.set_title("Words × periods")
     return fig
-
-
-def write_cluster_figures(series, clusters, folder, *, dpi=100):
-    """Write ``cluster_NNN.png`` for every cluster.
-
-    Parameters
-    ----------
-    series : DataFrame
-        Periods × words relative frequencies.
-    clusters : list of dict
-        As in ``clusters.json``: ``id``, ``words``, ``peak`` and ``size``.
-    folder : path
-    dpi : int, default=100
-
-    Returns
-    -------
-    list of Path
-    """
-    folder = Path(folder)
-    paths = []
-    for c in clusters:
-        cid = int(c["id"])
-        fig = plot_cluster_series(
-            series, c["words"], peak=pd.Timestamp(c["peak"]),
-            title=f"Cluster {cid}: peak {c['peak']}, {c['size']} words",
-        )
-        path = folder / f"cluster_{cid:03d}.png"
-        path.write_bytes(png_bytes(fig, dpi=dpi))
-        paths.append(path)
-    return paths

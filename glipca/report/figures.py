@@ -1,0 +1,120 @@
+"""The report's figures: each drawn once, in parallel, as PNG bytes.
+
+Every figure the report shows is also a file beside it (``timeline.png``,
+``dendrogram.png``, ``heatmap.png``, ``cluster_NNN.png``), with the same
+bytes, so it is drawn once and nothing is drawn that the report does not
+show. Figures are independent tasks run by
+:func:`glipca.counting.parallel.map_tasks` in worker processes; each is
+drawn from the data alone, in a fresh figure, and saved without metadata, so
+the bytes are the same whichever process draws it and whatever the number of
+processes.
+
+:data:`DPI` is CSS's 96 pixels per inch: a figure of ``w`` inches is
+``96 w`` pixels wide and is shown at its own size in the report's column.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..counting.parallel import available_cores, map_tasks
+from ..model.hierarchy import ClusterHierarchy
+
+__all__ = ["DPI", "figure_tasks", "render_figures"]
+
+#: Dots per inch of every figure: one dot per CSS pixel.
+DPI = 96
+#: Rows of the overview heatmap: each cluster's most central words.
+HEATMAP_WORDS = 3
+#: Above this many rows the heatmap would be unreadable; later rows are cut.
+HEATMAP_MAX_ROWS = 90
+
+
+def cluster_file(cid):
+    """File name of a cluster's figure."""
+    return f"cluster_{int(cid):03d}.png"
+
+
+def hierarchy_of(doc):
+    """The document's cluster hierarchy, or None."""
+    return ClusterHierarchy.from_dict(doc["hierarchy"]) if doc.get("hierarchy") else None
+
+
+def figure_tasks(doc):
+    """Names of the figures the report of ``doc`` shows, slowest first.
+
+    ``dendrogram.png`` only when there are two clusters or more;
+    ``cluster_NNN.png`` for every cluster.
+    """
+    clusters = doc["clusters"]
+    if not clusters:
+        return []
+    names = ["heatmap.png", "timeline.png"]
+    hierarchy = hierarchy_of(doc)
+    if hierarchy is not None and len(hierarchy.labels) >= 2:
+        names.append("dendrogram.png")
+    return names + [cluster_file(c["id"]) for c in clusters]
+
+
+def render_figures(results, *, jobs=1):
+    """Draw every figure of the report of ``results``.
+
+    Parameters
+    ----------
+    results : Results
+    jobs : int or None, default=1
+        Processes; None for all available cores.
+
+    Returns
+    -------
+    dict
+        File name -> PNG bytes, in :func:`figure_tasks` order.
+    """
+    from .folder import Results
+
+    names = figure_tasks(results.doc)
+    jobs = available_cores() if jobs is None else jobs
+    # What drawing needs, without the posts and the single-peak table.
+    state = Results(results.doc, results.series, graph=results.graph)
+    return dict(zip(names, map_tasks(_render, state, names, jobs=min(jobs, len(names) or 1))))
+
+
+def _render(results, name):
+    """PNG bytes of figure ``name`` (a module-level function: workers import it)."""
+    from . import plots
+    from .cluster_figure import plot_cluster
+
+    doc, series = results.doc, results.series
+    clusters = doc["clusters"]
+    if name == "timeline.png":
+        fig = plots.plot_timeline(clusters)
+    elif name == "dendrogram.png":
+        names = {c["id"]: " ".join(map(str, c["words"][:3])) for c in clusters}
+        fig = plots.plot_dendrogram(hierarchy_of(doc), names=names)
+    elif name == "heatmap.png":
+        fig = _heatmap(series, clusters, hierarchy_of(doc))
+    else:
+        cid = int(name[len("cluster_"):-len(".png")])
+        c = next(c for c in clusters if int(c["id"]) == cid)
+        words = [str(w) for w in c["words"]]
+        span = {k: pd.Timestamp(c[k]) for k in ("start", "end") if c.get(k)}
+        fig = plot_cluster(series, words, results.subgraph(words), loadings=c.get("loadings"),
+                           peak=pd.Timestamp(c["peak"]), **span,
+                           title=f"Cluster {c['id']}: peak {c['peak']}, {c['size']} words")
+    return plots.png_bytes(fig, dpi=DPI)
+
+
+def _heatmap(series, clusters, hierarchy):
+    from . import plots
+
+    order = hierarchy.order if hierarchy is not None else [c["id"] for c in clusters]
+    by_id = {c["id"]: c for c in clusters}
+    words, separators = [], []
+    for cid in order:
+        top = [w for w in by_id[cid]["words"][:HEATMAP_WORDS] if w in series.columns]
+        if len(words) + len(top) > HEATMAP_MAX_ROWS:
+            break
+        if words:
+            separators.append(len(words))
+        words.extend(top)
+    return plots.plot_heatmap(series, words, separators=separators)
