@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -56,8 +55,8 @@ class Cluster:
     coherence : float or None
         Mean NPMI of its first 10 words' pairs in the posts near its peak.
     n_posts_cooccur : int or None
-        Posts near its peak that hold at least two of its words. The last
-        three are None for the series-only method.
+        Posts near its peak that hold two of its words or more (the last
+        three are None for the series-only method).
     """
 
     id: int
@@ -122,16 +121,8 @@ class TrendResult:
 
     Parameters
     ----------
-    doc : dict
-        The ``clusters.json`` document.
-    series : DataFrame
-        Periods × candidate words relative frequencies.
-    peaks : DataFrame, optional
-        The single-peak test's result, one row per word.
-    graph : networkx Graph, optional
-        Direct-correlation graph, partial correlations as ``weight``.
-    posts : list of list of dict, optional
-        Representative posts per cluster.
+    doc, series, peaks, graph, posts
+        What a results folder holds, see :class:`glipca.report.folder.Results`.
     analysis : AnalysisResult, optional
         The analysis this result comes from (counts, fitted model), when
         computed in this session.
