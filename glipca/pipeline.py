@@ -51,6 +51,10 @@ class AnalysisResult:
     #: Per cluster, what its posts say: ``label``, ``coherence`` and
     #: ``n_posts_cooccur`` (None for the series-only method).
     stories: list = None
+    #: Candidate words of each post, by period
+    #: (:class:`glipca.model.cooccurrence.PostWindows`; None for the
+    #: series-only method).
+    post_windows: object = None
 
     @property
     def clusters(self):
@@ -92,7 +96,7 @@ def _mean_coherence(stories):
 
 
 def _post_windows(source, read, tokenizer, index, words):
-    """Each post's period and candidate words, and its text, from a pass over ``source``."""
+    """Each post's period, candidate words and text, from a pass over ``source``."""
     # Errors were already raised or counted by the counting pass.
     posts = source_posts(source, read, on_error="skip", report=IngestReport())
     column = {w: j for j, w in enumerate(words)}
@@ -106,7 +110,7 @@ def _post_windows(source, read, tokenizer, index, words):
             cols.append(j)
     matrix = sp.csr_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)),
                            shape=(len(periods), len(words)))
-    return PostWindows(periods, matrix, words), texts
+    return PostWindows(periods, matrix, words, texts)
 
 
 def run_analysis(
@@ -192,7 +196,7 @@ def run_analysis(
     split = None
     if cooccurrence is not False:
         test = CooccurrenceSplit() if cooccurrence is True else cooccurrence
-        windows, texts = _post_windows(source, options.read, tokenizer, candidates.index,
+        windows = _post_windows(source, options.read, tokenizer, candidates.index,
                                        list(candidates.columns))
         split = partial(test.split, windows)
     model = GLIPCA(alpha=alpha, **glipca_params).fit(candidates, split=split)
@@ -216,8 +220,8 @@ def run_analysis(
         )
     stories = None
     if split is not None:
-        stories = cluster_stories(windows, model.clusters_, candidates.index, texts=texts,
-                                  tokenizer=tokenizer, window=posts_window)
+        stories = cluster_stories(windows, model.clusters_, candidates.index, tokenizer=tokenizer,
+                                  window=posts_window)
     params = {
         "lang": prepared.params["lang"],
         "tz": prepared.params["tz"],
@@ -253,4 +257,5 @@ def run_analysis(
         posts=posts,
         from_cache=prepared.from_cache,
         stories=stories,
+        post_windows=None if split is None else windows,
     )

@@ -13,7 +13,7 @@ def _windows(texts, tokenizer):
     rows = [i for i, ws in enumerate(tokens) for _ in ws]
     cols = [col[w] for ws in tokens for w in ws]
     matrix = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(texts), len(words)))
-    return PostWindows(np.zeros(len(texts), dtype=int), matrix, words)
+    return PostWindows(np.zeros(len(texts), dtype=int), matrix, words, texts)
 
 
 def test_label_is_the_pair_that_shares_most_posts_in_its_usual_order():
@@ -23,8 +23,8 @@ def test_label_is_the_pair_that_shares_most_posts_in_its_usual_order():
     posts = _windows(texts, tok)
     # Most central first, as the series ranked them.
     words = ["castro", "cuba", "fidel", "miami"]
-    assert cluster_label(posts, words, 0, texts=texts, tokenizer=tok) == "fidel castro"
-    # Without the texts, the cluster's own order.
+    assert cluster_label(posts, words, 0, tokenizer=tok) == "fidel castro"
+    # Without a tokenizer to read the texts, the cluster's own order.
     assert cluster_label(posts, words, 0) == "castro fidel"
 
 
@@ -32,12 +32,12 @@ def test_third_word_joins_when_it_is_in_most_of_the_pairs_posts():
     tok = make_tokenizer("en")
     texts = ["jill stein files recount"] * 4 + ["stein recount"] * 3 + ["jill stein"] * 1
     posts = _windows(texts, tok)
-    label = cluster_label(posts, ["recount", "stein", "jill"], 0, texts=texts, tokenizer=tok)
+    label = cluster_label(posts, ["recount", "stein", "jill"], 0, tokenizer=tok)
     # stein + recount share 7 posts; jill is in 4 of them (>= half).
     assert label == "jill stein recount"
-    assert cluster_label(posts, ["recount", "stein", "jill"], 0, texts=texts, tokenizer=tok,
+    assert cluster_label(posts, ["recount", "stein", "jill"], 0, tokenizer=tok,
                          max_words=2) == "stein recount"
-    assert cluster_label(posts, ["recount", "stein", "jill"], 0, texts=texts, tokenizer=tok,
+    assert cluster_label(posts, ["recount", "stein", "jill"], 0, tokenizer=tok,
                          min_share=0.7) == "stein recount"
 
 
@@ -45,7 +45,7 @@ def test_label_of_words_that_share_no_post_falls_back_on_centrality():
     tok = make_tokenizer("en")
     texts = ["apple pie", "friday night"]
     posts = _windows(texts, tok)
-    assert cluster_label(posts, ["friday", "apple"], 0, texts=texts, tokenizer=tok) == "friday apple"
+    assert cluster_label(posts, ["friday", "apple"], 0, tokenizer=tok) == "friday apple"
 
 
 def test_only_posts_near_the_peak_name_a_cluster():
@@ -53,8 +53,6 @@ def test_only_posts_near_the_peak_name_a_cluster():
     texts = ["castro fidel"] + ["cuba castro"] * 5
     near = _windows(texts, tok)
     words = sorted(near.column, key=near.column.get)
-    posts = PostWindows(np.array([0] + [9] * 5), near.matrix, words)
-    assert cluster_label(posts, ["castro", "cuba", "fidel"], 0, texts=texts,
-                         tokenizer=tok) == "castro fidel"
-    assert cluster_label(posts, ["castro", "cuba", "fidel"], 9, texts=texts,
-                         tokenizer=tok) == "cuba castro"
+    posts = PostWindows(np.array([0] + [9] * 5), near.matrix, words, texts)
+    assert cluster_label(posts, ["castro", "cuba", "fidel"], 0, tokenizer=tok) == "castro fidel"
+    assert cluster_label(posts, ["castro", "cuba", "fidel"], 9, tokenizer=tok) == "cuba castro"

@@ -52,15 +52,18 @@ class PostWindows:
         Non-zero where a post holds a word (a word counts once per post).
     words : list of str
         Column labels of ``matrix``.
+    texts : sequence of str, optional
+        Text of each post, for labels and representative posts.
     """
 
-    def __init__(self, periods, matrix, words):
+    def __init__(self, periods, matrix, words, texts=None):
         self.periods = np.asarray(periods, dtype=np.int64)
         matrix = sp.csc_matrix(matrix)
         if matrix.shape != (self.periods.size, len(words)):
             raise ValueError(f"matrix has shape {matrix.shape}, expected "
                              f"({self.periods.size}, {len(words)})")
         self.matrix = matrix
+        self.texts = texts
         self.column = {w: j for j, w in enumerate(words)}
         valid = self.periods[self.periods >= 0]
         self.posts_per_period = np.bincount(valid) if valid.size else np.zeros(0, int)

@@ -18,8 +18,7 @@ __all__ = ["cluster_label"]
 MAX_ORDER_POSTS = 200
 
 
-def cluster_label(posts, words, peak, *, texts=None, tokenizer=None, window=3, max_words=3,
-                  min_share=0.5):
+def cluster_label(posts, words, peak, *, tokenizer=None, window=3, max_words=3, min_share=0.5):
     """The words that best name a cluster, in the order people write them.
 
     The pair of the cluster's words that shares the most posts within
@@ -33,12 +32,11 @@ def cluster_label(posts, words, peak, *, texts=None, tokenizer=None, window=3, m
     Parameters
     ----------
     posts : glipca.model.cooccurrence.PostWindows
+        With ``texts`` to read the word order.
     words : list of str
         The cluster's words, most central first.
     peak : int
         Position of the cluster's peak period.
-    texts : sequence of str, optional
-        Text of every post (rows of ``posts``), to read the word order.
     tokenizer : callable, optional
         ``tokenizer(text) -> list of str``, the analysis' tokenizer.
     window : int, default=3
@@ -73,6 +71,7 @@ def cluster_label(posts, words, peak, *, texts=None, tokenizer=None, window=3, m
             chosen.append(extra)
     chosen.sort()
     label = [words[k] for k in chosen]
+    texts = posts.texts
     if texts is None or tokenizer is None or shared <= 0:
         return " ".join(label)
     common = sorted(set.intersection(*(holds[k] for k in chosen)))[:MAX_ORDER_POSTS]
@@ -95,7 +94,7 @@ def _usual_order(label, texts, tokenizer):
     return list(max(orders, key=lambda o: (orders[o], [-rank[w] for w in o])))
 
 
-def cluster_stories(posts, clusters, index, *, texts=None, tokenizer=None, window=3):
+def cluster_stories(posts, clusters, index, *, tokenizer=None, window=3):
     """What the posts say of each cluster: label, coherence, posts sharing words.
 
     Parameters
@@ -104,7 +103,7 @@ def cluster_stories(posts, clusters, index, *, texts=None, tokenizer=None, windo
     clusters : list of TrendCluster
     index : DatetimeIndex
         Period starts of the series the clusters were found in.
-    texts, tokenizer : see :func:`cluster_label`.
+    tokenizer : see :func:`cluster_label`.
     window : int, default=3
         Periods on each side of the peak whose posts count.
 
@@ -121,6 +120,6 @@ def cluster_stories(posts, clusters, index, *, texts=None, tokenizer=None, windo
     for c in clusters:
         peak = int(index.get_loc(c.peak))
         score, n_cooccur = coherence(posts, c.words, peak, window=window)
-        label = cluster_label(posts, c.words, peak, texts=texts, tokenizer=tokenizer, window=window)
+        label = cluster_label(posts, c.words, peak, tokenizer=tokenizer, window=window)
         out.append({"label": label, "coherence": score, "n_posts_cooccur": n_cooccur})
     return out
