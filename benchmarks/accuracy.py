@@ -11,11 +11,21 @@ Usage::
     python benchmarks/accuracy.py                 # en and ja, seeds 0-2
     python benchmarks/accuracy.py --lang en --seeds 5 --check
     python benchmarks/accuracy.py --json accuracy.json
+    python benchmarks/accuracy.py --same-day 3 --burst 12 --check
+
+With ``--same-day N`` every corpus also plants N trends that peak on the
+same day in disjoint posts, and with ``--burst N`` N words that spike on one
+day each in posts of their own (:mod:`glipca.datasets.stories`).
+
+"GLIPCA" is the default analysis, whose clusters keep only words that share
+posts; "GLIPCA series only" is the method of the paper (``cooccurrence=False``)
+on the same candidate words.
 
 With ``--check`` the exit status is 1 unless, on every corpus, GLIPCA has
-ARI >= 0.95, recovers all trends, splits every close pair, puts at most 2
-non-trend words in clusters, and every baseline has a lower ARI (the
-ablation "GLIPCA without graph" is reported but not checked).
+ARI >= 0.95, recovers all trends, splits every close pair and every set of
+same-day stories, puts at most 2 non-trend words in clusters, and every
+baseline has a lower ARI (the ablations "GLIPCA without graph" and "GLIPCA
+series only" are reported but not checked).
 
 A seed plants the same structure in both languages (only the words differ),
 so GLIPCA's scores should agree across languages; the run says whether they
@@ -38,11 +48,12 @@ from baselines import ABLATIONS, BASELINES, run_baselines  # noqa: E402
 
 from glipca.datasets import make_trend_corpus  # noqa: E402
 from glipca.evaluation import score_clusters  # noqa: E402
+from glipca.model.cluster import GLIPCA  # noqa: E402
 
 MIN_ARI = 0.95
 MAX_DISTRACTORS = 2
-COLUMNS = ("ARI", "purity", "recovered", "pairs split", "distractors",
-           "clusters", "time s")
+COLUMNS = ("ARI", "purity", "recovered", "pairs split", "same day",
+           "distractors", "clusters", "time s")
 
 
 def candidates_summary(series, corpus):
@@ -63,6 +74,10 @@ def evaluate(lang, seed, corpus_kwargs=None):
     res = run_analysis(corpus.posts, lang=lang)
     elapsed = {"GLIPCA": time.perf_counter() - t0}
     methods = {"GLIPCA": res.clusters}
+    t0 = time.perf_counter()
+    plain = GLIPCA(**res.model.get_params()).fit(res.series)
+    methods["GLIPCA series only"] = [c.words for c in plain.clusters_]
+    elapsed["GLIPCA series only"] = time.perf_counter() - t0
     n_trends = len(corpus.trends)
     for name, fn in {**BASELINES, **ABLATIONS}.items():
         t0 = time.perf_counter()
@@ -90,10 +105,11 @@ def _num(x):
 
 
 def _cells(s, n_trends):
-    split = s["close_pairs_split"]
+    split, same = s["close_pairs_split"], s.get("same_day_split")
     return (f"{s['ari']:.3f}", f"{s['purity']:.3f}",
             f"{_num(s['trends_recovered'])}/{n_trends}",
             "-" if split is None else f"{split:.2f}",
+            "-" if same is None else f"{float(same):.2f}",
             _num(s["distractors_in_clusters"]), _num(s["n_clusters"]),
             f"{s['time_s']:.2f}")
 
@@ -113,7 +129,7 @@ def format_table(rows, n_trends):
 
 def mean_rows(results):
     """Mean of every score over corpora, per method (skipped runs left out)."""
-    keys = ("ari", "purity", "trends_recovered", "close_pairs_split",
+    keys = ("ari", "purity", "trends_recovered", "close_pairs_split", "same_day_split",
             "distractors_in_clusters", "n_clusters", "time_s")
     out = {}
     for name in results[0]["methods"]:
@@ -124,7 +140,7 @@ def mean_rows(results):
             continue
         out[name] = {}
         for k in keys:
-            vals = [r[k] for r in runs if r[k] is not None]
+            vals = [r[k] for r in runs if r.get(k) is not None]
             out[name][k] = float(np.mean(vals)) if vals else None
     return out
 
@@ -142,6 +158,8 @@ def check(result):
     if g["close_pairs_split"] is not None and g["close_pairs_split"] < 1:
         fails.append(f"{where}: GLIPCA split {g['close_pairs_split']:.0%} of "
                      "the close pairs")
+    if g.get("same_day_split") is False:
+        fails.append(f"{where}: GLIPCA did not split the same-day stories")
     if g["distractors_in_clusters"] > MAX_DISTRACTORS:
         fails.append(f"{where}: GLIPCA put {g['distractors_in_clusters']} "
                      f"non-trend words in clusters {g['distractors_by_kind']}")
@@ -178,9 +196,15 @@ def main(argv=None):
                         help="seeds run from here (use fresh seeds for data not tuned on)")
     parser.add_argument("--posts-per-day", type=int, nargs=2, metavar=("FIRST", "LAST"),
                         help="daily volume at the window's start and end (default: the generator's)")
+    parser.add_argument("--same-day", type=int, default=0, choices=[0, 2, 3],
+                        help="also plant this many stories peaking on one day")
+    parser.add_argument("--burst", type=int, default=0,
+                        help="also plant this many words spiking on one day in their own posts")
     parser.add_argument("--json", type=Path, help="write all scores here")
     args = parser.parse_args(argv)
     corpus_kwargs = {}
+    if args.same_day or args.burst:
+        corpus_kwargs.update(same_day=args.same_day, n_burst=args.burst)
     if args.posts_per_day:
         corpus_kwargs["posts_per_day"] = tuple(args.posts_per_day)
     seeds = range(args.first_seed, args.first_seed + args.seeds)

@@ -13,7 +13,7 @@ from sklearn.metrics import adjusted_rand_score
 
 __all__ = ["score_clusters"]
 
-_DISTRACTOR_KINDS = ("shared", "seasonal", "drifting", "background",
+_DISTRACTOR_KINDS = ("shared", "seasonal", "drifting", "burst", "background",
                      "unplanted")
 
 
@@ -35,7 +35,7 @@ def score_clusters(clusters, corpus):
 
         ``ari``
             Adjusted Rand index over the *scored words*: every trend word
-            and every distractor (shared, seasonal, drifting), plus every
+            and every distractor (shared, seasonal, drifting, burst), plus every
             background word that is in a cluster. The true label is the trend
             id for a trend word and -1 otherwise; the predicted label is the
             cluster's index and -1 for unclustered words. Each -1 is a single
@@ -61,9 +61,13 @@ def score_clusters(clusters, corpus):
             Fraction of close pairs whose two trends are both recovered (and
             hence are the majorities of two different clusters); None when
             the corpus has no close pairs.
+        ``same_day_split``
+            Whether every same-day story is recovered (hence each is the
+            majority of a cluster of its own); None without same-day
+            stories.
         ``distractors_in_clusters``, ``distractors_by_kind``
             Number of clustered words that are not trend words, and their
-            count by kind: ``shared``, ``seasonal``, ``drifting``,
+            count by kind: ``shared``, ``seasonal``, ``drifting``, ``burst``,
             ``background``, ``unplanted`` (not a planted word at all).
         ``trend_words_unclustered``
             Number of trend words in no cluster.
@@ -102,6 +106,7 @@ def score_clusters(clusters, corpus):
     pairs = corpus.close_pairs
     split = (sum(a in rec and b in rec for a, b in pairs) / len(pairs)
              if pairs else None)
+    same_day = getattr(corpus, "same_day", [])
 
     by_kind = dict.fromkeys(_DISTRACTOR_KINDS, 0)
     for w in assigned:
@@ -119,6 +124,7 @@ def score_clusters(clusters, corpus):
         "recovered": recovered,
         "all_trends_recovered": len(recovered) == len(corpus.trends),
         "close_pairs_split": split,
+        "same_day_split": (all(k in rec for k in same_day) if same_day else None),
         "distractors_in_clusters": sum(by_kind.values()),
         "distractors_by_kind": by_kind,
         "trend_words_unclustered": sum(w not in assigned for w in truth),

@@ -142,3 +142,27 @@ def test_glipca_without_split_is_unchanged_and_split_groups_are_kept():
     assert all(c.size <= 3 for c in model.clusters_)
     proposed = {w for words, _ in calls for w in words[:3]}
     assert {w for c in model.clusters_ for w in c.words} <= proposed
+
+
+@pytest.mark.parametrize("lang,seed", [("en", 2), ("ja", 3)])
+def test_posts_separate_same_day_stories_and_drop_burst_words(lang, seed):
+    from glipca.datasets import make_trend_corpus
+    from glipca.evaluation import score_clusters
+    from glipca.pipeline import run_analysis
+
+    corpus = make_trend_corpus(lang=lang, seed=seed, n_trends=6, n_close_pairs=1,
+                               posts_per_day=(800, 1200), same_day=3, n_burst=12)
+    result = run_analysis(corpus.posts, lang=lang, n_resamples=0, n_posts=0, jobs=1)
+    score = score_clusters(result.clusters, corpus)
+    assert score["same_day_split"] and score["all_trends_recovered"]
+    assert score["close_pairs_split"] == 1.0
+    assert score["distractors_by_kind"]["burst"] == 0
+    assert score["ari"] >= 0.95
+    assert result.params["cooccurrence"]["window"] == 3
+    assert all(s["coherence"] > 0.3 and s["n_posts_cooccur"] > 0 for s in result.stories)
+    # The series alone cannot: same-day stories share a bump, and so do
+    # the burst words.
+    plain = GLIPCA(**result.model.get_params()).fit(result.series)
+    plain_score = score_clusters([c.words for c in plain.clusters_], corpus)
+    assert not plain_score["same_day_split"]
+    assert plain_score["distractors_by_kind"]["burst"] >= 6

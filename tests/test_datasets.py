@@ -241,6 +241,8 @@ def test_edge_peaks_happen():
     (dict(n_trends=30, n_days=30), "cannot place"),
     (dict(n_background=5000), "distinct words"),
     (dict(n_days=5), "n_days"),
+    (dict(same_day=1), "same_day"),
+    (dict(n_burst=-1), "n_burst"),
 ])
 def test_invalid_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
@@ -300,3 +302,48 @@ def test_trend_series_many_trends_and_daily_cycle():
     assert by_hour.max() > 5 * by_hour.min()
     dup = s.frame[[f"dup{i}" for i in range(12)]]
     assert all(s.truth[w] >= 0 for w in dup.columns)
+
+
+@pytest.fixture(scope="module")
+def stories():
+    return make_trend_corpus(lang="en", seed=2, posts_per_day=(600, 900), same_day=3, n_burst=12)
+
+
+def test_same_day_and_burst_options_keep_the_base_corpus():
+    base = make_trend_corpus(lang="en", seed=2, **SMALL)
+    more = make_trend_corpus(lang="en", seed=2, same_day=2, n_burst=5, **SMALL)
+    # Same trends, same volume; only the new words are added to posts.
+    assert [t for t in more.trends if t["id"] < len(base.trends)] == base.trends
+    assert len(more.posts) == len(base.posts)
+    assert more.posts.created_at.str[:10].tolist() == base.posts.created_at.str[:10].tolist()
+    assert set(base.truth) < set(more.truth)
+
+
+def test_same_day_stories_peak_together_in_disjoint_posts(stories):
+    same = [t for t in stories.trends if t["id"] in stories.same_day]
+    assert len(same) == 3 and len({t["peak"] for t in same}) == 1
+    others = [t["peak_day"] for t in stories.trends if t["id"] not in stories.same_day]
+    assert min(abs(same[0]["peak_day"] - p) for p in others) >= 3
+    counts, posts = day_counts(stories)
+    for t in same:
+        # The day-to-day jitter can move the top by a day or two.
+        top = (counts[t["words"]].sum(axis=1) / posts).to_numpy().argmax()
+        assert abs(top - t["peak_day"]) <= 2
+    words_of = [set(t["words"]) for t in same]
+    toks = [set(planted_tokens(x, "en")) for x in stories.posts.text]
+    for a in range(3):
+        for b in range(a + 1, 3):
+            assert not any(s & words_of[a] and s & words_of[b] for s in toks)
+
+
+def test_burst_words_spike_on_one_day_each_in_its_own_posts(stories):
+    burst = set(stories.burst_words)
+    assert len(burst) == 12 and not burst & set(stories.truth)
+    assert {stories.kind_of(w) for w in burst} == {"burst"}
+    counts, _ = day_counts(stories)
+    assert (counts[sorted(burst)].idxmax() == stories.burst_day).all()
+    day = stories.posts.created_at.str[:10] == stories.burst_day
+    toks = [set(planted_tokens(x, "en")) & burst for x in stories.posts.text[day]]
+    # On the burst day, posts holding two burst words are chance meetings
+    # of their low everyday rates, not the spike.
+    assert sum(len(t) >= 2 for t in toks) <= 0.05 * sum(len(t) >= 1 for t in toks)

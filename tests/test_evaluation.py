@@ -62,7 +62,7 @@ def test_distractors_counted_by_kind_and_in_ari(corpus):
     s = score_clusters(clusters, corpus)
     assert s["distractors_in_clusters"] == 4
     assert s["distractors_by_kind"] == {
-        "shared": 1, "seasonal": 1, "drifting": 0, "background": 1,
+        "shared": 1, "seasonal": 1, "drifting": 0, "burst": 0, "background": 1,
         "unplanted": 1}
     # Scored words: all trend words and distractors, and the background
     # words in clusters; the word that was never planted is left out.

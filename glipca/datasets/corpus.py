@@ -19,11 +19,12 @@ import numpy as np
 import pandas as pd
 
 from .placement import pair_shared, place_trends
+from .stories import plant_stories
 from .text import build_texts, planted_words
 
 __all__ = ["PlantedCorpus", "make_trend_corpus"]
 
-_KINDS = ("trend", "shared", "seasonal", "drifting", "background")
+_KINDS = ("trend", "shared", "seasonal", "drifting", "burst", "background")
 
 
 @dataclass(eq=False)
@@ -53,6 +54,12 @@ class PlantedCorpus:
         Trend id of every trend word; distractors are absent.
     shared_trends : dict of str to tuple of int
         The two trend ids behind each shared word.
+    same_day : list of int
+        Ids of the trends that peak on the same day in disjoint posts.
+    burst_words : list of str
+        Words that spike on ``burst_day``, each in posts of its own.
+    burst_day : str or None
+        ``YYYY-MM-DD``.
     days : list of str
         The calendar days of the window, ``YYYY-MM-DD``.
     params : dict
@@ -69,14 +76,17 @@ class PlantedCorpus:
     background_words: list
     truth: dict
     shared_trends: dict = field(default_factory=dict)
+    same_day: list = field(default_factory=list)
+    burst_words: list = field(default_factory=list)
+    burst_day: str = None
     days: list = field(default_factory=list)
     params: dict = field(default_factory=dict)
 
     @property
     def distractor_words(self):
         """Planted non-trend words with a structured rate (shared, seasonal,
-        drifting); background words are not included."""
-        return self.shared_words + self.seasonal_words + self.drifting_words
+        drifting, burst); background words are not included."""
+        return self.shared_words + self.seasonal_words + self.drifting_words + self.burst_words
 
     def label_of(self, word):
         """Trend id of ``word``, or -1 for any word that is not a trend word."""
@@ -85,7 +95,7 @@ class PlantedCorpus:
     @cached_property
     def word_kinds(self):
         """Dict from every planted word to its kind: ``"trend"``,
-        ``"shared"``, ``"seasonal"``, ``"drifting"`` or ``"background"``."""
+        ``"shared"``, ``"seasonal"``, ``"drifting"``, ``"burst"`` or ``"background"``."""
         kinds = {w: "trend" for w in self.truth}
         for kind in _KINDS[1:]:
             kinds.update(dict.fromkeys(getattr(self, f"{kind}_words"), kind))
@@ -112,7 +122,8 @@ class PlantedCorpus:
 def make_trend_corpus(*, lang="en", n_days=61, start="2020-03-08", n_trends=8,
                       n_close_pairs=2, close_gap=3, words_per_trend=6,
                       n_shared=3, n_seasonal=5, n_drifting=5,
-                      n_background=300, posts_per_day=(1500, 3000), seed=0):
+                      n_background=300, posts_per_day=(1500, 3000), same_day=0,
+                      n_burst=0, seed=0):
     """Generate posts in which single-peak trends and distractors are planted.
 
     Each trend ``k`` has a peak day ``p``, a width ``sigma`` and an amplitude
@@ -142,6 +153,12 @@ def make_trend_corpus(*, lang="en", n_days=61, start="2020-03-08", n_trends=8,
     more draws of ``n_background`` background words with Zipf-like constant
     rates.
 
+    ``same_day`` more trends (0, or 2 or 3) peak together on a day far from
+    the other trends, with words of their own in disjoint posts; ``n_burst``
+    words spike on another such day, each in posts of its own
+    (:mod:`glipca.datasets.stories`). Both come from a random stream of
+    their own: the rest of the corpus keeps its structure.
+
     Parameters
     ----------
     lang : {"en", "ja"}
@@ -160,6 +177,8 @@ def make_trend_corpus(*, lang="en", n_days=61, start="2020-03-08", n_trends=8,
     posts_per_day : tuple of (float, float)
         Mean daily volume on the first and on the last day; it grows
         geometrically in between, modulated by the day of the week.
+    same_day, n_burst : int
+        Same-day stories and burst words (default none).
     seed : int
         Seed of the :class:`numpy.random.Generator`; the output is a
         deterministic function of the arguments.
@@ -180,13 +199,14 @@ def make_trend_corpus(*, lang="en", n_days=61, start="2020-03-08", n_trends=8,
                   words_per_trend=words_per_trend, n_shared=n_shared,
                   n_seasonal=n_seasonal, n_drifting=n_drifting,
                   n_background=n_background,
-                  posts_per_day=tuple(posts_per_day), seed=seed)
+                  posts_per_day=tuple(posts_per_day), same_day=same_day,
+                  n_burst=n_burst, seed=seed)
     vocab = _check_params(params)
     # Three streams, so that a seed plants the same structure (peaks, widths,
     # rates) at any volume and in both languages, with only the words
     # changed: the vocabulary draw, the structure, and the sampled posts.
-    rw, rs, rng = (np.random.default_rng(s)
-                   for s in np.random.SeedSequence(seed).spawn(3))
+    rw, rs, rng, r_extra = (np.random.default_rng(s)
+                            for s in np.random.SeedSequence(seed).spawn(4))
     T = n_days
     t = np.arange(T)
     first_day = np.datetime64(pd.Timestamp(start).date(), "D")
@@ -203,7 +223,10 @@ def make_trend_corpus(*, lang="en", n_days=61, start="2020-03-08", n_trends=8,
     seasonal_words = words[cuts[1]:cuts[2]]
     drifting_words = words[cuts[2]:cuts[3]]
     background_words = words[cuts[3]:cuts[4]]
-    words = words[:cuts[4]]
+    extra = words[cuts[4]:cuts[4] + same_day * words_per_trend + n_burst]
+    day_words = [extra[k * words_per_trend:(k + 1) * words_per_trend] for k in range(same_day)]
+    burst_words = extra[same_day * words_per_trend:]
+    words = words[:cuts[4]] + extra
     index = {w: i for i, w in enumerate(words)}
 
     peaks, sigmas, close_pairs, pair_corr = place_trends(
@@ -284,6 +307,12 @@ def make_trend_corpus(*, lang="en", n_days=61, start="2020-03-08", n_trends=8,
             add(posts[rng.random(posts.size) < q], w)
     for w, p in word_rates.items():
         add(_pick_posts(rng, p, n_posts_day, offsets), w)
+    same_trends, same_peak, burst_peak = [], None, None
+    if same_day or n_burst:
+        pairs, same_trends, same_peak, burst_peak = plant_stories(
+            r_extra, day_words, burst_words, peaks, sigmas, n_posts_day, offsets, post_trend)
+        for posts, w in pairs:
+            add(posts, w)
 
     # Background words: constant Zipf-like rates; at least two draws per post
     # so that every text reads like a sentence.
@@ -317,13 +346,20 @@ def make_trend_corpus(*, lang="en", n_days=61, start="2020-03-08", n_trends=8,
     trends = [{"id": k, "peak": days[int(peaks[k])], "peak_day": int(peaks[k]),
                "sigma": float(sigmas[k]), "amplitude": float(amplitudes[k]),
                "words": list(trend_words[k])} for k in range(n_trends)]
-    truth = {w: k for k in range(n_trends) for w in trend_words[k]}
+    for i, extra_trend in enumerate(same_trends):
+        trends.append({"id": n_trends + i, "peak": days[same_peak], "peak_day": same_peak,
+                       **extra_trend, "words": list(day_words[i])})
+        trend_words.append(day_words[i])
+    trends.sort(key=lambda tr: (tr["peak_day"], tr["id"]))
+    truth = {w: k for k in range(len(trend_words)) for w in trend_words[k]}
     return PlantedCorpus(
         posts=posts, lang=lang, trends=trends, close_pairs=close_pairs,
         shared_words=list(shared_words), seasonal_words=list(seasonal_words),
         drifting_words=list(drifting_words),
         background_words=list(background_words), truth=truth,
-        shared_trends=shared_trends, days=days, params=params)
+        shared_trends=shared_trends, same_day=list(range(n_trends, n_trends + same_day)),
+        burst_words=list(burst_words), burst_day=None if burst_peak is None else days[burst_peak],
+        days=days, params=params)
 
 
 def _check_params(p):
@@ -333,6 +369,10 @@ def _check_params(p):
                  "n_drifting", "n_background"):
         if int(p[name]) != p[name] or p[name] < 0:
             raise ValueError(f"{name} must be a non-negative integer")
+    if p["same_day"] not in (0, 2, 3):
+        raise ValueError(f"same_day must be 0, 2 or 3, got {p['same_day']!r}")
+    if int(p["n_burst"]) != p["n_burst"] or p["n_burst"] < 0:
+        raise ValueError("n_burst must be a non-negative integer")
     if p["n_days"] < 14:
         raise ValueError("n_days must be at least 14")
     if p["words_per_trend"] < 2:
@@ -349,8 +389,8 @@ def _check_params(p):
     if not (lo > 0 and hi > 0):
         raise ValueError("posts_per_day must be positive")
     vocab = planted_words(p["lang"])
-    need = (p["n_trends"] * p["words_per_trend"] + p["n_shared"]
-            + p["n_seasonal"] + p["n_drifting"] + p["n_background"])
+    need = ((p["n_trends"] + p["same_day"]) * p["words_per_trend"] + p["n_shared"]
+            + p["n_seasonal"] + p["n_drifting"] + p["n_background"] + p["n_burst"])
     if need > len(vocab):
         raise ValueError(f"this configuration needs {need} distinct words; "
                          f"the {p['lang']} list has {len(vocab)}")
