@@ -149,18 +149,25 @@ def analyse(inputs, out, min_count, min_days, max_words, min_z, alpha, min_clust
         # Solver warnings are worth knowing, once each, without a stack.
         for message in dict.fromkeys(str(w.message).splitlines()[0] for w in caught):
             click.echo(f"glipca: warning: {message}", err=True)
-        _print_summary(doc, out, result.from_cache, cache_on=not reading["no_cache"])
+        _print_summary(doc, result.report, out, result.from_cache, cache_on=not reading["no_cache"])
 
 
-def _posts_line(read, used, skipped, dropped):
-    """``posts: R read, U used, S skipped (why), D dropped (why)``."""
-    line = f"posts: {read} read, {used} used, {sum(skipped.values())} skipped"
-    if skipped:
-        line += " (" + ", ".join(f"{k}: {v}" for k, v in sorted(skipped.items())) + ")"
-    if dropped:
-        line += f", {sum(dropped.values())} dropped ("
-        line += ", ".join(f"{k}: {v}" for k, v in sorted(dropped.items())) + ")"
-    return line
+def _reasons(counter):
+    return "(" + ", ".join(f"{k}: {v}" for k, v in sorted(counter.items())) + ")"
+
+
+def _print_posts(report):
+    """``posts: R read, U used, S skipped (why), D dropped (why)``, then the input's notes."""
+    line = f"posts: {report.read} read, {report.used} used, {report.n_skipped} skipped"
+    if report.skipped:
+        line += " " + _reasons(report.skipped)
+    if report.dropped:
+        line += f", {report.n_dropped} dropped " + _reasons(report.dropped)
+    if report.repaired:
+        line += f"; {sum(report.repaired.values())} repaired " + _reasons(report.repaired)
+    click.echo(line, err=True)
+    for note in report.notes:
+        click.echo(f"glipca: warning: {' '.join(note.split())}", err=True)
 
 
 def _cache_line(key, from_cache, cache_on=True):
@@ -171,12 +178,9 @@ def _cache_line(key, from_cache, cache_on=True):
     return f"counts: counted, cached as {key[:16]}"
 
 
-def _print_summary(doc, out, from_cache, cache_on=True):
+def _print_summary(doc, report, out, from_cache, cache_on=True):
     s = doc["summary"]
-    click.echo(
-        _posts_line(s["posts_read"], s["posts_used"], s["skipped_by_reason"], s.get("dropped_by_reason", {})),
-        err=True,
-    )
+    _print_posts(report)
     # Where the counts came from is printed, not stored: clusters.json stays
     # byte-identical whether or not the counts were cached.
     click.echo(_cache_line(doc["params"].get("counts_key"), from_cache, cache_on), err=True)
@@ -261,7 +265,7 @@ def count(inputs, out, min_count, min_days, use_dask, scheduler, workers, block_
         _fail(f"{type(err).__name__}: {err} (rerun with --debug for details)", EXIT_FAILURE, debug)
     if not quiet:
         r, c = prepared.report, prepared.counts
-        click.echo(_posts_line(r.read, r.used, r.skipped, r.dropped), err=True)
+        _print_posts(r)
         click.echo(_cache_line(prepared.key, prepared.from_cache, not reading["no_cache"]), err=True)
         click.echo(
             f"periods: {c.n_periods} ({c.periods[0].date()} .. {c.periods[-1].date()}, {c.tz}), "

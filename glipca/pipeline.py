@@ -69,7 +69,7 @@ class AnalysisResult:
     def summary(self):
         """Counts a reader needs to judge the run, as a JSON-ready dict."""
         periods = self.all_series.index
-        return {
+        summary = {
             "posts_read": int(self.report.read),
             "posts_used": int(self.report.used),
             "posts_skipped": int(self.report.n_skipped),
@@ -88,6 +88,13 @@ class AnalysisResult:
             "clusters": int(len(self.model.clusters_)),
             **({} if self.stories is None else {"mean_coherence": _mean_coherence(self.stories)}),
         }
+        # Only when there is something to say: repairs and notes are rare,
+        # and the summary of clean input stays as it was.
+        if self.report.repaired:
+            summary["posts_repaired"] = {k: int(v) for k, v in sorted(self.report.repaired.items())}
+        if self.report.notes:
+            summary["input_notes"] = list(self.report.notes)
+        return summary
 
 
 def _mean_coherence(stories):

@@ -300,6 +300,7 @@ def test_skip_counts_reasons():
     summary = report.as_dict()
     assert list(summary) == [
         "read", "used", "n_skipped", "skipped", "n_dropped", "dropped", "files", "empty_files", "examples",
+        "repaired", "notes",
     ]
     assert list(summary["skipped"]) == sorted(summary["skipped"])
     json.dumps(summary)

@@ -23,7 +23,7 @@ from .parallel import map_tasks
 from .periods import Periods as _Periods
 from .periods import zone as _zone
 
-__all__ = ["WordCounts", "count_words", "merge_report"]
+__all__ = ["WordCounts", "count_words"]
 
 _CHUNK = 1 << 20  # (period, word) pairs held before folding them in
 # Posts per tokenising task: large enough that sending a task costs little
@@ -234,7 +234,7 @@ def count_words(posts, tokenizer, *, freq="D", tz="UTC", progress=False, report=
             if result.error is not None:
                 raise result.error
             if result.report is not None:
-                merge_report(report, result.report)
+                report.merge(result.report)
             keys = np.frombuffer(result.keys, dtype=np.int64)
             lens = np.frombuffer(result.lens, dtype=np.int32)
             ids = np.frombuffer(result.ids, dtype=np.int32)
@@ -300,16 +300,6 @@ def _tasks(items, key, zone, digests):
         yield flush()
 
 
-def merge_report(report, part):
-    """Add the counts of ingest report ``part`` to ``report``; the earlier example wins."""
-    report.read += part.read
-    report.used += part.used
-    report.skipped.update(part.skipped)
-    report.dropped.update(part.dropped)
-    for k, v in part.examples.items():
-        report.examples.setdefault(k, v)
-
-
 def _drop_seen(seen, digests, keys, lens, ids, report):
     """Leave out posts whose digest was seen before (in input order)."""
     keep = np.ones(len(keys), dtype=bool)
@@ -321,8 +311,7 @@ def _drop_seen(seen, digests, keys, lens, ids, report):
     n = int(len(keep) - keep.sum())
     if n == 0:
         return keys, lens, ids
-    report.dropped["duplicate"] += n
-    report.used -= n
+    report.drop("duplicate", n)
     return keys[keep], lens[keep], ids[np.repeat(keep, lens)]
 
 

@@ -16,13 +16,16 @@ from collections.abc import Mapping
 from .records import Post, RecordError
 from .timestamps import parse_time
 
-__all__ = ["Schema", "TEXT_GROUPS", "TIME_GROUPS", "ID_GROUPS", "lookup", "is_missing", "resolve_group"]
+__all__ = [
+    "Schema", "settle", "repaired", "TEXT_GROUPS", "TIME_GROUPS", "ID_GROUPS", "lookup", "is_missing",
+    "resolve_group",
+]
 
 
 # Candidate fields, in order of preference.  Each entry is a *group*: the
-# first group with a member present in a file's first record is used for the
-# whole file, and within a group the first member present in each record
-# wins.  This is what lets v1.1 records prefer ``extended_tweet.full_text``
+# group present in most records of a file's sample (the earlier group on a
+# tie) is used for the whole file, and within a group the first member
+# present in each record wins.  This is what lets v1.1 records prefer ``extended_tweet.full_text``
 # over ``full_text`` over ``text`` record by record.  The last member names
 # the field in error messages.
 TEXT_GROUPS = (
@@ -66,6 +69,14 @@ _TRUE_STRINGS = frozenset({"true", "t", "1", "yes", "y"})
 
 MISSING = object()
 
+#: Records of a file whose keys decide its fields: enough that one odd
+#: record cannot decide, few enough to cost nothing next to the reading.
+SAMPLE = 200
+
+# Code points that no writer can encode: lone surrogates, as JSON escapes
+# ("\ud800") and scraped text with cut emoji produce them.
+_UNENCODABLE = re.compile("[\ud800-\udfff]")
+
 
 def lookup(rec, name):
     """Value of ``name`` in a mapping; dotted names walk nested mappings."""
@@ -102,14 +113,20 @@ def resolve_group(groups, keys):
     Returns the group with each member spelled as in ``keys`` where present,
     or None.
     """
-    lower = {}
-    for k in keys:
-        if isinstance(k, str):
-            lower.setdefault(_normal_key(k), k)
+    lower = _lower(keys)
     for group in groups:
         if any(_present(lower, name) for name in group):
             return tuple(_spell(lower, name) for name in group)
     return None
+
+
+def _lower(keys):
+    """Normalised key -> key as spelled, for the string keys of a record."""
+    lower = {}
+    for k in keys:
+        if isinstance(k, str):
+            lower.setdefault(_normal_key(k), k)
+    return lower
 
 
 def _normal_key(key):
@@ -133,8 +150,59 @@ def _spell(lower, name):
     return name
 
 
+def repaired(post):
+    """``post`` with unencodable code points replaced by U+FFFD, or None if it has none."""
+    if post.text.isascii() and post.id.isascii():
+        return None
+    if not (_UNENCODABLE.search(post.text) or _UNENCODABLE.search(post.id)):
+        return None
+    return post._replace(id=_UNENCODABLE.sub("\ufffd", post.id), text=_UNENCODABLE.sub("\ufffd", post.text))
+
+
+def settle(schema, records, n=SAMPLE):
+    """Decide ``schema``'s fields on the first ``n`` records of ``records``.
+
+    ``records`` yields (line, record, sub) triples; bad records do not count,
+    but at most ``10 * n`` items are looked at.
+    """
+    keys = []
+    for k, (_, rec, _) in enumerate(records):
+        if isinstance(rec, Mapping):
+            keys.append(tuple(rec.keys()))
+            if len(keys) >= n:
+                break
+        if k >= 10 * n:
+            break
+    schema.settle(keys)
+
+
+def _vote(groups, lowers):
+    """The group present in most of ``lowers`` (the earlier on a tie), and who disagrees.
+
+    Returns ``(group spelled as found, votes, {other group's name: records
+    that have it and not the winner})``, or ``(None, 0, {})``.
+    """
+    votes = [sum(any(_present(low, name) for name in g) for low in lowers) for g in groups]
+    best = max(range(len(groups)), key=lambda i: (votes[i], -i))
+    if votes[best] == 0:
+        return None, 0, {}
+    low = next(low for low in lowers if any(_present(low, name) for name in groups[best]))
+    others = {}
+    for low in lowers:
+        if not any(_present(low, name) for name in groups[best]):
+            other = next((g for g in groups if any(_present(low, name) for name in g)), None)
+            if other is not None:
+                others[other[-1]] = others.get(other[-1], 0) + 1
+    return tuple(_spell(low, name) for name in groups[best]), votes[best], others
+
+
 class Schema:
-    """Turns records (mappings) into posts, resolving field names once."""
+    """Turns records (mappings) into posts, resolving field names once.
+
+    Fields not given are decided on a sample of the file's records
+    (:meth:`settle`); records that disagree with the sample's majority are
+    noted in :attr:`notes` (one line per field) and fail as missing the field.
+    """
 
     def __init__(self, source, text_field, time_field, id_field, tz):
         self.source = source
@@ -145,6 +213,39 @@ class Schema:
         self.id = (id_field,) if id_field else None
         self.flags = RETWEET_FLAGS
         self.resolved = False
+        self.notes = {}  # "text" or "time" -> one line on the sample's disagreement
+
+    def settle(self, samples):
+        """Decide the fields not given on the keys of sampled records."""
+        if not samples:
+            return
+        cache = {}  # records of a file mostly share one key order
+        lowers = [cache.get(k) or cache.setdefault(k, _lower(k)) for k in samples]
+        for attr, groups in (("text", TEXT_GROUPS), ("time", TIME_GROUPS)):
+            if getattr(self, attr) is not None:
+                continue
+            group, votes, others = _vote(groups, lowers)
+            setattr(self, attr, group)
+            if others:
+                counts = ", ".join(f"{n} {'has' if n == 1 else 'have'} '{name}'"
+                                   for name, n in sorted(others.items(), key=lambda x: -x[1]))
+                self.notes[attr] = (
+                    f"records disagree on the {attr} field: {votes} of {len(lowers)} sampled "
+                    f"records have '{group[-1]}', {counts}; records without '{group[-1]}' are skipped "
+                    f"(choose one with --{attr}-field)"
+                )
+        if self.id is None:
+            self.id = _vote(ID_GROUPS, lowers)[0] or ID_GROUPS[0]
+        for low in lowers:
+            self._add_flags(low.values())
+        self.resolved = self.text is not None and self.time is not None
+
+    def _add_flags(self, keys):
+        # Retweet flags are looked up in every record under their usual
+        # names, plus the spellings this file uses (CSV headers vary).
+        found = resolve_group([(f,) for f in RETWEET_FLAGS], keys)
+        if found and found[0] not in self.flags:
+            self.flags = self.flags + found
 
     def resolve(self, keys):
         keys = list(keys)
@@ -154,11 +255,7 @@ class Schema:
             self.time = resolve_group(TIME_GROUPS, keys)
         if self.id is None:
             self.id = resolve_group(ID_GROUPS, keys) or ID_GROUPS[0]
-        # Retweet flags are looked up in every record under their usual
-        # names, plus the spellings this file uses (CSV headers vary).
-        found = resolve_group([(f,) for f in RETWEET_FLAGS], keys)
-        if found and found[0] not in self.flags:
-            self.flags = self.flags + found
+        self._add_flags(keys)
         # A file is settled once text and time are known; until then every
         # record gets another chance (the first may lack them by mistake).
         self.resolved = self.text is not None and self.time is not None
@@ -180,7 +277,7 @@ class Schema:
         text_group = self.text or ("text",)
         text = self._get(rec, text_group)
         if text is MISSING:
-            raise RecordError("missing_text", text_group[-1], "missing")
+            raise RecordError("missing_text", text_group[-1], self._missing("text"))
         if not isinstance(text, str):
             if isinstance(text, numbers.Number) and not isinstance(text, bool):
                 text = str(text)
@@ -196,7 +293,7 @@ class Schema:
         raw_time = self._get(rec, time_group)
         if raw_time is MISSING or (isinstance(raw_time, str) and not raw_time.strip()):
             raise RecordError(
-                "missing_time", time_group[-1], "missing" if raw_time is MISSING else "empty"
+                "missing_time", time_group[-1], self._missing("time") if raw_time is MISSING else "empty"
             )
         try:
             time = parse_time(raw_time, self.tz)
@@ -215,6 +312,10 @@ class Schema:
             pid = f"{self.basename}:{line}" + (f".{sub}" if sub else "")
 
         return Post(pid, time, text, self._is_retweet(rec, text))
+
+    def _missing(self, attr):
+        note = self.notes.get(attr)
+        return "missing" if note is None else f"missing; {note}"
 
     def _is_retweet(self, rec, text):
         if text.startswith("RT @"):

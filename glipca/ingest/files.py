@@ -1,22 +1,30 @@
-"""Input files: expanding directories, opening, gzip, format sniffing, lines.
+"""Input files: expanding directories, opening, gzip, encodings, sniffing, lines.
 
 Each file may be gzip-compressed (recognised by its magic bytes, not its
-name).  An unknown extension is sniffed from the content.  A directory
-stands for the files it directly contains with a known extension, in sorted
-order.
+name).  Files are UTF-8; a UTF-16 or UTF-32 file with a byte-order mark, and
+a file with old Mac (CR-only) line ends, are read through a stream that
+re-encodes them as UTF-8 with LF line ends, so that every reader sees one
+kind of input.  An unknown extension is sniffed from the content.  A
+directory stands for the files it directly contains with a known extension,
+in sorted order.
 """
 
 from __future__ import annotations
 
 import codecs
 import gzip
+import io
 import json
 import os
 import zlib
 
-from .records import InputError
+from .limits import MAX_RECORD_BYTES
+from .records import BadRecord, InputError
 
-__all__ = ["FORMATS", "input_files", "format_from_name", "open_binary", "sniff", "numbered_lines"]
+__all__ = [
+    "FORMATS", "input_files", "format_from_name", "open_binary", "sniff", "numbered_lines",
+    "needs_recoding",
+]
 
 
 FORMATS = ("jsonl", "json", "csv", "tsv")
@@ -36,19 +44,33 @@ class Truncated(Exception):
 DECOMPRESSION_ERRORS = (EOFError, zlib.error, gzip.BadGzipFile)
 
 
-def numbered_lines(fh):
-    """Yield (line number, bytes) pairs; a broken gzip stream -> Truncated."""
+def numbered_lines(fh, limit=MAX_RECORD_BYTES):
+    """Yield (line number, bytes) pairs; a broken gzip stream -> Truncated.
+
+    A line longer than ``limit`` bytes is not kept: it comes as a ready
+    ``(line number, BadRecord, 0)`` triple, read past in bounded pieces.
+    """
     lineno = 0
-    it = iter(fh)
-    while True:
-        try:
-            raw = next(it)
-        except StopIteration:
-            return
-        except DECOMPRESSION_ERRORS as exc:
-            raise Truncated(lineno + 1, exc) from None
-        lineno += 1
-        yield lineno, raw
+    readline = fh.readline
+    try:
+        while True:
+            raw = readline(limit + 1)
+            if not raw:
+                return
+            lineno += 1
+            if len(raw) <= limit or raw.endswith(b"\n"):
+                yield lineno, raw
+                continue
+            while raw and not raw.endswith(b"\n"):
+                raw = readline(1 << 20)
+            yield lineno, too_long(limit), 0
+    except DECOMPRESSION_ERRORS as exc:
+        raise Truncated(lineno + 1, exc) from None
+
+
+def too_long(limit=MAX_RECORD_BYTES):
+    """The skip for a record over the size limit."""
+    return BadRecord("too_large", f"record longer than {limit} bytes (the limit)")
 
 
 def truncated_reason(exc):
@@ -104,9 +126,97 @@ def open_binary(path):
     except OSError as exc:
         fh.close()
         raise InputError(path, 0, None, f"cannot read: {exc.strerror or exc}", "file") from None
-    if magic == b"\x1f\x8b":
-        return gzip.GzipFile(fileobj=fh, mode="rb"), fh
-    return fh, fh
+    stream = gzip.GzipFile(fileobj=fh, mode="rb") if magic == b"\x1f\x8b" else fh
+    encoding, cr_only = _layout(_head(stream))
+    if encoding or cr_only:
+        stream = io.BufferedReader(_Recoded(stream, encoding, cr_only), 1 << 16)
+    return stream, fh
+
+
+_HEAD = 1 << 16  # bytes looked at to tell the encoding and line ends
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _head(fh):
+    """Up to ``_HEAD`` first bytes, leaving ``fh`` rewound."""
+    head = b""
+    try:
+        while len(head) < _HEAD:
+            chunk = fh.read1(_HEAD - len(head))
+            if not chunk:
+                break
+            head += chunk
+    except DECOMPRESSION_ERRORS:
+        pass  # the readers report it where it happens
+    fh.seek(0)
+    return head
+
+
+def _layout(head):
+    """``(encoding, cr_only)``: a UTF-16/32 encoding named by a byte-order mark, or None."""
+    encoding = next((name for bom, name in _BOMS if head.startswith(bom)), None)
+    if encoding is not None:
+        head = head.decode(encoding, "replace").encode("utf-8")
+    # Old Mac line ends: CRs and no LF.  A CR cannot occur raw inside a JSON
+    # string, so reading every CR as a line end is safe.
+    return encoding, b"\r" in head and b"\n" not in head
+
+
+def needs_recoding(head) -> bool:
+    """Whether a file starting with ``head`` is read through a re-encoding stream.
+
+    Such a file cannot be cut into byte ranges at its LF bytes.
+    """
+    encoding, cr_only = _layout(head)
+    return bool(encoding or cr_only)
+
+
+class _Recoded(io.RawIOBase):
+    """A UTF-16/32 or CR-only byte stream, read as UTF-8 with LF line ends.
+
+    Rewinding (``seek(0)``) is the only seek, which is all the sniffer needs.
+    Undecodable code units become U+FFFD.
+    """
+
+    def __init__(self, fh, encoding, cr_only):
+        self.fh, self.encoding, self.cr_only = fh, encoding, cr_only
+        self._rewind()
+
+    def _rewind(self):
+        self.decoder = codecs.getincrementaldecoder(self.encoding)("replace") if self.encoding else None
+        self.pending, self.pos, self.done = b"", 0, False
+
+    def readable(self):
+        return True
+
+    def seekable(self):
+        return True
+
+    def tell(self):
+        return self.pos
+
+    def seek(self, offset, whence=io.SEEK_SET):
+        if offset != 0 or whence != io.SEEK_SET:
+            raise io.UnsupportedOperation("a re-encoded stream can only be rewound")
+        self.fh.seek(0)
+        self._rewind()
+        return 0
+
+    def readinto(self, b):
+        while not self.pending and not self.done:
+            data = self.fh.read(1 << 16)
+            self.done = not data
+            if self.decoder is not None:
+                data = self.decoder.decode(data, final=self.done).encode("utf-8")
+            self.pending = data.replace(b"\r", b"\n") if self.cr_only else data
+        n = min(len(b), len(self.pending))
+        b[:n] = self.pending[:n]
+        self.pending = self.pending[n:]
+        self.pos += n
+        return n
 
 
 def sniff(fh, name_fmt):

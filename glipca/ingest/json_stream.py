@@ -11,9 +11,10 @@ import json
 import re
 from collections.abc import Mapping
 
-from .fields import TEXT_GROUPS, is_missing, lookup, resolve_group
-from .files import DECOMPRESSION_ERRORS, Truncated, truncated_reason
-from .jsonl import is_envelope
+from .fields import TEXT_GROUPS, TIME_GROUPS, is_missing, lookup, resolve_group
+from .files import DECOMPRESSION_ERRORS, Truncated, too_long, truncated_reason
+from .jsonl import DEEP, decode_failure, is_envelope
+from .limits import MAX_RECORD_BYTES, too_deep
 from .records import BadRecord
 
 __all__ = ["read_json"]
@@ -32,6 +33,7 @@ class _JsonStream:
 
     _WS = re.compile(r"[ \t\r\n]*")  # JSON's blanks, no others
     _BAD = re.compile("[\udc80-\udcff]")
+    _NEXT = re.compile(r",[ \t\r\n]{0,64}\{")
 
     def __init__(self, fh, chunk=None):
         self.fh = fh
@@ -82,7 +84,12 @@ class _JsonStream:
         return c
 
     def value(self):
-        """Decode the next value; return it and whether it held bad bytes."""
+        """Decode the next value; return it and whether it held bad bytes.
+
+        Raises :class:`OverLimit` for a value over a limit of
+        :mod:`.limits`; the position is then past the value if its end is
+        known, else unchanged (see :meth:`resync`).
+        """
         self.peek()
         while True:
             try:
@@ -91,16 +98,59 @@ class _JsonStream:
                 # An error near the end of the buffer, or an open string, may
                 # only mean that the value continues in the next chunk.
                 near_end = exc.pos >= len(self.buf) - 8 or exc.msg.startswith("Unterminated string")
+                if near_end and not self.eof and len(self.buf) - self.pos > MAX_RECORD_BYTES:
+                    raise OverLimit(too_long(), False) from None
                 if near_end and self._fill(max(self.chunk, len(self.buf) - self.pos)):
                     continue
                 raise
+            except (ValueError, RecursionError) as exc:
+                raise OverLimit(decode_failure(exc), False) from None
             if end == len(self.buf) and not self.eof:
                 # A number cut at the chunk end would decode as a shorter one.
                 self._fill(self.chunk)
                 continue
             bad = self._BAD.search(self.buf, self.pos, end) is not None
-            self.pos = end
+            start, self.pos = self.pos, end
+            if end - start > MAX_RECORD_BYTES:  # in characters: bytes can only be more
+                raise OverLimit(too_long(), True)
+            if too_deep(self.buf, start, end):
+                raise OverLimit(DEEP, True)
             return obj, bad
+
+    def resync(self, accept):
+        """Find the next array element, after damage, that ``accept`` takes.
+
+        Looks for ``,`` followed by ``{`` and decodes from there; returns
+        ``(value, bad)`` with the position after it, or None at the end of
+        the input.  A best effort: an element is missed when its comma and
+        brace are more than 64 blanks apart.
+        """
+        start = self.pos + 1
+        while True:
+            m = self._NEXT.search(self.buf, start)
+            if m is None:
+                # Keep only a tail that may hold the start of a match, so
+                # that _fill can drop the rest.
+                self.pos = start = max(self.pos, len(self.buf) - 64)
+                if not self._fill(self.chunk):
+                    self.pos = len(self.buf)
+                    return None
+                start = self.pos
+                continue
+            self.pos = m.end() - 1
+            try:
+                found = self.value()
+            except (json.JSONDecodeError, OverLimit):
+                start = self.pos + 1
+                continue
+            if accept(found[0]) and self.peek() in (",", "]"):
+                return found
+            start = self.pos = m.end()
+
+
+class OverLimit(Exception):
+    """A value over a limit; ``args``: the :class:`BadRecord` to report, and
+    whether the stream has moved past the value."""
 
 
 def _looks_like_record(members, text_field):
@@ -109,37 +159,66 @@ def _looks_like_record(members, text_field):
     return resolve_group(TEXT_GROUPS, members.keys()) is not None
 
 
-def read_json(fh, text_field):
+class _End(Exception):
+    """Damage that cannot be read past: the rest of the input is left."""
+
+
+def read_json(fh, text_field, time_field=None):
+    """Records of a JSON document: (element number, record or BadRecord, 0).
+
+    A damaged array element is skipped and reading resumes at the next
+    element that looks like a record (:meth:`_JsonStream.resync`).
+    """
     stream = _JsonStream(fh)
     index = 0
     # Nothing is read before the ``try`` below, which turns a broken gzip
     # stream or bad JSON into a record error.
 
     def element():
+        """(item, whether the stream moved past the element)."""
         nonlocal index
         index += 1
         try:
             obj, bad = stream.value()
         except json.JSONDecodeError as exc:
-            return index, BadRecord("malformed_json", f"malformed JSON: {exc.msg}", fatal=True), 0
-        if bad:
-            return index, BadRecord("encoding", "invalid UTF-8 bytes"), 0
-        if not isinstance(obj, Mapping):
-            return index, BadRecord("not_object", f"expected a JSON object, got {type(obj).__name__}"), 0
-        return index, obj, 0
+            return (index, BadRecord("malformed_json", f"malformed JSON: {exc.msg}"), 0), False
+        except OverLimit as exc:
+            return (index, exc.args[0], 0), exc.args[1]
+        return (index, _checked(obj, bad), 0), True
+
+    def accept(obj):
+        if not isinstance(obj, Mapping) or not _looks_like_record(obj, text_field):
+            return False
+        if time_field is not None:
+            return not is_missing(lookup(obj, time_field))
+        return resolve_group(TIME_GROUPS, obj.keys()) is not None
+
+    def recover():
+        nonlocal index
+        found = stream.resync(accept)
+        if found is None:
+            raise _End
+        index += 1
+        return (index, _checked(*found), 0), True
 
     def array():
         # Called just after '['.
         if stream.peek() == "]":
             stream.pos += 1
             return
+        item, moved = element()
         while True:
-            item = element()
             yield item
-            if isinstance(item[1], BadRecord) and item[1].fatal:
-                return
-            if stream.expect(",]") == "]":
-                return
+            if not moved:
+                item, moved = recover()
+                continue
+            try:
+                if stream.expect(",]") == "]":
+                    return
+            except json.JSONDecodeError as exc:
+                item, moved = (index + 1, BadRecord("malformed_json", f"malformed JSON: {exc.msg}"), 0), False
+                continue
+            item, moved = element()
 
     try:
         stream.skip_bom()
@@ -147,12 +226,11 @@ def read_json(fh, text_field):
             c = stream.peek()
             if c == "":
                 return
-            if c == "[":
+            if c == "[" or c == "," and index:
+                # A comma here: damage closed an array early; read on as
+                # if it had not.
                 stream.pos += 1
-                for item in array():
-                    yield item
-                    if isinstance(item[1], BadRecord) and item[1].fatal:
-                        return
+                yield from array()
             elif c == "{":
                 # An object is either a record or a v2 envelope whose "data"
                 # array is streamed; its other members are kept (they are small
@@ -173,10 +251,7 @@ def read_json(fh, text_field):
                         if key == "data" and stream.peek() == "[" and not _looks_like_record(members, text_field):
                             stream.pos += 1
                             streamed = True
-                            for item in array():
-                                yield item
-                                if isinstance(item[1], BadRecord) and item[1].fatal:
-                                    return
+                            yield from array()
                         else:
                             members[key], bad = stream.value()
                             any_bad |= bad
@@ -194,7 +269,19 @@ def read_json(fh, text_field):
                 index += 1
                 yield index, BadRecord("malformed_json", f"malformed JSON: unexpected {c!r}", fatal=True), 0
                 return
+    except _End:
+        return
     except json.JSONDecodeError as exc:
         yield index + 1, BadRecord("malformed_json", f"malformed JSON: {exc.msg}", fatal=True), 0
+    except OverLimit as exc:
+        yield index + 1, exc.args[0]._replace(fatal=True), 0
     except Truncated as exc:
         yield index + 1, BadRecord("truncated", truncated_reason(exc.args[1]), fatal=True), 0
+
+
+def _checked(obj, bad):
+    if bad:
+        return BadRecord("encoding", "invalid UTF-8 bytes")
+    if not isinstance(obj, Mapping):
+        return BadRecord("not_object", f"expected a JSON object, got {type(obj).__name__}")
+    return obj

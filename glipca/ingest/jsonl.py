@@ -7,10 +7,23 @@ import json
 from collections.abc import Mapping
 
 from .fields import TEXT_GROUPS, is_missing, lookup, resolve_group
-from .files import numbered_lines
+from .files import numbered_lines, too_long
+from .limits import MAX_DEPTH, MAX_DIGITS, MAX_RECORD_BYTES, number_too_long, too_deep
 from .records import BadRecord
 
-__all__ = ["jsonl_records", "read_jsonl", "is_envelope"]
+__all__ = ["jsonl_records", "read_jsonl", "is_envelope", "decode_failure", "DEEP"]
+
+
+DEEP = BadRecord("too_deep", f"nested deeper than {MAX_DEPTH} levels (the limit)")
+
+
+def decode_failure(exc):
+    """The skip for a decoder error other than malformed JSON: a limit was hit."""
+    if isinstance(exc, RecursionError):
+        return DEEP
+    if number_too_long(exc):
+        return BadRecord("too_large", f"a number longer than {MAX_DIGITS} digits (the limit)")
+    return BadRecord("malformed_json", f"malformed JSON: {exc}")
 
 
 def _decode_error(exc, raw):
@@ -60,6 +73,12 @@ def jsonl_records(numbered, text_field):
         raw = raw.strip()
         if not raw:
             continue
+        if len(raw) > MAX_RECORD_BYTES:  # lines cut by other readers than numbered_lines
+            yield lineno, too_long(), 0
+            continue
+        if too_deep(raw):
+            yield lineno, DEEP, 0
+            continue
         try:
             s = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -69,6 +88,9 @@ def jsonl_records(numbered, text_field):
             obj = loads(s)
         except json.JSONDecodeError as exc:
             yield lineno, BadRecord("malformed_json", f"malformed JSON: {exc.msg} (column {exc.colno})"), 0
+            continue
+        except (ValueError, RecursionError) as exc:
+            yield lineno, decode_failure(exc), 0
             continue
         if type(obj) is dict and "data" not in obj:
             yield lineno, obj, 0  # the common case, kept cheap

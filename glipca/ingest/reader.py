@@ -6,14 +6,13 @@ with the size of the largest single record.
 
 from __future__ import annotations
 
-import codecs
 import copy
 import os
 from collections.abc import Mapping
 from typing import Iterator
 
 from .delimited import read_delimited
-from .fields import Schema
+from .fields import Schema, repaired, settle
 from .files import (
     DECOMPRESSION_ERRORS, FORMATS, Truncated, format_from_name, input_files, numbered_lines,
     open_binary, sniff, truncated_reason,
@@ -27,7 +26,8 @@ from .timestamps import zone
 __all__ = ["read_posts", "read_batches", "LineBatch", "posts_from_frame", "check_options"]
 
 
-def _file_records(path, fmt, text_field, report, jsonl=None):
+def _file_records(path, fmt, text_field, report, jsonl=None, time_field=None):
+    """(line, record or BadRecord, sub) triples of a file; ``jsonl`` may take its lines."""
     raw_fh, base = open_binary(path)
     with base, raw_fh:
         try:
@@ -37,13 +37,6 @@ def _file_records(path, fmt, text_field, report, jsonl=None):
             return
         if sniffed is None:
             report.empty_files.append(path)
-            return
-        bom = raw_fh.read(4)
-        raw_fh.seek(0)
-        if bom.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            # Every line would fail on its own; one error says why.
-            width = "32" if bom in (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE) else "16"
-            yield 1, BadRecord("encoding", f"the file is UTF-{width}, not UTF-8; convert it first", fatal=True), 0
             return
         fmt = fmt or sniffed
         if fmt == "jsonl" and jsonl is not None:
@@ -55,12 +48,26 @@ def _file_records(path, fmt, text_field, report, jsonl=None):
             except Truncated as exc:
                 yield exc.args[0], BadRecord("truncated", truncated_reason(exc.args[1]), fatal=True), 0
         elif fmt == "json":
-            yield from read_json(raw_fh, text_field)
+            yield from read_json(raw_fh, text_field, time_field)
         else:
             yield from read_delimited(raw_fh, "\t" if fmt == "tsv" else ",")
 
 
+def _schema(path, fmt, text_field, time_field, id_field, tzinfo, report):
+    """The file's schema, its fields decided on a sample of its records."""
+    schema = Schema(path, text_field, time_field, id_field, tzinfo)
+    if not (text_field and time_field and id_field):
+        records = _file_records(path, fmt, text_field, IngestReport(), time_field=time_field)
+        try:
+            settle(schema, records)
+        finally:
+            records.close()
+    report.notes.extend(f"{path}: {note}" for note in schema.notes.values())
+    return schema
+
+
 def check_options(fmt, on_error, tz):
+    """Check the reading options shared by every reader; return the zone of ``tz``."""
     if fmt is not None and fmt not in FORMATS:
         raise ValueError(f"fmt must be one of {FORMATS} or None, got {fmt!r}")
     if on_error not in ("raise", "skip"):
@@ -84,6 +91,10 @@ def _emit(records, schema, on_error, report, keep=None):
                     if why is not None:
                         report.dropped[why] += 1
                         continue
+                fixed = repaired(post)
+                if fixed is not None:
+                    post = fixed
+                    report.repaired["unencodable"] += 1
                 report.used += 1
                 yield post
                 continue
@@ -172,9 +183,9 @@ def read_posts(
 def _read_files(files, text_field, time_field, id_field, fmt, tzinfo, on_error, report, keep):
     for path in files:
         report.files.append(path)
-        schema = Schema(path, text_field, time_field, id_field, tzinfo)
         try:
-            records = _file_records(path, fmt, text_field, report)
+            schema = _schema(path, fmt, text_field, time_field, id_field, tzinfo, report)
+            records = _file_records(path, fmt, text_field, report, time_field=time_field)
             yield from _emit(records, schema, on_error, report, keep)
         except OSError as exc:
             raise InputError(path, 0, None, f"cannot read: {exc.strerror or exc}", "file") from None
@@ -254,7 +265,10 @@ def read_batches(
     def batches(files):
         for path in files:
             report.files.append(path)
-            schema = Schema(path, text_field, time_field, id_field, tzinfo)
+            try:
+                schema = _schema(path, fmt, text_field, time_field, id_field, tzinfo, report)
+            except OSError as exc:
+                raise InputError(path, 0, None, f"cannot read: {exc.strerror or exc}", "file") from None
 
             def jsonl(numbered):
                 # Each batch carries the field names as they stood before
@@ -279,7 +293,7 @@ def read_batches(
                 if lines:
                     yield LineBatch(state, lines, text_field, on_error, drop_retweets)
 
-            records = _file_records(path, fmt, text_field, report, jsonl=jsonl)
+            records = _file_records(path, fmt, text_field, report, jsonl=jsonl, time_field=time_field)
             try:
                 for item in records:
                     if isinstance(item, (Post, LineBatch)):

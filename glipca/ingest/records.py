@@ -72,7 +72,8 @@ class IngestReport:
     skipped : collections.Counter
         Reason key -> number of records skipped for it.
     dropped : collections.Counter
-        Good posts left out on request: ``"retweet"`` and ``"duplicate"``.
+        Good posts left out: ``"retweet"`` and ``"duplicate"`` on request,
+        and whatever later stages leave out (:meth:`drop`).  Always
         ``read == used + n_skipped + n_dropped``.
     files : list of str
         Files opened, in order.
@@ -80,6 +81,12 @@ class IngestReport:
         Files that held no data at all.
     examples : dict
         Reason key -> the first error message for it, to show the user.
+    repaired : collections.Counter
+        Posts used after a repair, by what was repaired: ``"unencodable"``
+        for text or ids whose lone surrogates were replaced by U+FFFD.
+    notes : list of str
+        One-line remarks on the input, such as records that disagree on
+        which field holds the text.
     """
 
     read: int = 0
@@ -89,6 +96,8 @@ class IngestReport:
     files: list = field(default_factory=list)
     empty_files: list = field(default_factory=list)
     examples: dict = field(default_factory=dict)
+    repaired: collections.Counter = field(default_factory=collections.Counter)
+    notes: list = field(default_factory=list)
 
     @property
     def n_skipped(self) -> int:
@@ -99,6 +108,27 @@ class IngestReport:
     def n_dropped(self) -> int:
         """Total number of posts dropped on request."""
         return sum(self.dropped.values())
+
+    @property
+    def balanced(self) -> bool:
+        """Whether every record read is accounted for: used, skipped or dropped."""
+        return self.read == self.used + self.n_skipped + self.n_dropped
+
+    def drop(self, reason, n=1):
+        """Move ``n`` used posts to ``dropped[reason]`` (for stages after reading)."""
+        self.used -= n
+        self.dropped[reason] += n
+
+    def merge(self, other):
+        """Add the counts, examples and notes of ``other`` (a part of the same input)."""
+        self.read += other.read
+        self.used += other.used
+        self.skipped.update(other.skipped)
+        self.dropped.update(other.dropped)
+        self.repaired.update(other.repaired)
+        for k, v in other.examples.items():
+            self.examples.setdefault(k, v)
+        self.notes.extend(n for n in other.notes if n not in self.notes)
 
     def as_dict(self) -> dict:
         """Return a JSON-ready summary with a deterministic key order."""
@@ -112,6 +142,8 @@ class IngestReport:
             "files": list(self.files),
             "empty_files": list(self.empty_files),
             "examples": {k: self.examples[k] for k in sorted(self.examples)},
+            "repaired": {k: self.repaired[k] for k in sorted(self.repaired)},
+            "notes": list(self.notes),
         }
 
     @classmethod
@@ -125,6 +157,8 @@ class IngestReport:
             files=list(d["files"]),
             empty_files=list(d["empty_files"]),
             examples=dict(d["examples"]),
+            repaired=collections.Counter({k: int(v) for k, v in d.get("repaired", {}).items()}),
+            notes=list(d.get("notes", [])),
         )
 
 

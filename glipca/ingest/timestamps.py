@@ -50,8 +50,12 @@ def _fixed_offset(sign, hh, mm):
     return tz
 
 
-def _from_epoch(value):
-    v = float(value)
+def _from_epoch(value, raw=None):
+    """Epoch seconds, milliseconds or microseconds (by magnitude); ``raw`` is shown in errors."""
+    try:
+        v = float(value)
+    except OverflowError:  # an int past the float range: past any date too
+        v = float("inf")
     if v != v:
         raise ValueError("timestamp is NaN")
     # Pick the unit from the magnitude: epoch seconds for 1990-2100 have at
@@ -66,7 +70,7 @@ def _from_epoch(value):
     try:
         return dt.datetime.fromtimestamp(v, tz=dt.timezone.utc)
     except (OverflowError, OSError, ValueError):
-        raise ValueError(f"epoch value {value!r} is out of range") from None
+        raise ValueError(f"epoch value {_show(value if raw is None else raw)} is out of range") from None
 
 
 def _parse_string_time(s):
@@ -80,7 +84,8 @@ def _parse_string_time(s):
         if _NUMBER.fullmatch(s) and not (len(s) == 8 and s.isdigit()):
             # Digit strings are epoch times, except 8 digits, which can only
             # be a basic ISO date (YYYYMMDD) in the accepted range.
-            return _from_epoch(int(s) if s.isdigit() else float(s))
+            # (float for long ones: int() refuses more than 4300 digits)
+            return _from_epoch(int(s) if s.isdigit() and len(s) < 20 else float(s), s)
         try:
             return dt.datetime.fromisoformat(s)
         except ValueError:
@@ -164,7 +169,10 @@ def parse_time(value, tz=dt.timezone.utc) -> dt.datetime:
 
 
 def _show(value, limit=60):
-    s = str(value)
+    try:
+        s = str(value)
+    except ValueError:  # an int too long to print
+        return "a number of more than 4300 digits"
     if len(s) > limit:
         s = s[:limit] + "..."
     return repr(s)

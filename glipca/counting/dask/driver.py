@@ -182,9 +182,14 @@ def count_on_dask(source, options=None, *, client=None, scheduler=None, n_worker
         for thing in owned:
             thing.close()
 
+    # Notes as the local reader gives them: per file, in file order.  Range
+    # tasks' files were sampled here, whole files on their worker.
+    notes = meta.report.notes + [f"{t.name}: {n}" for t in tasks
+                                 if t.kind == "range" and t.start == 0 for n in t.schema.notes.values()]
+    notes.sort(key=lambda n: next((i for i, f in enumerate(files) if n.startswith(f"{f}: ")), len(files)))
     report = IngestReport(
         read=meta.report.read, used=meta.report.used, skipped=meta.report.skipped,
-        dropped=meta.report.dropped,
+        dropped=meta.report.dropped, repaired=meta.report.repaired, notes=list(dict.fromkeys(notes)),
         files=list(files),
         empty_files=[name for _, name in sorted(empty + meta.empty)],
         examples={k: _fix_message(tasks, meta.lines, i, m) for k, (i, m) in meta.examples.items()},

@@ -15,8 +15,8 @@ import os
 from dataclasses import dataclass
 
 from ...ingest import InputError, input_files
-from ...ingest.fields import Schema
-from ...ingest.files import format_from_name, sniff
+from ...ingest.fields import Schema, settle
+from ...ingest.files import format_from_name, needs_recoding, sniff
 from ...ingest.jsonl import jsonl_records
 from ...options import ReadOptions
 from ..periods import zone
@@ -139,10 +139,10 @@ def plan_tasks(files, read=None, *, blocksize=DEFAULT_BLOCKSIZE, storage_options
         if not head.strip(b" \t\r\n\xef\xbb\xbf") and size <= len(head):
             empty.append((i, name))
             continue
-        utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff"))
-        gz = head[:2] == b"\x1f\x8b"
-        sniffed = None if gz or utf16 else sniff(io.BytesIO(head), fmt or format_from_name(name))
-        if (fmt or sniffed) != "jsonl" or gz or utf16:
+        # Files that cannot be cut at LF bytes are read whole by one task.
+        whole = head[:2] == b"\x1f\x8b" or needs_recoding(head)
+        sniffed = None if whole else sniff(io.BytesIO(head), fmt or format_from_name(name))
+        if (fmt or sniffed) != "jsonl" or whole:
             tasks.append(CountTask(len(tasks), i, name, url, "file"))
             continue
         starts = list(range(0, size, max(1, int(blocksize))))
@@ -157,15 +157,21 @@ def plan_tasks(files, read=None, *, blocksize=DEFAULT_BLOCKSIZE, storage_options
 def _schema_snapshots(url, name, starts, text_field, time_field, id_field, tzinfo, storage_options):
     """The file's field names as resolved before each range start.
 
-    Mirrors :func:`glipca.ingest.read_batches`: the reader settles the names
-    from the first records that have them (usually line 1), and each batch
-    is parsed with the names as they stood before its first line.
+    Mirrors :func:`glipca.ingest.read_batches`: the names are decided on a
+    sample of the file's first records; if the sample does not settle them,
+    the reader settles them from the first records that have them, and each
+    batch is parsed with the names as they stood before its first line.
     """
     schema = Schema(name, text_field, time_field, id_field, tzinfo)
     snapshots = []
-    if schema.resolved or not starts:
-        return [copy.copy(schema) for _ in starts]
+    if not starts:
+        return []
     with open_url(url, storage_options) as fh:
+        if not (text_field and time_field and id_field):
+            settle(schema, jsonl_records(enumerate(iter(fh.readline, b""), start=1), text_field))
+        if schema.resolved:
+            return [copy.copy(schema) for _ in starts]
+        fh.seek(0)
         pos, lineno = 0, 0
         for k, start in enumerate(starts):
             # Lines that start before this range are read (only until the

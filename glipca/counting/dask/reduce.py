@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from ..counts import WordCounts, merge_report
+from ..counts import WordCounts
 from ..periods import Periods, zone
 from .tasks import Meta
 
@@ -67,7 +67,7 @@ def merge_meta(*parts):
     for p in parts:
         for k, n in p.posts.items():
             out.posts[k] = out.posts.get(k, 0) + n
-        merge_report(out.report, p.report)
+        out.report.merge(p.report)
         for k, v in p.examples.items():
             if k not in out.examples or v[0] < out.examples[k][0]:
                 out.examples[k] = v

@@ -205,7 +205,8 @@ def count_task(task, settings):
 
     meta.empty = [(task.file_index, task.name) for _ in report.empty_files]
     meta.report = IngestReport(read=report.read, used=report.used, skipped=report.skipped,
-                               dropped=report.dropped)
+                               dropped=report.dropped, repaired=report.repaired,
+                               notes=[_rename(n, where[0], task.name) for n in report.notes])
     meta.examples = {k: (task.index, _rename(v, where[0], task.name)) for k, v in report.examples.items()}
     if dedupe:
         h = np.frombuffer(digests, dtype=np.int64)
