@@ -136,7 +136,7 @@ def analyse(inputs, out, min_count, min_days, max_words, min_z, alpha, min_clust
                 n_posts=n_posts, cooccurrence=not no_cooccurrence,
                 progress=not quiet and sys.stderr.isatty(),
             )
-        doc = write_results(result, out, force=force, plots=not no_plots, jobs=jobs)
+            doc = write_results(result, out, force=force, plots=not no_plots, jobs=jobs)
     except (InputError, OutputExists, click.BadParameter) as err:
         _fail(err, EXIT_INPUT, debug)
     except (ValueError, OSError) as err:

@@ -1,6 +1,11 @@
 """The command line end to end on a small generated corpus."""
 
 import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -50,6 +55,29 @@ def test_analyse_writes_the_output_contract(analysed, corpus):
     assert {f"cluster_{c['id']:03d}.png" for c in doc["clusters"]} <= names
     assert doc["params"]["lang"] == "en"
     assert doc["summary"]["posts_read"] == len(corpus.posts) == doc["summary"]["posts_used"]
+
+
+def test_same_posts_elsewhere_with_another_hash_seed_give_identical_folders(
+        analysed, corpus_file, tmp_path):
+    out, _ = analysed
+    # Another clone: the same posts at another path, another hash seed.
+    seed = "7" if os.environ.get("PYTHONHASHSEED") == "123" else "123"
+    copy = tmp_path / "elsewhere" / corpus_file.name
+    copy.parent.mkdir()
+    shutil.copyfile(corpus_file, copy)
+    again = tmp_path / "runs" / out.name
+    root = str(Path(__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": root}
+    done = subprocess.run(
+        [sys.executable, "-m", "glipca.cli", "analyse", str(copy), "--out", str(again),
+         "--lang", "en", "-q"], env=env, cwd=tmp_path, capture_output=True, text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    names = sorted(p.name for p in out.iterdir())
+    assert sorted(p.name for p in again.iterdir()) == names
+    assert "report.html" in names and "timeline.png" in names
+    assert [n for n in names if (again / n).read_bytes() != (out / n).read_bytes()] == []
 
 
 def test_analyse_finds_the_planted_trends(analysed, corpus):

@@ -17,6 +17,8 @@ import multiprocessing
 import os
 import pickle
 import signal
+import threading
+import time
 import warnings
 
 __all__ = ["available_cores", "map_tasks"]
@@ -44,6 +46,16 @@ def _init_worker(work, state):
     # Ctrl-C reaches the whole process group: the parent handles it and
     # stops the pool, so that workers do not each print a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+
+
+def _exit_with_parent(parent):
+    # A parent killed with SIGKILL tells its workers nothing, and an idle
+    # worker would wait for tasks for ever: it exits once it has been
+    # handed to another parent.
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 def _run(task):
