@@ -56,3 +56,18 @@ def test_only_posts_near_the_peak_name_a_cluster():
     posts = PostWindows(np.array([0] + [9] * 5), near.matrix, words, texts)
     assert cluster_label(posts, ["castro", "cuba", "fidel"], 0, tokenizer=tok) == "castro fidel"
     assert cluster_label(posts, ["castro", "cuba", "fidel"], 9, tokenizer=tok) == "cuba castro"
+
+
+def test_texts_may_be_read_on_demand():
+    tok = make_tokenizer("en")
+    texts = ["Fidel Castro has died"] * 3 + ["Cuba mourns"]
+    posts = _windows(texts, tok)
+    asked = []
+
+    def read(rows):
+        asked.append(list(rows))
+        return [texts[r] for r in rows]
+
+    lazy = PostWindows(posts.periods, posts.matrix, sorted(posts.column, key=posts.column.get), read)
+    assert cluster_label(lazy, ["castro", "fidel"], 0, tokenizer=tok) == "fidel castro"
+    assert asked == [[0, 1, 2]]

@@ -52,8 +52,9 @@ class PostWindows:
         Non-zero where a post holds a word (a word counts once per post).
     words : list of str
         Column labels of ``matrix``.
-    texts : sequence of str, optional
-        Text of each post, for labels and representative posts.
+    texts : sequence of str or callable, optional
+        Text of each post, or ``texts(rows) -> list of str`` to read them
+        on demand; for labels.
     """
 
     def __init__(self, periods, matrix, words, texts=None):

@@ -71,11 +71,15 @@ def cluster_label(posts, words, peak, *, tokenizer=None, window=3, max_words=3, 
             chosen.append(extra)
     chosen.sort()
     label = [words[k] for k in chosen]
-    texts = posts.texts
-    if texts is None or tokenizer is None or shared <= 0:
+    if posts.texts is None or tokenizer is None or shared <= 0:
         return " ".join(label)
     common = sorted(set.intersection(*(holds[k] for k in chosen)))[:MAX_ORDER_POSTS]
-    return " ".join(_usual_order(label, [texts[r] for r in common], tokenizer))
+    return " ".join(_usual_order(label, _texts(posts.texts, common), tokenizer))
+
+
+def _texts(texts, rows):
+    """Texts of ``rows``: ``texts`` is a sequence, or a function of the rows (read on demand)."""
+    return list(texts(rows)) if callable(texts) else [texts[r] for r in rows]
 
 
 def _usual_order(label, texts, tokenizer):
