@@ -62,7 +62,7 @@ def _reading_options(f):
         click.option("--mecab-args", default="", help="Extra MeCab options, e.g. '-d DIR' for another dictionary such as NEologd (ja)."),
         click.option("--stop-words", type=click.Path(dir_okay=False), help="Text file of extra stop words, one per line."),
         click.option("--user-dict", type=click.Path(dir_okay=False), help="Text file of words kept whole, one per line."),
-        click.option("--jobs", "-j", type=click.IntRange(1), default=DEFAULT_JOBS, help="Processes for tokenising and for drawing figures [default: all cores]."),
+        click.option("--jobs", "-j", type=click.IntRange(1), default=DEFAULT_JOBS, help="Processes for tokenising, stability resamples and figures [default: all cores]."),
         click.option("--cache-dir", type=click.Path(file_okay=False), help="Word-count cache [default: $GLIPCA_CACHE or ~/.cache/glipca]."),
         click.option("--no-cache", is_flag=True, help="Neither read nor write the word-count cache."),
     ]
@@ -133,10 +133,10 @@ def analyse(inputs, out, min_count, min_days, max_words, min_z, alpha, min_clust
                 list(inputs), options, jobs=jobs, cache=cache, min_count=min_count,
                 min_periods=min_days, max_words=max_words, peak_test=SinglePeakTest(min_z=min_z),
                 alpha=alpha, min_cluster_size=min_cluster_size, n_resamples=resamples,
-                n_posts=n_posts, cooccurrence=not no_cooccurrence,
-                progress=not quiet and sys.stderr.isatty(),
+                n_posts=n_posts, cooccurrence=not no_cooccurrence, progress=not quiet,
             )
-            doc = write_results(result, out, force=force, plots=not no_plots, jobs=jobs)
+            doc = write_results(result, out, force=force, plots=not no_plots, jobs=jobs,
+                                times=result.timings, progress=not quiet)
     except (InputError, OutputExists, click.BadParameter) as err:
         _fail(err, EXIT_INPUT, debug)
     except (ValueError, OSError) as err:
@@ -150,6 +150,8 @@ def analyse(inputs, out, min_count, min_days, max_words, min_z, alpha, min_clust
         for message in dict.fromkeys(str(w.message).splitlines()[0] for w in caught):
             click.echo(f"glipca: warning: {message}", err=True)
         _print_summary(doc, result.report, out, result.from_cache, cache_on=not reading["no_cache"])
+        # Times differ from run to run, so they are printed, not written.
+        click.echo(f"time: {result.timings.line()}", err=True)
 
 
 def _reasons(counter):
@@ -248,7 +250,7 @@ def count(inputs, out, min_count, min_days, use_dask, scheduler, workers, block_
             )
         else:
             prepared = prepare_counts(list(inputs), options, jobs=jobs, cache=cache,
-                                      progress=not quiet and sys.stderr.isatty())
+                                      progress=not quiet)
             if min_count > 1 or min_days > 1:
                 prepared.counts = prepared.counts.prune(min_count, min_days)
         if prepared.counts.n_periods == 0:
@@ -293,7 +295,7 @@ def report(folder, no_figures, jobs, debug):
         _results_folder(folder)
         from .report.html import write_report
 
-        path = write_report(folder, figures=not no_figures, jobs=jobs)
+        path = write_report(folder, figures=not no_figures, jobs=jobs, progress=True)
     except (click.BadParameter, ValueError, OSError, KeyError) as err:
         _fail(err, EXIT_INPUT, debug)
     except Exception as err:  # a bug: still one line, with a way to see more

@@ -20,10 +20,12 @@ from .model.hierarchy import cluster_hierarchy
 from .ingest import IngestReport
 from .report.labels import cluster_stories
 from .report.posts import representative_posts
+from .counting.parallel import available_cores
 from .counting.periods import period_label
 from .counting.prepare import prepare_counts, source_posts
 from .model.series import SinglePeakTest, relative_frequency
 from .model.stability import cluster_stability
+from .progress import StageTimes
 from .options import DEFAULT_JOBS, count_options, default_tz, split_count_options
 
 __all__ = ["AnalysisResult", "run_analysis", "default_tz"]
@@ -55,6 +57,13 @@ class AnalysisResult:
     #: (:class:`glipca.model.cooccurrence.PostWindows`; None for the
     #: series-only method).
     post_windows: object = None
+    #: Resamples the stability scores come from (they stop early once the
+    #: scores are settled).
+    n_resamples_run: int = 0
+    #: Wall time of each stage in seconds (:class:`glipca.progress.StageTimes`);
+    #: printed, never written to clusters.json, which must not change between
+    #: runs.
+    timings: StageTimes = field(default_factory=StageTimes)
 
     @property
     def clusters(self):
@@ -87,6 +96,7 @@ class AnalysisResult:
             "graph_edges": int(self.model.graph_.number_of_edges()),
             "clusters": int(len(self.model.clusters_)),
             **({} if self.stories is None else {"mean_coherence": _mean_coherence(self.stories)}),
+            "stability_resamples": int(self.n_resamples_run),
         }
         # Only when there is something to say: repairs and notes are rare,
         # and the summary of clean input stays as it was.
@@ -133,6 +143,7 @@ def run_analysis(
     alpha="auto",
     progress=False,
     n_resamples=20,
+    stability_tolerance=0.05,
     n_posts=5,
     posts_window=3,
     cooccurrence=True,
@@ -158,9 +169,14 @@ def run_analysis(
         Target-trend test; default :class:`glipca.model.series.SinglePeakTest`.
     alpha : float or "auto"
         Graphical lasso penalty.
+    progress : bool, default False
+        Show progress bars for the stages that take time, on a terminal
+        (:mod:`glipca.progress`).
     n_resamples : int, default=20
-        Bootstrap resamples for the clusters' stability scores
+        Most bootstrap resamples for the clusters' stability scores
         (:func:`glipca.model.stability.cluster_stability`); 0 skips them.
+        They run in ``jobs`` processes and stop once every score is settled
+        to ±``stability_tolerance``.
     n_posts : int, default=5
         Representative posts kept per cluster, found by a second pass over
         ``source`` (:func:`glipca.report.posts.representative_posts`); 0
@@ -181,19 +197,22 @@ def run_analysis(
     -------
     AnalysisResult
     """
+    times = StageTimes()
     counting, glipca_params = split_count_options(kwargs)
-    prepared = prepare_counts(source, count_options(options, **counting), jobs=jobs, cache=cache,
-                              progress=progress)
+    with times("counting"):
+        prepared = prepare_counts(source, count_options(options, **counting), jobs=jobs,
+                                  cache=cache, progress=progress)
     options = prepared.options
     counts, report = prepared.counts, prepared.report
     tokenizer = options.make_tokenizer()
     if len(counts.words) == 0 or int(np.sum(counts.posts)) == 0:
         raise ValueError("no words were found in the posts")
-    all_series = relative_frequency(
-        counts, min_count=min_count, min_periods=min_periods, max_words=max_words
-    )
-    peak_test = peak_test or SinglePeakTest()
-    peak_tests = peak_test(all_series)
+    with times("series"):
+        all_series = relative_frequency(
+            counts, min_count=min_count, min_periods=min_periods, max_words=max_words
+        )
+        peak_test = peak_test or SinglePeakTest()
+        peak_tests = peak_test(all_series)
     candidates = all_series.loc[:, peak_tests["is_trend"].to_numpy(dtype=bool)]
     if candidates.shape[1] < 2:
         raise ValueError(
@@ -203,32 +222,41 @@ def run_analysis(
     split = None
     if cooccurrence is not False:
         test = CooccurrenceSplit() if cooccurrence is True else cooccurrence
-        windows = _post_windows(source, options.read, tokenizer, candidates.index,
-                                       list(candidates.columns))
+        with times("cooccurrence"):
+            windows = _post_windows(source, options.read, tokenizer, candidates.index,
+                                    list(candidates.columns))
         split = partial(test.split, windows)
-    model = GLIPCA(alpha=alpha, **glipca_params).fit(candidates, split=split)
-    signals = np.zeros((len(candidates), len(model.clusters_)))
-    for k, c in enumerate(model.clusters_):
-        signals[:, k] = c.signal
-    hierarchy = cluster_hierarchy(signals)
-    bootstrap = {"n_resamples": n_resamples, "fraction": 0.8, "top_k": 5, "seed": 0}
-    stability = None
+    with times("model"):
+        model = GLIPCA(alpha=alpha, **glipca_params).fit(candidates, split=split,
+                                                         progress=progress)
+        signals = np.zeros((len(candidates), len(model.clusters_)))
+        for k, c in enumerate(model.clusters_):
+            signals[:, k] = c.signal
+        hierarchy = cluster_hierarchy(signals)
+    bootstrap = {"n_resamples": n_resamples, "fraction": 0.8, "top_k": 5, "seed": 0,
+                 "tolerance": stability_tolerance}
+    stability, n_run = None, 0
     if n_resamples and model.clusters_:
-        stability = cluster_stability(
-            candidates, model.clusters_, alpha=model.alpha_, glipca_params=model.get_params(),
-            **bootstrap,
-        )
+        with times("stability"):
+            stability, n_run = cluster_stability(
+                candidates, model.clusters_, alpha=model.alpha_, glipca_params=model.get_params(),
+                jobs=available_cores() if jobs is None else jobs, progress=progress,
+                return_n_resamples=True, **bootstrap,
+            )
     posts = None
     if n_posts and model.clusters_:
-        # Errors were already raised or counted by the first pass.
-        again = source_posts(source, options.read, on_error="skip", report=IngestReport())
-        posts = representative_posts(
-            again, model.clusters_, candidates.index, tokenizer, n=n_posts, window=posts_window
-        )
+        with times("posts"):
+            # Errors were already raised or counted by the first pass.
+            again = source_posts(source, options.read, on_error="skip", report=IngestReport())
+            posts = representative_posts(
+                again, model.clusters_, candidates.index, tokenizer, n=n_posts,
+                window=posts_window,
+            )
     stories = None
     if split is not None:
-        stories = cluster_stories(windows, model.clusters_, candidates.index, tokenizer=tokenizer,
-                                  window=posts_window)
+        with times("cooccurrence"):
+            stories = cluster_stories(windows, model.clusters_, candidates.index,
+                                      tokenizer=tokenizer, window=posts_window)
     params = {
         "lang": prepared.params["lang"],
         "tz": prepared.params["tz"],
@@ -265,4 +293,6 @@ def run_analysis(
         from_cache=prepared.from_cache,
         stories=stories,
         post_windows=None if split is None else windows,
+        n_resamples_run=n_run,
+        timings=times,
     )

@@ -10,7 +10,6 @@ count matrix, never with the number of posts.
 
 from __future__ import annotations
 
-import sys
 from array import array
 from dataclasses import dataclass
 
@@ -19,6 +18,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ..ingest import IngestReport, InputError, LineBatch, Post, post_digest
+from ..progress import progress_bar
 from .parallel import map_tasks
 from .periods import Periods as _Periods
 from .periods import zone as _zone
@@ -166,14 +166,6 @@ def _fold(rows, cols, data, n_words):
     return m.row.astype(np.int64) + lo, m.col.astype(np.int64), m.data.astype(np.int64)
 
 
-def _progress_bar(progress):
-    if not (progress and sys.stderr.isatty()):
-        return None
-    from tqdm import tqdm
-
-    return tqdm(file=sys.stderr, unit=" posts", mininterval=0.5, desc="counting")
-
-
 def count_words(posts, tokenizer, *, freq="D", tz="UTC", progress=False, report=None,
                 jobs=1, drop_duplicates=False) -> WordCounts:
     """Count, per period, the posts that contain each word.
@@ -193,7 +185,8 @@ def count_words(posts, tokenizer, *, freq="D", tz="UTC", progress=False, report=
     tz : str, default "UTC"
         Zone (zoneinfo name) for period boundaries, e.g. ``"Asia/Tokyo"``.
     progress : bool, default False
-        Show a progress bar on stderr (only when it is a terminal).
+        Show a progress bar with the posts counted per second on stderr,
+        when it is a terminal (see :mod:`glipca.progress`).
     report : IngestReport, optional
         The report the posts are being read with.  Required for batches:
         what parsing them finds is added to it.  Its skip count is shown on
@@ -227,7 +220,7 @@ def count_words(posts, tokenizer, *, freq="D", tz="UTC", progress=False, report=
     acc = _Accumulator()
     held = []  # (keys, rows, cols) arrays not yet folded in
     n_held = 0
-    bar = _progress_bar(progress)
+    bar = progress_bar(progress, desc="counting", unit=" posts")
     tasks = _tasks(posts, periods.key, zone, drop_duplicates)
     try:
         for result in map_tasks(work, (tokenizer, periods, drop_duplicates), tasks, jobs):
@@ -250,15 +243,13 @@ def count_words(posts, tokenizer, *, freq="D", tz="UTC", progress=False, report=
             if n_held >= _CHUNK:
                 acc.add(*(np.concatenate(a) for a in zip(*held)), len(vocab))
                 held, n_held = [], 0
-            if bar is not None:
-                bar.update(len(keys))
-                bar.set_postfix(skipped=report.n_skipped, refresh=False)
+            bar.update(len(keys))
+            bar.set_postfix(skipped=report.n_skipped, refresh=False)
         if held:
             acc.add(*(np.concatenate(a) for a in zip(*held)), len(vocab))
         acc.merge(len(vocab))
     finally:
-        if bar is not None:
-            bar.close()
+        bar.close()
     return _assemble(acc, vocab, periods, freq, tz)
 
 

@@ -5,29 +5,87 @@ out: its words keep rising and falling together. A cluster forced out of
 noise depends on a few coincidences and falls apart. The score of a cluster
 is the fraction of resamples in which its core words (the most central
 ones) come out together in one cluster.
+
+Resampling days follows the subsampling bootstrap of Politis & Romano (1994)
+and stability selection (Meinshausen & Bühlmann, 2010). What does not change
+between resamples is prepared once: the days of every resample (drawn up
+front, so that they do not depend on how many run), the fixed penalty, the
+cores' columns, and the series, sent once to each worker process. Each refit
+standardises its days and screens its correlations into blocks again: both
+depend on the days kept and cost little next to the solver. Resamples stop
+early once every score is settled (:func:`settled`). Each refit starts the
+solver afresh, as the full fit did: a warm start from the full fit
+(``cov_init``) is faster, but where the data barely determine a partial
+correlation it inherits the full fit's links, and on real word series that
+changes many resample outcomes (docs/performance.md).
 """
 
 from __future__ import annotations
 
+import functools
+import time
 import warnings
+from contextlib import closing
 
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
-from threadpoolctl import threadpool_limits
 
+from ..counting.parallel import map_tasks
+from ..progress import progress_bar
 from .cluster import GLIPCA
 
-__all__ = ["cluster_stability"]
+__all__ = ["cluster_stability", "settled"]
+
+#: Probability with which an early score is within the tolerance.
+LEVEL = 0.95
+#: Seconds of resampling left, as measured on the first resample, below which
+#: worker processes are not started: starting one (a fresh interpreter that
+#: imports scikit-learn) costs about as much CPU as a second or two of work.
+POOL_MIN_SECONDS = 4.0
 
 
 def _words_of(cluster):
     return list(cluster.words) if hasattr(cluster, "words") else list(cluster)
 
 
+@functools.lru_cache(maxsize=4096)
+def settled(found, done, n_resamples, tolerance, level=LEVEL):
+    """Whether a score is known to ``±tolerance`` before all resamples are run.
+
+    After ``done`` of ``n_resamples`` resamples, ``found`` of which found
+    the cluster's core together, the remaining ones are predicted from a
+    Jeffreys posterior ``Beta(found + 1/2, done - found + 1/2)`` on the
+    cluster's rate (a beta-binomial count). The score is settled when, with
+    probability at least ``level``, the score of all ``n_resamples`` would
+    be within ``tolerance`` of ``found / done``.
+
+    A bound on the rate itself cannot be met by 20 resamples: even 20 out of
+    20 leave its 95 % interval wider than 0.1 (it takes 59). So the
+    tolerance is on what the requested number of resamples would say.
+
+    Returns
+    -------
+    bool
+    """
+    from scipy.stats import betabinom
+
+    if done >= n_resamples:
+        return True
+    if tolerance <= 0 or done == 0:
+        return False
+    left = n_resamples - done
+    more = np.arange(left + 1)
+    final = (found + more) / n_resamples
+    prob = betabinom.pmf(more, left, found + 0.5, done - found + 0.5)
+    close = np.abs(final - found / done) <= tolerance + 1e-12
+    return bool(prob[close].sum() >= level)
+
+
 def cluster_stability(series, clusters, *, alpha, n_resamples=20, fraction=0.8, top_k=5,
-                      seed=0, glipca_params=None):
+                      seed=0, glipca_params=None, cov_init=None, tolerance=0.05, jobs=1,
+                      progress=False, return_n_resamples=False):
     """Bootstrap stability score of each cluster.
 
     Each resample keeps a random ``fraction`` of the periods (without
@@ -45,25 +103,40 @@ def cluster_stability(series, clusters, *, alpha, n_resamples=20, fraction=0.8, 
         Graphical lasso penalty, normally the fitted ``GLIPCA.alpha_``:
         choosing it again in every resample would cost a whole path.
     n_resamples : int, default=20
-        Number of resamples; the score moves in steps of ``1 / n_resamples``.
+        Most resamples; the score moves in steps of ``1 / n_resamples``.
     fraction : float, default=0.8
         Share of periods each resample keeps.
     top_k : int, default=5
         Core words per cluster: its ``top_k`` most central words.
     seed : int, default=0
         Seed of the resampling; the scores are a deterministic function of
-        the arguments.
+        the arguments, whatever ``jobs``.
     glipca_params : dict, optional
         Other :class:`glipca.GLIPCA` parameters (as ``get_params()`` gives
         them). ``local_refit`` is always off: it chooses a penalty for each
         group by a path of its own and would make every refit several times
         slower, while it only decides how groups split, not which words a
         cluster's core sits with.
+    cov_init : array of shape (n_words, n_words), optional
+        Where every refit's graphical lasso starts, normally the full fit's
+        ``GLIPCA.covariance_`` (same words, same order).
+    tolerance : float, default=0.05
+        Stop once every score is settled to ``±tolerance`` (:func:`settled`);
+        0 runs all ``n_resamples``.
+    jobs : int, default=1
+        Worker processes; they are started only when the first resample
+        shows that the rest would take more than a few seconds.
+    progress : bool, default False
+        Show the resamples on a progress bar (:mod:`glipca.progress`).
+    return_n_resamples : bool, default False
+        Also return the number of resamples run.
 
     Returns
     -------
-    ndarray of shape (n_clusters,)
+    scores : ndarray of shape (n_clusters,)
         Scores in [0, 1].
+    n_run : int
+        Only with ``return_n_resamples``.
     """
     if not 0 < fraction <= 1:
         raise ValueError(f"fraction must be in (0, 1], got {fraction}")
@@ -71,39 +144,82 @@ def cluster_stability(series, clusters, *, alpha, n_resamples=20, fraction=0.8, 
         raise ValueError(f"n_resamples must be at least 1, got {n_resamples}")
     if top_k < 2:
         raise ValueError(f"top_k must be at least 2, got {top_k}")
+    if not 0 <= tolerance < 1:
+        raise ValueError(f"tolerance must be in [0, 1), got {tolerance}")
     cores = [_words_of(c)[:top_k] for c in clusters]
     if not cores:
-        return np.zeros(0)
+        return (np.zeros(0), 0) if return_n_resamples else np.zeros(0)
     series = pd.DataFrame(series)
+    position = {str(w): i for i, w in enumerate(series.columns)}
     n_periods = series.shape[0]
     n_keep = max(3, int(round(fraction * n_periods)))
     params = dict(glipca_params or {})
     params.update(alpha=float(alpha), local_refit=False)
-    template = GLIPCA(**params)
     rng = np.random.default_rng(seed)
-    together = np.zeros(len(cores))
-    # One thread: the matrices are small, and several BLAS threads on a busy
-    # machine make each refit many times slower, not faster.
-    with threadpool_limits(1), warnings.catch_warnings():
-        # A refit that stops short of the solver's tolerance still gives its
-        # clusters; one warning per resample would only be noise.
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        for _ in range(n_resamples):
-            keep = np.sort(rng.choice(n_periods, size=n_keep, replace=False))
-            label = _refit_labels(series.iloc[keep], template)
-            for i, core in enumerate(cores):
-                found = {label.get(w, -1) for w in core}
-                together[i] += len(found) == 1 and -1 not in found
-    return together / n_resamples
+    # Drawn up front, in the order of the original sequential loop, so that
+    # which days a resample keeps does not depend on how many ran.
+    samples = [np.sort(rng.choice(n_periods, size=n_keep, replace=False))
+               for _ in range(n_resamples)]
+    state = (
+        series.to_numpy(dtype=float),
+        [np.array([position[str(w)] for w in core]) for core in cores],
+        GLIPCA(**params),
+        None if cov_init is None else np.asarray(cov_init, dtype=float),
+    )
+    together = np.zeros(len(cores), dtype=np.int64)
+    done = 0
+    # Closing the results stops the workers at once when the scores settle.
+    with progress_bar(progress, desc="stability", total=n_resamples, unit=" resamples") as bar, \
+            closing(_results(state, samples, jobs)) as results:
+        for found in results:
+            together += found
+            done += 1
+            bar.update()
+            if all(settled(int(s), done, n_resamples, float(tolerance)) for s in together):
+                break
+    scores = together / done
+    return (scores, done) if return_n_resamples else scores
 
 
-def _refit_labels(sample, template):
-    """Word -> cluster index of a fit of a clone of ``template``; words in no
-    cluster are absent."""
+def _results(state, samples, jobs):
+    """Each resample's result, in order; in workers once they are worth starting."""
+    start = time.perf_counter()
+    yield _resample(state, samples[0])
+    rest = samples[1:]
+    if jobs > 1 and (time.perf_counter() - start) * len(rest) > POOL_MIN_SECONDS:
+        yield from map_tasks(_resample, state, rest, jobs)
+    else:
+        for keep in rest:
+            yield _resample(state, keep)
+
+
+@functools.lru_cache(maxsize=1)
+def _blas():
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
+def _resample(state, keep):
+    """Whether each cluster's core words come out together in one refit."""
+    values, cores, template, cov_init = state
+    sample = values[keep]
     # A word seen on only a few days can be constant on a resample; it
     # cannot be clustered there, which counts against its cluster.
-    sample = sample.loc[:, sample.std(ddof=0).to_numpy() > 0]
-    if sample.shape[1] < 2:
-        return {}
-    model = clone(template).fit(sample)
-    return {w: c for c, cluster in enumerate(model.clusters_) for w in cluster.words}
+    varying = sample.std(axis=0) > 0
+    labels = np.full(values.shape[1], -1)
+    if varying.sum() >= 2:
+        start = None if cov_init is None else cov_init[np.ix_(varying, varying)]
+        # One thread: the matrices are small, and several BLAS threads on a
+        # busy machine make each refit many times slower, not faster.
+        with _blas().limit(limits=1), warnings.catch_warnings():
+            # A refit that stops short of the solver's tolerance still gives
+            # its clusters; one warning per resample would only be noise.
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model = clone(template).fit(sample[:, varying], cov_init=start)
+        labels[varying] = model.labels_
+    found = np.zeros(len(cores), dtype=np.int64)
+    for i, core in enumerate(cores):
+        first = labels[core[0]]
+        found[i] = first >= 0 and bool(np.all(labels[core] == first))
+    return found

@@ -19,6 +19,7 @@ import pandas as pd
 
 from ..counting.parallel import available_cores, map_tasks
 from ..model.hierarchy import ClusterHierarchy
+from ..progress import progress_bar
 
 __all__ = ["DPI", "figure_tasks", "render_figures"]
 
@@ -56,7 +57,7 @@ def figure_tasks(doc):
     return names + [cluster_file(c["id"]) for c in clusters]
 
 
-def render_figures(results, *, jobs=1):
+def render_figures(results, *, jobs=1, progress=False):
     """Draw every figure of the report of ``results``.
 
     Parameters
@@ -64,6 +65,8 @@ def render_figures(results, *, jobs=1):
     results : Results
     jobs : int or None, default=1
         Processes; None for all available cores.
+    progress : bool, default=False
+        Show the figures drawn on a progress bar (:mod:`glipca.progress`).
 
     Returns
     -------
@@ -76,7 +79,12 @@ def render_figures(results, *, jobs=1):
     jobs = available_cores() if jobs is None else jobs
     # What drawing needs, without the posts and the single-peak table.
     state = Results(results.doc, results.series, graph=results.graph)
-    return dict(zip(names, map_tasks(_render, state, names, jobs=min(jobs, len(names) or 1))))
+    drawn = {}
+    with progress_bar(progress, desc="figures", total=len(names), unit=" figures") as bar:
+        for name, png in zip(names, map_tasks(_render, state, names, jobs=min(jobs, len(names) or 1))):
+            drawn[name] = png
+            bar.update()
+    return drawn
 
 
 def _render(results, name):

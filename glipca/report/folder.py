@@ -26,6 +26,7 @@ import networkx as nx
 import pandas as pd
 
 from ..counting.periods import period_label
+from ..progress import StageTimes
 from .atomic import atomic_dir
 from .document import DIGITS, clusters_document, round_floats, rounded
 
@@ -172,7 +173,7 @@ def write_tables(results, folder):
 
 
 def save_results(results, out, *, force=False, plots=True, jobs=1,
-                 hint="use --force to replace it"):
+                 hint="use --force to replace it", times=None, progress=False):
     """Write every file of ``results`` to the folder ``out``, atomically.
 
     Parameters
@@ -187,27 +188,38 @@ def save_results(results, out, *, force=False, plots=True, jobs=1,
         Processes drawing the figures; None for all available cores.
     hint : str
         How the caller asks for a replacement, for the error message.
+    times : StageTimes, optional
+        Where the wall times of writing the tables, the figures and the
+        report are added (:class:`glipca.progress.StageTimes`).
+    progress : bool, default=False
+        Show the figures drawn on a progress bar (:mod:`glipca.progress`).
 
     Returns
     -------
     Path
     """
+    times = StageTimes() if times is None else times
     with atomic_dir(out, force=force, hint=hint) as tmp:
-        write_tables(results, tmp)
+        with times("tables"):
+            write_tables(results, tmp)
         if plots:
             from .html import write_report
 
-            write_report(tmp, results=results, title=Path(out).name, jobs=jobs)
+            write_report(tmp, results=results, title=Path(out).name, jobs=jobs, times=times,
+                         progress=progress)
     return Path(out)
 
 
-def write_results(analysis, out, *, force=False, plots=True, jobs=1):
+def write_results(analysis, out, *, force=False, plots=True, jobs=1, times=None, progress=False):
     """Write every output of an analysis to ``out`` atomically (see :func:`save_results`).
 
     Returns the ``clusters.json`` document.
     """
-    results = Results.from_analysis(analysis)
-    save_results(results, out, force=force, plots=plots, jobs=jobs)
+    times = StageTimes() if times is None else times
+    with times("tables"):
+        results = Results.from_analysis(analysis)
+    save_results(results, out, force=force, plots=plots, jobs=jobs, times=times,
+                 progress=progress)
     return results.doc
 
 

@@ -17,6 +17,7 @@ import base64
 import html
 from pathlib import Path
 
+from ..progress import StageTimes
 from .figures import cluster_file, hierarchy_of
 from .folder import read_results
 
@@ -76,7 +77,8 @@ def _img(figures, name, alt):
     return f'<img src="{_uri(figures[name])}" alt="{_e(alt)}">'
 
 
-def write_report(folder, *, results=None, path=None, figures=True, title=None, jobs=1):
+def write_report(folder, *, results=None, path=None, figures=True, title=None, jobs=1,
+                 times=None, progress=False):
     """Write ``report.html`` and its figures' PNG files into a results folder.
 
     Parameters
@@ -95,22 +97,30 @@ def write_report(folder, *, results=None, path=None, figures=True, title=None, j
         Name shown in the title; default the folder's name.
     jobs : int or None, default=1
         Processes drawing the figures; None for all available cores.
+    times : StageTimes, optional
+        Where the wall times of drawing the figures and writing the page are
+        added (:class:`glipca.progress.StageTimes`).
+    progress : bool, default=False
+        Show the figures drawn on a progress bar (:mod:`glipca.progress`).
 
     Returns
     -------
     Path
     """
+    times = StageTimes() if times is None else times
     results = read_results(folder) if results is None else results
     title = Path(folder).resolve().name if title is None else title
     drawn = {}
     if figures:
         from .figures import render_figures
 
-        drawn = render_figures(results, jobs=jobs)
-        for name, png in drawn.items():
-            _replace(Path(folder) / name, png)
-    path = Path(path) if path is not None else Path(folder) / "report.html"
-    _replace(path, render_report(results, figures=drawn, title=title).encode("utf-8"))
+        with times("figures"):
+            drawn = render_figures(results, jobs=jobs, progress=progress)
+            for name, png in drawn.items():
+                _replace(Path(folder) / name, png)
+    with times("report"):
+        path = Path(path) if path is not None else Path(folder) / "report.html"
+        _replace(path, render_report(results, figures=drawn, title=title).encode("utf-8"))
     return path
 
 

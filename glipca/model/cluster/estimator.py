@@ -25,6 +25,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import validate_data
 
+from ...progress import progress_bar
 from ..glasso import alpha_path, graphical_lasso, partial_correlation, select_alpha
 from .iterative import iterative_pca, refine_by_words
 from .shared import shared_words
@@ -194,7 +195,7 @@ class GLIPCA(BaseEstimator):
         return values, words, index
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, series, y=None, *, split=None):
+    def fit(self, series, y=None, *, split=None, cov_init=None, progress=False):
         """Find trend clusters in word series.
 
         Parameters
@@ -211,11 +212,22 @@ class GLIPCA(BaseEstimator):
             :meth:`glipca.model.cooccurrence.CooccurrenceSplit.split`. Words
             in no group go back to the pool. Default: the series alone
             decide, as in the paper.
+        cov_init : array of shape (n_words, n_words), optional
+            Start of the graphical lasso when ``alpha`` is fixed, such as the
+            ``covariance_`` of a fit on similar series (see
+            :func:`glipca.graphical_lasso`).
+        progress : bool, default False
+            Show the penalty choice and the clustering rounds on a progress
+            bar (:mod:`glipca.progress`).
 
         Returns
         -------
         self
         """
+        with progress_bar(progress, desc="model: penalty", unit=" rounds") as bar:
+            return self._fit(series, split, cov_init, bar)
+
+    def _fit(self, series, split, cov_init, bar):
         values, words, index = self._check_series(series)
         n_samples = values.shape[0]
         z = (values - values.mean(axis=0)) / values.std(axis=0)
@@ -235,7 +247,7 @@ class GLIPCA(BaseEstimator):
             self.alpha_ = float(self.alpha)
             self.alpha_info_ = {"criterion": "fixed", "alpha": self.alpha_}
             self.covariance_, self.precision_ = graphical_lasso(
-                corr, self.alpha_, tol=self.tol, max_iter=self.max_iter
+                corr, self.alpha_, tol=self.tol, max_iter=self.max_iter, cov_init=cov_init
             )
         partial = partial_correlation(self.precision_)
         # Tiny partial correlations are solver round-off, not links.
@@ -243,6 +255,12 @@ class GLIPCA(BaseEstimator):
         self.partial_correlation_ = partial
         self.correlation_ = corr
         self.words_ = words
+
+        bar.set_description("model: clustering")
+
+        def on_round(n_clusters):
+            bar.update()
+            bar.set_postfix(clusters=n_clusters, refresh=False)
 
         proposals = {}
         found = iterative_pca(
@@ -256,6 +274,7 @@ class GLIPCA(BaseEstimator):
             max_factor_corr=self.max_factor_corr,
             local_links=self._local_links(n_samples) if self.local_refit else None,
             refine=None if split is None else refine_by_words(split, words, z, proposals),
+            on_round=on_round,
         )
         # Parts of one proposal have alike series by construction; their
         # posts, not their series, said which words go where.

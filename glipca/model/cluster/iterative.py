@@ -29,6 +29,7 @@ def iterative_pca(
     max_factor_corr=0.85,
     local_links=None,
     refine=None,
+    on_round=None,
 ):
     """Extract clusters by graph-guided iterative eigendecomposition.
 
@@ -66,6 +67,8 @@ def iterative_pca(
         an accepted cluster to keep as clusters (each must still pass the
         size and significance tests); members in no kept group go back to
         the pool. Default: keep the cluster whole.
+    on_round : callable, optional
+        ``on_round(n_clusters)``, called after each round (for progress).
 
     Returns
     -------
@@ -113,6 +116,8 @@ def iterative_pca(
             remaining[members[:1] if members.size else group[:1]] = False
         for part in _components(graph, comp[remaining[comp]], min_size):
             pool[part[0]] = (part, _masked_eigenvalue(corr, adj, part))
+        if on_round is not None:
+            on_round(len(clusters))
     return clusters
 
 
