@@ -52,15 +52,16 @@ def _on_a_terminal(*args, cache):
 
 def test_a_terminal_shows_progress_and_quiet_shows_nothing(corpus_file, tmp_path):
     out = _on_a_terminal("analyse", corpus_file, "--out", tmp_path / "a", "--lang", "en",
-                         "--no-plots", "--jobs", "1", cache=tmp_path / "cache")
+                         "--jobs", "1", cache=tmp_path / "cache")
     # tqdm draws each bar as it opens, then redraws it in place.
     assert "counting" in out and "posts/s" in out, out
     assert "stability" in out and "resamples/s" in out, out
     assert "model: clustering" in out, out
+    assert "figures" in out and "figures/s" in out, out
     assert "\r" in out
     assert "time: " in out and "(counting " in out
     quiet = _on_a_terminal("analyse", corpus_file, "--out", tmp_path / "q", "--lang", "en",
-                           "--no-plots", "--jobs", "1", "--quiet", cache=tmp_path / "cache")
+                           "--jobs", "1", "--quiet", cache=tmp_path / "cache")
     assert quiet == ""
     assert (tmp_path / "q" / "clusters.json").read_bytes() == (tmp_path / "a" / "clusters.json").read_bytes()
 
