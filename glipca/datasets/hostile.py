@@ -93,8 +93,8 @@ def _rename_field(rng, line, _):
     return _dump(rec)
 
 
-def _deep(rng, line, size):
-    depth = rng.randrange(50, max(51, min(size // 2, 200_000)))
+def _deep(rng, line, _):
+    depth = int(10 ** rng.uniform(1.7, 5))  # 50 to 100,000 levels, log-uniform
     return b"[" * depth + b"]" * depth if rng.random() < 0.5 else b'{"a":' * depth + b"1" + b"}" * depth
 
 
@@ -123,8 +123,8 @@ def _duplicate(rng, line, _):
     return line + b"\n" + line
 
 
-#: Name -> function ``(rng, line, size) -> bytes``; ``size`` bounds the
-#: mutations that grow a line (deep nesting, long text).
+#: Name -> function ``(rng, line, size) -> bytes``; ``size`` bounds how
+#: much a long-text mutation adds.
 MUTATIONS = {
     "flip": _flip,
     "truncate": _truncate,
@@ -156,7 +156,7 @@ def mutate_lines(lines, *, rate=0.3, seed=0, size=1 << 16, kinds=None):
     seed : int
         Seed of the :class:`random.Random` that picks everything.
     size : int
-        Bytes a growing mutation may add to a line, about.
+        Bytes a long-text mutation adds to a line, about.
     kinds : list of str, optional
         Names in :data:`MUTATIONS` to draw from (default all).
 
