@@ -49,12 +49,12 @@ def _fail(message, code, debug):
 def _reading_options(f):
     """Options that decide how posts become word counts (analyse and count)."""
     options = [
-        click.option("--lang", default="auto", show_default=True, help="ja, en, another ISO code, or auto."),
+        click.option("--lang", default="auto", show_default=True, help="auto, en, ja, zh, or the ISO 639-1 code of another language written with spaces."),
         click.option("--format", "fmt", type=click.Choice(["jsonl", "json", "csv", "tsv"]), help="Input format (default: from the file name)."),
         click.option("--text-field", help="Field holding the post text (default: guessed)."),
         click.option("--time-field", help="Field holding the post time (default: guessed)."),
         click.option("--id-field", help="Field holding the post id (default: guessed)."),
-        click.option("--tz", help="Time zone of period boundaries and naive times [default: Asia/Tokyo for ja, else UTC]."),
+        click.option("--tz", help="Time zone of period boundaries and naive times [default: Asia/Tokyo for ja, Asia/Shanghai for zh, else UTC]."),
         click.option("--freq", default="D", show_default=True, help="Period length: D, 2D, 12H, W, W-MON, MS..."),
         click.option("--on-error", type=click.Choice(["raise", "skip"]), default="raise", show_default=True, help="Stop at the first bad record, or skip and count bad records."),
         click.option("--drop-retweets", is_flag=True, help="Leave out posts the input marks as retweets."),

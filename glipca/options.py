@@ -66,9 +66,14 @@ def _tz_name(tz):
     return key if isinstance(tz, dt.tzinfo) else str(tz)
 
 
+#: Zone of day boundaries per language: the audience's.  China has one
+#: zone (UTC+8, as Taiwan and Hong Kong), so Shanghai time serves Chinese.
+DEFAULT_TZ = {"ja": "Asia/Tokyo", "zh": "Asia/Shanghai"}
+
+
 def default_tz(lang):
-    """Day boundaries follow the audience: Tokyo time for Japanese, else UTC."""
-    return "Asia/Tokyo" if lang == "ja" else "UTC"
+    """Day boundaries follow the audience: :data:`DEFAULT_TZ`, else UTC."""
+    return DEFAULT_TZ.get(str(lang).lower().replace("_", "-").split("-")[0], "UTC")
 
 
 def _frozen(value):
@@ -143,7 +148,7 @@ class CountOptions:
     Parameters
     ----------
     read : ReadOptions
-    lang : {"auto", "ja", "en"} or ISO code, default "auto"
+    lang : {"auto", "en", "ja", "zh"} or ISO code, default "auto"
         Tokeniser language; "auto" is settled on the first posts
         (:meth:`resolved`).
     freq : str, default "D"

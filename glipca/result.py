@@ -359,7 +359,7 @@ def analyse(source, *, lang="auto", min_z=None, stop_words=None, user_words=None
     source : path, list of paths, or DataFrame
         Post files (JSON Lines, JSON, CSV/TSV, optionally gzip'd), or a table
         of posts with id, time and text columns.
-    lang : {"auto", "ja", "en"} or ISO code, default="auto"
+    lang : {"auto", "en", "ja", "zh"} or ISO code, default="auto"
     min_z : float, optional
         Single-peak test: peak prominence in noise units (default 6).
     stop_words, user_words : list of str or path, optional

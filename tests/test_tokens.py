@@ -1,4 +1,4 @@
-"""Tests for glipca.tokens: English and Japanese tokenisers."""
+"""Tests for glipca.tokens: English, Japanese and Chinese tokenisers."""
 
 import importlib.util
 import json
@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from glipca.tokens import (
+    ChineseTokenizer,
     EnglishTokenizer,
     JapaneseTokenizer,
     detect_language,
@@ -17,6 +18,8 @@ from glipca.tokens import (
 
 HAS_MECAB = all(importlib.util.find_spec(m) is not None for m in ("MeCab", "unidic_lite"))
 needs_mecab = pytest.mark.skipif(not HAS_MECAB, reason="mecab-python3 and unidic-lite are not installed")
+HAS_JIEBA = importlib.util.find_spec("jieba") is not None
+needs_jieba = pytest.mark.skipif(not HAS_JIEBA, reason="jieba is not installed")
 
 
 # -- English ------------------------------------------------------------------
@@ -92,9 +95,18 @@ def test_make_tokenizer():
     assert isinstance(de, EnglishTokenizer) and de.lang == "de" and not de.stop_words
     assert make_tokenizer("de", stop_words=["und"])("Haus und Hof") == ["haus", "hof"]
     with pytest.raises(ValueError, match="without spaces"):
-        make_tokenizer("zh")
-    with pytest.raises(ValueError):
-        make_tokenizer("english!")
+        make_tokenizer("th")
+    for bad in ("xx", "english!", "eng"):
+        with pytest.raises(ValueError, match=r"unknown language .*supported: auto, en, ja, zh, or the ISO 639-1"):
+            make_tokenizer(bad)
+    with pytest.raises(ValueError, match="Japanese"):
+        make_tokenizer("zh", mecab_args="-u x.dic")
+
+
+@needs_jieba
+def test_make_tokenizer_zh():
+    tok = make_tokenizer("zh-CN", mecab_args="")
+    assert isinstance(tok, ChineseTokenizer) and tok.lang == "zh"
 
 
 @needs_mecab
@@ -108,6 +120,23 @@ def test_detect_language():
     assert detect_language(["An earthquake hit Tokyo", "東京"]) == "en"
     assert detect_language([]) == "en"
     assert detect_language(iter(["ニュース"] * 5000)) == "ja"  # samples a prefix
+
+
+def test_detect_language_tells_chinese_from_japanese():
+    zh = "武汉新增确诊病例，医院收治患者。我们一起加油！"
+    assert detect_language([zh] * 3) == "zh"
+    assert detect_language(["【快讯】国务院联防联控机制发布会 https://t.co/x @央视新闻"]) == "zh"
+    # Kanji-heavy Japanese still has kana; a stray の in Chinese is not Japanese.
+    assert detect_language(["政府は緊急事態宣言を発令した"]) == "ja"
+    assert detect_language([zh + "の" ] * 3) == "zh"
+    assert detect_language([zh, "東京で地震が発生しました。" * 3]) == "ja"
+
+
+def test_default_zone_per_language():
+    from glipca.options import default_tz
+
+    assert default_tz("zh") == default_tz("zh-TW") == "Asia/Shanghai"
+    assert default_tz("ja") == "Asia/Tokyo" and default_tz("en") == default_tz("de") == "UTC"
 
 
 # -- Japanese -----------------------------------------------------------------
@@ -185,3 +214,99 @@ def test_japanese_bad_mecab_args_message():
         JapaneseTokenizer(mecab_args="-r /nonexistent/mecabrc")("東京")
     message = str(info.value)
     assert "\n" not in message and "/nonexistent/mecabrc" in message
+
+
+# -- Chinese ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def zh():
+    if not HAS_JIEBA:
+        pytest.skip("jieba is not installed")
+    return ChineseTokenizer()
+
+
+@needs_jieba
+def test_chinese_keeps_nouns_and_names(zh):
+    # Verbs (新增, 确诊), pronouns, numbers, particles and single
+    # characters are dropped.
+    assert zh("武汉新增确诊病例，医院收治患者") == ["武汉", "病例", "医院", "收治", "患者"]
+    assert zh("习近平在北京会见世界卫生组织总干事") == ["习近平", "北京", "会见", "世界卫生组织", "总干事"]
+    assert zh("我们今天去了3个地方，他说很好") == []
+    assert zh("") == []
+
+
+@needs_jieba
+def test_chinese_strips_urls_mentions_and_normalises(zh):
+    words = zh("@央视新闻 钟南山：戴口罩 https://t.co/abc ＩＣＵ床位 #抗疫# ...展开全文")
+    assert words == ["钟南山", "口罩", "icu", "床位", "抗疫"]
+
+
+@needs_jieba
+def test_chinese_options():
+    assert ChineseTokenizer(extra_stop_words=["口罩"])("医院的口罩") == ["医院"]
+    assert ChineseTokenizer(keep_pos=["ns"])("武汉医院") == ["武汉"]
+    assert ChineseTokenizer(min_length=1)("人和车") == ["人", "车"]
+    assert ChineseTokenizer(user_words=["火神山医院"])("火神山医院建成") == ["火神山医院"]
+    assert "火神山医院" not in ChineseTokenizer()("火神山医院建成")
+
+
+@needs_jieba
+def test_chinese_pickle_and_params(zh):
+    zh("武汉")  # load jieba
+    assert zh.__getstate__()["_segmenter"] is None
+    again = pickle.loads(pickle.dumps(zh))
+    assert again("武汉医院") == ["武汉", "医院"]
+    params = zh.params()
+    json.dumps(params, ensure_ascii=False)
+    assert params["lang"] == "zh" and params["segmenter"].startswith("jieba")
+    assert params != ChineseTokenizer(min_length=1).params()
+
+
+@needs_jieba
+def test_chinese_loads_silently(capfd):
+    ChineseTokenizer()("武汉")
+    assert capfd.readouterr().err == ""
+
+
+@needs_jieba
+def test_chinese_tags_unknown_runs_as_jieba_does(zh):
+    # Remembering the tags of runs missing from the dictionary must not
+    # change them: compare with a plain jieba tagger.
+    import jieba.posseg
+
+    texts = ["王伟超和李兰娟在援鄂医疗队", "朱广权直播带货", "张定宇院长说王伟超很好"]
+    plain = jieba.posseg.POSTokenizer(zh.segmenter.tokenizer)
+    for text in texts * 2:
+        assert [tuple(p) for p in zh.segmenter.cut(text)] == [tuple(p) for p in plain.cut(text)]
+
+
+@pytest.mark.parametrize(
+    "name, lang", [("cctv_weibo_2020", "zh"), ("livedoor_news", "ja"), ("koume_tweets", "ja"), ("corona_nlp", "en")]
+)
+def test_detect_language_on_real_posts(name, lang):
+    import itertools
+
+    from .conftest import shared_dataset
+    from glipca.counting.prepare import LANGUAGE_SAMPLE
+    from glipca.ingest import read_posts
+
+    posts = read_posts(shared_dataset(name), on_error="skip")
+    assert detect_language(p.text for p in itertools.islice(posts, LANGUAGE_SAMPLE)) == lang
+
+
+@needs_jieba
+def test_chinese_words_of_real_posts(zh):
+    import collections
+    import itertools
+
+    from .conftest import shared_dataset
+    from glipca.ingest import read_posts
+
+    # January 2020 on the CCTV Weibo account: the outbreak in Wuhan.
+    posts = itertools.islice(read_posts(shared_dataset("cctv_weibo_2020")), 1500, 1800)
+    counts = collections.Counter(w for p in posts for w in set(zh(p.text)))
+    top = [w for w, _ in counts.most_common(15)]
+    assert {"武汉", "肺炎", "疫情"} <= set(top)
+    assert all(len(w) >= 2 for w in counts)
+    assert not {"全文", "微博", "视频", "我们", "今天"} & set(counts)

@@ -4,10 +4,11 @@ Each function draws into the Axes it is given, or into a new
 :class:`matplotlib.figure.Figure` made without pyplot, so that nothing
 global changes: no backend is chosen, no rcParams are edited, no window
 opens. Settings apply through a style context around each call
-(:func:`figure_style`). Word labels may be Japanese: the IPAex Gothic font
-that ships with matplotlib-fontja is registered with matplotlib's font
-manager and listed behind matplotlib's default font, so kana and kanji
-render as glyphs, not boxes.
+(:func:`figure_style`). Word labels may be Japanese or Chinese: the IPAex
+Gothic font that ships with matplotlib-fontja and the Noto Sans SC font
+(simplified Chinese) that ships with pylopdf-fonts-zh-cn are registered with
+matplotlib's font manager and listed behind matplotlib's default font, so
+kana and hanzi render as glyphs, not boxes.
 """
 
 from __future__ import annotations
@@ -34,25 +35,35 @@ __all__ = [
 ]
 
 #: Tried in order, glyph by glyph: Latin from matplotlib's default font,
-#: Japanese from IPAex Gothic (registered by :func:`_register_fonts`).
-FONT_FAMILY = ["DejaVu Sans", "IPAexGothic"]
+#: Japanese from IPAex Gothic, the simplified Chinese characters it lacks
+#: from Noto Sans SC (both registered by :func:`_register_fonts`).
+FONT_FAMILY = ["DejaVu Sans", "IPAexGothic", "Noto Sans SC"]
+
+# Bundled font files: (package, file inside it).
+_FONT_FILES = (
+    ("matplotlib_fontja", "fonts/ipaexg.ttf"),
+    ("pylopdf_fonts_zh_cn", "NotoSansSC-Regular.otf"),
+)
 
 
 @functools.cache
 def _register_fonts():
     """Make the bundled fonts known to matplotlib's font manager, once.
 
-    matplotlib_fontja is not imported: importing it sets the global font
-    family. Its font file is only added to the font manager's list.
+    The packages are not imported (importing matplotlib_fontja sets the
+    global font family): their font files are only added to the font
+    manager's list.
     """
     from matplotlib import font_manager
 
-    spec = importlib.util.find_spec("matplotlib_fontja")
-    if spec is None or not spec.submodule_search_locations:
-        return
-    path = Path(list(spec.submodule_search_locations)[0]) / "fonts" / "ipaexg.ttf"
-    if path.exists() and str(path) not in {f.fname for f in font_manager.fontManager.ttflist}:
-        font_manager.fontManager.addfont(str(path))
+    known = {f.fname for f in font_manager.fontManager.ttflist}
+    for package, name in _FONT_FILES:
+        spec = importlib.util.find_spec(package)
+        if spec is None or not spec.submodule_search_locations:
+            continue
+        path = Path(list(spec.submodule_search_locations)[0]) / name
+        if path.exists() and str(path) not in known:
+            font_manager.fontManager.addfont(str(path))
 
 
 @contextlib.contextmanager

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import functools
-import itertools
 import re
 
 from .normalise import (
-    _APOSTROPHES, _LETTER, _VERSION, _WORD_CHAR, _UserWords, _clean, _digest, package_words,
+    _APOSTROPHES, _LETTER, _VERSION, _WORD_CHAR, _UserWords, _clean, _digest, _stop_set, package_words,
 )
 
 __all__ = ["EnglishTokenizer", "english_stop_words"]
@@ -65,11 +64,7 @@ class EnglishTokenizer:
         self.split_hyphens = bool(split_hyphens)
         if stop_words is None:
             stop_words = english_stop_words() if self.lang == "en" else ()
-        if isinstance(extra_stop_words, str):
-            extra_stop_words = [extra_stop_words]
-        self.stop_words = frozenset(
-            w.casefold() for w in itertools.chain(stop_words, extra_stop_words)
-        )
+        self.stop_words = _stop_set(stop_words, extra_stop_words, str.casefold)
         self._token = _TOKEN_NO_HYPHENS if self.split_hyphens else _TOKEN_WITH_HYPHENS
         self.user_words = _UserWords(user_words, str.casefold, boundaries=True)
 

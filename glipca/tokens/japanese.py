@@ -14,7 +14,8 @@ import unicodedata
 
 from .english import english_stop_words
 from .normalise import (
-    _KANJI, _LETTER, _VERSION, _UserWords, _digest, _normalise_word, _strip, package_words,
+    _KANJI, _VERSION, _UserWords, _content_word, _digest, _distribution, _judge, _normalise_word, _stop_set, _strip,
+    package_words,
 )
 
 __all__ = ["JapaneseTokenizer", "MeCabError", "JAPANESE_STOP_WORDS", "DEFAULT_KEEP_POS"]
@@ -114,11 +115,7 @@ class JapaneseTokenizer:
             self.keep_pos = (keep_pos,)
         if stop_words is None:
             stop_words = JAPANESE_STOP_WORDS | english_stop_words()
-        if isinstance(extra_stop_words, str):
-            extra_stop_words = [extra_stop_words]
-        self.stop_words = frozenset(_normalise_word(w) for w in stop_words) | frozenset(
-            _normalise_word(w) for w in extra_stop_words
-        )
+        self.stop_words = _stop_set(stop_words, extra_stop_words, _normalise_word)
         self.min_length = int(min_length)
         self.user_words = _UserWords(user_words, _normalise_word, boundaries=False)
         # One regex over the whole MeCab output picks the kept words: far
@@ -181,30 +178,13 @@ class JapaneseTokenizer:
             parsed = "".join(parse(piece) or "" for piece in _pieces(text))
         if parsed is None:
             raise RuntimeError(f"MeCab could not parse a text of {len(text)} characters")
-        # Words recur (Zipf): the verdict on each surface form is worked out
-        # once and remembered, which saves most of the per-word cost.
-        verdicts, out = self._verdicts, list(user)
-        for surface in self._pick.findall(parsed):
-            word = verdicts.get(surface, _UNSEEN)
-            if word is _UNSEEN:
-                if len(verdicts) >= _MAX_VERDICTS:
-                    verdicts.clear()
-                word = verdicts[surface] = self._verdict(surface)
-            if word is not None:
-                out.append(word)
-        return out
+        return _judge(self._pick.findall(parsed), self._verdicts, self._verdict, list(user))
 
     def _verdict(self, word):
         """The word to count for a kept surface form, or None to drop it."""
         if len(word) == 1 and _KANJI.match(word) is None:
             return None  # single kana, Latin letter or symbol
-        if word.isascii():
-            word = word.lower()
-        if len(word) < self.min_length or word in self.stop_words:
-            return None
-        if _LETTER.search(word) is None:
-            return None  # numbers and symbols tagged as nouns
-        return word
+        return _content_word(word, self.min_length, self.stop_words)
 
     def params(self) -> dict:
         """JSON-ready description of the options (a cache key)."""
@@ -225,8 +205,6 @@ class JapaneseTokenizer:
 
 
 _PIECE = 8192  # characters MeCab is given at once
-_UNSEEN = object()
-_MAX_VERDICTS = 1 << 18  # remembered surface forms; a bound on memory
 _BREAK = re.compile(r"[。．！？!?\n]|\s")
 
 
@@ -252,11 +230,4 @@ def _has_dicdir(args):
 
 
 def _dictionary_version(mecab_args):
-    if _has_dicdir(mecab_args):
-        return "custom"
-    try:
-        from importlib.metadata import version
-
-        return f"unidic-lite {version('unidic-lite')}"
-    except Exception:  # metadata missing: still a usable key
-        return "unidic-lite"
+    return "custom" if _has_dicdir(mecab_args) else _distribution("unidic-lite")

@@ -2,14 +2,16 @@
 
 Removes what is not a word of the text (URLs, e-mail addresses,
 @mentions), undoes HTML escapes, normalises single words, reads word lists
-(user files and the stop lists shipped as package data) and cuts user
-words out of a text before it is tokenised.
+(user files and the stop lists shipped as package data), cuts user words
+out of a text before it is tokenised, and remembers the verdict on each
+distinct word a tagger returns.
 """
 
 from __future__ import annotations
 
 import hashlib
 import html
+import itertools
 import re
 import unicodedata
 from importlib import resources
@@ -85,6 +87,16 @@ def _normalise_word(word):
     return word.lower() if word.isascii() else word
 
 
+def _distribution(name):
+    """``"name version"`` of an installed package, for cache keys."""
+    try:
+        from importlib.metadata import version
+
+        return f"{name} {version(name)}"
+    except Exception:  # metadata missing: still a usable key
+        return name
+
+
 def _digest(words):
     return hashlib.sha1("\n".join(sorted(words)).encode("utf-8")).hexdigest()[:16]
 
@@ -112,6 +124,43 @@ def read_word_list(path) -> list:
     except UnicodeDecodeError as exc:
         raise ValueError(f"{path}: word list is not UTF-8 ({exc.reason} at byte {exc.start})") from None
     return _words_of(lines)
+
+
+def _stop_set(stop_words, extra_stop_words, normalise):
+    """``stop_words`` and ``extra_stop_words`` (one string is one word), normalised."""
+    if isinstance(extra_stop_words, str):
+        extra_stop_words = [extra_stop_words]
+    return frozenset(normalise(w) for w in itertools.chain(stop_words, extra_stop_words))
+
+
+def _content_word(word, min_length, stop_words):
+    """``word``, lower-cased if ASCII; None if short, a stop word or without a letter."""
+    if word.isascii():
+        word = word.lower()
+    if len(word) < min_length or word in stop_words or _LETTER.search(word) is None:
+        return None  # numbers and symbols tagged as nouns have no letter
+    return word
+
+
+_UNSEEN = object()
+_MAX_VERDICTS = 1 << 18  # remembered verdicts; a bound on memory
+
+
+def _judge(words, verdicts, verdict, out):
+    """Append ``verdict(word)`` for each word to ``out``, unless it is None.
+
+    Words recur (Zipf): the verdict on each distinct word is worked out once
+    and kept in the dict ``verdicts``, which saves most of the per-word cost.
+    """
+    for word in words:
+        kept = verdicts.get(word, _UNSEEN)
+        if kept is _UNSEEN:
+            if len(verdicts) >= _MAX_VERDICTS:
+                verdicts.clear()
+            kept = verdicts[word] = verdict(word)
+        if kept is not None:
+            out.append(kept)
+    return out
 
 
 def package_words(name) -> frozenset:
