@@ -219,3 +219,59 @@ def test_read_equals_used_plus_skipped_plus_dropped(tmp_path, picks, layout, ret
         return
     assert prepared.report.balanced
     assert prepared.report.as_dict() == report.as_dict()
+
+
+# -- text every writer can encode; CSV rows that do not fit the header ------------------
+
+
+def test_lone_surrogates_are_replaced_and_counted(tmp_path):
+    import pandas as pd
+
+    lines = [line.replace(b'"text": "', b'"text": "\\ud83d cut ') if i % 4 == 0 else line
+             for i, line in enumerate(LINES)]
+    lines[1] = lines[1].replace(b'"id": "g1"', b'"id": "g1\\udc00"')
+    posts, report = _read(_write(tmp_path, "a.jsonl", b"\n".join(lines)))
+    assert dict(report.repaired) == {"unencodable": 11} and report.balanced
+    assert posts[0].text == "\ufffd cut flu fever cough 0" and posts[1].id == "g1\ufffd"
+    for p in posts:
+        (p.id + p.text).encode("utf-8")
+    frame = pd.DataFrame({"created_at": ["2020-03-01"], "text": ["a \ud800 b"]}, dtype=object)
+    from glipca.ingest import posts_from_frame
+
+    report = IngestReport()
+    (post,) = posts_from_frame(frame, report=report)
+    assert post.text == "a \ufffd b" and report.repaired["unencodable"] == 1
+
+
+def test_analyse_writes_posts_whose_text_held_lone_surrogates(tmp_path):
+    from glipca.datasets import make_trend_corpus
+
+    corpus = make_trend_corpus(n_days=30, n_trends=3, n_close_pairs=0, n_background=60,
+                               posts_per_day=(300, 400), seed=2)
+    path = tmp_path / "a.jsonl"
+    with open(path, "w", encoding="utf-8") as fh:
+        for r in corpus.posts.itertuples(index=False):
+            fh.write(json.dumps({"id": int(r.id), "created_at": r.created_at, "text": r.text + " \ud83d"}) + "\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["analyse", str(path), "--out", str(out), "--lang", "en", "--resamples", "0",
+                                       "--no-plots", "--no-cache"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert f"; {len(corpus.posts)} repaired (unencodable: {len(corpus.posts)})" in result.output
+    doc = json.loads((out / "clusters.json").read_text("utf-8"))
+    assert doc["summary"]["posts_repaired"] == {"unencodable": len(corpus.posts)}
+    kept = json.loads((out / "posts.json").read_text("utf-8"))["posts"]
+    texts = [p["text"] for cluster in kept for p in cluster]
+    assert texts and all(t.endswith(" \ufffd") for t in texts)
+
+
+@pytest.mark.parametrize("delimiter", [",", "\t"])
+def test_rows_with_more_fields_than_the_header(tmp_path, delimiter):
+    rows = ["id,created_at,text", "1,2020-03-01,hello world", "2,2020-03-02,hello, world", "3,2020-03-03,fine,"]
+    path = _write(tmp_path, "a.csv" if delimiter == "," else "a.tsv",
+                  "\n".join(rows).replace(",", delimiter).encode() + b"\n")
+    with pytest.raises(InputError) as info:
+        _read(path)
+    assert str(info.value) == f"{path}:3: expected 3 fields, found 4"
+    posts, report = _read(path, on_error="skip")
+    assert [p.text for p in posts] == ["hello world", "fine"]  # an empty extra field is a trailing delimiter
+    assert dict(report.skipped) == {"too_many_fields": 1}

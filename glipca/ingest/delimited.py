@@ -5,20 +5,32 @@ from __future__ import annotations
 import csv
 import sys
 
-from .files import Truncated, numbered_lines, truncated_reason
+from .files import Truncated, numbered_lines, too_long, truncated_reason
 from .records import BadRecord
 
 __all__ = ["read_delimited"]
 
 
 def read_delimited(fh, delimiter):
-    state = {"lineno": 0, "last_bad": 0}
+    """Records of a CSV or TSV file: (line where the record starts, dict or BadRecord, 0).
+
+    A row with more fields than the header is an error (``too_many_fields``)
+    unless the extra fields are empty (a trailing delimiter): the extra
+    fields are most likely an unquoted delimiter inside the text, which
+    would otherwise be cut there.
+    """
+    state = {"lineno": 0, "last_bad": 0, "too_long": 0}
 
     def lines():
         # Decode line by line ourselves: this gives exact physical line
         # numbers and confines a bad byte to the record that holds it.
-        for lineno, raw in numbered_lines(fh):
+        for item in numbered_lines(fh):
+            lineno, raw = item[0], item[1]
             state["lineno"] = lineno
+            if len(item) == 3:  # over the size limit: not kept
+                state["too_long"] = lineno
+                yield "\n"
+                continue
             try:
                 s = raw.decode("utf-8")
             except UnicodeDecodeError:
@@ -48,6 +60,10 @@ def read_delimited(fh, delimiter):
         except Truncated as exc:
             yield state["lineno"] + 1, BadRecord("truncated", truncated_reason(exc.args[1]), fatal=True), 0
             return
+        if state["too_long"] >= start:
+            yield state["too_long"], too_long(), 0
+            state["too_long"] = 0
+            continue
         if not row or (len(row) == 1 and not row[0].strip()):
             continue
         if state["last_bad"] >= start:
@@ -58,6 +74,10 @@ def read_delimited(fh, delimiter):
             continue
         if header is None:
             header = [h.strip() for h in row]
+            continue
+        if len(row) > len(header) and any(f.strip() for f in row[len(header):]):
+            reason = f"expected {len(header)} fields, found {len(row)}"
+            yield start, BadRecord("too_many_fields", reason), 0
             continue
         yield start, dict(zip(header, row)), 0
 
