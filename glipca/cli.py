@@ -244,13 +244,16 @@ def count(inputs, out, min_count, min_days, use_dask, scheduler, workers, block_
             except ImportError:
                 raise click.BadParameter("--dask needs Dask: pip install 'glipca[dask]'") from None
 
+            # The posts' words are kept for the cache only (analyse uses
+            # them); pruned counts on Dask are not cached.
             prepared = count_on_dask(
                 list(inputs), options, scheduler=scheduler, n_workers=workers or jobs, cache=cache,
                 min_count=min_count, min_periods=min_days, blocksize=block_size << 20,
+                keep_posts=cache is not None and min_count <= 1 and min_days <= 1,
             )
         else:
             prepared = prepare_counts(list(inputs), options, jobs=jobs, cache=cache,
-                                      progress=not quiet)
+                                      progress=not quiet, keep_posts=cache is not None)
             if min_count > 1 or min_days > 1:
                 prepared.counts = prepared.counts.prune(min_count, min_days)
         if prepared.counts.n_periods == 0:

@@ -12,7 +12,6 @@ from functools import partial
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from .model.cluster import GLIPCA
 from .model.cooccurrence import CooccurrenceSplit, PostWindows
@@ -22,7 +21,8 @@ from .report.labels import cluster_stories
 from .report.posts import representative_posts
 from .counting.parallel import available_cores
 from .counting.periods import period_label
-from .counting.prepare import prepare_counts, source_posts
+from .counting.postwords import word_columns
+from .counting.prepare import prepare_counts
 from .model.series import SinglePeakTest, relative_frequency
 from .model.stability import cluster_stability
 from .progress import StageTimes
@@ -64,6 +64,9 @@ class AnalysisResult:
     #: printed, never written to clusters.json, which must not change between
     #: runs.
     timings: StageTimes = field(default_factory=StageTimes)
+    #: Each counted post's period, words, id, time and text
+    #: (:class:`glipca.counting.postwords.PostWords`).
+    post_words: object = None
 
     @property
     def clusters(self):
@@ -112,22 +115,19 @@ def _mean_coherence(stories):
     return float(np.mean(scores)) if scores else None
 
 
-def _post_windows(source, read, tokenizer, index, words):
-    """Each post's period, candidate words and text, from a pass over ``source``."""
-    # Errors were already raised or counted by the counting pass.
-    posts = source_posts(source, read, on_error="skip", report=IngestReport())
-    column = {w: j for j, w in enumerate(words)}
-    starts = pd.DatetimeIndex(index).as_unit("ns").asi8
-    periods, rows, cols, texts = [], [], [], []
-    for i, post in enumerate(posts):
-        periods.append(int(np.searchsorted(starts, pd.Timestamp(post.time).value, side="right")) - 1)
-        texts.append(post.text)
-        for j in sorted({column[w] for w in tokenizer(post.text) if w in column}):
-            rows.append(i)
-            cols.append(j)
-    matrix = sp.csr_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)),
-                           shape=(len(periods), len(words)))
-    return PostWindows(periods, matrix, words, texts)
+def _post_windows(post_words, counts, index, words):
+    """The kept posts' periods (rows of ``index``), candidate ``words`` and texts."""
+    rows = pd.DatetimeIndex(index).get_indexer(counts.periods)
+    matrix = post_words.words[:, word_columns(counts.words, words)]
+    return PostWindows(rows[post_words.period], matrix, words, post_words.texts)
+
+
+def _rows_near_peaks(post_words, periods, clusters, window):
+    """Rows of the kept posts within ``window`` periods of some cluster's peak, in input order."""
+    near = np.zeros(post_words.n_posts, dtype=bool)
+    for peak in {int(periods.get_loc(pd.Timestamp(c.peak))) for c in clusters}:
+        near[post_words.rows_in_periods(peak - window, peak + window)] = True
+    return np.flatnonzero(near)
 
 
 def run_analysis(
@@ -178,9 +178,9 @@ def run_analysis(
         They run in ``jobs`` processes and stop once every score is settled
         to ±``stability_tolerance``.
     n_posts : int, default=5
-        Representative posts kept per cluster, found by a second pass over
-        ``source`` (:func:`glipca.report.posts.representative_posts`); 0
-        skips it.
+        Representative posts kept per cluster, found among the posts the
+        counting pass kept (:func:`glipca.report.posts.representative_posts`;
+        the input is not read again); 0 skips them.
     posts_window : int, default=3
         Representative posts are at most this many periods from the peak.
     cooccurrence : bool or CooccurrenceSplit, default=True
@@ -223,7 +223,7 @@ def run_analysis(
     if cooccurrence is not False:
         test = CooccurrenceSplit() if cooccurrence is True else cooccurrence
         with times("cooccurrence"):
-            windows = _post_windows(source, options.read, tokenizer, candidates.index,
+            windows = _post_windows(prepared.posts, counts, candidates.index,
                                     list(candidates.columns))
         split = partial(test.split, windows)
     with times("model"):
@@ -246,11 +246,12 @@ def run_analysis(
     posts = None
     if n_posts and model.clusters_:
         with times("posts"):
-            # Errors were already raised or counted by the first pass.
-            again = source_posts(source, options.read, on_error="skip", report=IngestReport())
+            # Only the posts near the clusters' peaks are read (from memory or
+            # the count cache): representative posts look no further.
+            near = _rows_near_peaks(prepared.posts, counts.periods, model.clusters_, posts_window)
             posts = representative_posts(
-                again, model.clusters_, candidates.index, tokenizer, n=n_posts,
-                window=posts_window,
+                prepared.posts.posts(near), model.clusters_, candidates.index, tokenizer,
+                n=n_posts, window=posts_window,
             )
     stories = None
     if split is not None:
@@ -295,4 +296,5 @@ def run_analysis(
         post_windows=None if split is None else windows,
         n_resamples_run=n_run,
         timings=times,
+        post_words=prepared.posts,
     )

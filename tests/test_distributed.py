@@ -14,6 +14,7 @@ from glipca.cli import main  # noqa: E402
 from glipca.datasets import make_trend_corpus  # noqa: E402
 from glipca.counting.dask import count_on_dask, plan_tasks  # noqa: E402
 from glipca.ingest import InputError  # noqa: E402
+from glipca.counting.postwords import word_columns  # noqa: E402
 from glipca.counting.prepare import prepare_counts  # noqa: E402
 
 from .conftest import shared_dataset  # noqa: E402
@@ -69,6 +70,13 @@ def files(corpus, tmp_path_factory):
     return out
 
 
+def assert_same_posts(local, dask):
+    """The posts' words, ids, times and texts of the local and Dask paths agree."""
+    assert local.posts is not None and dask.posts is not None
+    assert local.posts.n_posts == local.report.used
+    assert local.posts.equals(dask.posts)
+
+
 def assert_same_counts(a, b):
     assert a.words == b.words
     assert a.periods.equals(b.periods)
@@ -94,6 +102,7 @@ def test_counts_and_report_identical(client, files):
     local = prepare_counts(files, lang="en", on_error="skip")
     dask = count_on_dask(files, client=client, lang="en", on_error="skip", blocksize=BLOCK)
     assert_same_counts(local.counts, dask.counts)
+    assert_same_posts(local, dask)
     assert local.report.as_dict() == dask.report.as_dict()
     assert local.report.n_skipped == 2
     assert (local.params, local.key) == (dask.params, dask.key)
@@ -206,8 +215,11 @@ def test_drop_duplicates(client, files, tmp_path):
     assert_same_counts(local.counts, dask.counts)
     assert local.report.as_dict() == dask.report.as_dict()
     assert local.key == dask.key
+    assert_same_posts(local, dask)
     pruned = count_on_dask(dup, client=client, blocksize=BLOCK, min_count=30, **kw)
     assert_same_counts(local.counts.prune(30), pruned.counts)
+    columns = word_columns(local.counts.words, pruned.counts.words)
+    assert local.posts.select_words(columns).equals(pruned.posts)
 
 
 def test_cache_key_is_the_same_on_both_paths(client, files, tmp_path):
@@ -223,3 +235,4 @@ def test_cache_key_is_the_same_on_both_paths(client, files, tmp_path):
     assert (dask.params, dask.key) == (local.params, local.key)
     assert not dask.from_cache and local.from_cache
     assert_same_counts(dask.counts, local.counts)
+    assert_same_posts(local, dask)

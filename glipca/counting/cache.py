@@ -8,7 +8,9 @@ A counts folder holds:
 * ``periods.parquet``: ``period``, ``posts`` for every period, empty ones
   included;
 * ``meta.json``: frequency, time zone, the parameters that produced the
-  counts and the ingest report.
+  counts and the ingest report;
+* ``posts.parquet`` (when kept): each counted post's period, time, id, text
+  and words (:mod:`glipca.counting.postwords`).
 
 The cache is a folder of such folders named by a key: the SHA-256 of the
 inputs' content (name, size and SHA-256 of the bytes of each file, not
@@ -37,6 +39,7 @@ import scipy.sparse as sp
 from .. import __version__
 from .counts import WordCounts
 from .periods import Periods, zone
+from .postwords import read_post_words, write_post_words
 from ..ingest import IngestReport
 
 __all__ = ["default_cache_dir", "cache_key", "content_ids", "file_digest", "write_counts", "read_counts", "CountCache"]
@@ -99,8 +102,12 @@ def _sha256(doc):
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def write_counts(counts, folder, meta=None) -> None:
-    """Write ``counts`` (a :class:`WordCounts`) into an existing folder."""
+def write_counts(counts, folder, meta=None, posts=None) -> None:
+    """Write ``counts`` (a :class:`WordCounts`) into an existing folder.
+
+    ``posts``, a :class:`~glipca.counting.postwords.PostWords` of the
+    counts, goes to ``posts.parquet`` (:func:`~glipca.counting.postwords.write_post_words`).
+    """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -119,6 +126,8 @@ def write_counts(counts, folder, meta=None) -> None:
     )
     pq.write_table(table, folder / _COUNTS)
     pq.write_table(pa.table({"period": pa.array(periods), "posts": pa.array(counts.posts)}), folder / _PERIODS)
+    if posts is not None:
+        write_post_words(posts, folder)
     doc = {"format": FORMAT, "glipca_version": __version__, "freq": counts.freq, "tz": counts.tz}
     doc.update(meta or {})
     text = json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
@@ -221,20 +230,26 @@ class CountCache:
         except OSError:
             pass  # only a later run's shortcut is lost
 
-    def get(self, key):
-        """``(WordCounts, IngestReport, meta)`` stored under ``key``, or None."""
+    def get(self, key, posts=False):
+        """``(WordCounts, IngestReport, meta, PostWords or None)`` stored under ``key``, or None.
+
+        With ``posts``, an entry without the posts' words is a miss.
+        """
+        from pyarrow import ArrowException
+
         path = self.path(key)
         if not (path / _META).exists():
             return None
         try:
             counts, meta = read_counts(path)
-        except ValueError:
+            kept = read_post_words(path, counts.n_words) if posts else None
+        except (ValueError, OSError, ArrowException):
             return None  # unreadable: counted again and replaced
-        if meta.get("key") != key:
+        if meta.get("key") != key or (posts and kept is None):
             return None
-        return counts, IngestReport.from_dict(meta["report"]), meta
+        return counts, IngestReport.from_dict(meta["report"]), meta, kept
 
-    def put(self, key, counts, report, params):
+    def put(self, key, counts, report, params, posts=None):
         """Store counts under ``key``, atomically; return the folder or None.
 
         A cache that cannot be written (read-only, disk full, or another
@@ -245,7 +260,7 @@ class CountCache:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=self.folder))
-            write_counts(counts, tmp, {"key": key, "params": params, "report": report.as_dict()})
+            write_counts(counts, tmp, {"key": key, "params": params, "report": report.as_dict()}, posts)
             if final.exists():  # an unreadable or stale entry
                 shutil.rmtree(final, ignore_errors=True)
             os.replace(tmp, final)

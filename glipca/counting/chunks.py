@@ -2,8 +2,9 @@
 
 A task is either texts with their period keys (posts read in the parent
 process) or a :class:`~glipca.ingest.LineBatch` of raw JSON lines, which is
-parsed here.  The result is small to send back: the chunk's own vocabulary
-and, per post, its period key and the local ids of its distinct words.
+parsed here.  The result is compact: the chunk's own vocabulary and, per
+post, its period key and the local ids of its distinct words (and, when
+posts are kept, the ids, times and texts of posts parsed here).
 
 This module is imported by worker processes, so it stays light (no pandas,
 no scipy).
@@ -11,12 +12,21 @@ no scipy).
 
 from __future__ import annotations
 
+import datetime as dt
 from array import array
 from typing import NamedTuple
 
 from ..ingest import IngestReport, InputError, post_digest
 
-__all__ = ["ChunkResult", "tokenize_texts", "work"]
+__all__ = ["ChunkResult", "tokenize_texts", "work", "time_ns"]
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+_MICROSECOND = dt.timedelta(microseconds=1)
+
+
+def time_ns(t):
+    """Nanoseconds since the epoch of aware datetime ``t``, exactly."""
+    return (t - _EPOCH) // _MICROSECOND * 1000
 
 
 class ChunkResult(NamedTuple):
@@ -29,6 +39,9 @@ class ChunkResult(NamedTuple):
     digests: list = None  # post_digest per post, when duplicates are dropped
     report: IngestReport = None  # for a LineBatch: what parsing it found
     error: InputError = None
+    post_ids: list = None  # when posts are kept: id, time (ns) and text per post
+    times: array = None
+    texts: list = None
 
 
 def tokenize_texts(tokenizer, texts):
@@ -49,19 +62,20 @@ def tokenize_texts(tokenizer, texts):
 
 
 def work(state, task):
-    """Run one task; ``state`` is ``(tokenizer, periods, want_digests)``.
+    """Run one task; ``state`` is ``(tokenizer, periods, want_digests, keep_posts)``.
 
-    ``task`` is ``("texts", keys, texts, digests)``, ``("lines", batch)`` or
-    ``("error", InputError)`` (passed through, so that it is raised in
-    order).
+    ``task`` is ``("texts", keys, texts, digests, ids, times)``, ``("lines",
+    batch)`` or ``("error", InputError)`` (passed through, so that it is
+    raised in order).
     """
-    tokenizer, periods, want_digests = state
+    tokenizer, periods, want_digests, keep_posts = state
     kind = task[0]
     if kind == "error":
         return ChunkResult(error=task[1])
     report = None
+    post_ids = times = None
     if kind == "texts":
-        _, keys, texts, digests = task
+        _, keys, texts, digests, post_ids, times = task
     else:
         report = IngestReport()
         try:
@@ -72,5 +86,10 @@ def work(state, task):
         keys = array("q", [key(p.time) for p in posts])
         texts = [p.text for p in posts]
         digests = [post_digest(p) for p in posts] if want_digests else None
+        if keep_posts:
+            post_ids = [p.id for p in posts]
+            times = array("q", [time_ns(p.time) for p in posts])
     words, lens, ids = tokenize_texts(tokenizer, texts)
-    return ChunkResult(keys, words, lens, ids, digests, report)
+    if not keep_posts:
+        return ChunkResult(keys, words, lens, ids, digests, report)
+    return ChunkResult(keys, words, lens, ids, digests, report, None, post_ids, times, texts)

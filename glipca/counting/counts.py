@@ -19,11 +19,13 @@ import scipy.sparse as sp
 
 from ..ingest import IngestReport, InputError, LineBatch, Post, post_digest
 from ..progress import progress_bar
+from .chunks import time_ns
 from .parallel import map_tasks
+from .postwords import PostCollector
 from .periods import Periods as _Periods
 from .periods import zone as _zone
 
-__all__ = ["WordCounts", "count_words"]
+__all__ = ["WordCounts", "count_words", "count_post_words"]
 
 _CHUNK = 1 << 20  # (period, word) pairs held before folding them in
 # Posts per tokenising task: large enough that sending a task costs little
@@ -170,6 +172,8 @@ def count_words(posts, tokenizer, *, freq="D", tz="UTC", progress=False, report=
                 jobs=1, drop_duplicates=False) -> WordCounts:
     """Count, per period, the posts that contain each word.
 
+    :func:`count_post_words` counts alike and also keeps each post's words.
+
     Parameters
     ----------
     posts : iterable of Post or LineBatch
@@ -208,6 +212,25 @@ def count_words(posts, tokenizer, *, freq="D", tz="UTC", progress=False, report=
     InputError
         From the posts, in input order whatever the number of jobs.
     """
+    return _count(posts, tokenizer, freq, tz, progress, report, jobs, drop_duplicates, False)[0]
+
+
+def count_post_words(posts, tokenizer, *, freq="D", tz="UTC", progress=False, report=None,
+                     jobs=1, drop_duplicates=False, keep_posts=True):
+    """Count as :func:`count_words` does, keeping each post's words too.
+
+    Returns
+    -------
+    counts : WordCounts
+    posts : PostWords or None
+        The posts counted, in input order, their words as columns of
+        ``counts.words`` (:mod:`glipca.counting.postwords`); None without
+        ``keep_posts``.
+    """
+    return _count(posts, tokenizer, freq, tz, progress, report, jobs, drop_duplicates, keep_posts)
+
+
+def _count(posts, tokenizer, freq, tz, progress, report, jobs, drop_duplicates, keep_posts):
     from .chunks import work
 
     zone = _zone(tz)
@@ -220,10 +243,11 @@ def count_words(posts, tokenizer, *, freq="D", tz="UTC", progress=False, report=
     acc = _Accumulator()
     held = []  # (keys, rows, cols) arrays not yet folded in
     n_held = 0
+    kept = PostCollector() if keep_posts else None
     bar = progress_bar(progress, desc="counting", unit=" posts")
-    tasks = _tasks(posts, periods.key, zone, drop_duplicates)
+    tasks = _tasks(posts, periods.key, zone, drop_duplicates, keep_posts)
     try:
-        for result in map_tasks(work, (tokenizer, periods, drop_duplicates), tasks, jobs):
+        for result in map_tasks(work, (tokenizer, periods, drop_duplicates, keep_posts), tasks, jobs):
             if result.error is not None:
                 raise result.error
             if result.report is not None:
@@ -231,14 +255,17 @@ def count_words(posts, tokenizer, *, freq="D", tz="UTC", progress=False, report=
             keys = np.frombuffer(result.keys, dtype=np.int64)
             lens = np.frombuffer(result.lens, dtype=np.int32)
             ids = np.frombuffer(result.ids, dtype=np.int32)
+            mask = None
             if seen is not None:
-                keys, lens, ids = _drop_seen(seen, result.digests, keys, lens, ids, report)
+                keys, lens, ids, mask = _drop_seen(seen, result.digests, keys, lens, ids, report)
             # Local word ids -> global ones; ``len(vocab)`` is read before
             # each insertion, so a new word gets the next id.
             to_global = np.fromiter(
                 (setdefault(w, len(vocab)) for w in result.words), dtype=np.int64, count=len(result.words)
             )
             held.append((keys, np.repeat(keys, lens), to_global[ids]))
+            if kept is not None:
+                kept.add(result, mask, keys, lens, to_global[ids])
             n_held += len(ids) + len(keys)
             if n_held >= _CHUNK:
                 acc.add(*(np.concatenate(a) for a in zip(*held)), len(vocab))
@@ -250,26 +277,28 @@ def count_words(posts, tokenizer, *, freq="D", tz="UTC", progress=False, report=
         acc.merge(len(vocab))
     finally:
         bar.close()
-    return _assemble(acc, vocab, periods, freq, tz)
+    counts, new_id, lo = _assemble(acc, vocab, periods, freq, tz)
+    return counts, (kept.finish(new_id, lo, counts.n_words) if kept is not None else None)
 
 
-def _tasks(items, key, zone, digests):
+def _tasks(items, key, zone, digests, keep_posts):
     """Counting tasks, in input order: runs of posts, and batches as they come.
 
     An input error met while reading becomes a task too, so that it is
     raised only after every earlier task's own errors.
     """
-    keys, texts, found = array("q"), [], []
+    keys, texts, found, post_ids, times = array("q"), [], [], [], array("q")
 
     def flush():
-        return ("texts", keys, texts, found if digests else None)
+        return ("texts", keys, texts, found if digests else None,
+                post_ids if keep_posts else None, times if keep_posts else None)
 
     try:
         for item in items:
             if isinstance(item, LineBatch):
                 if texts:
                     yield flush()
-                    keys, texts, found = array("q"), [], []
+                    keys, texts, found, post_ids, times = array("q"), [], [], [], array("q")
                 yield ("lines", item)
                 continue
             t = item.time
@@ -279,9 +308,12 @@ def _tasks(items, key, zone, digests):
             texts.append(item.text)
             if digests:
                 found.append(post_digest(Post("", t, item.text)))
+            if keep_posts:
+                post_ids.append(item.id)
+                times.append(time_ns(t))
             if len(texts) >= _TASK:
                 yield flush()
-                keys, texts, found = array("q"), [], []
+                keys, texts, found, post_ids, times = array("q"), [], [], [], array("q")
     except InputError as err:
         if texts:
             yield flush()
@@ -301,9 +333,9 @@ def _drop_seen(seen, digests, keys, lens, ids, report):
             seen.add(d)
     n = int(len(keep) - keep.sum())
     if n == 0:
-        return keys, lens, ids
+        return keys, lens, ids, None
     report.drop("duplicate", n)
-    return keys[keep], lens[keep], ids[np.repeat(keep, lens)]
+    return keys[keep], lens[keep], ids[np.repeat(keep, lens)], keep
 
 
 def _assemble(acc, vocab, periods, freq, tz):
@@ -324,7 +356,7 @@ def _assemble(acc, vocab, periods, freq, tz):
             posts=np.zeros(0, dtype=np.int64),
             freq=str(freq),
             tz=str(tz),
-        )
+        ), new_id, 0
     lo, hi = min(acc.post_counts), max(acc.post_counts)
     n_periods = hi - lo + 1
     posts = np.zeros(n_periods, dtype=np.int64)
@@ -343,4 +375,4 @@ def _assemble(acc, vocab, periods, freq, tz):
         posts=posts,
         freq=str(freq),
         tz=str(tz),
-    )
+    ), new_id, lo

@@ -17,7 +17,8 @@ from typing import Optional
 import pandas as pd
 
 from .cache import CountCache, cache_key, content_ids
-from .counts import WordCounts, count_words
+from .counts import WordCounts, count_post_words
+from .postwords import PostWords
 from ..ingest import IngestReport, InputError, input_files, posts_from_frame, read_batches, read_posts
 from ..options import DEFAULT_JOBS, CountOptions, count_options, default_tz
 from ..tokens import detect_language
@@ -48,6 +49,9 @@ class PreparedCounts:
         Cache key (also when the cache is off); None for a data frame.
     from_cache : bool
         Whether the counts were read from the cache.
+    posts : PostWords or None
+        Each counted post's period, words, id, time and text
+        (:mod:`glipca.counting.postwords`); None when not kept.
     """
 
     counts: WordCounts
@@ -56,6 +60,7 @@ class PreparedCounts:
     params: dict
     key: Optional[str] = None
     from_cache: bool = False
+    posts: Optional[PostWords] = None
 
     @property
     def lang(self):
@@ -131,7 +136,7 @@ def resolve_options(source, options, cache=None, content=None):
 
 
 def prepare_counts(source, options=None, *, jobs=DEFAULT_JOBS, cache=None, progress=False,
-                   **option_kwargs) -> PreparedCounts:
+                   keep_posts=True, **option_kwargs) -> PreparedCounts:
     """Count, per period, the posts that contain each word.
 
     Parameters
@@ -149,6 +154,9 @@ def prepare_counts(source, options=None, *, jobs=DEFAULT_JOBS, cache=None, progr
         not from where the files are.
     progress : bool, default False
         Progress bar on stderr (when it is a terminal).
+    keep_posts : bool, default True
+        Keep each post's words, id, time and text (``posts``), so that
+        later stages never read the input again.
     **option_kwargs
         Options by name (``lang``, ``tz``, ``freq``, ``text_field``...),
         see :func:`glipca.options.count_options`.
@@ -165,11 +173,11 @@ def prepare_counts(source, options=None, *, jobs=DEFAULT_JOBS, cache=None, progr
     options, tokenizer, params = resolve_options(source, options, store, content)
     key = cache_key(content, params) if files is not None else None
     if store is not None:
-        hit = store.get(key)
+        hit = store.get(key, posts=keep_posts)
         if hit is not None:
-            counts, cached_report, _ = hit
+            counts, cached_report, _, posts = hit
             cached_report.files = list(files)
-            return PreparedCounts(counts, cached_report, options, params, key, True)
+            return PreparedCounts(counts, cached_report, options, params, key, True, posts)
     read = options.read
     report = IngestReport()
     # From files, most lines are parsed where they are tokenised (in
@@ -180,14 +188,14 @@ def prepare_counts(source, options=None, *, jobs=DEFAULT_JOBS, cache=None, progr
         kwargs = read.reader_kwargs(report=report)
         del kwargs["drop_duplicates"]
         posts = read_batches(files, **kwargs)
-    counts = count_words(
+    counts, kept = count_post_words(
         posts, tokenizer, freq=options.freq, tz=options.tz, progress=progress, report=report,
         jobs=available_cores() if jobs is None else jobs,
-        drop_duplicates=read.drop_duplicates and not frame,
+        drop_duplicates=read.drop_duplicates and not frame, keep_posts=keep_posts,
     )
     if store is not None:
-        store.put(key, counts, report, params)
-    return PreparedCounts(counts, report, options, params, key, False)
+        store.put(key, counts, report, params, kept)
+    return PreparedCounts(counts, report, options, params, key, False, kept)
 
 
 def _cache(cache):

@@ -10,9 +10,10 @@ from distributed import Client, LocalCluster
 from ...ingest import IngestReport, InputError
 from ...options import count_options
 from ..cache import cache_key, content_ids
+from ..postwords import word_columns
 from ..prepare import PreparedCounts, _cache, existing_files, resolve_options
 from .planning import DEFAULT_BLOCKSIZE, expand_inputs, is_url, plan_tasks
-from .reduce import assemble, merge_buckets, merge_meta, prune_bucket, tree_reduce
+from .reduce import assemble, assemble_posts, merge_buckets, merge_meta, prune_bucket, tree_reduce
 from .tasks import TaskSettings, correct_task, count_task, find_duplicates
 
 __all__ = ["count_on_dask"]
@@ -63,7 +64,7 @@ def _connect(client, scheduler, n_workers):
 
 def count_on_dask(source, options=None, *, client=None, scheduler=None, n_workers=None, cache=None,
                   min_count=1, min_periods=1, blocksize=DEFAULT_BLOCKSIZE, n_buckets=None,
-                  storage_options=None, **option_kwargs) -> PreparedCounts:
+                  storage_options=None, keep_posts=True, **option_kwargs) -> PreparedCounts:
     """Count, per period, the posts that contain each word, on Dask.
 
     Gives the counts and ingest report of
@@ -106,6 +107,10 @@ def count_on_dask(source, options=None, *, client=None, scheduler=None, n_worker
         workers.  Does not change the result.
     storage_options : dict, optional
         Passed to :func:`fsspec.open` (credentials, endpoint...).
+    keep_posts : bool, default True
+        Also return each post's words, id, time and text (``posts``), as
+        :func:`~glipca.counting.prepare.prepare_counts` does; they are
+        gathered on the client.
     **option_kwargs
         Options by name, see :func:`glipca.options.count_options`.
 
@@ -142,21 +147,25 @@ def count_on_dask(source, options=None, *, client=None, scheduler=None, n_worker
         key = cache_key(content, params)
     pruning = min_count > 1 or min_periods > 1
     if store is not None:
-        hit = store.get(key)
+        hit = store.get(key, posts=keep_posts)
         if hit is not None:
-            counts, report, _ = hit
+            counts, report, _, posts = hit
             report.files = list(files)
             if pruning:
                 counts = counts.prune(min_count, min_periods)
-            return PreparedCounts(counts, report, options, params, key, True)
+            if pruning and posts is not None:
+                posts = posts.select_words(word_columns(hit[0].words, counts.words))
+            return PreparedCounts(counts, report, options, params, key, True, posts)
     tasks, empty = plan_tasks(files, options.read, blocksize=blocksize, storage_options=storage_options)
 
     client, owned = _connect(client, scheduler, n_workers)
     try:
         if n_buckets is None:
             n_buckets = 2 * max(1, len(client.scheduler_info().get("workers", {})))
-        settings = TaskSettings(options, int(n_buckets), dict(storage_options or {}))
+        settings = TaskSettings(options, int(n_buckets), dict(storage_options or {}), keep_posts)
         parts = [client.submit(count_task, t, settings, pure=False) for t in tasks]
+        # The posts' words travel to the client, in task order.
+        kept = [client.submit(getitem, p, -1) for p in parts] if keep_posts else []
         if options.read.drop_duplicates:
             # Digests are shuffled by value to find the repeated ones; the
             # tasks holding their first occurrences then subtract the copies.
@@ -178,6 +187,7 @@ def count_on_dask(source, options=None, *, client=None, scheduler=None, n_worker
             line = _fix_line(tasks, meta.lines, index, err.line)
             raise InputError(err.file, line, err.field, err.reason, err.key)
         buckets = client.gather(buckets)
+        kept = client.gather(kept)
     finally:
         for thing in owned:
             thing.close()
@@ -195,6 +205,9 @@ def count_on_dask(source, options=None, *, client=None, scheduler=None, n_worker
         examples={k: _fix_message(tasks, meta.lines, i, m) for k, (i, m) in meta.examples.items()},
     )
     counts = assemble(meta.posts, [b for b in buckets if b is not None], options.freq, options.tz)
+    posts = None
+    if keep_posts:
+        posts = assemble_posts(kept, counts.words, min(meta.posts, default=0), options.read.drop_duplicates)
     if store is not None and not pruning:
-        store.put(key, counts, report, params)
-    return PreparedCounts(counts, report, options, params, key, False)
+        store.put(key, counts, report, params, posts)
+    return PreparedCounts(counts, report, options, params, key, False, posts)

@@ -12,9 +12,10 @@ import scipy.sparse as sp
 
 from ..counts import WordCounts
 from ..periods import Periods, zone
+from ..postwords import PostWords
 from .tasks import Meta
 
-__all__ = ["merge_buckets", "prune_bucket", "merge_meta", "tree_reduce", "assemble"]
+__all__ = ["merge_buckets", "prune_bucket", "merge_meta", "tree_reduce", "assemble", "assemble_posts"]
 
 #: Partial results merged per reduction task.
 _FAN_IN = 8
@@ -117,3 +118,67 @@ def _empty_index(periods):
     import pandas as pd
 
     return pd.DatetimeIndex([], tz=periods.zone)
+
+
+def assemble_posts(parts, words, lo, dedupe):
+    """The run's :class:`PostWords` from the tasks' parts, in task order.
+
+    Parameters
+    ----------
+    parts : list
+        Per task ``(first period key, words, PostWords, digests)`` or None.
+    words : list of str
+        Columns of the final counts (pruned words are left out of posts).
+    lo : int
+        Period key of the counts' first period.
+    dedupe : bool
+        Leave out posts whose digest an earlier post has, as the local
+        path does.
+    """
+    import pyarrow as pa
+
+    col = {w: j for j, w in enumerate(words)}
+    period, lens, indices, ids, times, texts, digests = [], [], [], [], [], [], []
+    for part in parts:
+        if part is None:
+            continue
+        plo, pwords, posts, h = part
+        to_final = np.fromiter((col.get(w, -1) for w in pwords), dtype=np.int64, count=len(pwords))
+        m = posts.words
+        new = to_final[m.indices]
+        row = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
+        kept = new >= 0
+        # Both vocabularies are sorted, so the renumbered rows stay sorted.
+        indices.append(new[kept].astype(np.int32))
+        lens.append(np.bincount(row[kept], minlength=m.shape[0]))
+        period.append(posts.period.astype(np.int64) + (plo - lo))
+        ids.append(posts.ids)
+        texts.append(pa.array(posts.texts(), type=pa.string()))
+        times.append(posts.times)
+        if dedupe:
+            digests.append(h)
+    period = np.concatenate(period) if period else np.zeros(0, dtype=np.int64)
+    keep = np.ones(len(period), dtype=bool)
+    if dedupe and len(period):
+        _, first = np.unique(np.concatenate(digests), return_index=True)
+        keep[:] = False
+        keep[first] = True
+    lens = np.concatenate(lens) if lens else np.zeros(0, dtype=np.int64)
+    flat = np.concatenate(indices) if indices else np.zeros(0, dtype=np.int32)
+    indptr = np.zeros(len(period) + 1, dtype=np.int64)
+    np.cumsum(lens, out=indptr[1:])
+    matrix = sp.csr_matrix((np.ones(len(flat), dtype=np.int32), flat, indptr),
+                           shape=(len(period), len(words)))[keep]
+    rows = np.flatnonzero(keep)
+    return PostWords(
+        period[keep].astype(np.int32), matrix,
+        _take(ids, rows), np.concatenate(times)[keep] if times else np.zeros(0, np.int64),
+        _take(texts, rows),
+    )
+
+
+def _take(chunks, rows):
+    import pyarrow as pa
+
+    values = pa.chunked_array(chunks, type=pa.string()) if chunks else pa.array([], pa.string())
+    return values if len(rows) == len(values) else values.take(rows)

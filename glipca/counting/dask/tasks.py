@@ -28,7 +28,7 @@ import scipy.sparse as sp
 
 from ...ingest import IngestReport, InputError, LineBatch, Post, post_digest, read_batches
 from ...options import CountOptions
-from ..counts import WordCounts, count_words
+from ..counts import WordCounts, count_post_words
 from ..periods import Periods, zone
 from .planning import is_url, open_url
 
@@ -61,6 +61,7 @@ class TaskSettings:
     options: CountOptions
     n_buckets: int
     storage_options: dict = field(default_factory=dict)
+    keep_posts: bool = False
 
 
 @dataclass
@@ -112,7 +113,7 @@ def _batches(lines, schema, settings):
 
 @contextlib.contextmanager
 def _task_items(task, settings, report, where, lines=None):
-    """What :func:`~glipca.counts.count_words` takes for a task: line batches or posts.
+    """What :func:`~glipca.counting.counts.count_words` takes for a task: line batches or posts.
 
     ``where`` (a one-element list) receives the path the task's file is read
     from, so that messages naming it can be made to name the input instead.
@@ -165,12 +166,14 @@ def _recording(pairs, digests):
         yield p
 
 
-def _failed(task, err, where, n_buckets, dedupe):
+def _failed(task, err, where, settings):
     """A task's result when reading it raised ``err``."""
     meta = Meta()
     file = task.name if err.file in (task.url, where) else err.file
     meta.error = (task.index, InputError(file, err.line, err.field, err.reason, err.key))
-    return (meta,) + (None,) * n_buckets + ((_NO_DIGESTS * n_buckets,) if dedupe else ())
+    n = settings.n_buckets
+    digests = (_NO_DIGESTS * n,) if settings.options.read.drop_duplicates else ()
+    return (meta,) + (None,) * n + digests + ((None,) if settings.keep_posts else ())
 
 
 _NO_DIGESTS = (np.zeros(0, dtype=np.int64),)
@@ -185,8 +188,9 @@ def count_task(task, settings):
         ``(meta, bucket_0, ..., bucket_{n-1})``: posts per period and the
         ingest report, then the counts of each word bucket as
         ``(first period key, words, csr matrix)`` or None.  With
-        ``drop_duplicates``, a last element: the digests of the posts
-        counted, split into ``n`` arrays by digest.
+        ``drop_duplicates``, next: the digests of the posts counted, split
+        into ``n`` arrays by digest.  Last, with ``keep_posts``: ``(first
+        period key, words, PostWords, digests or None)`` or None.
     """
     options = settings.options
     tokenizer = _tokenizer(options)
@@ -199,26 +203,25 @@ def count_task(task, settings):
         with _task_items(task, settings, report, where, meta.lines) as items:
             if dedupe:
                 items = _recording(_posts(items, report, zone(options.tz)), digests)
-            counts = count_words(items, tokenizer, freq=options.freq, tz=options.tz, report=report)
+            counts, posts = count_post_words(items, tokenizer, freq=options.freq, tz=options.tz,
+                                             report=report, keep_posts=settings.keep_posts)
     except InputError as err:
-        return _failed(task, err, where[0], n_buckets, dedupe)
+        return _failed(task, err, where[0], settings)
 
     meta.empty = [(task.file_index, task.name) for _ in report.empty_files]
     meta.report = IngestReport(read=report.read, used=report.used, skipped=report.skipped,
                                dropped=report.dropped, repaired=report.repaired,
                                notes=[_rename(n, where[0], task.name) for n in report.notes])
     meta.examples = {k: (task.index, _rename(v, where[0], task.name)) for k, v in report.examples.items()}
-    if dedupe:
-        h = np.frombuffer(digests, dtype=np.int64)
-        which = np.mod(h, n_buckets)
-        extra = (tuple(h[which == d] for d in range(n_buckets)),)
-    else:
-        extra = ()
+    h = np.frombuffer(digests, dtype=np.int64) if dedupe else None
+    extra = (tuple(h[np.mod(h, n_buckets) == d] for d in range(n_buckets)),) if dedupe else ()
     if counts.n_periods == 0:
-        return (meta,) + (None,) * n_buckets + extra
+        return (meta,) + (None,) * n_buckets + extra + ((None,) if settings.keep_posts else ())
     periods = Periods(options.freq, zone(options.tz))
     lo = periods.key(counts.periods[0].to_pydatetime())
     meta.posts = {lo + t: int(n) for t, n in enumerate(counts.posts) if n}
+    if settings.keep_posts:
+        extra += ((lo, counts.words, posts, h),)
     return (meta,) + _split(lo, counts, n_buckets) + extra
 
 
