@@ -18,6 +18,10 @@ until asked for, a row group at a time.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
+import tempfile
+import weakref
 from pathlib import Path
 
 import numpy as np
@@ -42,7 +46,7 @@ class PostWords:
         Row of the post's period in the counts' ``periods``.
     words : scipy.sparse.csr_matrix of shape (n_posts, n_words)
         ``words[i, j] == 1`` when post ``i`` holds word ``j`` of the counts'
-        ``words`` (int32, sorted indices).
+        ``words`` (int8: cast before summing products; sorted indices).
     ids : pyarrow string array (or chunked array)
         Post ids.
     times : array of int64
@@ -60,7 +64,7 @@ class PostWords:
         import pyarrow as pa
 
         self.period = np.asarray(period, dtype=np.int32)
-        self.words = sp.csr_matrix(words, dtype=np.int32)
+        self.words = sp.csr_matrix(words, dtype=np.int8)
         self.ids = _strings(ids)
         self.times = np.asarray(times, dtype=np.int64)
         if isinstance(texts, (str, Path)):
@@ -83,6 +87,14 @@ class PostWords:
         """These posts with only the word columns ``columns`` (after pruning the counts, say)."""
         texts = self._texts if self._texts is not None else self._path
         return PostWords(self.period, self.words[:, columns], self.ids, self.times, texts)
+
+    def text_slice(self, lo, hi):
+        """Texts of rows ``lo`` to ``hi - 1`` as a pyarrow (chunked) array."""
+        import pyarrow as pa
+
+        if self._texts is not None:
+            return self._texts.slice(lo, hi - lo)
+        return pa.array(_read_texts(self._path, np.arange(lo, hi)), type=pa.string())
 
     def rows_in_periods(self, lo, hi) -> np.ndarray:
         """Rows (int64, in input order) of the posts of periods ``lo`` to ``hi``, inclusive."""
@@ -151,10 +163,22 @@ def _chunked(values):
 
 
 class PostCollector:
-    """Gathers the per-post data of counting results, in input order."""
+    """Gathers the per-post data of counting results, in input order.
+
+    Ids and texts go to an Arrow file in a private temporary folder as they
+    come, and are memory-mapped at the end (the file is unlinked at once
+    where the system allows it), so that they do not stay in memory.
+    """
 
     def __init__(self):
-        self.keys, self.lens, self.words, self.ids, self.times, self.texts = [], [], [], [], [], []
+        import pyarrow as pa
+
+        self.keys, self.lens, self.words, self.times = [], [], [], []
+        self._folder = tempfile.mkdtemp(prefix="glipca-posts-")
+        self._path = os.path.join(self._folder, "texts.arrow")
+        self._schema = pa.schema([("id", pa.string()), ("text", pa.string())])
+        self._sink = pa.OSFile(self._path, "wb")
+        self._writer = pa.ipc.new_file(self._sink, self._schema)
 
     def add(self, result, keep, keys, lens, word_ids):
         """Add a task's posts (a :class:`~glipca.counting.chunks.ChunkResult`).
@@ -162,6 +186,8 @@ class PostCollector:
         ``keep`` (bool mask or None) selects the posts counted; ``keys``,
         ``lens`` and ``word_ids`` (global ids) are those of the kept posts.
         """
+        import pyarrow as pa
+
         ids, texts = result.post_ids, result.texts
         times = np.frombuffer(result.times, dtype=np.int64) if len(result.times) else np.zeros(0, np.int64)
         if keep is not None:
@@ -171,26 +197,41 @@ class PostCollector:
         self.lens.append(lens)
         self.words.append(word_ids.astype(np.int32))
         self.times.append(times)
-        self.ids.append(_strings(ids))
-        self.texts.append(_strings(texts))
+        self._writer.write_batch(pa.record_batch([_strings(ids), _strings(texts)], schema=self._schema))
 
     def finish(self, new_id, lo, n_words) -> PostWords:
         """The :class:`PostWords`: word ids renumbered by ``new_id``, periods from key ``lo``."""
         import pyarrow as pa
 
-        def cat(parts, dtype):
-            return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
-
-        period = (cat(self.keys, np.int64) - lo).astype(np.int32)
-        indptr = np.zeros(len(period) + 1, dtype=np.int64)
-        np.cumsum(cat(self.lens, np.int32), out=indptr[1:])
-        indices = new_id[cat(self.words, np.int32)].astype(np.int32)
-        words = sp.csr_matrix((np.ones(len(indices), dtype=np.int32), indices, indptr),
-                              shape=(len(period), n_words))
-        words.sort_indices()
-        ids = pa.chunked_array(self.ids, type=pa.string())
-        texts = pa.chunked_array(self.texts, type=pa.string())
-        return PostWords(period, words, ids, cat(self.times, np.int64), texts)
+        self._writer.close()
+        self._sink.close()
+        n = sum(len(k) for k in self.keys)
+        nnz = sum(len(w) for w in self.words)
+        index = np.int32 if max(nnz, n_words) < 2**31 - 1 else np.int64
+        # Filled part by part, each part dropped once copied: no second copy
+        # of the whole at any time.
+        period = np.empty(n, dtype=np.int32)
+        times = np.empty(n, dtype=np.int64)
+        indptr = np.zeros(n + 1, dtype=index)
+        indices = np.empty(nnz, dtype=index)
+        row = at = 0
+        for keys, lens, words, when in zip(self.keys, self.lens, self.words, self.times):
+            period[row:row + len(keys)] = keys - lo
+            times[row:row + len(keys)] = when
+            np.cumsum(lens, out=indptr[row + 1:row + 1 + len(lens)])
+            indptr[row + 1:row + 1 + len(lens)] += at
+            indices[at:at + len(words)] = new_id[words]
+            row, at = row + len(keys), at + len(words)
+        self.keys = self.lens = self.words = self.times = None
+        matrix = sp.csr_matrix((np.ones(nnz, dtype=np.int8), indices, indptr), shape=(n, n_words))
+        matrix.sort_indices()
+        table = pa.ipc.open_file(pa.memory_map(self._path, "r")).read_all()
+        try:  # the mapping keeps the data; the name is not needed any more
+            os.unlink(self._path)
+            os.rmdir(self._folder)
+        except OSError:
+            weakref.finalize(table, shutil.rmtree, self._folder, True)
+        return PostWords(period, matrix, table.column("id"), times, table.column("text"))
 
 
 def _read_texts(path, rows):
@@ -221,7 +262,7 @@ def write_post_words(posts, folder) -> Path:
     schema = pa.schema([
         ("period", pa.int32()), ("time", pa.timestamp("ns", tz="UTC")), ("id", pa.string()),
         ("text", pa.string()), ("words", pa.list_(pa.int32())),
-    ])
+    ], metadata={"nnz": str(w.nnz), "n_words": str(posts.n_words)})
     with pq.ParquetWriter(path, schema) as writer:
         for lo in range(0, max(posts.n_posts, 1), ROW_GROUP):
             hi = min(lo + ROW_GROUP, posts.n_posts)
@@ -230,10 +271,9 @@ def write_post_words(posts, folder) -> Path:
                 pa.array((ptr - ptr[0]).astype(np.int32)),
                 pa.array(w.indices[ptr[0]:ptr[-1]].astype(np.int32)),
             )
-            rows = np.arange(lo, hi)
             table = pa.table([
                 pa.array(posts.period[lo:hi]), pa.array(posts.times[lo:hi]).cast(schema.field("time").type),
-                posts.ids.slice(lo, hi - lo), pa.array(posts.texts(rows), type=pa.string()), words,
+                posts.ids.slice(lo, hi - lo), posts.text_slice(lo, hi), words,
             ], schema=schema)
             writer.write_table(table, row_group_size=ROW_GROUP)
     return path
@@ -242,30 +282,47 @@ def write_post_words(posts, folder) -> Path:
 def read_post_words(folder, n_words):
     """The :class:`PostWords` of ``folder/posts.parquet`` (texts left on disk), or None.
 
+    Read a row group at a time into arrays of their final size.
+
     Parameters
     ----------
     folder : path
     n_words : int
         Columns of the counts the posts belong to.
+
+    Raises
+    ------
+    ValueError
+        If the file does not belong to counts of ``n_words`` words.
     """
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     path = Path(folder) / POSTS_FILE
     if not path.exists():
         return None
-    table = pq.read_table(path, columns=["period", "time", "id", "words"]).combine_chunks()
-    words = table.column("words").chunk(0) if table.num_rows else None
-    if words is None:
-        matrix = sp.csr_matrix((0, n_words), dtype=np.int32)
-        ids = table.column("id").combine_chunks()
-    else:
-        indptr = words.offsets.to_numpy().astype(np.int64)
-        indptr -= indptr[0]
-        indices = words.flatten().to_numpy().astype(np.int32)
-        matrix = sp.csr_matrix((np.ones(len(indices), dtype=np.int32), indices, indptr),
-                               shape=(table.num_rows, n_words))
-        ids = table.column("id").chunk(0)
-    return PostWords(
-        table.column("period").to_numpy(), matrix, ids,
-        table.column("time").cast("int64").to_numpy(), path,
-    )
+    pf = pq.ParquetFile(path)
+    meta = pf.schema_arrow.metadata or {}
+    if int(meta.get(b"n_words", -1)) != n_words:
+        raise ValueError(f"{path}: not the posts of these counts")
+    n, nnz = pf.metadata.num_rows, int(meta[b"nnz"])
+    period = np.empty(n, dtype=np.int32)
+    times = np.empty(n, dtype=np.int64)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    indices = np.empty(nnz, dtype=np.int32)
+    ids = []
+    row = 0
+    for g in range(pf.num_row_groups):
+        part = pf.read_row_group(g, columns=["period", "time", "id", "words"])
+        m = part.num_rows
+        period[row:row + m] = part.column("period").to_numpy()
+        times[row:row + m] = part.column("time").cast(pa.int64()).to_numpy()
+        words = part.column("words").combine_chunks()
+        offsets = words.offsets.to_numpy()
+        at = indptr[row]
+        indptr[row + 1:row + 1 + m] = at + (offsets[1:] - offsets[0])
+        indices[at:at + len(words.flatten())] = words.flatten().to_numpy()
+        ids.extend(part.column("id").chunks)
+        row += m
+    matrix = sp.csr_matrix((np.ones(nnz, dtype=np.int8), indices, indptr), shape=(n, n_words))
+    return PostWords(period, matrix, pa.chunked_array(ids, type=pa.string()), times, path)

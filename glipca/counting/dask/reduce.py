@@ -153,7 +153,7 @@ def assemble_posts(parts, words, lo, dedupe):
         lens.append(np.bincount(row[kept], minlength=m.shape[0]))
         period.append(posts.period.astype(np.int64) + (plo - lo))
         ids.append(posts.ids)
-        texts.append(pa.array(posts.texts(), type=pa.string()))
+        texts.append(posts.text_slice(0, posts.n_posts))
         times.append(posts.times)
         if dedupe:
             digests.append(h)
@@ -167,7 +167,7 @@ def assemble_posts(parts, words, lo, dedupe):
     flat = np.concatenate(indices) if indices else np.zeros(0, dtype=np.int32)
     indptr = np.zeros(len(period) + 1, dtype=np.int64)
     np.cumsum(lens, out=indptr[1:])
-    matrix = sp.csr_matrix((np.ones(len(flat), dtype=np.int32), flat, indptr),
+    matrix = sp.csr_matrix((np.ones(len(flat), dtype=np.int8), flat, indptr),
                            shape=(len(period), len(words)))[keep]
     rows = np.flatnonzero(keep)
     return PostWords(
@@ -180,5 +180,6 @@ def assemble_posts(parts, words, lo, dedupe):
 def _take(chunks, rows):
     import pyarrow as pa
 
-    values = pa.chunked_array(chunks, type=pa.string()) if chunks else pa.array([], pa.string())
+    flat = [c for x in chunks for c in (x.chunks if isinstance(x, pa.ChunkedArray) else [x])]
+    values = pa.chunked_array(flat, type=pa.string())
     return values if len(rows) == len(values) else values.take(rows)
