@@ -256,8 +256,7 @@ def count(inputs, out, min_count, min_days, use_dask, scheduler, workers, block_
                                       progress=not quiet, keep_posts=cache is not None)
             if min_count > 1 or min_days > 1:
                 prepared.counts = prepared.counts.prune(min_count, min_days)
-        if prepared.counts.n_periods == 0:
-            raise ValueError("no posts were found in the input")
+        prepared.report.require_posts()
         meta = {"key": prepared.key, "params": prepared.params, "report": prepared.report.as_dict(),
                 "prune": {"min_count": min_count, "min_periods": min_days}}
         with atomic_dir(out, force=force) as tmp:

@@ -204,6 +204,7 @@ def run_analysis(
                                   cache=cache, progress=progress)
     options = prepared.options
     counts, report = prepared.counts, prepared.report
+    report.require_posts()
     tokenizer = options.make_tokenizer()
     if len(counts.words) == 0 or int(np.sum(counts.posts)) == 0:
         raise ValueError("no words were found in the posts")

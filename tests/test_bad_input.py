@@ -321,9 +321,10 @@ def test_cli_several_files_skips_are_summed(tmp_path):
 def test_cli_empty_and_missing_inputs(tmp_path):
     empty = _file(tmp_path, "empty.jsonl", b"")
     result = _count(empty, "--out", tmp_path / "out")
-    assert result.exit_code == 2 and _lines(result) == ["glipca: error: no posts were found in the input"]
+    assert result.exit_code == 2
+    assert _lines(result) == ["glipca: error: no posts were found in the input: the input files are empty"]
     result = _count(tmp_path / "nope.jsonl", "--out", tmp_path / "out")
-    assert result.exit_code == 2 and _lines(result) == [f"glipca: error: {tmp_path / 'nope.jsonl'}:0: file not found"]
+    assert result.exit_code == 2 and _lines(result) == [f"glipca: error: {tmp_path / 'nope.jsonl'}: file not found"]
 
 
 def test_cli_multi_megabyte_lines(tmp_path):
@@ -370,3 +371,35 @@ def test_bad_options_are_one_line(tmp_path):
     assert result.exit_code == 2 and "Traceback" not in result.output
     (only,) = _lines(result)
     assert "MeCab could not start" in only
+
+
+@pytest.mark.parametrize("command", ["count", "analyse"])
+@pytest.mark.parametrize("case, data, raise_line, skip_line", [
+    ("empty", b"", "no posts were found in the input: the input files are empty", None),
+    ("blank", b"\n \n", "no posts were found in the input: the input files are empty", None),
+    ("header only", b"id,created_at,text\n", "no posts were found in the input: no records were read", None),
+    ("no text column", b"id,created_at,words\n1,2020-03-01,hi\n2,2020-03-02,ho\n",
+     "{path}:2: no text column or field recognised among: id, created_at, words (choose one with --text-field)",
+     "no posts were found in the input: 2 records read, 2 skipped (missing_text: 2); e.g. {path}:2: no text column"),
+    ("no time column", b"id\twhen\ttext\n1\t2020-03-01\thi\n",
+     "{path}:2: no time column or field recognised among: id, when, text (choose one with --time-field)",
+     "no posts were found in the input: 1 record read, 1 skipped (missing_time: 1); e.g. {path}:2: no time column"),
+])
+def test_inputs_without_posts_say_why_in_one_line(tmp_path, command, case, data, raise_line, skip_line):
+    name = {"no time column": "a.tsv", "header only": "a.csv", "no text column": "a.csv"}.get(case, "a.jsonl")
+    path = _file(tmp_path, name, data)
+    for policy, expected in (("raise", raise_line), ("skip", skip_line or raise_line)):
+        result = CliRunner().invoke(main, [command, str(path), "--out", str(tmp_path / "out"), "--lang", "en",
+                                           "--no-cache", "--on-error", policy], catch_exceptions=False)
+        assert result.exit_code == 2, result.output
+        (only,) = _lines(result)
+        assert only.startswith("glipca: error: " + expected.format(path=path)), (policy, only)
+        assert "no words" not in only and not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("command", ["count", "analyse"])
+def test_missing_file_is_named_without_a_line(tmp_path, command):
+    result = CliRunner().invoke(main, [command, str(tmp_path / "missing.jsonl"), "--out", str(tmp_path / "out")],
+                                catch_exceptions=False)
+    assert result.exit_code == 2
+    assert _lines(result) == [f"glipca: error: {tmp_path / 'missing.jsonl'}: file not found"]

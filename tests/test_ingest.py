@@ -277,7 +277,7 @@ def test_error_messages_name_file_line_and_field(tmp_path):
 def test_input_error_format_and_pickle():
     err = InputError("f.csv", 3, "date", "bad\nthing", "bad_time")
     assert str(err) == "f.csv:3: field 'date': bad thing"
-    assert str(InputError("f.csv", 0, None, "file not found")) == "f.csv:0: file not found"
+    assert str(InputError("f.csv", 0, None, "file not found")) == "f.csv: file not found"
     again = pickle.loads(pickle.dumps(err))
     assert (again.file, again.line, again.field, again.reason, again.key) == (
         "f.csv", 3, "date", "bad thing", "bad_time",
@@ -382,7 +382,7 @@ def test_file_level_errors_raise_eagerly(tmp_path):
     missing = tmp_path / "nope.jsonl"
     with pytest.raises(InputError) as info:
         read_posts([INPUTS / "plain.jsonl", missing], on_error="skip")
-    assert (info.value.line, str(info.value)) == (0, f"{missing}:0: file not found")
+    assert (info.value.line, str(info.value)) == (0, f"{missing}: file not found")
 
 
 @pytest.mark.parametrize("kwargs", [{"fmt": "xml"}, {"on_error": "ignore"}])

@@ -159,6 +159,14 @@ def repaired(post):
     return post._replace(id=_UNENCODABLE.sub("\ufffd", post.id), text=_UNENCODABLE.sub("\ufffd", post.text))
 
 
+def _unrecognised(attr, rec, most=20):
+    """No field of ``rec`` is a known ``attr`` (text or time) field: say which there are."""
+    names = [str(k) for k in rec.keys()]
+    shown = ", ".join(names[:most]) + (f" and {len(names) - most} more" if len(names) > most else "")
+    return (f"no {attr} column or field recognised among: {shown or 'none'} "
+            f"(choose one with --{attr}-field)")
+
+
 def settle(schema, records, n=SAMPLE):
     """Decide ``schema``'s fields on the first ``n`` records of ``records``.
 
@@ -277,6 +285,8 @@ class Schema:
         text_group = self.text or ("text",)
         text = self._get(rec, text_group)
         if text is MISSING:
+            if self.text is None:
+                raise RecordError("missing_text", None, _unrecognised("text", rec))
             raise RecordError("missing_text", text_group[-1], self._missing("text"))
         if not isinstance(text, str):
             if isinstance(text, numbers.Number) and not isinstance(text, bool):
@@ -291,6 +301,8 @@ class Schema:
 
         time_group = self.time or ("created_at",)
         raw_time = self._get(rec, time_group)
+        if raw_time is MISSING and self.time is None:
+            raise RecordError("missing_time", None, _unrecognised("time", rec))
         if raw_time is MISSING or (isinstance(raw_time, str) and not raw_time.strip()):
             raise RecordError(
                 "missing_time", time_group[-1], self._missing("time") if raw_time is MISSING else "empty"

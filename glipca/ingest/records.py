@@ -31,7 +31,7 @@ class InputError(ValueError):
         (where a CSV record starts; the header is line 1), the element index
         plus one for JSON arrays and concatenated documents, the row position
         plus one for data frames, and 0 for problems with the file as a
-        whole.
+        whole (the message then names the file alone).
     field : str or None
         The field concerned, if any.
     reason : str
@@ -50,7 +50,7 @@ class InputError(ValueError):
         super().__init__(str(self))
 
     def __str__(self):
-        where = f"{self.file}:{self.line}: "
+        where = f"{self.file}:{self.line}: " if self.line else f"{self.file}: "
         if self.field is not None:
             where += f"field '{self.field}': "
         return where + self.reason
@@ -129,6 +129,22 @@ class IngestReport:
         for k, v in other.examples.items():
             self.examples.setdefault(k, v)
         self.notes.extend(n for n in other.notes if n not in self.notes)
+
+    def require_posts(self):
+        """Raise a one-line :class:`ValueError` saying why, if no post was used."""
+        if self.used:
+            return
+        if not self.read:
+            raise ValueError("no posts were found in the input: " + (
+                "the input files are empty" if self.files and len(self.empty_files) == len(self.files)
+                else "no records were read"))
+        why = f"{self.read} record{'s' if self.read > 1 else ''} read, {self.n_skipped} skipped"
+        if self.skipped:
+            why += " (" + ", ".join(f"{k}: {v}" for k, v in sorted(self.skipped.items())) + ")"
+        if self.dropped:
+            why += f", {self.n_dropped} dropped"
+        example = self.examples.get(max(self.skipped, key=self.skipped.get)) if self.skipped else None
+        raise ValueError(f"no posts were found in the input: {why}" + (f"; e.g. {example}" if example else ""))
 
     def as_dict(self) -> dict:
         """Return a JSON-ready summary with a deterministic key order."""
