@@ -27,7 +27,7 @@ series-only method measured in the same run.
 Usage::
 
     python benchmarks/coherence.py --troll ../shared/data/russian_troll_tweets_2016q4/russian_troll_tweets_2016q4.jsonl
-    python benchmarks/coherence.py --planted --lang en ja --seeds 2
+    python benchmarks/coherence.py --planted --lang en ja --seeds 2 --same-day 3 --burst 12
     python benchmarks/coherence.py --troll FILE --check   # the acceptance figures
 """
 
@@ -202,15 +202,14 @@ def troll(path, check=False):
     return fails
 
 
-def planted(langs, seeds, check=False):
+def planted(langs, seeds, corpus_kwargs=None):
     from glipca.datasets import make_trend_corpus
     from glipca.evaluation import score_clusters
     from glipca.pipeline import run_analysis
 
-    all_rows = {}
     for lang in langs:
         for seed in seeds:
-            corpus = make_trend_corpus(lang=lang, seed=seed)
+            corpus = make_trend_corpus(lang=lang, seed=seed, **(corpus_kwargs or {}))
             result = run_analysis(corpus.posts, lang=lang, n_resamples=0, n_posts=0)
             methods, _ = _methods(result, k=len(corpus.trends))
             rows = {}
@@ -219,8 +218,6 @@ def planted(langs, seeds, check=False):
                 rows[name]["ARI"] = f"{score_clusters(clusters, corpus)['ari']:.3f}"
             print(f"\n== planted, {lang}, seed {seed}")
             print(_table(rows, extra=("ARI",)))
-            all_rows[(lang, seed)] = rows
-    return []
 
 
 def main(argv=None):
@@ -229,8 +226,13 @@ def main(argv=None):
     parser.add_argument("--planted", action="store_true", help="run on planted corpora")
     parser.add_argument("--lang", nargs="+", default=["en", "ja"], choices=["en", "ja"])
     parser.add_argument("--seeds", type=int, default=2)
+    parser.add_argument("--same-day", type=int, default=0, choices=[0, 2, 3],
+                        help="planted corpora also hold this many stories peaking on one day")
+    parser.add_argument("--burst", type=int, default=0,
+                        help="planted corpora also hold this many burst words")
     parser.add_argument("--check", action="store_true",
-                        help="exit 1 unless the troll file meets the acceptance figures")
+                        help="exit 1 unless the troll file meets the acceptance figures "
+                             "(planted corpora are checked by benchmarks/accuracy.py)")
     args = parser.parse_args(argv)
     if not args.troll and not args.planted:
         parser.error("give --troll FILE and/or --planted")
@@ -238,7 +240,8 @@ def main(argv=None):
     if args.troll:
         fails += troll(args.troll, check=args.check)
     if args.planted:
-        fails += planted(args.lang, range(args.seeds), check=args.check)
+        extra = dict(same_day=args.same_day, n_burst=args.burst)
+        planted(args.lang, range(args.seeds), extra)
     if args.check:
         if fails:
             print("\nACCEPTANCE CHECK FAILED:\n  " + "\n  ".join(fails))
