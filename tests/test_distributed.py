@@ -236,3 +236,28 @@ def test_cache_key_is_the_same_on_both_paths(client, files, tmp_path):
     assert not dask.from_cache and local.from_cache
     assert_same_counts(dask.counts, local.counts)
     assert_same_posts(local, dask)
+
+
+def test_hostile_files_identical_on_both_paths(client, corpus, tmp_path):
+    """Other encodings and line ends, a sampled field vote, limits and repairs, as the local path."""
+    lines = [line.encode() for line in
+             corpus.write_jsonl(tmp_path / "all.jsonl").read_text(encoding="utf-8").splitlines()[:6000]]
+    odd = b'{"id": "odd", "created_at": "2020-03-10", "body": "another field"}'
+    damaged = [odd] + lines[:3000]
+    damaged[1500] = b"[" * 50_000 + b"]" * 50_000
+    damaged[2500] = damaged[2500].replace(b'"text": "', b'"text": "\\ud83d ')
+    paths = [tmp_path / "u16.jsonl", tmp_path / "cr.jsonl", tmp_path / "damaged.jsonl"]
+    paths[0].write_bytes((b"\n".join(lines[3000:4500]) + b"\n").decode().encode("utf-16"))
+    paths[1].write_bytes(b"\r".join(lines[4500:]) + b"\r")
+    paths[2].write_bytes(b"\n".join(damaged) + b"\n")
+    files = [str(p) for p in paths]
+    tasks, _ = plan_tasks(files, blocksize=BLOCK)
+    assert {t.name: t.kind for t in tasks if t.name != files[2]} == {files[0]: "file", files[1]: "file"}
+    assert sum(t.name == files[2] for t in tasks) > 1
+    local = prepare_counts(files, lang="en", on_error="skip")
+    dask = count_on_dask(files, client=client, lang="en", on_error="skip", blocksize=BLOCK)
+    assert_same_counts(local.counts, dask.counts)
+    assert local.report.as_dict() == dask.report.as_dict()
+    report = local.report
+    assert dict(report.skipped) == {"missing_text": 1, "too_deep": 1} and dict(report.repaired) == {"unencodable": 1}
+    assert report.used == 6000 - 1 and len(report.notes) == 1 and report.balanced
