@@ -40,9 +40,9 @@ __all__ = ["cluster_stability", "settled"]
 
 #: Probability with which an early score is within the tolerance.
 LEVEL = 0.95
-#: Seconds of resampling left, as measured on the first resample, below which
-#: worker processes are not started: starting one (a fresh interpreter that
-#: imports scikit-learn) costs about as much CPU as a second or two of work.
+#: CPU seconds of resampling left, as measured on the first resample, below
+#: which worker processes are not started: starting one (a fresh interpreter
+#: that imports scikit-learn) costs about 1.5 s of CPU.
 POOL_MIN_SECONDS = 4.0
 
 
@@ -183,10 +183,12 @@ def cluster_stability(series, clusters, *, alpha, n_resamples=20, fraction=0.8, 
 
 def _results(state, samples, jobs):
     """Each resample's result, in order; in workers once they are worth starting."""
-    start = time.perf_counter()
+    # CPU time, not wall time: on a busy machine a small refit can take
+    # seconds of wall time, and workers would only add to the load.
+    start = time.process_time()
     yield _resample(state, samples[0])
     rest = samples[1:]
-    if jobs > 1 and (time.perf_counter() - start) * len(rest) > POOL_MIN_SECONDS:
+    if jobs > 1 and (time.process_time() - start) * len(rest) > POOL_MIN_SECONDS:
         yield from map_tasks(_resample, state, rest, jobs)
     else:
         for keep in rest:
