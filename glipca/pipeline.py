@@ -122,14 +122,6 @@ def _post_windows(post_words, counts, index, words):
     return PostWindows(rows[post_words.period], matrix, words, post_words.texts)
 
 
-def _rows_near_peaks(post_words, periods, clusters, window):
-    """Rows of the kept posts within ``window`` periods of some cluster's peak, in input order."""
-    near = np.zeros(post_words.n_posts, dtype=bool)
-    for peak in {int(periods.get_loc(pd.Timestamp(c.peak))) for c in clusters}:
-        near[post_words.rows_in_periods(peak - window, peak + window)] = True
-    return np.flatnonzero(near)
-
-
 def run_analysis(
     source,
     options=None,
@@ -247,13 +239,10 @@ def run_analysis(
     posts = None
     if n_posts and model.clusters_:
         with times("posts"):
-            # Only the posts near the clusters' peaks are read (from memory or
-            # the count cache): representative posts look no further.
-            near = _rows_near_peaks(prepared.posts, counts.periods, model.clusters_, posts_window)
-            posts = representative_posts(
-                prepared.posts.posts(near), model.clusters_, candidates.index, tokenizer,
-                n=n_posts, window=posts_window,
-            )
+            # From the words the counting pass kept: nothing is read or
+            # tokenised again, and only the chosen posts' texts are looked up.
+            posts = representative_posts(prepared.posts, counts, model.clusters_, n=n_posts,
+                                         window=posts_window)
     stories = None
     if split is not None:
         with times("cooccurrence"):

@@ -6,6 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from glipca.cli import main
+from glipca.counting.counts import count_post_words
 from glipca.model.cluster import TrendCluster
 from glipca.ingest import Post
 from glipca.report.posts import representative_posts
@@ -31,7 +32,9 @@ def _tokens(text):
 
 
 def _pick(posts, clusters, **kwargs):
-    return representative_posts(posts, clusters, INDEX, _tokens, **kwargs)
+    # As the analysis does: from the words the counting pass keeps.
+    counts, kept = count_post_words(posts, _tokens, freq="D", tz="UTC")
+    return representative_posts(kept, counts, clusters, **kwargs)
 
 
 def test_more_words_nearer_the_peak_rank_higher():

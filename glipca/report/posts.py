@@ -1,14 +1,15 @@
 """Representative posts: the posts that best express each trend cluster.
 
-The counting pass keeps no post text, so this is a second pass over the same
-posts after clustering. Only posts near some cluster's peak are tokenised,
-and each cluster keeps its best ``n`` posts in a bounded heap, so memory does
-not grow with the corpus.
+They are read from the per-post data the counting pass keeps
+(:class:`glipca.counting.postwords.PostWords`: each post's period, its words
+as a row of a sparse matrix over the counts' vocabulary, id, time and text),
+so the input is never read or tokenised again. For each cluster only the
+posts of the periods near its peak are looked at, scored at once as a
+sparse matrix-vector product, and only the texts of the best few are read.
 """
 
 from __future__ import annotations
 
-import heapq
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -37,18 +38,13 @@ class RepresentativePost:
         return doc
 
 
-def _period_of(index_ns, t):
-    """Position of the period holding aware datetime ``t`` (-1 before the first)."""
-    return int(np.searchsorted(index_ns, pd.Timestamp(t).value, side="right")) - 1
-
-
 def _dedup_key(text):
     # Copies of one text (retweets stripped of their prefix, bots) would
     # otherwise fill the list with one message.
     return " ".join(text.casefold().split())
 
 
-def representative_posts(posts, clusters, index, tokenizer, *, n=5, window=3, min_words=2):
+def representative_posts(posts, counts, clusters, *, n=5, window=3, min_words=2):
     """The ``n`` posts that best express each cluster.
 
     A post's score for a cluster is the share of the cluster's loadings that
@@ -57,114 +53,94 @@ def representative_posts(posts, clusters, index, tokenizer, *, n=5, window=3, mi
     near its peak. Posts more than ``window`` periods from the peak, or with
     fewer than ``min_words`` of the cluster's words (fewer for smaller
     clusters), are not considered. Equal scores go to the earlier post, then
-    the smaller id; posts whose text repeats a kept one are skipped.
+    the smaller id, then the earlier in the input; posts whose text repeats
+    a better one (ignoring case and spacing) are skipped.
 
     Parameters
     ----------
-    posts : iterable of Post
-        The posts the clusters were found in; consumed once.
+    posts : PostWords
+        The posts counted for the analysis (:mod:`glipca.counting.postwords`).
+    counts : WordCounts
+        The counts they were counted with: ``counts.words`` are the columns
+        of ``posts.words`` and ``counts.periods`` the periods of
+        ``posts.period`` (aware).
     clusters : list of TrendCluster
-        Clusters with ``words``, ``loadings`` and ``peak``.
-    index : DatetimeIndex
-        Period starts of the series (aware), to place posts in periods.
-    tokenizer : callable
-        The tokenizer of the analysis, ``tokenizer(text) -> list of str``.
+        Clusters with ``words``, ``loadings`` and ``peak`` (a period start).
     n : int, default=5
         Posts kept per cluster.
     window : int, default=3
         Largest distance from the peak, in periods.
     min_words : int, default=2
-        Fewest cluster words a post must hold.
+        Fewest cluster words a post must hold (at least 1).
 
     Returns
     -------
     list of list of RepresentativePost
         One list per cluster, best first.
     """
-    index = pd.DatetimeIndex(index)
-    if index.tz is None:
-        raise ValueError("index must be time zone aware")
-    index_ns = index.as_unit("ns").asi8
-    peaks = [int(index.get_loc(pd.Timestamp(c.peak))) for c in clusters]
-    weights = []
-    for c in clusters:
-        total = float(np.sum(c.loadings)) or 1.0
-        weights.append({w: float(x) / total for w, x in zip(c.words, c.loadings)})
-    needed = [min(min_words, len(c.words)) for c in clusters]
-    # Which clusters look at each period: most periods concern none, and
-    # their posts are never tokenised.
-    near = {}
-    for k, p in enumerate(peaks):
-        for d in range(-window, window + 1):
-            if 0 <= p + d < len(index):
-                near.setdefault(p + d, []).append((k, abs(d)))
-    heaps = [[] for _ in clusters]
-    kept_texts = [{} for _ in clusters]
-    seq = 0
-    for post in posts:
-        period = _period_of(index_ns, post.time)
-        candidates = near.get(period)
-        if not candidates or not post.text:
-            continue
-        words = set(tokenizer(post.text))
-        # Shown in the zone the periods are in, as the analysis counted it.
-        time = pd.Timestamp(post.time).tz_convert(index.tz)
-        for k, distance in candidates:
-            hit = [w for w in clusters[k].words if w in words]
-            if len(hit) < needed[k]:
+    if min_words < 1:
+        raise ValueError(f"min_words must be at least 1, got {min_words}")
+    periods = pd.DatetimeIndex(counts.periods)
+    if periods.tz is None:
+        raise ValueError("the counts' periods must be time zone aware")
+    column = {w: j for j, w in enumerate(counts.words)}
+    return [
+        _best(posts, periods, column, k, cluster, n, window, min(min_words, len(cluster.words)))
+        for k, cluster in enumerate(clusters)
+    ]
+
+
+def _best(posts, periods, column, k, cluster, n, window, needed):
+    """The best ``n`` posts of one cluster."""
+    peak = int(periods.get_loc(pd.Timestamp(cluster.peak)))
+    rows = posts.rows_in_periods(peak - window, peak + window)
+    words = list(cluster.words)
+    total = float(np.sum(cluster.loadings)) or 1.0
+    weight = np.array([float(x) / total for x in cluster.loadings])
+    # Every cluster word was counted, so it is a column; a missing one is
+    # held by no post.
+    present = [j for j, w in enumerate(words) if w in column]
+    hits = posts.words[rows][:, [column[words[j]] for j in present]].tocsr().astype(np.float64)
+    hits.sort_indices()  # columns in the cluster's order, as the sums below
+    n_hit = np.diff(hits.indptr)
+    keep = n_hit >= needed
+    if not keep.any():
+        return []
+    hits, rows = hits[keep], rows[keep]
+    distance = np.abs(posts.period[rows].astype(np.int64) - peak)
+    # Row sums in the cluster's word order: the same floats as adding the
+    # weights one by one.
+    score = (hits @ weight[present]) / (1.0 + distance)
+    times = posts.times[rows]
+    ids = np.asarray(posts.ids.take(rows).to_pylist(), dtype=object)
+    _, id_rank = np.unique(ids.astype(str), return_inverse=True)
+    # Best first: higher score (to 12 digits, so that sums of the same
+    # weights in another order tie), earlier time, smaller id, earlier in
+    # the input.
+    rounded = np.array([round(s, 12) for s in score.tolist()])
+    order = np.lexsort((rows, id_rank, times, -rounded))
+    return _distinct(posts, order, rows, hits, score, times, ids, present, words, periods, k, n)
+
+
+def _distinct(posts, order, rows, hits, score, times, ids, present, words, periods, k, n):
+    """Walk the ranked posts, reading texts in growing batches, until ``n`` distinct texts."""
+    kept, seen = [], set()
+    start, size = 0, 4 * n
+    while len(kept) < n and start < len(order):
+        batch = order[start:start + size]
+        for i, text in zip(batch.tolist(), posts.texts(rows[batch])):
+            key = _dedup_key(text or "")
+            if not key or key in seen:
                 continue
-            score = sum(weights[k][w] for w in hit) / (1.0 + distance)
-            # Heap of the worst kept post first: larger keys are better.
-            key = (round(score, 12), -time.value, _Desc(str(post.id)))
-            seq += 1
-            _offer(heaps[k], kept_texts[k], n, key, post, hit, time, score, k, seq)
-    out = []
-    for k, heap in enumerate(heaps):
-        best = sorted(heap, key=lambda e: (e[0], -e[1]), reverse=True)
-        out.append([e[3] for e in best])
-    return out
-
-
-class _Desc(str):
-    """A string that sorts in reverse, so that smaller ids rank higher."""
-
-    __slots__ = ()
-
-    def __lt__(self, other):
-        return str.__gt__(self, other)
-
-    def __gt__(self, other):
-        return str.__lt__(self, other)
-
-    def __le__(self, other):
-        return str.__ge__(self, other)
-
-    def __ge__(self, other):
-        return str.__le__(self, other)
-
-
-def _offer(heap, kept, n, entry_key, post, hit, time, score, cluster, seq):
-    """Keep ``post`` in ``heap`` if it ranks among the ``n`` best distinct texts."""
-    text_key = _dedup_key(post.text)
-    old = kept.get(text_key)
-    if old is not None:
-        if entry_key <= old:
-            return
-        # A better copy of a kept text replaces it.
-        heap[:] = [e for e in heap if e[2] != text_key]
-        heapq.heapify(heap)
-    elif len(heap) >= n and entry_key <= heap[0][0]:
-        return
-    text = post.text if len(post.text) <= MAX_TEXT else post.text[:MAX_TEXT] + "…"
-    entry = RepresentativePost(
-        cluster=cluster, id=str(post.id), time=time.isoformat(), text=text,
-        score=float(score), words=tuple(hit),
-    )
-    kept[text_key] = entry_key
-    # ``seq`` keeps equal keys (a repeated id) from comparing the posts.
-    item = (entry_key, seq, text_key, entry)
-    if len(heap) >= n:
-        dropped = heapq.heapreplace(heap, item)
-        del kept[dropped[2]]
-    else:
-        heapq.heappush(heap, item)
+            seen.add(key)
+            cols = hits.indices[hits.indptr[i]:hits.indptr[i + 1]]
+            kept.append(RepresentativePost(
+                cluster=k, id=str(ids[i]),
+                time=pd.Timestamp(int(times[i]), tz="UTC").tz_convert(periods.tz).isoformat(),
+                text=text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + "…",
+                score=float(score[i]), words=tuple(words[present[c]] for c in cols),
+            ))
+            if len(kept) == n:
+                break
+        start, size = start + size, 2 * size
+    return kept
