@@ -136,7 +136,8 @@ def analyse(inputs, out, min_count, min_days, max_words, min_z, alpha, min_clust
                 n_posts=n_posts, cooccurrence=not no_cooccurrence, progress=not quiet,
             )
             doc = write_results(result, out, force=force, plots=not no_plots, jobs=jobs,
-                                times=result.timings, progress=not quiet)
+                                times=result.timings, progress=not quiet,
+                                command=_command_line(click.get_current_context()))
     except (InputError, OutputExists, click.BadParameter) as err:
         _fail(err, EXIT_INPUT, debug)
     except (ValueError, OSError) as err:
@@ -170,6 +171,29 @@ def _print_posts(report):
     click.echo(line, err=True)
     for note in report.notes:
         click.echo(f"glipca: warning: {' '.join(note.split())}", err=True)
+
+
+def _command_line(ctx):
+    """The command as a reader would retype it: options that differ from their
+    defaults, files named without their folders (the same run anywhere gives
+    the same line)."""
+    import os
+    import shlex
+
+    words = ["glipca", ctx.info_name]
+    for param in ctx.command.params:
+        value = ctx.params.get(param.name)
+        is_path = isinstance(param.type, click.Path)
+        if isinstance(param, click.Argument):
+            words += [os.path.basename(v) if is_path else str(v) for v in value]
+        elif param.name not in ("quiet", "debug") and value is not None \
+                and value != param.default and value is not False:
+            name = max(param.opts, key=len)
+            if param.is_flag:
+                words.append(name)
+            else:
+                words += [name, os.path.basename(str(value)) if is_path else str(value)]
+    return shlex.join(words)
 
 
 def _cache_line(key, from_cache, cache_on=True):
@@ -315,24 +339,27 @@ def posts(folder, cluster_id, debug):
     One post per line: cluster, time, id and text, separated by tabs, with
     the text's line breaks and tabs turned into spaces.
     """
-    import json
-    from pathlib import Path
-
     try:
         _results_folder(folder)
-        doc = json.loads((Path(folder) / "clusters.json").read_text(encoding="utf-8"))
-        path = Path(folder) / "posts.json"
-        if not path.exists():
-            raise click.BadParameter(f"{folder}: no posts.json (analysed with --posts 0?)")
-        kept = json.loads(path.read_text(encoding="utf-8"))["posts"]
-        ids = [c["id"] for c in doc["clusters"]]
+        from .report.folder import read_results
+
+        results = read_results(folder)
+        ids = [c["id"] for c in results.doc["clusters"]]
         if cluster_id is not None and cluster_id not in ids:
             found = f"clusters are 0 to {len(ids) - 1}" if ids else "no clusters were found"
             raise click.BadParameter(f"no cluster {cluster_id}; {found}")
+        if results.posts is None:
+            raise click.BadParameter(f"{folder}: no representative posts were kept "
+                                     "(analysed with --posts 0?)")
+        if cluster_id is not None and not results.posts_of(cluster_id):
+            raise click.BadParameter(
+                f"cluster {cluster_id} has no representative posts: no post near its peak "
+                "holds two of its words"
+            )
     except (click.BadParameter, ValueError, OSError, KeyError) as err:
         _fail(err, EXIT_INPUT, debug)
     for cid in ids if cluster_id is None else [cluster_id]:
-        for p in kept[cid] if cid < len(kept) else []:
+        for p in results.posts_of(cid):
             text = " ".join(str(p["text"]).split())
             click.echo(f"{cid}\t{p['time']}\t{p['id']}\t{text}")
 

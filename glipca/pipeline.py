@@ -67,6 +67,8 @@ class AnalysisResult:
     #: Each counted post's period, words, id, time and text
     #: (:class:`glipca.counting.postwords.PostWords`).
     post_words: object = None
+    #: ``[name, size, SHA-256]`` of each input file (None for a data frame).
+    content: list = None
 
     @property
     def clusters(self):
@@ -287,4 +289,5 @@ def run_analysis(
         n_resamples_run=n_run,
         timings=times,
         post_words=prepared.posts,
+        content=prepared.content,
     )

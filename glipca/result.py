@@ -102,7 +102,7 @@ class Cluster:
 
     def plot_graph(self, *, ax=None):
         """The words' direct-correlation graph (matplotlib Figure)."""
-        from .report.plots import plot_cluster_graph
+        from .report.cluster_figure import plot_cluster_graph
 
         return plot_cluster_graph(self.graph(), loadings=dict(zip(self.words, self.loadings)),
                                   ax=ax)
@@ -121,7 +121,7 @@ class TrendResult:
 
     Parameters
     ----------
-    doc, series, peaks, graph, posts
+    doc, series, peaks, graph, posts, run
         What a results folder holds, see :class:`glipca.report.folder.Results`.
     analysis : AnalysisResult, optional
         The analysis this result comes from (counts, fitted model), when
@@ -142,7 +142,8 @@ class TrendResult:
     analysis : AnalysisResult or None
     """
 
-    def __init__(self, doc, series, *, peaks=None, graph=None, posts=None, analysis=None):
+    def __init__(self, doc, series, *, peaks=None, graph=None, posts=None, run=None,
+                 analysis=None):
         doc = json.loads(json.dumps(doc))  # a private, JSON-clean copy
         series = series.copy()
         series.index.name = "period"
@@ -151,7 +152,7 @@ class TrendResult:
             # Parquet does not keep the index's frequency; infer it the same
             # way for computed and loaded series.
             series.index = pd.DatetimeIndex(series.index, freq="infer", name="period")
-        self._results = Results(doc, series, peaks=peaks, graph=graph, posts=posts)
+        self._results = Results(doc, series, peaks=peaks, graph=graph, posts=posts, run=run)
         self._doc, self.series = doc, series
         self.peaks, self.graph = peaks, self._results.graph
         self.shared_words = list(doc.get("shared_words", []))
@@ -180,7 +181,7 @@ class TrendResult:
     @classmethod
     def _of(cls, results, analysis=None):
         return cls(results.doc, results.series, peaks=results.peaks, graph=results.graph,
-                   posts=results.posts, analysis=analysis)
+                   posts=results.posts, run=results.run, analysis=analysis)
 
     @classmethod
     def from_analysis(cls, analysis):

@@ -1,5 +1,6 @@
 """The command line end to end on a small generated corpus."""
 
+import hashlib
 import json
 import os
 import shutil
@@ -121,6 +122,36 @@ def test_clusters_carry_labels_and_coherence_unless_series_only(analysed, corpus
     assert not {"label", "coherence", "n_posts_cooccur"} & set(plain["clusters"][0])
     # No same-day stories planted here: the posts agree with the series.
     assert [c["words"] for c in plain["clusters"]] == [c["words"] for c in doc["clusters"]]
+
+
+def test_run_json_says_how_the_results_were_made(analysed, corpus_file):
+    out, _ = analysed
+    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    # Files without their folders, options that differ from the defaults.
+    assert run["command"] == f"glipca analyse {corpus_file.name} --out out --lang en"
+    digest = hashlib.sha256(corpus_file.read_bytes()).hexdigest()
+    assert run["inputs"] == [{"name": corpus_file.name, "bytes": corpus_file.stat().st_size,
+                              "sha256": digest}]
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert f"<h1>Trend report: {corpus_file.name}</h1>" in page
+    assert f"<code>{run['command']}</code>" in page and digest[:16] in page
+
+
+def test_posts_of_a_cluster_without_posts_says_so(analysed, tmp_path):
+    out, _ = analysed
+    copy = tmp_path / "copy"
+    shutil.copytree(out, copy)
+    posts = json.loads((copy / "posts.json").read_text(encoding="utf-8"))
+    listed = _run("posts", copy, "--cluster", 1)
+    assert listed.exit_code == 0 and len(listed.output.splitlines()) == len(posts["posts"][1])
+    posts["posts"][1] = []
+    (copy / "posts.json").write_text(json.dumps(posts), encoding="utf-8")
+    empty = _run("posts", copy, "--cluster", 1)
+    assert empty.exit_code == 2 and len(empty.output.splitlines()) == 1
+    assert "cluster 1 has no representative posts" in empty.output
+    (copy / "posts.json").write_text('{"posts": []}', encoding="utf-8")
+    none = _run("posts", copy)
+    assert none.exit_code == 2 and "no representative posts were kept" in none.output
 
 
 def test_existing_output_is_not_overwritten_without_force(analysed, corpus_file):

@@ -8,7 +8,8 @@ import pandas as pd
 from click.testing import CliRunner
 
 from glipca.cli import main
-from glipca.report.figures import render_figures
+from glipca.report.document import cluster_name
+from glipca.report.figures import hierarchy_of, related_groups, render_figures
 from glipca.report.folder import Results, read_results
 from glipca.report.html import render_report
 
@@ -22,24 +23,86 @@ def _page(folder):
 def test_report_shows_every_section(results_folder, analysed_corpus):  # noqa: F811
     _, result = analysed_corpus
     page = _page(results_folder)
+    doc = read_results(results_folder).doc
     s = result.summary()
     for label, value in [("Posts read", s["posts_read"]), ("Posts used", s["posts_used"]),
                          ("Posts skipped", s["posts_skipped"]), ("Trend clusters", s["clusters"]),
                          ("Words kept", s["words"])]:
-        assert f"<th>{label}</th><td>{value}</td>" in page
-    assert f'{s["alpha"]:.4g}' in page and f'{s["periods"]} (' in page
-    for anchor in ("summary", "contents", "overview", "groups"):
+        assert f"<th>{label}</th><td>{value:,}</td>" in page
+    assert f'{s["alpha"]:.4g} (chosen automatically)' in page and f'{s["periods"]} (' in page
+    for anchor in ("summary", "reading", "clusters", "overview"):
         assert f'id="{anchor}"' in page
-    assert 'alt="Timeline of trend clusters"' in page
-    assert 'alt="Dendrogram of trend clusters"' in page
+    for term in ("Direct link", "λ", "Leading eigenvalue", "Loading", "Stability", "Coherence",
+                 "Post score"):
+        assert f"<dt>{term}</dt>" in page
+    assert 'alt="Timeline of trend clusters"' in page and 'alt="Heatmap of words by period"' in page
+    related = related_groups(hierarchy_of(doc))
+    assert related, "the two close pairs should group"
+    assert ('id="groups"' in page) and 'alt="Dendrogram of trend clusters"' in page
+    groups = page.split('id="groups"')[1].split("</table>")[0]
+    assert groups.count('class="swatch"') == len(related)
+    table = page.split('<table class="clusters">')[1].split("</table>")[0]
     for k, cluster in enumerate(result.model.clusters_):
+        row = table.split(f'<a href="#cluster-{k}">{k}</a>')[1].split("</tr>")[0]
+        c = doc["clusters"][k]
+        assert cluster_name(c) in row and c["peak"] in row and f">{c['size']}<" in row
+        assert f"{result.stability[k]:.2f}" in row
+        if c.get("coherence") is not None:
+            assert f"{c['coherence']:.2f}" in row
         section = page.split(f'<section id="cluster-{k}">')[1].split("</section>")[0]
-        assert f"<td>{cluster.words[-1]}</td>" in section
+        assert f"<li><span>{cluster.words[-1]}</span>" in section
         assert f"{result.stability[k]:.2f}" in section
         assert f"direct-correlation graph of the words of cluster {k}" in section
-        assert section.count("<li>") == len(result.posts[k])
-    # Overview: timeline, dendrogram, heatmap; one figure per cluster.
+        assert section.split('<ol class="posts">')[1].count("<li>") == len(result.posts[k])
+    # Overview: timeline, heatmap, dendrogram; one figure per cluster.
     assert page.count("<img ") == 3 + len(result.model.clusters_)
+
+
+def _doc(clusters, **summary):
+    return {"clusters": clusters, "shared_words": [], "hierarchy": None,
+            "params": {"lang": "en", "tz": "UTC", "freq": "D"},
+            "summary": {"periods": 8, "first_period": "2021-01-01", "last_period": "2021-01-08",
+                        **summary}}
+
+
+def _series():
+    return pd.DataFrame({"a": [0.0, 1, 0.5, 0, 0, 0, 0, 0], "b": [0.1, 0.9, 0.4, 0, 0, 0, 0, 0]},
+                        index=pd.date_range("2021-01-01", periods=8, tz="UTC"))
+
+
+def test_report_warns_of_interpolated_periods_and_peaks_at_the_edge():
+    cluster = {"id": 0, "words": ["a", "b"], "peak": "2021-01-02", "size": 2, "edge": True,
+               "loadings": [0.7, 0.7], "stability": 0.9, "start": "2021-01-02",
+               "end": "2021-01-02"}
+    masked = ["2021-01-05", "2021-01-06", "2021-01-07"]
+    page = render_report(Results(_doc([cluster], masked_periods=masked), _series()))
+    assert "3 of 8 periods (38%) had too few posts" in page
+    assert "Cluster <a href=\"#cluster-0\">0</a> peaks at the first or last observed" in page
+    quiet = render_report(Results(_doc([{**cluster, "edge": False}], masked_periods=masked[:1]),
+                                  _series()))
+    assert 'class="warning"' not in quiet
+
+
+def test_a_hierarchy_that_does_not_group_is_not_shown(results_folder):  # noqa: F811
+    results = read_results(results_folder)
+    doc = results.doc
+    hierarchy = dict(doc["hierarchy"], groups=[[c["id"]] for c in doc["clusters"]])
+    alone = Results({**doc, "hierarchy": hierarchy}, results.series, graph=results.graph)
+    figures = render_figures(alone)
+    assert "dendrogram.png" not in figures and "timeline.png" in figures
+    page = render_report(alone, figures=figures)
+    assert 'id="groups"' not in page and "Dendrogram" not in page
+
+
+def test_the_header_says_what_was_analysed_and_how(tmp_path):
+    run = {"command": "glipca analyse <b>posts.jsonl --out out", "glipca_version": "9.9",
+           "inputs": [{"name": "<i>posts.jsonl", "bytes": 2_500_000, "sha256": "ab12" * 16}]}
+    page = render_report(Results(_doc([]), _series(), run=run), title="out")
+    assert "<title>Trend report: &lt;i&gt;posts.jsonl</title>" in page
+    assert "&lt;i&gt;posts.jsonl <span class=\"note\">(2.5 MB; SHA-256 <code>ab12ab12ab12ab12" in page
+    assert "<code>glipca analyse &lt;b&gt;posts.jsonl --out out</code>" in page
+    assert "glipca 9.9" in page and "No date is written" in page
+    assert "No trend clusters were found." in page
 
 
 def test_every_figure_is_also_a_file_with_the_same_bytes(results_folder):  # noqa: F811

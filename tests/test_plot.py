@@ -14,7 +14,7 @@ from matplotlib.font_manager import FontProperties, fontManager
 
 from glipca.model.hierarchy import cluster_hierarchy
 from glipca.report import plots as plot
-from glipca.report.cluster_figure import plot_cluster, plot_cluster_multiples
+from glipca.report.cluster_figure import plot_cluster, plot_cluster_graph, plot_cluster_multiples
 
 WORDS = ["地震", "津波", "避難", "ニュース", "東京"]
 
@@ -61,7 +61,7 @@ def _drawers(series, clusters):
         lambda ax=None: plot_cluster_multiples(series, WORDS, peak=peak, start=series.index[8],
                                                end=peak, ax=ax),
         lambda ax=None: plot.plot_timeline(clusters, ax=ax),
-        lambda ax=None: plot.plot_cluster_graph(graph, loadings={"地震": 0.6}, ax=ax),
+        lambda ax=None: plot_cluster_graph(graph, loadings={"地震": 0.6}, ax=ax),
         lambda ax=None: plot.plot_dendrogram(_hierarchy(series), names={0: "地震"}, ax=ax),
         lambda ax=None: plot.plot_heatmap(series, WORDS, separators=[3], ax=ax),
     ]
@@ -127,3 +127,27 @@ def test_figures_leave_global_state_alone():
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           cwd=tmp_path.parent if False else None, timeout=300)
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
+
+
+def test_more_than_ten_lines_get_colours_of_their_own():
+    index = pd.date_range("2021-03-01", periods=20, freq="D")
+    rng = np.random.default_rng(1)
+    words = [f"w{i}" for i in range(14)]
+    frame = pd.DataFrame(rng.random((20, 14)), index=index, columns=words)
+    fig = plot.plot_cluster_series(frame, words, max_words=14)
+    colours = [matplotlib.colors.to_hex(line.get_color()) for line in fig.axes[0].get_lines()
+               if line.get_label() in words]
+    assert len(colours) == 14 and len(set(colours)) == 14
+
+
+def test_dendrogram_draws_each_group_of_related_clusters_in_its_own_colour():
+    # Twelve pairs of clusters whose signals nearly coincide: twelve groups.
+    rng = np.random.default_rng(0)
+    base = rng.normal(size=(40, 12))
+    signals = np.repeat(base, 2, axis=1) + 0.05 * rng.normal(size=(40, 24))
+    hierarchy = cluster_hierarchy(signals)
+    related = [g for g in hierarchy.groups if len(g) >= 2]
+    assert len(related) == 12
+    ax = plot.plot_dendrogram(hierarchy).axes[0]
+    colours = {matplotlib.colors.to_hex(c) for coll in ax.collections for c in coll.get_colors()}
+    assert len(colours - {"#999999"}) == 12

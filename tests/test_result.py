@@ -73,8 +73,9 @@ def test_save_writes_the_files_the_cli_writes(result, results_folder, tmp_path):
 def test_save_refuses_to_overwrite_without_force(result, tmp_path):
     out = result.save(tmp_path / "r", plots=False)
     (out / "mine.txt").write_text("keep")
-    with pytest.raises(OutputExists):
+    with pytest.raises(OutputExists, match="pass force=True") as refused:
         result.save(out, plots=False)
+    assert "--force" not in str(refused.value)
     assert (out / "mine.txt").exists()
     result.save(out, plots=False, force=True)
     assert not (out / "mine.txt").exists() and (out / "clusters.json").exists()

@@ -52,6 +52,9 @@ class PreparedCounts:
     posts : PostWords or None
         Each counted post's period, words, id, time and text
         (:mod:`glipca.counting.postwords`); None when not kept.
+    content : list or None
+        ``[name, size, SHA-256]`` of each input file
+        (:func:`~glipca.counting.cache.content_ids`); None for a data frame.
     """
 
     counts: WordCounts
@@ -61,6 +64,7 @@ class PreparedCounts:
     key: Optional[str] = None
     from_cache: bool = False
     posts: Optional[PostWords] = None
+    content: Optional[list] = None
 
     @property
     def lang(self):
@@ -177,7 +181,8 @@ def prepare_counts(source, options=None, *, jobs=DEFAULT_JOBS, cache=None, progr
         if hit is not None:
             counts, cached_report, _, posts = hit
             cached_report.files = list(files)
-            return PreparedCounts(counts, cached_report, options, params, key, True, posts)
+            return PreparedCounts(counts, cached_report, options, params, key, True, posts,
+                                  content)
     read = options.read
     report = IngestReport()
     # From files, most lines are parsed where they are tokenised (in
@@ -195,7 +200,7 @@ def prepare_counts(source, options=None, *, jobs=DEFAULT_JOBS, cache=None, progr
     )
     if store is not None:
         store.put(key, counts, report, params, kept)
-    return PreparedCounts(counts, report, options, params, key, False, kept)
+    return PreparedCounts(counts, report, options, params, key, False, kept, content)
 
 
 def _cache(cache):

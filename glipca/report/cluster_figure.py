@@ -1,4 +1,4 @@
-"""One picture per trend cluster: its words' series beside their direct links.
+"""Figures of one trend cluster: its words' series and their direct links.
 
 :func:`plot_cluster` is the figure the report shows and the file
 ``cluster_NNN.png``: on the left, small multiples of the member words'
@@ -22,9 +22,9 @@ import numpy as np
 from matplotlib.collections import LineCollection, PolyCollection
 
 from ..counting.periods import period_label
-from .plots import _Figure, _naive, _styled, draw_graph
+from .plots import _Figure, _figure, _naive, _styled
 
-__all__ = ["plot_cluster", "plot_cluster_multiples"]
+__all__ = ["draw_graph", "plot_cluster", "plot_cluster_graph", "plot_cluster_multiples"]
 
 #: Most words drawn as panels; the rest are counted in a note.
 MAX_PANELS = 12
@@ -197,3 +197,75 @@ def plot_cluster(series, words, graph, *, loadings=None, peak=None, start=None, 
     draw_graph(graph_ax, graph, loadings=dict(zip(words, loadings or [])), legend=True)
     _head(fig, width, height, title, _notes(words, shown, peak, start, end))
     return fig
+
+
+@_styled
+def plot_cluster_graph(graph, *, loadings=None, ax=None, seed=0):
+    """The direct-correlation graph of a cluster's words.
+
+    Edge width is the absolute partial correlation; positive links are
+    blue, negative ones red and dashed.
+
+    Parameters
+    ----------
+    graph : networkx Graph
+        Words as nodes, partial correlations as edge ``weight``.
+    loadings : dict, optional
+        Word -> loading, drawn as node size (central words larger).
+    ax : matplotlib Axes, optional
+    seed : int, default=0
+        Seed of the layout, so that the same graph is drawn the same way.
+    """
+    fig, ax = _figure(ax, (5.5, 4.5))
+    draw_graph(ax, graph, loadings=loadings, seed=seed, legend=True)
+    return fig
+
+
+def draw_graph(ax, graph, *, loadings=None, seed=0, legend=False):
+    """Draw a word graph into ``ax``: see :func:`plot_cluster_graph`.
+
+    Nodes and edges are laid out and drawn in sorted order, never in the
+    graph's own order (which can follow the hash order of a set), so that
+    the same graph gives the same picture in every process.
+    """
+    import networkx as nx
+    from matplotlib.lines import Line2D
+
+    nodes = sorted(map(str, graph.nodes))
+    edges = sorted(
+        (min(str(u), str(v)), max(str(u), str(v)), float(d.get("weight", 0.0)))
+        for u, v, d in graph.edges(data=True)
+    )
+    g = nx.Graph()
+    g.add_nodes_from(nodes)
+    g.add_weighted_edges_from((u, v, abs(w)) for u, v, w in edges)
+    pos = nx.spring_layout(g, seed=seed, weight="weight") if nodes else {}
+    for u, v, w in edges:
+        (x0, y0), (x1, y1) = pos[u], pos[v]
+        ax.plot([x0, x1], [y0, y1], color="C0" if w > 0 else "C3",
+                linestyle="-" if w > 0 else "--", linewidth=0.5 + 8.0 * abs(w), alpha=0.7,
+                zorder=1, solid_capstyle="round")
+    loadings = {str(k): v for k, v in (loadings or {}).items()}
+    top = max((abs(x) for x in loadings.values()), default=1.0) or 1.0
+    if nodes:
+        xy = np.array([pos[n] for n in nodes])
+        sizes = [80 + 320 * abs(loadings.get(n, top)) / top for n in nodes]
+        ax.scatter(xy[:, 0], xy[:, 1], s=sizes, color="white", edgecolors="0.3", zorder=2)
+    for n in nodes:
+        ax.annotate(n, pos[n], xytext=(0, 8), textcoords="offset points", ha="center",
+                    fontsize=9, zorder=3,
+                    bbox={"boxstyle": "square,pad=0.05", "fc": "white", "ec": "none", "alpha": 0.7})
+    ax.set_axis_off()
+    ax.margins(0.15)
+    ax.set_title("Direct links (partial correlations)", fontsize=9)
+    if legend:
+        handles = [
+            Line2D([], [], color="C0", linewidth=0.5 + 8.0 * 0.3, alpha=0.7, label="positive, 0.3"),
+            Line2D([], [], color="C0", linewidth=0.5 + 8.0 * 0.1, alpha=0.7, label="positive, 0.1"),
+            Line2D([], [], color="C3", linestyle="--", linewidth=0.5 + 8.0 * 0.1, alpha=0.7,
+                   label="negative, −0.1"),
+        ]
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=3,
+                  fontsize=7, frameon=False, handlelength=2.2, columnspacing=1.0,
+                  title="width = |partial correlation|; node size = loading",
+                  title_fontsize=7)

@@ -13,7 +13,7 @@ import pandas as pd
 from .. import __version__
 from ..counting.periods import period_label
 
-__all__ = ["DIGITS", "clusters_document", "rounded", "round_floats"]
+__all__ = ["DIGITS", "cluster_name", "clusters_document", "rounded", "round_floats"]
 
 #: Significant digits kept for floats in JSON and CSV.
 DIGITS = 6
@@ -39,6 +39,14 @@ def round_floats(x):
     if isinstance(x, pd.Timestamp):
         return period_label(x)
     return str(x)
+
+
+def cluster_name(cluster, n_words=3):
+    """What to call a cluster of ``clusters.json``: its label, else its first words."""
+    label = cluster.get("label")
+    if isinstance(label, (list, tuple)):
+        label = " ".join(map(str, label))
+    return str(label) if label else " ".join(map(str, cluster["words"][:n_words]))
 
 
 def _span(signal, index):

@@ -20,8 +20,9 @@ import pandas as pd
 from ..counting.parallel import available_cores, map_tasks
 from ..model.hierarchy import ClusterHierarchy
 from ..progress import progress_bar
+from .document import cluster_name
 
-__all__ = ["DPI", "figure_tasks", "render_figures"]
+__all__ = ["DPI", "figure_tasks", "related_groups", "render_figures"]
 
 #: Dots per inch of every figure: one dot per CSS pixel.
 DPI = 96
@@ -41,18 +42,26 @@ def hierarchy_of(doc):
     return ClusterHierarchy.from_dict(doc["hierarchy"]) if doc.get("hierarchy") else None
 
 
+def related_groups(hierarchy):
+    """The groups of two clusters or more, in dendrogram order (none without a hierarchy).
+
+    A grouping is worth showing only where it groups: most cuts leave many
+    clusters alone, and a list of one-cluster groups says nothing.
+    """
+    return [] if hierarchy is None else [g for g in hierarchy.groups if len(g) >= 2]
+
+
 def figure_tasks(doc):
     """Names of the figures the report of ``doc`` shows, slowest first.
 
-    ``dendrogram.png`` only when there are two clusters or more;
+    ``dendrogram.png`` only when some clusters group (:func:`related_groups`);
     ``cluster_NNN.png`` for every cluster.
     """
     clusters = doc["clusters"]
     if not clusters:
         return []
     names = ["heatmap.png", "timeline.png"]
-    hierarchy = hierarchy_of(doc)
-    if hierarchy is not None and len(hierarchy.labels) >= 2:
+    if related_groups(hierarchy_of(doc)):
         names.append("dendrogram.png")
     return names + [cluster_file(c["id"]) for c in clusters]
 
@@ -97,7 +106,7 @@ def _render(results, name):
     if name == "timeline.png":
         fig = plots.plot_timeline(clusters)
     elif name == "dendrogram.png":
-        names = {c["id"]: " ".join(map(str, c["words"][:3])) for c in clusters}
+        names = {c["id"]: cluster_name(c) for c in clusters}
         fig = plots.plot_dendrogram(hierarchy_of(doc), names=names)
     elif name == "heatmap.png":
         fig = _heatmap(series, clusters, hierarchy_of(doc))
@@ -108,7 +117,8 @@ def _render(results, name):
         span = {k: pd.Timestamp(c[k]) for k in ("start", "end") if c.get(k)}
         fig = plot_cluster(series, words, results.subgraph(words), loadings=c.get("loadings"),
                            peak=pd.Timestamp(c["peak"]), **span,
-                           title=f"Cluster {c['id']}: peak {c['peak']}, {c['size']} words")
+                           title=f"Cluster {c['id']}: {cluster_name(c)} · peak {c['peak']}, "
+                                 f"{c['size']} words")
     return plots.png_bytes(fig, dpi=DPI)
 
 

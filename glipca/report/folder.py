@@ -8,6 +8,7 @@
 ``peaks.csv``       the single-peak test, one row per word
 ``graph.csv``       the direct-correlation graph: word1, word2, partial correlation
 ``posts.json``      representative posts per cluster
+``run.json``        how the results were made: command, inputs, version
 =================== =========================================================
 
 plus the figures and ``report.html`` (:mod:`glipca.report.html`). A
@@ -25,12 +26,14 @@ from pathlib import Path
 import networkx as nx
 import pandas as pd
 
+from .. import __version__
 from ..counting.periods import period_label
 from ..progress import StageTimes
 from .atomic import atomic_dir
 from .document import DIGITS, clusters_document, round_floats, rounded
 
-__all__ = ["Results", "parse_periods", "read_results", "save_results", "write_results", "write_tables"]
+__all__ = ["Results", "parse_periods", "read_results", "run_record", "save_results",
+           "write_results", "write_tables"]
 
 #: Columns of the single-peak test (``peaks.csv``) and their types: a float
 #: column whose values happen to be whole numbers must not come back as int.
@@ -56,6 +59,8 @@ class Results:
         Direct-correlation graph, partial correlations as ``weight``.
     posts : list of list of dict, or None
         Representative posts per cluster, best first.
+    run : dict or None
+        How the results were made (``run.json``, see :func:`run_record`).
     """
 
     doc: dict
@@ -63,6 +68,7 @@ class Results:
     peaks: pd.DataFrame = None
     graph: nx.Graph = None
     posts: list = None
+    run: dict = None
 
     def __post_init__(self):
         if self.graph is None:
@@ -71,8 +77,11 @@ class Results:
         self.posts = self.posts or None
 
     @classmethod
-    def from_analysis(cls, analysis):
-        """What the files of :func:`glipca.pipeline.run_analysis`'s result will hold."""
+    def from_analysis(cls, analysis, *, command=None):
+        """What the files of :func:`glipca.pipeline.run_analysis`'s result will hold.
+
+        ``command`` is the command line that ran it, if any (see :func:`run_record`).
+        """
         graph = nx.Graph()
         graph.add_nodes_from(analysis.series.columns)
         graph.add_weighted_edges_from(sorted(
@@ -85,7 +94,7 @@ class Results:
                 peaks[name] = [rounded(x) for x in peaks[name]]
         posts = round_floats([[p.to_dict() for p in ps] for ps in (analysis.posts or [])])
         return cls(clusters_document(analysis), analysis.series, peaks=peaks, graph=graph,
-                   posts=posts)
+                   posts=posts, run=run_record(getattr(analysis, "content", None), command))
 
     def equals(self, other):
         """Whether both hold the same document, series, tables, graph and posts."""
@@ -97,6 +106,7 @@ class Results:
             and _edges(self.graph) == _edges(other.graph)
             and list(self.graph.nodes) == list(other.graph.nodes)
             and self.posts == other.posts
+            and self.run == other.run
         )
 
     def posts_of(self, cid):
@@ -108,6 +118,29 @@ class Results:
         sub = self.graph.subgraph([w for w in words if w in self.graph]).copy()
         sub.add_nodes_from(words)
         return sub
+
+
+def run_record(content, command=None):
+    """The content of ``run.json``: what identifies how results were made.
+
+    Parameters
+    ----------
+    content : list or None
+        ``[name, size, SHA-256]`` of each input file
+        (:func:`glipca.counting.cache.content_ids`); None for a data frame.
+    command : str, optional
+        The command line, with files named without their folders.
+
+    Notes
+    -----
+    No date and no path: the same posts and options give the same bytes
+    anywhere, at any time. The inputs' SHA-256 identify the data; the time
+    of a run is the folder's modification time.
+    """
+    inputs = None if content is None else [
+        {"name": name, "bytes": int(size), "sha256": digest} for name, size, digest in content
+    ]
+    return {"command": command, "inputs": inputs, "glipca_version": __version__}
 
 
 def _edges(graph):
@@ -170,6 +203,8 @@ def write_tables(results, folder):
     _write_csv(edges, folder / "graph.csv", index=False)
 
     _write_json(folder / "posts.json", {"posts": round_floats(results.posts or [])})
+    if results.run is not None:
+        _write_json(folder / "run.json", results.run)
 
 
 def save_results(results, out, *, force=False, plots=True, jobs=1,
@@ -210,14 +245,16 @@ def save_results(results, out, *, force=False, plots=True, jobs=1,
     return Path(out)
 
 
-def write_results(analysis, out, *, force=False, plots=True, jobs=1, times=None, progress=False):
+def write_results(analysis, out, *, force=False, plots=True, jobs=1, times=None, progress=False,
+                  command=None):
     """Write every output of an analysis to ``out`` atomically (see :func:`save_results`).
 
+    ``command`` is recorded in ``run.json`` (see :func:`run_record`).
     Returns the ``clusters.json`` document.
     """
     times = StageTimes() if times is None else times
     with times("tables"):
-        results = Results.from_analysis(analysis)
+        results = Results.from_analysis(analysis, command=command)
     save_results(results, out, force=force, plots=plots, jobs=jobs, times=times,
                  progress=progress)
     return results.doc
@@ -273,10 +310,12 @@ def read_results(folder):
         graph.add_weighted_edges_from(
             zip(edges["word1"], edges["word2"], edges["partial_correlation"].astype(float))
         )
-    posts = None
+    posts = run = None
     if (folder / "posts.json").exists():
         posts = json.loads((folder / "posts.json").read_text(encoding="utf-8"))["posts"]
-    return Results(doc, series, peaks=peaks, graph=graph, posts=posts)
+    if (folder / "run.json").exists():
+        run = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    return Results(doc, series, peaks=peaks, graph=graph, posts=posts, run=run)
 
 
 def _read_peaks(path, tz, unit):

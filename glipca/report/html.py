@@ -14,48 +14,52 @@ names) is untrusted and goes through :func:`escape`.
 from __future__ import annotations
 
 import base64
-import html
 from pathlib import Path
 
 from ..progress import StageTimes
-from .figures import cluster_file, hierarchy_of
+from . import sections
+from .figures import cluster_file, hierarchy_of, related_groups
 from .folder import read_results
+from .sections import escape
 
 __all__ = ["escape", "png_uri", "render_report", "write_report"]
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 
+#: Latin, then Japanese, then simplified Chinese fonts, whichever the reader has.
+FONTS = ('system-ui, -apple-system, "Segoe UI", "Hiragino Sans", "Yu Gothic", Meiryo, '
+         '"Noto Sans CJK JP", "IPAexGothic", "PingFang SC", "Microsoft YaHei", '
+         '"Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "Noto Sans", sans-serif')
+
 STYLE = """
-body { font-family: system-ui, -apple-system, "Segoe UI", "Hiragino Sans", "Yu Gothic", Meiryo,
-       "Noto Sans CJK JP", "IPAexGothic",
-       "Noto Sans", sans-serif; margin: 0 auto; max-width: 72rem; padding: 1rem 2rem 4rem;
+body { font-family: %s; margin: 0 auto; max-width: 72rem; padding: 1rem 2rem 4rem;
        color: #1b1b1b; line-height: 1.45; }
-h1 { margin-bottom: 0.2rem; }
+h1 { margin-bottom: 0.2rem; overflow-wrap: anywhere; }
 h2 { border-top: 2px solid #ddd; padding-top: 1rem; margin-top: 2.5rem; }
+.lede { font-size: 1.15rem; margin-top: 0.3rem; }
 table { border-collapse: collapse; margin: 0.5rem 0 1rem; }
 td, th { border-bottom: 1px solid #e3e3e3; padding: 0.2rem 0.7rem 0.2rem 0; text-align: left;
          vertical-align: top; }
 th { font-weight: 600; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
-img { max-width: 100%; height: auto; display: block; margin: 0.5rem 0; }
-.figures { display: flex; flex-wrap: wrap; align-items: flex-start; gap: 1rem; }
-.words { font-size: 1.1rem; }
+.num { text-align: right; font-variant-numeric: tabular-nums; }
+.date { white-space: nowrap; }
+.swatch { display: inline-block; width: 0.8rem; height: 0.8rem; margin-right: 0.4rem;
+          vertical-align: -0.1rem; border-radius: 0.15rem; }
+code { font-size: 0.9rem; overflow-wrap: anywhere; }
+img { max-width: 100%%; height: auto; display: block; margin: 0.5rem 0; }
 .note { color: #555; font-size: 0.9rem; }
+.warning { background: #fff3cd; border-left: 4px solid #e0a800; padding: 0.3rem 0.6rem; }
 .badge { display: inline-block; border-radius: 0.3rem; padding: 0 0.4rem; font-weight: 600; }
 .stable { background: #d9f2d9; } .moderate { background: #fff0c2; } .shaky { background: #f8d0d0; }
+.glossary dt { font-weight: 600; margin-top: 0.5rem; }
+.glossary dd { margin-left: 1.5rem; }
+.facts { display: flex; flex-wrap: wrap; gap: 0 3rem; align-items: flex-start; }
+ol.words { columns: 3 11rem; padding-left: 1.8rem; margin: 0.3rem 0 1rem; }
+ol.words li span.num { color: #555; margin-left: 0.6rem; font-size: 0.9rem; }
 .posts li { margin-bottom: 0.6rem; }
 .post-text { white-space: pre-wrap; overflow-wrap: anywhere; }
 .post-meta { color: #555; font-size: 0.85rem; }
-nav ol { columns: 2; }
-"""
-
-
-def escape(value):
-    """Escaped text of any value, quotes included (safe in attributes too)."""
-    return html.escape("" if value is None else str(value), quote=True)
-
-
-_e = escape
+""" % FONTS
 
 
 def png_uri(fig):
@@ -74,7 +78,7 @@ def _img(figures, name, alt):
     """The figure file ``name`` embedded, or nothing when figures are off."""
     if not figures or name not in figures:
         return ""
-    return f'<img src="{_uri(figures[name])}" alt="{_e(alt)}">'
+    return f'<img src="{_uri(figures[name])}" alt="{escape(alt)}">'
 
 
 def write_report(folder, *, results=None, path=None, figures=True, title=None, jobs=1,
@@ -94,7 +98,8 @@ def write_report(folder, *, results=None, path=None, figures=True, title=None, j
         Draw the figures, write them beside the page and embed them (False
         gives a small text-only page and writes no figure).
     title : str, optional
-        Name shown in the title; default the folder's name.
+        The results folder's name, as the report shows it; default the
+        folder's own name.
     jobs : int or None, default=1
         Processes drawing the figures; None for all available cores.
     times : StageTimes, optional
@@ -130,13 +135,6 @@ def _replace(path, data):
     tmp.replace(path)
 
 
-def _stability_badge(score):
-    if score is None:
-        return '<span class="note">not computed</span>'
-    kind = "stable" if score >= 0.8 else "moderate" if score >= 0.5 else "shaky"
-    return f'<span class="badge {kind}">{score:.2f} ({kind})</span>'
-
-
 def render_report(results, *, figures=None, title="glipca"):
     """The report as an HTML string.
 
@@ -148,149 +146,50 @@ def render_report(results, *, figures=None, title="glipca"):
         File name -> PNG bytes (:func:`glipca.report.figures.render_figures`);
         without it the page has no figure.
     title : str
-        Shown in the page title (e.g. the results folder's name).
+        The results folder's name; the page is titled by the input files
+        when ``results.run`` names them, else by this.
     """
     doc = results.doc
     clusters = doc["clusters"]
+    figures = figures or {}
+    lang = doc.get("params", {}).get("lang") or "und"
     hierarchy = hierarchy_of(doc)
-    group_of = {}
-    if hierarchy is not None:
-        for g, members in enumerate(hierarchy.groups):
-            for c in members:
-                group_of[c] = (g, members)
+    related = related_groups(hierarchy)
+    group_of = {c: (g, members) for g, members in enumerate(related) for c in members}
     parts = [
         "<!DOCTYPE html>",
-        '<html lang="und"><head><meta charset="utf-8">',
+        '<html lang="en"><head><meta charset="utf-8">',
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>Trend report: {_e(title)}</title>",
+        f"<title>Trend report: {escape(sections.title_of(results.run, title))}</title>",
         f"<style>{STYLE}</style></head><body>",
-        f"<h1>Trend report: {_e(title)}</h1>",
-        f'<p class="note">glipca {_e(doc.get("glipca_version", ""))}: trend clusters found by '
-        "graphical-lasso-guided iterative PCA.</p>",
-        _summary(doc),
-        _contents(clusters),
+        sections.header(doc, results.run, title),
+        sections.summary(doc),
+        sections.how_to_read(doc),
+        sections.cluster_table(doc, lang),
     ]
     if figures and clusters:
-        parts.append('<h2 id="overview">Overview</h2>')
-        parts.append('<p class="note">Bars span the days each cluster stays above half its '
-                     "peak; dots mark the peak; colour is the stability score.</p>")
-        parts.append(_img(figures, "timeline.png", "Timeline of trend clusters"))
-        if "dendrogram.png" in figures:
-            parts.append('<p class="note">Clusters whose signals rise and fall together join '
-                         f"low in the tree; the dotted line is the cut at "
-                         f"{hierarchy.threshold:g} that defines the groups below.</p>")
-            parts.append(_img(figures, "dendrogram.png", "Dendrogram of trend clusters"))
-        parts.append(_img(figures, "heatmap.png", "Heatmap of words by period"))
-    if hierarchy is not None and len(hierarchy.labels) >= 2:
-        parts.append(_groups(hierarchy, clusters))
+        parts += [
+            '<h2 id="overview">Overview</h2>',
+            '<p class="note">Each bar spans the periods a cluster stays above half its peak; '
+            "the dot marks the peak; the colour is its stability (dark: shaky). On the right: "
+            "its size, stability and coherence.</p>",
+            _img(figures, "timeline.png", "Timeline of trend clusters"),
+            '<p class="note">Each cluster\'s three most central words, each to its own '
+            "maximum (black), by period; clusters in dendrogram order, separated by red "
+            "lines.</p>",
+            _img(figures, "heatmap.png", "Heatmap of words by period"),
+        ]
+    if related:
+        parts.append(sections.groups(hierarchy, related, clusters))
+        parts.append(_img(figures, "dendrogram.png", "Dendrogram of trend clusters"))
     for c in clusters:
-        parts.append(_cluster_section(c, results, group_of, figures))
+        image = _img(figures, cluster_file(c["id"]),
+                     f"Series and direct-correlation graph of the words of cluster {c['id']}")
+        parts.append(sections.cluster_section(c, results, group_of, image, lang))
     if doc.get("shared_words"):
-        parts.append('<h2 id="shared">Shared words</h2><p>Directly tied to two clusters, so '
-                     "listed in neither: " + _e(", ".join(map(str, doc["shared_words"])))
-                     + "</p>")
+        parts.append('<h2 id="shared">Shared words</h2><p>Directly linked to two clusters, so '
+                     f'listed in neither: <span lang="{escape(lang)}">'
+                     + escape(", ".join(map(str, doc["shared_words"]))) + "</span></p>")
     parts.append("</body></html>\n")
     return "\n".join(parts)
-
-
-def _summary(doc):
-    s = doc.get("summary", {})
-    p = doc.get("params", {})
-    rows = [
-        ("Posts read", s.get("posts_read")),
-        ("Posts used", s.get("posts_used")),
-        ("Posts skipped", s.get("posts_skipped")),
-        ("Periods", f'{s.get("periods")} ({s.get("first_period")} to {s.get("last_period")}, '
-                    f'{p.get("freq", "D")}, {p.get("tz", "")})'),
-        ("Vocabulary", s.get("vocabulary")),
-        ("Words kept", s.get("words")),
-        ("Candidate trend words", s.get("candidate_words")),
-        ("Graphical lasso penalty λ", f'{s["alpha"]:.4g}' if "alpha" in s else None),
-        ("Direct links", s.get("graph_edges")),
-        ("Trend clusters", s.get("clusters")),
-        ("Language", p.get("lang")),
-    ]
-    skipped = s.get("skipped_by_reason") or {}
-    if skipped:
-        rows.append(("Skipped by reason", ", ".join(f"{k}: {v}" for k, v in skipped.items())))
-    if s.get("masked_periods"):
-        rows.append(("Low-volume periods (interpolated)", ", ".join(s["masked_periods"])))
-    body = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
-    return f'<h2 id="summary">Summary</h2><table class="summary">{body}</table>'
-
-
-def _contents(clusters):
-    if not clusters:
-        return "<p>No trend clusters were found.</p>"
-    items = "".join(
-        f'<li><a href="#cluster-{int(c["id"])}">Cluster {int(c["id"])}</a>: {_e(c["peak"])}, '
-        f'{_e(" ".join(map(str, c["words"][:4])))}</li>'
-        for c in clusters
-    )
-    return f'<nav><h2 id="contents">Clusters</h2><ul>{items}</ul></nav>'
-
-
-def _groups(hierarchy, clusters):
-    by_id = {c["id"]: c for c in clusters}
-    rows = []
-    for g, members in enumerate(hierarchy.groups):
-        text = "; ".join(
-            f'{m}: {" ".join(map(str, by_id[m]["words"][:3]))}' for m in members if m in by_id
-        )
-        rows.append(f"<tr><td class=\"num\">{g}</td><td>{_e(text)}</td></tr>")
-    return (
-        '<h2 id="groups">Groups of related clusters</h2>'
-        f'<p class="note">The dendrogram cut at {hierarchy.threshold:g} '
-        f"({_e(hierarchy.metric)} distance, {_e(hierarchy.method)} linkage).</p>"
-        f'<table><tr><th>Group</th><th>Clusters</th></tr>{"".join(rows)}</table>'
-    )
-
-
-def _cluster_section(c, results, group_of, figures):
-    cid = int(c["id"])
-    words = [str(w) for w in c["words"]]
-    out = [f'<section id="cluster-{cid}">',
-           f"<h2>Cluster {cid}: {_e(' '.join(words[:5]))}</h2>"]
-    span = f'{c["start"]} to {c["end"]}' if c.get("start") else ""
-    facts = [
-        ("Peak", c["peak"]),
-        ("Span at half height", span),
-        ("Words", c["size"]),
-        ("Leading eigenvalue", f'{c["eigenvalue"]:.3g}' if "eigenvalue" in c else None),
-    ]
-    rows = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in facts)
-    rows += f"<tr><th>Stability</th><td>{_stability_badge(c.get('stability'))}</td></tr>"
-    if cid in group_of:
-        g, members = group_of[cid]
-        others = [m for m in members if m != cid]
-        links = ", ".join(f'<a href="#cluster-{int(m)}">{int(m)}</a>' for m in others)
-        rows += f"<tr><th>Group</th><td>{g}" + (f" (with {links})" if links else "") + "</td></tr>"
-    out.append(f"<table>{rows}</table>")
-    loadings = c.get("loadings") or [None] * len(words)
-    cells = "".join(
-        f'<tr><td>{_e(w)}</td><td class="num">{"" if x is None else f"{x:.3f}"}</td></tr>'
-        for w, x in zip(words, loadings)
-    )
-    out.append('<table class="words"><tr><th>Word (most central first)</th>'
-               f'<th>Loading</th></tr>{cells}</table>')
-    out.append(_img(figures, cluster_file(cid),
-                    f"Series and direct-correlation graph of the words of cluster {cid}"))
-    out.append(_posts_list(results.posts_of(cid)))
-    out.append("</section>")
-    return "\n".join(out)
-
-
-def _posts_list(items):
-    if not items:
-        return '<h3>Representative posts</h3><p class="note">None collected.</p>'
-    lis = []
-    for p in items:
-        lis.append(
-            f'<li><div class="post-text">{_e(p.get("text"))}</div>'
-            f'<div class="post-meta">{_e(p.get("time"))} · id {_e(p.get("id"))} · words: '
-            f'{_e(", ".join(map(str, p.get("words", []))))} · score {float(p.get("score", 0)):.2f}'
-            "</div></li>"
-        )
-    return ('<h3>Representative posts</h3><p class="note">Posts holding many of the cluster\'s '
-            "words, posted near its peak.</p>" f'<ol class="posts">{"".join(lis)}</ol>')

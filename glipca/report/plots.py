@@ -23,15 +23,17 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from .document import cluster_name
+
 __all__ = [
     "plot_cluster_series",
     "plot_timeline",
-    "plot_cluster_graph",
     "plot_dendrogram",
     "plot_heatmap",
     "figure_style",
     "png_bytes",
-    "draw_graph",
+    "distinct_colors",
+    "group_colors",
 ]
 
 #: Tried in order, glyph by glyph: Latin from matplotlib's default font,
@@ -109,6 +111,17 @@ def _figure(ax, size):
     return fig, fig.add_subplot()
 
 
+def distinct_colors(n):
+    """``n`` colours, no two alike: matplotlib's cycle repeats after 10."""
+    import matplotlib as mpl
+
+    if n <= 10:
+        return [mpl.colormaps["tab10"](i) for i in range(n)]
+    if n <= 20:
+        return [mpl.colormaps["tab20"](i) for i in range(n)]
+    return [mpl.colormaps["turbo"](x) for x in np.linspace(0.05, 0.95, n)]
+
+
 def _date_axis(ax, maxticks=8):
     import matplotlib.dates as mdates
 
@@ -146,8 +159,8 @@ def plot_cluster_series(series, words, *, peak=None, title=None, ax=None, max_wo
     fig, ax = _figure(ax, (8, 3.5))
     shown = list(words)[:max_words]
     x = _naive(series.index)
-    for w in shown:
-        ax.plot(x, 100.0 * series[w].to_numpy(), label=str(w), linewidth=1.4)
+    for w, color in zip(shown, distinct_colors(len(shown))):
+        ax.plot(x, 100.0 * series[w].to_numpy(), label=str(w), linewidth=1.4, color=color)
     if peak is not None:
         ax.axvline(_naive([peak])[0], color="0.3", linestyle="--", linewidth=1)
     ax.set_ylabel("% of posts")
@@ -166,22 +179,26 @@ def plot_cluster_series(series, words, *, peak=None, title=None, ax=None, max_wo
 def plot_timeline(clusters, *, ax=None, n_words=3):
     """All clusters on one time axis: a bar from start to end, a dot at the peak.
 
+    Each row is named by the cluster's id and label (else its first
+    words) on the left, and its size, stability and coherence on the right.
+
     Parameters
     ----------
     clusters : list of dict
         With ``id``, ``words``, ``peak`` and optionally ``start`` and ``end``
-        (the span of the cluster's signal, as in ``clusters.json``) and
-        ``stability`` (shown as colour: pale bars are shaky clusters).
+        (the span of the cluster's signal, as in ``clusters.json``),
+        ``label``, ``size``, ``coherence`` and ``stability`` (also shown as
+        colour: dark bars are shaky clusters).
     ax : matplotlib Axes, optional
     n_words : int, default=3
-        Words shown in each cluster's label.
+        Words naming a cluster without a label.
     """
     import matplotlib as mpl
 
-    fig, ax = _figure(ax, (10, 0.32 * len(clusters) + 1.4))
+    fig, ax = _figure(ax, (10, 0.3 * len(clusters) + 1.6))
     ordered = sorted(clusters, key=lambda c: (str(c["peak"]), c["id"]))
-    # Viridis without its darkest and palest ends, so that labels and the
-    # peak dots stay readable on every bar.
+    # Viridis without its darkest and palest ends, so that the peak dots
+    # stay visible on every bar.
     cmap = mpl.colors.ListedColormap(mpl.colormaps["viridis"](np.linspace(0.15, 0.85, 256)))
     one_day = pd.Timedelta(days=1)
     for y, c in enumerate(ordered):
@@ -192,95 +209,42 @@ def plot_timeline(clusters, *, ax=None, n_words=3):
         color = cmap(float(score)) if score is not None else "C0"
         ax.barh(y, end + one_day - start, left=start, height=0.6, color=color, alpha=0.85)
         ax.plot([peak + one_day / 2], [y], "o", color="black", markersize=3)
-    ax.set_yticks(range(len(ordered)))
-    ax.set_yticklabels(
-        [f"{c['id']}: " + " ".join(map(str, c["words"][:n_words])) for c in ordered],
-        fontsize="small",
-    )
+    ax.set_yticks(range(len(ordered)),
+                  [_shorten(f"{c['id']} · {cluster_name(c, n_words)}") for c in ordered],
+                  fontsize="small")
     ax.set_ylim(len(ordered) - 0.5, -0.5)
+    facts = ax.secondary_yaxis("right")
+    facts.set_yticks(range(len(ordered)), [_facts(c) for c in ordered], fontsize="x-small",
+                     color="0.3")
+    facts.tick_params(length=0)
     _date_axis(ax)
     ax.grid(axis="x", color="0.9")
     ax.set_axisbelow(True)
     if any(c.get("stability") is not None for c in ordered):
         mappable = mpl.cm.ScalarMappable(norm=mpl.colors.Normalize(0, 1), cmap=cmap)
-        # A fixed height, at the top: a bar as tall as 40 clusters says no more.
-        bar = fig.colorbar(mappable, ax=ax, fraction=0.03, pad=0.01, ticks=[0, 0.5, 1],
-                           shrink=min(1.0, 6.0 / max(len(ordered), 1)), anchor=(0.0, 1.0))
-        bar.set_label("stability", fontsize="small")
-    ax.set_title("Trend clusters by peak")
+        # A small bar above the plot's right end, on the title's line.
+        height = 0.1 / fig.get_figheight()
+        cax = ax.inset_axes([0.78, 1.0 + 2.5 * height, 0.22, height])
+        bar = fig.colorbar(mappable, cax=cax, orientation="horizontal", ticks=[0, 0.5, 1])
+        cax.set_title("bar colour: stability", fontsize="x-small", loc="left", pad=2)
+        cax.tick_params(labelsize="x-small", length=2, pad=1)
+    ax.set_title("Trend clusters by peak", loc="left")
     return fig
 
 
-@_styled
-def plot_cluster_graph(graph, *, loadings=None, ax=None, seed=0):
-    """The direct-correlation graph of a cluster's words.
-
-    Edge width is the absolute partial correlation; positive links are
-    blue, negative ones red and dashed.
-
-    Parameters
-    ----------
-    graph : networkx Graph
-        Words as nodes, partial correlations as edge ``weight``.
-    loadings : dict, optional
-        Word -> loading, drawn as node size (central words larger).
-    ax : matplotlib Axes, optional
-    seed : int, default=0
-        Seed of the layout, so that the same graph is drawn the same way.
-    """
-    fig, ax = _figure(ax, (5.5, 4.5))
-    draw_graph(ax, graph, loadings=loadings, seed=seed, legend=True)
-    return fig
+def _shorten(text, n=36):
+    return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def draw_graph(ax, graph, *, loadings=None, seed=0, legend=False):
-    """Draw a word graph into ``ax``: see :func:`plot_cluster_graph`.
-
-    Nodes and edges are laid out and drawn in sorted order, never in the
-    graph's own order (which can follow the hash order of a set), so that
-    the same graph gives the same picture in every process.
-    """
-    import networkx as nx
-    from matplotlib.lines import Line2D
-
-    nodes = sorted(map(str, graph.nodes))
-    edges = sorted(
-        (min(str(u), str(v)), max(str(u), str(v)), float(d.get("weight", 0.0)))
-        for u, v, d in graph.edges(data=True)
-    )
-    g = nx.Graph()
-    g.add_nodes_from(nodes)
-    g.add_weighted_edges_from((u, v, abs(w)) for u, v, w in edges)
-    pos = nx.spring_layout(g, seed=seed, weight="weight") if nodes else {}
-    for u, v, w in edges:
-        (x0, y0), (x1, y1) = pos[u], pos[v]
-        ax.plot([x0, x1], [y0, y1], color="C0" if w > 0 else "C3",
-                linestyle="-" if w > 0 else "--", linewidth=0.5 + 8.0 * abs(w), alpha=0.7,
-                zorder=1, solid_capstyle="round")
-    loadings = {str(k): v for k, v in (loadings or {}).items()}
-    top = max((abs(x) for x in loadings.values()), default=1.0) or 1.0
-    if nodes:
-        xy = np.array([pos[n] for n in nodes])
-        sizes = [80 + 320 * abs(loadings.get(n, top)) / top for n in nodes]
-        ax.scatter(xy[:, 0], xy[:, 1], s=sizes, color="white", edgecolors="0.3", zorder=2)
-    for n in nodes:
-        ax.annotate(n, pos[n], xytext=(0, 8), textcoords="offset points", ha="center",
-                    fontsize=9, zorder=3,
-                    bbox={"boxstyle": "square,pad=0.05", "fc": "white", "ec": "none", "alpha": 0.7})
-    ax.set_axis_off()
-    ax.margins(0.15)
-    ax.set_title("Direct links (partial correlations)", fontsize=9)
-    if legend:
-        handles = [
-            Line2D([], [], color="C0", linewidth=0.5 + 8.0 * 0.3, alpha=0.7, label="positive, 0.3"),
-            Line2D([], [], color="C0", linewidth=0.5 + 8.0 * 0.1, alpha=0.7, label="positive, 0.1"),
-            Line2D([], [], color="C3", linestyle="--", linewidth=0.5 + 8.0 * 0.1, alpha=0.7,
-                   label="negative, −0.1"),
-        ]
-        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=3,
-                  fontsize=7, frameon=False, handlelength=2.2, columnspacing=1.0,
-                  title="width = |partial correlation|; node size = loading",
-                  title_fontsize=7)
+def _facts(c):
+    """``17 words · stab 0.85 · coh 0.42``: what the right side of a timeline row says."""
+    size = c.get("size", len(c["words"]))
+    parts = [f"{size} words"]
+    if c.get("stability") is not None:
+        parts.append(f"stab {c['stability']:.2f}")
+    if c.get("coherence") is not None:
+        parts.append(f"coh {c['coherence']:.2f}")
+    return " · ".join(parts)
 
 
 @_styled
@@ -307,14 +271,47 @@ def plot_dendrogram(hierarchy, *, names=None, ax=None):
         ax.set_axis_off()
         return fig
     sch.dendrogram(
-        hierarchy.linkage, labels=text, orientation="left", ax=ax,
-        color_threshold=hierarchy.threshold, above_threshold_color="0.6",
-        leaf_font_size=9,
+        hierarchy.linkage, labels=text, orientation="left", ax=ax, leaf_font_size=9,
+        link_color_func=_group_colors(hierarchy).get,
     )
     ax.axvline(hierarchy.threshold, color="0.5", linestyle=":", linewidth=1)
-    ax.set_xlabel(f"{hierarchy.metric} distance ({hierarchy.method} linkage)")
-    ax.set_title("How trend clusters group")
+    ax.set_xlabel(f"{hierarchy.metric} distance ({hierarchy.method} linkage); dotted: the "
+                  f"cut at {hierarchy.threshold:g}; coloured: groups of related clusters",
+                  fontsize="small")
+    ax.set_title("How trend clusters group", loc="left")
     return fig
+
+
+def group_colors(n):
+    """Hex colours of ``n`` groups of related clusters, as the dendrogram draws them.
+
+    Never grey, which marks the links between groups.
+    """
+    import matplotlib as mpl
+
+    tab20 = [mpl.colors.to_hex(mpl.colormaps["tab20"](i)) for i in range(20)]
+    # Strong colours first, then their pale twins; tab20's greys left out.
+    palette = [c for i, c in enumerate(tab20[0::2] + tab20[1::2]) if i not in (7, 17)]
+    if n <= len(palette):
+        return palette[:n]
+    return [mpl.colors.to_hex(mpl.colormaps["turbo"](x)) for x in np.linspace(0.05, 0.95, n)]
+
+
+def _group_colors(hierarchy):
+    """Colour of each link of the dendrogram: its group's within a group of two
+    clusters or more, grey elsewhere (scipy's palette repeats after a few)."""
+    labels = list(hierarchy.labels)
+    n = len(labels)
+    related = [set(g) for g in hierarchy.groups if len(g) >= 2]
+    colors = group_colors(len(related))
+    leaves = {k: {labels[k]} for k in range(n)}
+    out = {}
+    for i, (a, b, *_) in enumerate(hierarchy.linkage):
+        node = n + i
+        leaves[node] = leaves[int(a)] | leaves[int(b)]
+        inside = [k for k, g in enumerate(related) if leaves[node] <= g]
+        out[node] = colors[inside[0]] if inside else "#999999"
+    return out
 
 
 @_styled
