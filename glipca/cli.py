@@ -30,11 +30,11 @@ def _alpha(value):
         try:
             alpha = float(value)
         except ValueError:
-            raise click.BadParameter("must be a number or 'auto'") from None
+            raise click.BadParameter(f"--alpha {value}: must be a number or 'auto'") from None
     try:
         GLIPCA(alpha=alpha)._validate_params()
     except ValueError as err:
-        raise click.BadParameter(str(err)) from None
+        raise click.BadParameter(f"--alpha {value}: {err}") from None
     return alpha
 
 

@@ -403,3 +403,14 @@ def test_missing_file_is_named_without_a_line(tmp_path, command):
                                 catch_exceptions=False)
     assert result.exit_code == 2
     assert _lines(result) == [f"glipca: error: {tmp_path / 'missing.jsonl'}: file not found"]
+
+
+def test_alpha_out_of_range_names_the_option(tmp_path):
+    path = _file(tmp_path, "a.jsonl", GOOD)
+    for value in ("-1", "zero"):
+        result = CliRunner().invoke(main, ["analyse", str(path), "--out", str(tmp_path / "out"), "--alpha", value],
+                                    catch_exceptions=False)
+        assert result.exit_code == 2
+        (only,) = _lines(result)
+        assert only.startswith(f"glipca: error: --alpha {value}: ")
+
