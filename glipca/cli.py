@@ -229,7 +229,9 @@ def _print_summary(doc, report, out, from_cache, cache_on=True):
 
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--out", "-o", required=True, type=click.Path(file_okay=False), help="Output folder for the counts.")
+@click.option("--out", "-o", type=click.Path(file_okay=False), help="Output folder for the counts.")
+@click.option("--store", type=click.Path(file_okay=False), help="Count store to add the posts to, with --append (instead of --out).")
+@click.option("--append", is_flag=True, help="With --store: add the posts to the store (made if absent).")
 @_reading_options
 @click.option("--min-count", default=1, show_default=True, type=click.IntRange(1), help="Drop words in fewer posts than this.")
 @click.option("--min-days", default=1, show_default=True, type=click.IntRange(1), help="Drop words seen in fewer periods than this.")
@@ -240,20 +242,26 @@ def _print_summary(doc, report, out, from_cache, cache_on=True):
 @click.option("--force", is_flag=True, help="Replace an existing output folder.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress or summary.")
 @click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks.")
-def count(inputs, out, min_count, min_days, use_dask, scheduler, workers, block_size, force, quiet, debug,
-          **reading):
+def count(inputs, out, store, append, min_count, min_days, use_dask, scheduler, workers, block_size,
+          force, quiet, debug, **reading):
     """Count words per period in post files INPUT... and write them to --out.
 
     The folder holds counts.parquet (period, word, count), periods.parquet
     (period, posts) and meta.json (options and the ingest report), the same
     format as the cache.  With --dask, INPUT may also be an fsspec URL or
-    glob (s3://bucket/dump/*.jsonl.gz) and the counts are the same.
+    glob (s3://bucket/dump/*.jsonl.gz) and the counts are the same.  With
+    --store DIR --append, the posts are added to a growing count store
+    instead (glipca.counting.store).
     """
     from pathlib import Path
 
     from .ingest import InputError
     from .report.atomic import OutputExists
 
+    if (out is None) == (store is None) or (store is not None and not append):
+        _fail("give --out DIR, or --store DIR --append", EXIT_INPUT, debug)
+    if store is not None:
+        return _append_to_store(inputs, store, reading, quiet, debug)
     try:
         if Path(out).exists() and not force:
             raise OutputExists(f"{out}: output folder exists; use --force to replace it")
@@ -301,6 +309,23 @@ def count(inputs, out, min_count, min_days, use_dask, scheduler, workers, block_
             err=True,
         )
         click.echo(f"counts written to {out}", err=True)
+
+
+def _append_to_store(inputs, folder, reading, quiet, debug):
+    from .counting.store import CountStore
+    from .ingest import InputError
+
+    try:
+        options, jobs, _ = _counting(reading)
+        done = CountStore(folder).append(list(inputs), options, jobs=jobs, progress=not quiet)
+    except (InputError, ValueError, OSError) as err:
+        _fail(err, EXIT_INPUT, debug)
+    except KeyboardInterrupt:
+        _fail("interrupted (the store is as it was)", 130, debug)
+    if not quiet:
+        click.echo(f"{done['added']} posts added to {folder} ({done['periods']} period parts); "
+                   f"{done['repeated']} already there; {done['skipped_inputs']} input file(s) "
+                   "appended before, skipped", err=True)
 
 
 def _results_folder(folder):

@@ -22,7 +22,7 @@ from .report.posts import representative_posts
 from .counting.parallel import available_cores
 from .counting.periods import period_label
 from .counting.postwords import word_columns
-from .counting.prepare import prepare_counts
+from .counting.prepare import PreparedCounts, prepare_counts
 from .model.series import SinglePeakTest, relative_frequency
 from .model.stability import cluster_stability
 from .progress import StageTimes
@@ -147,9 +147,11 @@ def run_analysis(
 
     Parameters
     ----------
-    source : path, list of paths, or DataFrame
-        Post files (JSON Lines, JSON, CSV/TSV, optionally gzip'd) or a table
-        of posts.
+    source : path, list of paths, DataFrame or PreparedCounts
+        Post files (JSON Lines, JSON, CSV/TSV, optionally gzip'd), a table
+        of posts, or counts with their posts (such as
+        :meth:`glipca.counting.store.CountStore.read` gives; the counting
+        options are then those of the counts).
     options : CountOptions, optional
         How posts are read and counted (language, time zone, period, field
         names...); see :mod:`glipca.options`.
@@ -193,9 +195,12 @@ def run_analysis(
     """
     times = StageTimes()
     counting, glipca_params = split_count_options(kwargs)
-    with times("counting"):
-        prepared = prepare_counts(source, count_options(options, **counting), jobs=jobs,
-                                  cache=cache, progress=progress)
+    if isinstance(source, PreparedCounts):  # counted already, e.g. a store's window
+        prepared = source
+    else:
+        with times("counting"):
+            prepared = prepare_counts(source, count_options(options, **counting), jobs=jobs,
+                                      cache=cache, progress=progress)
     options = prepared.options
     counts, report = prepared.counts, prepared.report
     report.require_posts()

@@ -83,6 +83,12 @@ class PostWords:
     def n_words(self) -> int:
         return self.words.shape[1]
 
+    def take(self, rows) -> "PostWords":
+        """The posts of ``rows``, in the order given (texts read now if on disk)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        texts = self._texts.take(rows) if self._texts is not None else _read_texts(self._path, rows)
+        return PostWords(self.period[rows], self.words[rows], self.ids.take(rows), self.times[rows], texts)
+
     def select_words(self, columns) -> "PostWords":
         """These posts with only the word columns ``columns`` (after pruning the counts, say)."""
         texts = self._texts if self._texts is not None else self._path
@@ -279,7 +285,7 @@ def write_post_words(posts, folder) -> Path:
     return path
 
 
-def read_post_words(folder, n_words):
+def read_post_words(folder, n_words=None):
     """The :class:`PostWords` of ``folder/posts.parquet`` (texts left on disk), or None.
 
     Read a row group at a time into arrays of their final size.
@@ -287,8 +293,9 @@ def read_post_words(folder, n_words):
     Parameters
     ----------
     folder : path
-    n_words : int
-        Columns of the counts the posts belong to.
+    n_words : int, optional
+        Columns of the counts the posts belong to (checked); default: as
+        written.
 
     Raises
     ------
@@ -303,7 +310,10 @@ def read_post_words(folder, n_words):
         return None
     pf = pq.ParquetFile(path)
     meta = pf.schema_arrow.metadata or {}
-    if int(meta.get(b"n_words", -1)) != n_words:
+    written = int(meta.get(b"n_words", -1))
+    if n_words is None:
+        n_words = written
+    elif written != n_words:
         raise ValueError(f"{path}: not the posts of these counts")
     n, nnz = pf.metadata.num_rows, int(meta[b"nnz"])
     period = np.empty(n, dtype=np.int32)
