@@ -127,7 +127,7 @@ def resolve_options(source, options, cache=None, content=None):
         ident = [content, options.read.fmt, options.read.fields]
         if cache is not None and content is not None:
             lang = cache.recall("lang", ident)
-        if lang not in ("en", "ja"):
+        if lang not in ("en", "ja", "zh"):
             sample = source_posts(source, options.read, tz="UTC", on_error="skip", drop_retweets=False,
                                   drop_duplicates=False, report=IngestReport())
             lang = detect_language(p.text for p in itertools.islice(sample, LANGUAGE_SAMPLE))
