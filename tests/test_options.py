@@ -19,7 +19,7 @@ from glipca.options import (
     ({"tz": "Mars/Olympus"}, "time zone"),
     ({"freq": "fortnight"}, "freq"),
     ({"text_field": ""}, "text_field"),
-    ({"lang": "zh"}, "lang"),
+    ({"lang": "english"}, "lang"),
     ({"lang": ""}, "lang"),
     ({"lang": "en", "tokenizer_options": {"no_such": 1}}, "tokenizer_options"),
     ({"lang": "en", "tokenizer_options": {"mecab_args": "-d x"}}, "MeCab"),
