@@ -291,8 +291,13 @@ def count(inputs, out, store, append, min_count, min_days, use_dask, scheduler, 
         prepared.report.require_posts()
         meta = {"key": prepared.key, "params": prepared.params, "report": prepared.report.as_dict(),
                 "prune": {"min_count": min_count, "min_periods": min_days}}
-        with atomic_dir(out, force=force) as tmp:
-            write_counts(prepared.counts, tmp, meta)
+        with warnings.catch_warnings(record=True) as removed:
+            warnings.simplefilter("always")
+            with atomic_dir(out, force=force) as tmp:
+                write_counts(prepared.counts, tmp, meta)
+        for w in removed if not quiet else []:
+            # Folders left by killed runs, removed: one line each.
+            click.echo(f"glipca: warning: {w.message}", err=True)
     except (InputError, OutputExists, click.BadParameter, ValueError, OSError) as err:
         _fail(err, EXIT_INPUT, debug)
     except KeyboardInterrupt:
