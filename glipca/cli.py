@@ -173,10 +173,16 @@ def _print_posts(report):
         click.echo(f"glipca: warning: {' '.join(note.split())}", err=True)
 
 
+#: Options that change how a command runs, not what it finds: left out of
+#: the command line recorded with the results, so that they do not change
+#: the results' bytes.
+_HOW_IT_RUNS = {"quiet", "debug", "force", "jobs", "cache_dir", "no_cache"}
+
+
 def _command_line(ctx):
     """The command as a reader would retype it: options that differ from their
-    defaults, files named without their folders (the same run anywhere gives
-    the same line)."""
+    defaults (except :data:`_HOW_IT_RUNS`), files named without their folders
+    (the same run anywhere gives the same line)."""
     import os
     import shlex
 
@@ -186,7 +192,7 @@ def _command_line(ctx):
         is_path = isinstance(param.type, click.Path)
         if isinstance(param, click.Argument):
             words += [os.path.basename(v) if is_path else str(v) for v in value]
-        elif param.name not in ("quiet", "debug") and value is not None \
+        elif param.name not in _HOW_IT_RUNS and value is not None \
                 and value != param.default and value is not False:
             name = max(param.opts, key=len)
             if param.is_flag:

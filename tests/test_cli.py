@@ -124,11 +124,19 @@ def test_clusters_carry_labels_and_coherence_unless_series_only(analysed, corpus
     assert [c["words"] for c in plain["clusters"]] == [c["words"] for c in doc["clusters"]]
 
 
-def test_run_json_says_how_the_results_were_made(analysed, corpus_file):
+def test_run_json_says_how_the_results_were_made(analysed, corpus_file, tmp_path):
     out, _ = analysed
     run = json.loads((out / "run.json").read_text(encoding="utf-8"))
-    # Files without their folders, options that differ from the defaults.
+    # Files without their folders, options that differ from the defaults
+    # and change the results.
     assert run["command"] == f"glipca analyse {corpus_file.name} --out out --lang en"
+    copy = tmp_path / out.name
+    shutil.copytree(out, copy)
+    again = _run("analyse", corpus_file, "--out", copy, "--lang", "en", "--force", "-j", "1",
+                 "--no-plots", "-q")
+    assert again.exit_code == 0, again.output
+    rerun = json.loads((copy / "run.json").read_text(encoding="utf-8"))
+    assert rerun["command"] == run["command"] + " --no-plots"
     digest = hashlib.sha256(corpus_file.read_bytes()).hexdigest()
     assert run["inputs"] == [{"name": corpus_file.name, "bytes": corpus_file.stat().st_size,
                               "sha256": digest}]
