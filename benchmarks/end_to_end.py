@@ -19,10 +19,7 @@ For every analyse run the share of each stage and the ratio of the whole run
 to counting alone (the ``glipca count`` run on the same input) are printed.
 The load average is printed with every figure and a CPU test says how many
 cores were free before and after: on a shared machine only ratios within
-one run mean something. Each run's CPU time (user + system, its worker
-processes included) is printed too: on a busy machine it varies less than
-wall time, though work spread over several processes costs more CPU than
-wall time.
+one run mean something.
 
     python benchmarks/end_to_end.py                 # full troll file, 1 M Japanese posts
     python benchmarks/end_to_end.py --quick         # a 100 k-post corpus only
@@ -33,7 +30,6 @@ import argparse
 import json
 import os
 import re
-import resource
 import subprocess
 import sys
 import tempfile
@@ -47,33 +43,27 @@ ROOT = Path(__file__).resolve().parents[1]
 TROLL = ROOT.parent / "shared" / "data" / "russian_troll_tweets_2016q4" / "russian_troll_tweets_2016q4.jsonl"
 
 
-def _cpu():
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 def glipca(*args, cache):
-    """Run the command line; its wall time, CPU time, stage times and summary."""
+    """Run the command line; its wall time, stage times and summary."""
     env = dict(os.environ, GLIPCA_CACHE=str(cache), PYTHONPATH=str(ROOT))
-    start, cpu = time.perf_counter(), _cpu()
+    start = time.perf_counter()
     out = subprocess.run([sys.executable, "-m", "glipca.cli", *map(str, args)],
                          capture_output=True, text=True, env=env)
-    wall, cpu = time.perf_counter() - start, _cpu() - cpu
+    wall = time.perf_counter() - start
     if out.returncode != 0:
         raise SystemExit(f"glipca {' '.join(map(str, args))} failed:\n{out.stderr}")
     stages = {}
     for line in out.stderr.splitlines():
         if line.startswith("time: "):
             stages = {k: float(v) for k, v in re.findall(r"(\w+) ([\d.]+)", line.split("(", 1)[1])}
-    return {"wall": wall, "cpu": cpu, "stages": stages, "load": os.getloadavg()[0],
+    return {"wall": wall, "stages": stages, "load": os.getloadavg()[0],
             "summary": [l for l in out.stderr.splitlines() if l.startswith(("posts:", "periods:"))]}
 
 
 def show(name, run, peer=None):
-    line = f"  {name:<34} {run['wall']:7.1f} s, CPU {run['cpu']:6.1f} s   ({load()})"
+    line = f"  {name:<34} {run['wall']:7.1f} s   ({load()})"
     if peer is not None:
-        line += (f"   {run['wall'] / peer['wall']:.2f}x {peer['name']} "
-                 f"(CPU {run['cpu'] / peer['cpu']:.2f}x)")
+        line += f"   {run['wall'] / peer['wall']:.2f}x {peer['name']}"
     print(line, flush=True)
     stages = run["stages"]
     if stages:
@@ -103,11 +93,10 @@ def bench_input(label, path, lang, jobs, tmp, warm=True):
         show("glipca analyse (warm)", runs["warm"], runs["count"])
         show("  --no-plots --resamples 0 (warm)", runs["bare"], runs["count"])
         print(f"  warm default / warm --no-plots --resamples 0: "
-              f"{runs['warm']['wall'] / runs['bare']['wall']:.2f}x, CPU "
-              f"{runs['warm']['cpu'] / runs['bare']['cpu']:.2f}x (acceptance: <= 2.5x)")
-    print(f"  analyse (cold) / count (cold): {runs['cold']['wall'] / runs['count']['wall']:.2f}x, "
-          f"CPU {runs['cold']['cpu'] / runs['count']['cpu']:.2f}x; analyse "
-          f"{runs['cold']['wall']:.1f} s", flush=True)
+              f"{runs['warm']['wall'] / runs['bare']['wall']:.2f}x (acceptance: <= 2.5x)")
+    ratio = runs["cold"]["wall"] / runs["count"]["wall"]
+    print(f"  analyse (cold) / count (cold): {ratio:.2f}x; analyse {runs['cold']['wall']:.1f} s",
+          flush=True)
     return runs
 
 

@@ -127,15 +127,18 @@ def slow_pid(state, task):
     return os.getpid()
 
 
-def _children(pid):
-    out = []
+def _descendants(pid):
+    parent = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if int(fields[1]) == pid:
-            out.append(int(stat.parent.name))
+        parent[int(stat.parent.name)] = int(fields[1])
+    out, level = [], [pid]
+    while level:
+        level = [p for p, pp in parent.items() if pp in level]
+        out += level
     return out
 
 
@@ -150,8 +153,9 @@ def _alive(pid):
 def test_worker_processes_exit_when_their_parent_is_killed():
     parent = _python(POOL)
     pids = {int(parent.stdout.readline()) for _ in range(20)}
-    children = _children(parent.pid)
-    # Two workers (and multiprocessing's resource tracker).
+    children = _descendants(parent.pid)
+    # Two workers (forked from multiprocessing's fork server, beside its
+    # resource tracker).
     assert pids <= set(children) and len(pids) == 2
     parent.send_signal(signal.SIGKILL)
     parent.wait()

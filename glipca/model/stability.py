@@ -41,8 +41,9 @@ __all__ = ["cluster_stability", "settled"]
 #: Probability with which an early score is within the tolerance.
 LEVEL = 0.95
 #: CPU seconds of resampling left, as measured on the first resample, below
-#: which worker processes are not started: starting one (a fresh interpreter
-#: that imports scikit-learn) costs about 1.5 s of CPU.
+#: which worker processes are not started: the first pool of a process
+#: starts the server its workers are forked from, which imports scipy and
+#: scikit-learn (about 2 s of CPU; :mod:`glipca.counting.parallel`).
 POOL_MIN_SECONDS = 4.0
 
 

@@ -224,7 +224,10 @@ class GLIPCA(BaseEstimator):
         -------
         self
         """
-        with progress_bar(progress, desc="model: penalty", unit=" rounds") as bar:
+        # The graphical lasso (with the penalty's choice) shows as one step:
+        # its blocks are solved in one call.
+        first = "model: penalty" if isinstance(self.alpha, str) else "model: graph"
+        with progress_bar(progress, desc=first, unit=" rounds") as bar:
             return self._fit(series, split, cov_init, bar)
 
     def _fit(self, series, split, cov_init, bar):
