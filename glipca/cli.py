@@ -60,6 +60,7 @@ def _reading_options(f):
         click.option("--drop-retweets", is_flag=True, help="Leave out posts the input marks as retweets."),
         click.option("--drop-duplicates", is_flag=True, help="Leave out posts with the same time and text as an earlier one."),
         click.option("--mecab-args", default="", help="Extra MeCab options, e.g. '-d DIR' for another dictionary such as NEologd (ja)."),
+        click.option("--no-compounds", is_flag=True, help="Keep UniDic's short units instead of joining runs of nouns into compound words (ja)."),
         click.option("--stop-words", type=click.Path(dir_okay=False), help="Text file of extra stop words, one per line."),
         click.option("--user-dict", type=click.Path(dir_okay=False), help="Text file of words kept whole, one per line."),
         click.option("--jobs", "-j", type=click.IntRange(1), default=DEFAULT_JOBS, help="Processes for tokenising, stability resamples and figures [default: all cores]."),
@@ -80,7 +81,8 @@ def _counting(o):
         id_field=o["id_field"], tz=o["tz"], freq=o["freq"], on_error=o["on_error"],
         drop_retweets=o["drop_retweets"], drop_duplicates=o["drop_duplicates"],
         tokenizer_options=tokenizer_options(stop_words=o["stop_words"], user_words=o["user_dict"],
-                                            mecab_args=o["mecab_args"]),
+                                            mecab_args=o["mecab_args"],
+                                            compounds=False if o["no_compounds"] else None),
     )
     cache = None if o["no_cache"] else (o["cache_dir"] or True)
     return options, o["jobs"], cache
@@ -297,13 +299,8 @@ def count(inputs, out, store, append, min_count, min_days, use_dask, scheduler, 
         prepared.report.require_posts()
         meta = {"key": prepared.key, "params": prepared.params, "report": prepared.report.as_dict(),
                 "prune": {"min_count": min_count, "min_periods": min_days}}
-        with warnings.catch_warnings(record=True) as removed:
-            warnings.simplefilter("always")
-            with atomic_dir(out, force=force) as tmp:
-                write_counts(prepared.counts, tmp, meta)
-        for w in removed if not quiet else []:
-            # Folders left by killed runs, removed: one line each.
-            click.echo(f"glipca: warning: {w.message}", err=True)
+        with atomic_dir(out, force=force) as tmp:
+            write_counts(prepared.counts, tmp, meta)
     except (InputError, OutputExists, click.BadParameter, ValueError, OSError) as err:
         _fail(err, EXIT_INPUT, debug)
     except KeyboardInterrupt:

@@ -274,7 +274,7 @@ def split_count_options(kwargs):
     return mine, {k: v for k, v in kwargs.items() if k not in OPTION_NAMES}
 
 
-def tokenizer_options(base=None, *, stop_words=None, user_words=None, mecab_args=None) -> dict:
+def tokenizer_options(base=None, *, stop_words=None, user_words=None, mecab_args=None, compounds=None) -> dict:
     """Tokeniser options from the user's spellings.
 
     Parameters
@@ -286,6 +286,9 @@ def tokenizer_options(base=None, *, stop_words=None, user_words=None, mecab_args
         one word per line (:func:`glipca.tokens.read_word_list`).
     mecab_args : str, optional
         Extra MeCab options (Japanese).
+    compounds : bool, optional
+        Whether Japanese runs of nouns are joined into compound words
+        (the tokeniser's default, True, when not given).
     """
     from pathlib import Path
 
@@ -298,4 +301,6 @@ def tokenizer_options(base=None, *, stop_words=None, user_words=None, mecab_args
             out[name] = read_word_list(words) if is_file else list(words)
     if mecab_args:
         out["mecab_args"] = mecab_args
+    if compounds is not None:
+        out["compounds"] = bool(compounds)
     return out

@@ -163,23 +163,3 @@ def test_worker_processes_exit_when_their_parent_is_killed():
     while any(map(_alive, children)) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not [pid for pid in children if _alive(pid)]
-
-
-def test_the_command_line_says_which_leftovers_it_removed(tmp_path):
-    from click.testing import CliRunner
-
-    from glipca.cli import main
-
-    posts = tmp_path / "posts.jsonl"
-    posts.write_text("".join(
-        f'{{"id": "{i}", "created_at": "2021-01-0{1 + i % 5}T10:00:00Z", "text": "alpha beta"}}\n'
-        for i in range(50)), encoding="utf-8")
-    writer = _python(WRITER, tmp_path / "counts")
-    tmp = Path(writer.stdout.readline().strip())
-    writer.send_signal(signal.SIGKILL)
-    writer.wait()
-    done = CliRunner().invoke(main, ["count", str(posts), "--out", str(tmp_path / "counts"),
-                                     "--lang", "en", "--no-cache"])
-    assert done.exit_code == 0, done.output
-    assert f"glipca: warning: removed {tmp}: left by an interrupted run" in done.output
-    assert not tmp.exists() and (tmp_path / "counts" / "meta.json").exists()

@@ -109,6 +109,11 @@ def test_make_tokenizer_zh():
     assert isinstance(tok, ChineseTokenizer) and tok.lang == "zh"
 
 
+def test_make_tokenizer_ignores_compounds_outside_japanese():
+    # One set of options serves lang="auto", whatever it finds.
+    assert make_tokenizer("en", compounds=False).params() == make_tokenizer("en").params()
+
+
 @needs_mecab
 def test_make_tokenizer_ja():
     tok = make_tokenizer("ja")
@@ -152,7 +157,40 @@ def ja():
 @needs_mecab
 def test_japanese_nouns(ja):
     assert ja("東京で地震が発生しました") == ["東京", "地震", "発生"]
-    assert ja("政府は緊急事態宣言を発令した") == ["政府", "緊急", "事態", "宣言", "発令"]
+    assert ja("政府は緊急事態宣言を発令した") == ["政府", "緊急事態宣言", "発令"]
+    short = JapaneseTokenizer(compounds=False)
+    assert short("政府は緊急事態宣言を発令した") == ["政府", "緊急", "事態", "宣言", "発令"]
+
+
+@needs_mecab
+def test_japanese_compounds_keep_names_whole(ja):
+    assert ja("ソフトバンクのWi-Fiが繋がらない") == ["ソフトバンク", "wi-fi"]
+    assert ja("コウメ太夫のチクショー") == ["コウメ太夫", "チクショー"]
+    assert ja("ＣＯＶＩＤ－１９の感染者が増加") == ["covid-19", "感染者", "増加"]
+    assert ja("コロナ禍で安倍首相が会見") == ["コロナ禍", "安倍首相", "会見"]
+    # White space, numerals, counters and particles end a compound.
+    assert ja("ソフトバンク 孫社長") == ["ソフトバンク", "孫社長"]
+    assert ja("東京5人、大阪10件") == ["東京", "大阪"]
+    short = JapaneseTokenizer(compounds=False)
+    assert short("ソフトバンクのWi-Fi") == ["ソフト", "バンク", "wi", "fi"]
+    assert short("コウメ太夫") == ["コウ", "太夫"]
+
+
+@needs_mecab
+def test_japanese_compounds_do_not_span_long_text_pieces(ja):
+    # Texts over 8192 characters are parsed in pieces cut at white space.
+    text = ("東京" + "あ" * 99 + " ") * 90 + "大阪"
+    words = ja(text)
+    assert words.count("東京") == 90 and words[-1] == "大阪"
+
+
+@needs_mecab
+def test_japanese_drops_weekday_markers():
+    for tok in (JapaneseTokenizer(), JapaneseTokenizer(compounds=False)):
+        assert tok("10月20日(木)と22日（土・祝）に花火大会") == tok("10月20日と22日に花火大会")
+        assert tok("６月２９・３０日｛月・火｝放送、月〜木の22時、2017/05/20/土") == tok("6月29・30日放送、の22時、2017/05/20")
+        assert "木" in tok("庭の木が倒れた")  # the word tree stays
+        assert "水" in tok("池の水(冷たい)")
 
 
 @needs_mecab
@@ -164,6 +202,8 @@ def test_japanese_drops_numbers_pronouns_counters_and_kana(ja):
 @needs_mecab
 def test_japanese_strips_urls_mentions_and_normalises(ja):
     words = ja("@tanaka 大阪の情報 https://t.co/xyz ＡＢＣニュース ｺﾛﾅ")
+    assert words == ["大阪", "情報", "abcニュース", "コロナ"]
+    words = JapaneseTokenizer(compounds=False)("@tanaka 大阪の情報 https://t.co/xyz ＡＢＣニュース ｺﾛﾅ")
     assert words == ["大阪", "情報", "abc", "ニュース", "コロナ"]
 
 
@@ -191,6 +231,8 @@ def test_japanese_params(ja):
     json.dumps(params, ensure_ascii=False)
     assert params["lang"] == "ja" and params["keep_pos"][0].startswith("名詞")
     assert params != JapaneseTokenizer(mecab_args="-u none.dic").params()
+    # Compounds change the counts, so they change the cache key.
+    assert params["compounds"] is True and params != JapaneseTokenizer(compounds=False).params()
 
 
 def test_japanese_missing_mecab_message(monkeypatch):
@@ -310,3 +352,29 @@ def test_chinese_words_of_real_posts(zh):
     assert {"武汉", "肺炎", "疫情"} <= set(top)
     assert all(len(w) >= 2 for w in counts)
     assert not {"全文", "微博", "视频", "我们", "今天"} & set(counts)
+
+
+@needs_mecab
+def test_no_compounds_flag_reaches_the_tokenizer(tmp_path):
+    import pyarrow.parquet as pq
+    from click.testing import CliRunner
+
+    from glipca.cli import main
+
+    lines = [
+        json.dumps({"id": str(i), "created_at": f"2020-03-{1 + i % 20:02d}T12:00:00+09:00",
+                    "text": "ソフトバンクのWi-Fiが繋がらない"}, ensure_ascii=False)
+        for i in range(60)
+    ]
+    posts = tmp_path / "posts.jsonl"
+    posts.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    words = {}
+    for flag in ([], ["--no-compounds"]):
+        out = tmp_path / f"out{len(flag)}"
+        result = CliRunner().invoke(main, ["count", str(posts), "--out", str(out), "--no-cache", "-q", *flag])
+        assert result.exit_code == 0, result.output
+        meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
+        assert meta["params"]["tokenizer"]["compounds"] is not bool(flag)
+        words[bool(flag)] = sorted(set(pq.read_table(out / "counts.parquet").column("word").to_pylist()))
+    assert words[False] == ["wi-fi", "ソフトバンク"]
+    assert words[True] == sorted(["fi", "wi", "バンク", "ソフト"])

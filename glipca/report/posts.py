@@ -84,31 +84,14 @@ def representative_posts(posts, counts, clusters, *, n=5, window=3, min_words=2)
     if periods.tz is None:
         raise ValueError("the counts' periods must be time zone aware")
     column = {w: j for j, w in enumerate(counts.words)}
-    ranked = [_ranked(posts, periods, column, cluster, window, min(min_words, len(cluster.words)))
-              for cluster in clusters]
-    # From the count cache, texts are read a row group at a time: look up
-    # the likely ones of every cluster together, the rest only if needed.
-    texts = {}
-    _look_up(posts, texts, np.concatenate([r.rows[r.order[:4 * n]] for r in ranked] + [[]]))
-    return [_distinct(posts, texts, k, r, periods, n) for k, r in enumerate(ranked)]
+    return [
+        _best(posts, periods, column, k, cluster, n, window, min(min_words, len(cluster.words)))
+        for k, cluster in enumerate(clusters)
+    ]
 
 
-@dataclass
-class _Ranked:
-    """A cluster's candidate posts, best first (``order`` indexes the arrays)."""
-
-    words: list
-    present: list
-    rows: np.ndarray
-    hits: object
-    score: np.ndarray
-    times: np.ndarray
-    ids: np.ndarray
-    order: np.ndarray
-
-
-def _ranked(posts, periods, column, cluster, window, needed):
-    """The posts near ``cluster``'s peak that hold enough of its words, ranked."""
+def _best(posts, periods, column, k, cluster, n, window, needed):
+    """The best ``n`` posts of one cluster."""
     peak = int(periods.get_loc(pd.Timestamp(cluster.peak)))
     rows = posts.rows_in_periods(peak - window, peak + window)
     words = list(cluster.words)
@@ -119,50 +102,43 @@ def _ranked(posts, periods, column, cluster, window, needed):
     present = [j for j, w in enumerate(words) if w in column]
     hits = posts.words[rows][:, [column[words[j]] for j in present]].tocsr().astype(np.float64)
     hits.sort_indices()  # columns in the cluster's order, as the sums below
-    keep = np.diff(hits.indptr) >= needed
+    n_hit = np.diff(hits.indptr)
+    keep = n_hit >= needed
+    if not keep.any():
+        return []
     hits, rows = hits[keep], rows[keep]
     distance = np.abs(posts.period[rows].astype(np.int64) - peak)
     # Row sums in the cluster's word order: the same floats as adding the
     # weights one by one.
     score = (hits @ weight[present]) / (1.0 + distance)
     times = posts.times[rows]
-    ids = np.array([str(i) for i in posts.ids.take(rows).to_pylist()], dtype=object)
-    id_rank = np.unique(ids.astype(str), return_inverse=True)[1] if len(ids) else ids
+    ids = np.asarray(posts.ids.take(rows).to_pylist(), dtype=object)
+    _, id_rank = np.unique(ids.astype(str), return_inverse=True)
     # Best first: higher score (to 12 digits, so that sums of the same
     # weights in another order tie), earlier time, smaller id, earlier in
     # the input.
-    rounded = np.array([round(x, 12) for x in score.tolist()])
+    rounded = np.array([round(s, 12) for s in score.tolist()])
     order = np.lexsort((rows, id_rank, times, -rounded))
-    return _Ranked(words, present, rows, hits, score, times, ids, order)
+    return _distinct(posts, order, rows, hits, score, times, ids, present, words, periods, k, n)
 
 
-def _look_up(posts, texts, rows):
-    """Add the texts of ``rows`` to ``texts`` (row -> text), one read for all."""
-    rows = np.unique(np.asarray(rows, dtype=np.int64))
-    rows = rows[np.array([r not in texts for r in rows.tolist()], dtype=bool)]
-    if len(rows):
-        texts.update(zip(rows.tolist(), posts.texts(rows)))
-
-
-def _distinct(posts, texts, k, r, periods, n):
-    """Walk the ranked posts until ``n`` distinct texts."""
+def _distinct(posts, order, rows, hits, score, times, ids, present, words, periods, k, n):
+    """Walk the ranked posts, reading texts in growing batches, until ``n`` distinct texts."""
     kept, seen = [], set()
     start, size = 0, 4 * n
-    while len(kept) < n and start < len(r.order):
-        batch = r.order[start:start + size]
-        _look_up(posts, texts, r.rows[batch])
-        for i in batch.tolist():
-            text = texts[int(r.rows[i])]
+    while len(kept) < n and start < len(order):
+        batch = order[start:start + size]
+        for i, text in zip(batch.tolist(), posts.texts(rows[batch])):
             key = _dedup_key(text or "")
             if not key or key in seen:
                 continue
             seen.add(key)
-            cols = r.hits.indices[r.hits.indptr[i]:r.hits.indptr[i + 1]]
+            cols = hits.indices[hits.indptr[i]:hits.indptr[i + 1]]
             kept.append(RepresentativePost(
-                cluster=k, id=r.ids[i],
-                time=pd.Timestamp(int(r.times[i]), tz="UTC").tz_convert(periods.tz).isoformat(),
+                cluster=k, id=str(ids[i]),
+                time=pd.Timestamp(int(times[i]), tz="UTC").tz_convert(periods.tz).isoformat(),
                 text=text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + "…",
-                score=float(r.score[i]), words=tuple(r.words[r.present[c]] for c in cols),
+                score=float(score[i]), words=tuple(words[present[c]] for c in cols),
             ))
             if len(kept) == n:
                 break

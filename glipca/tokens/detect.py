@@ -55,7 +55,8 @@ def make_tokenizer(lang, **kwargs):
         ``"zh-TW"``) are ignored.
     **kwargs
         Passed to the tokeniser.  An empty ``mecab_args`` is accepted for
-        any language.
+        any language, and ``compounds`` (Japanese) is ignored for the others,
+        so that one set of options serves ``lang="auto"``.
 
     Raises
     ------
@@ -67,6 +68,7 @@ def make_tokenizer(lang, **kwargs):
     code = re.split(r"[-_]", str(lang).strip().lower(), maxsplit=1)[0]
     if code == "ja":
         return JapaneseTokenizer(**kwargs)
+    kwargs.pop("compounds", None)
     if kwargs.pop("mecab_args", None):
         raise ValueError(f"MeCab options apply to Japanese (lang 'ja') only, not to {lang!r}")
     if code == "zh":

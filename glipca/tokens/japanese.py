@@ -50,6 +50,28 @@ _FORMAT = (
     r"--unk-format=%m\\t%F-[0,1,2,3]\\n "
     "--bos-format= --eos-format="
 )
+# The same, each surface preceded by the white space before it (MeCab's
+# %pS), so that words separated by a space are never joined.
+_FORMAT_COMPOUNDS = _FORMAT.replace("=%m", "=%pS%m")
+
+# Rules version of this tokeniser's params (a cache key): 2 drops bracketed
+# weekday markers and adds compounds.
+_JA_VERSION = _VERSION + 1
+
+# Parts that continue a compound after a noun: suffixes that make nouns
+# (感染+症, コウ+メ+太夫, デジタル+化).  Counters (助数詞: 5+人, 3+日),
+# numerals and prefixes never join.
+_NOUN_SUFFIXES = ("接尾辞-名詞的-一般", "接尾辞-名詞的-サ変可能")
+# Weekday markers of dates and schedules after NFKC: "(木)", "(土・祝)",
+# "{月・火}", "月〜木", "2017/05/20/土".  UniDic reads the kanji as the
+# nouns moon, fire, water, tree, gold, soil and sun.
+_DAY = "[月火水木金土日]"
+_WEEKDAY = re.compile(
+    rf"[(\[{{【〔]\s*{_DAY}(?:\s*[・･/〜~\-]\s*(?:{_DAY}|[祝休祭]))*\s*[)\]}}】〕]"
+    rf"|(?<![\u3400-\u9fff]){_DAY}[〜~\-]{_DAY}(?![\u3400-\u9fff])"
+    rf"|(?<=\d/){_DAY}(?![\u3400-\u9fff])"
+)
+_SPACES = re.compile(r"\s+")
 
 
 class JapaneseTokenizer:
@@ -88,22 +110,35 @@ class JapaneseTokenizer:
         Words always kept whole, e.g. compound names that MeCab would
         split (``新型コロナウイルス``).  A compiled MeCab user dictionary is
         given with ``mecab_args="-u FILE"`` instead.
+    compounds : bool, default True
+        Join each run of adjacent nouns into one word: UniDic's short units
+        cut names (ソフトバンク is ソフト + バンク, コウメ太夫 コウ + メ + 太夫).
+        A run starts with a kept noun and goes on with kept nouns and
+        noun-making suffixes (感染 + 症); ASCII nouns joined by hyphens are
+        one part (Wi-Fi, COVID-19).  Numerals, counters, prefixes, particles,
+        symbols and white space end a run.  The stop words and ``min_length``
+        apply to the whole compound.
 
     Notes
     -----
-    Texts longer than 8192 characters are parsed in pieces cut at sentence
+    Weekday markers of dates, one kanji in brackets (``5日(木)``), are
+    removed before parsing.  Texts longer than 8192 characters are parsed in pieces cut at sentence
     ends or line breaks: MeCab gives up on inputs of a few MB.
 
     Examples
     --------
     >>> JapaneseTokenizer()("東京で地震が発生しました")
     ['東京', '地震', '発生']
+    >>> JapaneseTokenizer()("ソフトバンクが緊急事態宣言を受けて")
+    ['ソフトバンク', '緊急事態宣言']
+    >>> JapaneseTokenizer(compounds=False)("ソフトバンクが緊急事態宣言を受けて")
+    ['ソフト', 'バンク', '緊急', '事態', '宣言']
     """
 
     lang = "ja"
 
     def __init__(self, mecab_args="", keep_pos=None, stop_words=None, extra_stop_words=(),
-                 min_length=1, user_words=()):
+                 min_length=1, user_words=(), compounds=True):
         for module in ("MeCab", "unidic_lite"):
             if module == "unidic_lite" and _has_dicdir(mecab_args):
                 continue
@@ -118,10 +153,10 @@ class JapaneseTokenizer:
         self.stop_words = _stop_set(stop_words, extra_stop_words, _normalise_word)
         self.min_length = int(min_length)
         self.user_words = _UserWords(user_words, _normalise_word, boundaries=False)
-        # One regex over the whole MeCab output picks the kept words: far
-        # cheaper than splitting every line in Python.
-        alternatives = "|".join(re.escape(p) for p in self.keep_pos) or r"(?!)"
-        self._pick = re.compile(rf"^([^\t\n]+)\t(?:{alternatives})(?:-[^\n]*)?$", re.M)
+        self.compounds = bool(compounds)
+        # One regex over the whole MeCab output picks the kept words (or
+        # runs of them): far cheaper than splitting every line in Python.
+        self._pick = _picker(self.keep_pos, self.compounds)
         self._tagger = None
         self._verdicts = {}
 
@@ -140,7 +175,7 @@ class JapaneseTokenizer:
                 raise ImportError(_INSTALL_HINT) from None
             args = f"-d {unidic_lite.DICDIR} {args}"
         # -r: read no mecabrc, so no system-wide MeCab configuration is needed.
-        args = f"-r {os.devnull} {args} {_FORMAT}"
+        args = f"-r {os.devnull} {args} {_FORMAT_COMPOUNDS if self.compounds else _FORMAT}"
         try:
             return MeCab.Tagger(args)
         except RuntimeError as exc:
@@ -169,16 +204,28 @@ class JapaneseTokenizer:
     # -- tokenising ----------------------------------------------------------
 
     def __call__(self, text) -> list:
-        text = _strip(unicodedata.normalize("NFKC", text))
+        text = _WEEKDAY.sub(" ", _strip(unicodedata.normalize("NFKC", text)))
         text, user = self.user_words.cut(text)
+        if self.compounds:
+            text = _SPACES.sub(" ", text)  # white space before a word: one line of output
         parse = self.tagger.parse
         if len(text) <= _PIECE:
             parsed = parse(text)
         else:
-            parsed = "".join(parse(piece) or "" for piece in _pieces(text))
+            # An empty line between pieces: no compound spans a cut.
+            parsed = "\n".join(parse(piece) or "" for piece in _pieces(text))
         if parsed is None:
             raise RuntimeError(f"MeCab could not parse a text of {len(text)} characters")
-        return _judge(self._pick.findall(parsed), self._verdicts, self._verdict, list(user))
+        verdict = self._run_verdict if self.compounds else self._verdict
+        return _judge(self._pick.findall(parsed), self._verdicts, verdict, list(user))
+
+    def _run_verdict(self, run):
+        """The word to count for a run of MeCab output lines (a compound)."""
+        parts = [line.split("\t", 1)[0] for line in run.lstrip(" ").splitlines()]
+        if len(parts) == 1:
+            return self._verdict(parts[0])
+        # Latin parts lower-cased as Latin words are: ABCニュース -> abcニュース.
+        return self._verdict("".join(p.lower() if p.isascii() else p for p in parts))
 
     def _verdict(self, word):
         """The word to count for a kept surface form, or None to drop it."""
@@ -190,9 +237,10 @@ class JapaneseTokenizer:
         """JSON-ready description of the options (a cache key)."""
         return {
             "tokenizer": type(self).__name__,
-            "version": _VERSION,
+            "version": _JA_VERSION,
             "lang": self.lang,
             "mecab_args": self.mecab_args,
+            "compounds": self.compounds,
             "dictionary": _dictionary_version(self.mecab_args),
             "keep_pos": list(self.keep_pos),
             "min_length": self.min_length,
@@ -201,11 +249,26 @@ class JapaneseTokenizer:
         }
 
     def __repr__(self):
-        return f"JapaneseTokenizer(mecab_args={self.mecab_args!r}, keep_pos={list(self.keep_pos)!r})"
+        return (f"JapaneseTokenizer(mecab_args={self.mecab_args!r}, keep_pos={list(self.keep_pos)!r}, "
+                f"compounds={self.compounds})")
 
 
 _PIECE = 8192  # characters MeCab is given at once
 _BREAK = re.compile(r"[。．！？!?\n]|\s")
+
+
+def _picker(keep_pos, compounds):
+    """Regex over MeCab output finding kept words, or runs of them (compounds)."""
+    keep = "|".join(re.escape(p) for p in keep_pos) or r"(?!)"
+    if not compounds:
+        return re.compile(rf"^([^\t\n]+)\t(?:{keep})(?:-[^\n]*)?$", re.M)
+    noun = rf"[^\t\n]+\t(?:{keep})(?:-[^\n]*)?\n"
+    ascii_noun = r"[A-Za-z0-9][^\t\n]*\t名詞[^\n]*\n"  # numerals too: COVID-19
+    hyphened = rf"[A-Za-z0-9][^\t\n]*\t(?:{keep})(?:-[^\n]*)?\n(?:-\t[^\n]*記号-一般\n{ascii_noun})+"
+    part = rf"(?:{hyphened}|{noun})"
+    suffix = rf"[^\t\n]+\t(?:{'|'.join(map(re.escape, _NOUN_SUFFIXES))})\n"
+    # Lines after the first start without white space: nothing between.
+    return re.compile(rf"^ *{part}(?:(?! ){part}|(?! ){suffix})*", re.M)
 
 
 def _pieces(text, size=_PIECE):
