@@ -254,7 +254,8 @@ def run_analysis(
     if split is not None:
         with times("cooccurrence"):
             stories = cluster_stories(windows, model.clusters_, candidates.index,
-                                      tokenizer=tokenizer, window=posts_window)
+                                      tokenizer=tokenizer, window=posts_window,
+                                      progress=progress)
     params = {
         "lang": prepared.params["lang"],
         "tz": prepared.params["tz"],

@@ -58,6 +58,7 @@ def test_a_terminal_shows_progress_and_quiet_shows_nothing(corpus_file, tmp_path
     assert "stability" in out and "resamples/s" in out, out
     assert "model: clustering" in out, out
     assert "figures" in out and "figures/s" in out, out
+    assert "stories" in out and "clusters/s" in out, out
     assert "\r" in out
     assert "time: " in out and "(counting " in out
     quiet = _on_a_terminal("analyse", corpus_file, "--out", tmp_path / "q", "--lang", "en",

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections import Counter
 from itertools import combinations
 
+from ..progress import progress_bar
+
 __all__ = ["cluster_label"]
 
 #: Posts whose word order is read to order a label; enough to find the usual order.
@@ -98,7 +100,7 @@ def _usual_order(label, texts, tokenizer):
     return list(max(orders, key=lambda o: (orders[o], [-rank[w] for w in o])))
 
 
-def cluster_stories(posts, clusters, index, *, tokenizer=None, window=3):
+def cluster_stories(posts, clusters, index, *, tokenizer=None, window=3, progress=False):
     """What the posts say of each cluster: label, coherence, posts sharing words.
 
     Parameters
@@ -110,6 +112,8 @@ def cluster_stories(posts, clusters, index, *, tokenizer=None, window=3):
     tokenizer : see :func:`cluster_label`.
     window : int, default=3
         Periods on each side of the peak whose posts count.
+    progress : bool, default=False
+        Show the clusters done on a progress bar (:mod:`glipca.progress`).
 
     Returns
     -------
@@ -121,9 +125,11 @@ def cluster_stories(posts, clusters, index, *, tokenizer=None, window=3):
     from ..model.cooccurrence import coherence
 
     out = []
-    for c in clusters:
-        peak = int(index.get_loc(c.peak))
-        score, n_cooccur = coherence(posts, c.words, peak, window=window)
-        label = cluster_label(posts, c.words, peak, tokenizer=tokenizer, window=window)
-        out.append({"label": label, "coherence": score, "n_posts_cooccur": n_cooccur})
+    with progress_bar(progress, desc="stories", total=len(clusters), unit=" clusters") as bar:
+        for c in clusters:
+            peak = int(index.get_loc(c.peak))
+            score, n_cooccur = coherence(posts, c.words, peak, window=window)
+            label = cluster_label(posts, c.words, peak, tokenizer=tokenizer, window=window)
+            out.append({"label": label, "coherence": score, "n_posts_cooccur": n_cooccur})
+            bar.update()
     return out
