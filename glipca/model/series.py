@@ -1,8 +1,12 @@
 """Word time series: relative frequencies, low-volume periods, the single-peak test.
 
-The input is a :class:`glipca.counts.WordCounts` (posts containing each word in
-each period); the output is a :class:`pandas.DataFrame` indexed by period with
-one column per word. Nothing here knows about solvers or clusters.
+The input is a :class:`glipca.counting.counts.WordCounts` (posts containing
+each word in each period); the output is a :class:`pandas.DataFrame` indexed
+by period with one column per word. Nothing here knows about solvers or
+clusters. The single-peak test is this package's reading of the paper's
+"signals with a single peak" (docs/method.md, section 3); its robust line
+is Theil–Sen (:mod:`glipca.model.trend`). Every step is computed for all
+words at once except the peak search, which is O(T) per word.
 """
 
 from __future__ import annotations
@@ -11,9 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import signal, stats
+from scipy import signal
 
 from ..counting.periods import period_label
+from .trend import theil_sen
 
 __all__ = [
     "relative_frequency",
@@ -23,15 +28,25 @@ __all__ = [
 ]
 
 
-def low_volume_periods(posts, *, min_posts=20, min_fraction=0.1):
+def low_volume_periods(posts, *, min_posts=20, min_fraction=0.1, periods=None):
     """Boolean mask of periods with too few posts to estimate frequencies.
 
     A period is low-volume when it has fewer than ``min_posts`` posts or fewer
     than ``min_fraction`` times the median number of posts per period. On such
     a period one post containing a word is a large relative frequency, which
     would look like a peak.
+
+    With ``periods`` shorter than a day (a DatetimeIndex), the median is taken
+    over the periods at the same time of day: night hours are compared with
+    other nights, not with evenings, so that the daily rhythm of posting does
+    not mask every night. ``min_posts`` still applies to every period.
     """
     posts = np.asarray(posts, dtype=float)
+    if periods is not None and _sub_daily(periods):
+        phase = (periods - periods.normalize()).asi8
+        typical = pd.Series(np.where(posts > 0, posts, np.nan)).groupby(phase).transform("median")
+        typical = np.nan_to_num(typical.to_numpy())
+        return posts < np.maximum(float(min_posts), min_fraction * typical)
     positive = posts[posts > 0]
     median = float(np.median(positive)) if positive.size else 0.0
     threshold = max(float(min_posts), min_fraction * median)
@@ -68,7 +83,8 @@ def relative_frequency(
         period's posts that contain the word. Low-volume periods are not
         observed: their values are linearly interpolated from the neighbouring
         observed periods (nearest value at the edges), and the mask is stored
-        in ``frame.attrs["masked_periods"]`` as a list of ISO dates.
+        in ``frame.attrs["masked_periods"]`` as a list of ISO dates; the
+        posts per period are in ``frame.attrs["posts"]``.
     """
     wc = word_counts.prune(min_count=min_count, min_periods=min_periods)
     totals = wc.total()
@@ -78,20 +94,25 @@ def relative_frequency(
         words = np.asarray(wc.words, dtype=object)
         order = np.lexsort((words, -totals))[:max_words]
         order.sort()
-    counts = wc.counts[:, order].toarray().astype(float)
+    # Word by period, as pandas stores a frame's block: no copy on the way
+    # to the DataFrame, and contiguous rows for the peak test.
+    counts = wc.counts.tocsc()[:, order].T.toarray()
     words = [wc.words[i] for i in order]
     posts = np.asarray(wc.posts, dtype=float)
-    masked = low_volume_periods(posts, min_posts=min_posts, min_fraction=min_fraction)
+    masked = low_volume_periods(posts, min_posts=min_posts, min_fraction=min_fraction,
+                                periods=wc.periods)
     if masked.all():
         raise ValueError("every period has too few posts to estimate word frequencies")
     with np.errstate(invalid="ignore", divide="ignore"):
-        freq = counts / posts[:, None]
-    freq[masked, :] = np.nan
-    frame = pd.DataFrame(freq, index=wc.periods, columns=pd.Index(words, name="word"))
+        freq = counts / posts
+    freq[:, masked] = np.nan
+    frame = pd.DataFrame(freq.T, index=wc.periods, columns=pd.Index(words, name="word"))
     frame.index.name = "period"
     if masked.any():
         frame = frame.interpolate(method="linear", axis=0, limit_direction="both")
     frame.attrs["masked_periods"] = [period_label(t) for t in wc.periods[masked]]
+    # The peak test weighs each period's noise by its volume (hourly data).
+    frame.attrs["posts"] = tuple(int(v) for v in wc.posts)
     return frame
 
 
@@ -129,8 +150,15 @@ class SinglePeakTest:
 
     With ``detrend`` (default) peaks are measured above a robust straight
     line (Theil–Sen), so that a steady rise or fall is not mistaken for an
-    event at the window's edge. Peaks on the first or last period count: the series is padded with its
-    median so that an event at the window's edge still has a prominence.
+    event at the window's edge. Peaks on the first or last period count:
+    the series is padded with its median so that an event at the window's
+    edge still has a prominence.
+
+    For periods shorter than a day, when the frame carries its posts per
+    period (``frame.attrs["posts"]``, as :func:`relative_frequency` sets
+    it), the noise of each period follows its volume, peaks are ranked by
+    prominence over that noise, and counting noise is a floor
+    (docs/method.md); daily and longer periods are tested as above.
 
     Calling the test on a DataFrame returns one row per word with the
     columns ``is_trend``, ``peak``, ``prominence``, ``z``, ``width``,
@@ -155,61 +183,95 @@ class SinglePeakTest:
         }
 
     def __call__(self, frame):
-        values = np.asarray(frame, dtype=float)
-        n_periods = values.shape[0]
-        rows = [self._test_one(values[:, j], n_periods) for j in range(values.shape[1])]
+        # One row per word: every median and difference below runs along
+        # contiguous rows, several times faster than down the columns.
+        rows = np.ascontiguousarray(np.asarray(frame, dtype=float).T)
+        n_words, n_periods = rows.shape
+        smooth = self.smooth and n_periods >= 5
+        xs = _smooth(rows) if smooth else rows
+        if self.detrend:
+            # Measure peaks above a robust straight line: a word that rises
+            # or falls steadily is then flat, while a bump of a few periods
+            # barely moves the Theil-Sen line.
+            slope, intercept = theil_sen(xs.T)
+            xs = xs - (intercept[:, None] + slope[:, None] * np.arange(n_periods))
+        weights, reference = _volume(frame)
+        noise, gain = self._noise(rows, smooth, weights)
+        if weights is not None:
+            # Counting noise is a floor: hourly, a word seen in a handful of
+            # posts has a zero median change, yet two or three posts in one
+            # hour are no event. A frequency from N posts varies by at least
+            # sqrt(expected count) / N, and an expected count under one is
+            # taken as one.
+            expected = rows.mean(axis=1) * reference
+            noise = np.maximum(noise, np.sqrt(np.maximum(expected, 1.0)) / reference)
+        span = xs.max(axis=1) - xs.min(axis=1)
+        base = np.median(xs, axis=1)
+        tests = [self._test_one(xs[j], noise[j], gain, span[j], base[j]) for j in range(n_words)]
         out = pd.DataFrame(
-            rows,
+            tests,
             index=pd.Index(frame.columns, name="word"),
             columns=["is_trend", "peak_index", "prominence", "z", "width", "secondary", "n_peaks", "reason"],
         )
         out.insert(1, "peak", frame.index[out["peak_index"].to_numpy()])
         return out.drop(columns="peak_index")
 
-    def _test_one(self, x, n_periods):
-        if self.smooth and n_periods >= 5:
-            # [1, 2, 1] / 4 with reflected ends: tames one-day noise spikes
-            # while keeping a bump of a few days nearly intact.
-            padded = np.concatenate([x[1:2], x, x[-2:-1]])
-            xs = 0.25 * padded[:-2] + 0.5 * padded[1:-1] + 0.25 * padded[2:]
+    def _noise(self, rows, smooth, weights):
+        """Noise scale of each word at the reference volume, and the gain
+        that turns it into the noise of each (smoothed) period (None when
+        every period has the same noise).
+
+        The scale comes from the raw period-to-period differences (smoothed
+        differences are autocorrelated and would understate it); the kernel
+        keeps ``sqrt(6) / 4`` of white noise. With volume ``weights`` (the
+        standard error of a frequency in each period relative to a period of
+        median volume), differences are first divided by their expected
+        scale, so that quiet night hours neither inflate the scale of busy
+        hours nor pass their own noise off as peaks.
+        """
+        diffs = np.diff(rows, axis=1)
+        if weights is not None:
+            diffs = diffs / np.sqrt(0.5 * (weights[1:] ** 2 + weights[:-1] ** 2))
+        centre = np.median(diffs, axis=1)[:, None]
+        noise = 1.4826 * np.median(np.abs(diffs - centre), axis=1) / np.sqrt(2.0)
+        if weights is None:
+            return noise * (np.sqrt(6.0) / 4.0) if smooth else noise, None
+        if smooth:
+            w2 = np.concatenate([weights[1:2], weights, weights[-2:-1]]) ** 2
+            gain = np.sqrt(w2[:-2] + 4.0 * w2[1:-1] + w2[2:]) / 4.0
         else:
-            xs = x
-        if self.detrend:
-            # Measure peaks above a robust straight line: a word that rises
-            # or falls steadily is then flat, while a bump of a few days
-            # barely moves the Theil-Sen line.
-            slope, intercept = stats.theilslopes(xs)[:2]
-            xs = xs - (intercept + slope * np.arange(n_periods))
+            gain = weights
+        return noise, gain
+
+    def _test_one(self, xs, noise, gain, span, base):
+        n_periods = len(xs)
         peak_at = int(np.argmax(xs))
-        # Noise from the raw day-to-day differences (smoothed differences are
-        # autocorrelated and would understate it), scaled to what remains of
-        # white noise after the kernel (its gain is sqrt(6) / 4).
-        diffs = np.diff(x)
-        noise = 1.4826 * np.median(np.abs(diffs - np.median(diffs))) / np.sqrt(2.0)
-        if self.smooth and n_periods >= 5:
-            noise *= np.sqrt(6.0) / 4.0
-        span = float(xs.max() - xs.min())
         if span <= 0:
             return (False, peak_at, 0.0, 0.0, float(n_periods), 0.0, 0, "flat")
-        # A noise-free series would make any wiggle infinitely significant.
-        noise = max(noise, 1e-3 * span)
-        base = float(np.median(xs))
-        padded = np.concatenate([[min(base, xs.min())], xs, [min(base, xs.min())]])
+        low = min(base, xs.min())
+        padded = np.concatenate([[low], xs, [low]])
         peaks, props = signal.find_peaks(padded, prominence=0)
         if peaks.size == 0:
             return (False, peak_at, 0.0, 0.0, float(n_periods), 0.0, 0, "no_peak")
         prom = props["prominences"]
-        order = np.argsort(-prom, kind="stable")
+        # Peaks are ranked by significance: with uneven noise (hours of the
+        # day), a tall spike in a quiet night hour counts less than a bump
+        # in busy hours.
+        weight = prom if gain is None else prom / gain[np.clip(peaks - 1, 0, n_periods - 1)]
+        order = np.argsort(-weight, kind="stable")
         main = order[0]
         main_prom = float(prom[main])
-        secondary = float(prom[order[1]] / main_prom) if peaks.size > 1 else 0.0
+        secondary = float(weight[order[1]] / weight[main]) if peaks.size > 1 else 0.0
         widths = signal.peak_widths(padded, peaks[[main]], rel_height=0.5, prominence_data=(
             props["prominences"][[main]], props["left_bases"][[main]], props["right_bases"][[main]]))[0]
         width = float(widths[0])
-        z = main_prom / noise
-        n_significant = int(np.sum(prom >= self.max_secondary * main_prom))
         peak_at = int(peaks[main] - 1)
         peak_at = min(max(peak_at, 0), n_periods - 1)
+        # A noise-free series would make any wiggle infinitely significant.
+        if gain is not None:
+            noise = noise * gain[peak_at]
+        z = main_prom / max(noise, 1e-3 * span)
+        n_significant = int(np.sum(weight >= self.max_secondary * weight[main]))
         if z < self.min_z:
             reason = "weak_peak"
         elif secondary >= self.max_secondary:
@@ -219,3 +281,35 @@ class SinglePeakTest:
         else:
             reason = ""
         return (reason == "", peak_at, main_prom, float(z), width, secondary, n_significant, reason or "ok")
+
+
+def _smooth(rows):
+    """[1, 2, 1] / 4 along each row, with reflected ends: tames one-period
+    noise spikes while keeping a bump of a few periods nearly intact."""
+    padded = np.concatenate([rows[:, 1:2], rows, rows[:, -2:-1]], axis=1)
+    return 0.25 * padded[:, :-2] + 0.5 * padded[:, 1:-1] + 0.25 * padded[:, 2:]
+
+
+def _volume(frame):
+    """Relative standard error of a frequency per period, and the reference
+    volume; ``(None, None)`` for daily or longer periods.
+
+    A share estimated from ``N`` posts has a standard error proportional to
+    ``1 / sqrt(N)``; the weights are ``sqrt(reference / N)`` with the median
+    volume as reference. Only for periods shorter than a day, where the
+    daily rhythm of posting makes volumes differ tenfold between night and
+    evening, and only when the frame carries its posts per period
+    (``frame.attrs["posts"]``, set by :func:`relative_frequency`).
+    """
+    posts = frame.attrs.get("posts") if hasattr(frame, "attrs") else None
+    if posts is None or len(posts) != len(frame) or not _sub_daily(frame.index):
+        return None, None
+    posts = np.asarray(posts, dtype=float)
+    reference = max(float(np.median(posts[posts > 0])), 1.0) if np.any(posts > 0) else 1.0
+    return np.sqrt(reference / np.maximum(posts, 1.0)), reference
+
+
+def _sub_daily(index):
+    if not isinstance(index, pd.DatetimeIndex) or len(index) < 2:
+        return False
+    return bool((index[1:] - index[:-1]).min() < pd.Timedelta(days=1))
