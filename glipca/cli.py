@@ -7,6 +7,7 @@ Argument parsing, progress and error reporting only; the work is done by
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import traceback
 import warnings
@@ -44,6 +45,24 @@ def _fail(message, code, debug):
     # One line, whatever the message held.
     click.echo(f"glipca: error: {' '.join(str(message).split())}", err=True)
     sys.exit(code)
+
+
+@contextlib.contextmanager
+def _one_line_errors(debug, interrupted="interrupted", user_errors=()):
+    """Turn every failure inside into one line and an exit code.
+
+    Bad input, options and files (InputError and OutputExists are a
+    ValueError and an OSError) exit 2; anything else is a bug, still told in
+    one line with a way to see more.
+    """
+    try:
+        yield
+    except (click.BadParameter, ValueError, OSError, *user_errors) as err:
+        _fail(err, EXIT_INPUT, debug)
+    except KeyboardInterrupt:
+        _fail(interrupted, 130, debug)
+    except Exception as err:
+        _fail(f"{type(err).__name__}: {err} (rerun with --debug for details)", EXIT_FAILURE, debug)
 
 
 def _reading_options(f):
@@ -116,10 +135,9 @@ def analyse(inputs, out, min_count, min_days, max_words, min_z, alpha, min_clust
     """Find trend clusters in post files INPUT... and write them to --out."""
     from pathlib import Path
 
-    from .ingest import InputError
     from .report.atomic import OutputExists
 
-    try:
+    with _one_line_errors(debug):
         alpha = _alpha(alpha)
         # Checked before the work too, so that a refusal costs nothing.
         if Path(out).exists() and not force:
@@ -140,14 +158,6 @@ def analyse(inputs, out, min_count, min_days, max_words, min_z, alpha, min_clust
             doc = write_results(result, out, force=force, plots=not no_plots, jobs=jobs,
                                 times=result.timings, progress=not quiet,
                                 command=_command_line(click.get_current_context()))
-    except (InputError, OutputExists, click.BadParameter) as err:
-        _fail(err, EXIT_INPUT, debug)
-    except (ValueError, OSError) as err:
-        _fail(err, EXIT_INPUT, debug)
-    except KeyboardInterrupt:
-        _fail("interrupted", 130, debug)
-    except Exception as err:  # a bug: still one line, with a way to see more
-        _fail(f"{type(err).__name__}: {err} (rerun with --debug for details)", EXIT_FAILURE, debug)
     if not quiet:
         # Solver warnings are worth knowing, once each, without a stack.
         for message in dict.fromkeys(str(w.message).splitlines()[0] for w in caught):
@@ -263,14 +273,13 @@ def count(inputs, out, store, append, min_count, min_days, use_dask, scheduler, 
     """
     from pathlib import Path
 
-    from .ingest import InputError
     from .report.atomic import OutputExists
 
     if (out is None) == (store is None) or (store is not None and not append):
         _fail("give --out DIR, or --store DIR --append", EXIT_INPUT, debug)
     if store is not None:
         return _append_to_store(inputs, store, reading, quiet, debug)
-    try:
+    with _one_line_errors(debug):
         if Path(out).exists() and not force:
             raise OutputExists(f"{out}: output folder exists; use --force to replace it")
         from .counting.cache import write_counts
@@ -301,12 +310,6 @@ def count(inputs, out, store, append, min_count, min_days, use_dask, scheduler, 
                 "prune": {"min_count": min_count, "min_periods": min_days}}
         with atomic_dir(out, force=force) as tmp:
             write_counts(prepared.counts, tmp, meta)
-    except (InputError, OutputExists, click.BadParameter, ValueError, OSError) as err:
-        _fail(err, EXIT_INPUT, debug)
-    except KeyboardInterrupt:
-        _fail("interrupted", 130, debug)
-    except Exception as err:  # a bug: still one line, with a way to see more
-        _fail(f"{type(err).__name__}: {err} (rerun with --debug for details)", EXIT_FAILURE, debug)
     if not quiet:
         r, c = prepared.report, prepared.counts
         _print_posts(r)
@@ -321,15 +324,10 @@ def count(inputs, out, store, append, min_count, min_days, use_dask, scheduler, 
 
 def _append_to_store(inputs, folder, reading, quiet, debug):
     from .counting.store import CountStore
-    from .ingest import InputError
 
-    try:
+    with _one_line_errors(debug, interrupted="interrupted (the store is as it was)"):
         options, jobs, _ = _counting(reading)
         done = CountStore(folder).append(list(inputs), options, jobs=jobs, progress=not quiet)
-    except (InputError, ValueError, OSError) as err:
-        _fail(err, EXIT_INPUT, debug)
-    except KeyboardInterrupt:
-        _fail("interrupted (the store is as it was)", 130, debug)
     if not quiet:
         click.echo(f"{done['added']} posts added to {folder} ({done['periods']} period parts); "
                    f"{done['repeated']} already there; {done['skipped_inputs']} input file(s) "
@@ -350,15 +348,11 @@ def _results_folder(folder):
 @click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks.")
 def report(folder, no_figures, jobs, debug):
     """Rebuild FOLDER/report.html from the results saved in FOLDER."""
-    try:
+    with _one_line_errors(debug, user_errors=(KeyError,)):
         _results_folder(folder)
         from .report.html import write_report
 
         path = write_report(folder, figures=not no_figures, jobs=jobs, progress=True)
-    except (click.BadParameter, ValueError, OSError, KeyError) as err:
-        _fail(err, EXIT_INPUT, debug)
-    except Exception as err:  # a bug: still one line, with a way to see more
-        _fail(f"{type(err).__name__}: {err} (rerun with --debug for details)", EXIT_FAILURE, debug)
     click.echo(f"report written to {path}", err=True)
 
 
