@@ -243,6 +243,17 @@ def test_lone_surrogates_are_replaced_and_counted(tmp_path):
     assert post.text == "a \ufffd b" and report.repaired["unencodable"] == 1
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_repairs_are_counted_alike_when_a_repaired_post_is_a_duplicate(tmp_path, jobs):
+    line = json.dumps({"id": "1", "created_at": "2020-03-01T00:00:00Z", "text": "a \ud800 b"})
+    path = _write(tmp_path, "a.jsonl", (line + "\n" + line + "\n").encode())
+    options = dict(on_error="skip", drop_duplicates=True)
+    _, report = _read(path, **options)
+    prepared = prepare_counts(path, lang="en", jobs=jobs, cache=False, **options)
+    assert dict(report.dropped) == {"duplicate": 1} and dict(report.repaired) == {"unencodable": 2}
+    assert prepared.report.as_dict() == report.as_dict()
+
+
 def test_analyse_writes_posts_whose_text_held_lone_surrogates(tmp_path):
     from glipca.datasets import make_trend_corpus
 

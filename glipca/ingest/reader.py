@@ -86,15 +86,17 @@ def _emit(records, schema, on_error, report, keep=None):
             except RecordError as exc:
                 err = InputError(schema.source, line, exc.field, exc.reason, exc.key)
             else:
+                # Repaired before any filter, so that every path (read here,
+                # or dropped later while counting) counts the same repairs.
+                fixed = repaired(post)
+                if fixed is not None:
+                    post = fixed
+                    report.repaired["unencodable"] += 1
                 if keep:
                     why = keep.reason(post)
                     if why is not None:
                         report.dropped[why] += 1
                         continue
-                fixed = repaired(post)
-                if fixed is not None:
-                    post = fixed
-                    report.repaired["unencodable"] += 1
                 report.used += 1
                 yield post
                 continue

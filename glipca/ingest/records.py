@@ -82,8 +82,9 @@ class IngestReport:
     examples : dict
         Reason key -> the first error message for it, to show the user.
     repaired : collections.Counter
-        Posts used after a repair, by what was repaired: ``"unencodable"``
-        for text or ids whose lone surrogates were replaced by U+FFFD.
+        Valid records repaired, by what was repaired: ``"unencodable"``
+        for text or ids whose lone surrogates were replaced by U+FFFD
+        (counted whether the post was then used or dropped).
     notes : list of str
         One-line remarks on the input, such as records that disagree on
         which field holds the text.
