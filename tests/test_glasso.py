@@ -18,6 +18,7 @@ from glipca.model.glasso import (
     partial_correlation,
     select_alpha,
 )
+from glipca.model.glasso.direction import free_set, newton_direction
 from glipca.model.series import standardize
 
 
@@ -256,3 +257,64 @@ def test_noise_alpha_keeps_independent_series_apart():
     assert info["n_edges_chosen"] == 0
     # Fewer samples or more variables need a larger penalty.
     assert noise_alpha(S, 30) > noise_alpha(S, 61) > noise_alpha(S[:20, :20], 61)
+
+
+def _direction_setup(p=60, alpha=0.3, seed=7):
+    S = _corr(p, seed=seed)
+    _, theta = graphical_lasso(S, alpha * 1.5)  # a sparse positive definite iterate
+    W = np.linalg.inv(theta)
+    return S, W, S - W, theta, alpha
+
+
+def test_compiled_and_python_directions_agree():
+    S, W, G, theta, alpha = _direction_setup()
+    r, c, d = newton_direction(W, G, theta, alpha, 3)
+    r2, c2, d2 = newton_direction(W, G, theta, alpha, 3, compiled=False)
+    np.testing.assert_array_equal(r, r2)
+    np.testing.assert_array_equal(c, c2)
+    np.testing.assert_allclose(d, d2, rtol=0, atol=1e-12)
+    assert np.abs(d).max() > 1e-3
+
+
+def test_direction_minimises_the_quadratic_model():
+    S, W, G, theta, alpha = _direction_setup()
+
+    def model(r, c, d):
+        D = np.zeros_like(S)
+        D[r, c] = d
+        D[c, r] = d
+        return (np.sum(G * D) + 0.5 * np.trace(W @ D @ W @ D)
+                + alpha * (np.abs(theta + D).sum() - np.abs(np.diag(theta + D)).sum()))
+
+    values = [model(*newton_direction(W, G, theta, alpha, n)) for n in (1, 5, 60)]
+    assert values[0] > values[1] > values[2] - 1e-12
+    assert values[2] < model(np.arange(0), np.arange(0), np.zeros(0))  # beats D = 0
+
+
+def test_working_set_frees_the_largest_violations():
+    S, W, G, theta, alpha = _direction_setup()
+    rows, cols, ptr, tpos, diag = free_set(G, theta, alpha)
+    few = free_set(G, theta, alpha, max_new=5)
+    support = (theta != 0) | np.eye(len(S), dtype=bool)
+    violating = (np.abs(G) > alpha) & ~support
+    assert np.count_nonzero(np.triu(violating)) > 5
+    added = {(i, j) for i, j in zip(few[0], few[1]) if i < j and not support[i, j]}
+    assert len(added) == 5
+    smallest_added = min(abs(G[i, j]) for i, j in added)
+    assert smallest_added >= np.sort(np.abs(G[np.triu(violating)]))[-5]
+    # Symmetric CSR: transposed positions and the diagonal are where they say.
+    np.testing.assert_array_equal(rows[tpos], cols)
+    np.testing.assert_array_equal(rows[diag], cols[diag])
+    assert ptr[-1] == len(rows)
+
+
+def test_dual_gap_bounds_the_suboptimality():
+    S = _corr(80, seed=8)
+    alpha = 0.35
+    _, best = graphical_lasso(S, alpha, tol=1e-12, max_iter=500)
+    f_best = objective(S, best, alpha)
+    for tol in (1e-1, 1e-3):
+        _, prec = graphical_lasso(S, alpha, tol=tol)
+        gap = dual_gap(S, prec, alpha)
+        assert objective(S, prec, alpha) - f_best <= gap + 1e-12
+        assert gap <= tol

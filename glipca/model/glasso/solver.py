@@ -76,9 +76,10 @@ def solve_blocks(S, alpha, precision_init, tol, max_iter, verbose):
                 T0 = None
         if T0 is None:
             T0 = np.diag(1.0 / np.diag(Sb))
-        # Threaded BLAS only pays off on large blocks, and on a busy machine
-        # it slows small ones down several-fold.
-        with threadpool_limits(limits=1 if len(idx) < 500 else None):
+        # One BLAS thread: on a machine busy with other work, threaded
+        # factorisations of even p = 1000 blocks ran 5 to 70 times slower
+        # than one thread (docs/performance.md); idle, they gain < 2x.
+        with threadpool_limits(limits=1):
             # Gaps of independent blocks add up; share the tolerance by size.
             Wb, Tb, it, ok = _solve_block(
                 Sb, alpha, T0, tol * len(idx) / p, max_iter, verbose
@@ -122,7 +123,9 @@ def graphical_lasso(
     alpha : float
         Penalty on the off-diagonal entries of the precision matrix.
     tol : float, default=1e-4
-        Target certified duality gap (see :func:`dual_gap`).
+        Target duality gap, certified at the projection of ``inv(precision)``
+        onto the dual feasible set (a stricter test than :func:`dual_gap`,
+        which also tries a second dual point).
     max_iter : int, default=100
         Maximum number of iterations per block.
     cov_init : array-like of shape (p, p), default=None
