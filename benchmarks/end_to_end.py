@@ -17,9 +17,11 @@ script:
 
 For every analyse run the share of each stage and the ratio of the whole run
 to counting alone (the ``glipca count`` run on the same input) are printed.
-The load average is printed with every figure and a CPU test says how many
-cores were free before and after: on a shared machine only ratios within
-one run mean something.
+With ``--rounds N`` every run is repeated N times, interleaved, and the
+fastest of each is kept: a run slowed by other jobs says nothing about
+glipca. The load average is printed with every figure and a CPU test says
+how many cores were free before and after: on a shared machine only ratios
+within one run mean something.
 
     python benchmarks/end_to_end.py                 # full troll file, 1 M Japanese posts
     python benchmarks/end_to_end.py --quick         # a 100 k-post corpus only
@@ -73,22 +75,33 @@ def show(name, run, peer=None):
               f"{run['wall'] - total:.1f} s", flush=True)
 
 
-def bench_input(label, path, lang, jobs, tmp, warm=True):
-    """count cold, analyse cold, and (warm) analyse from the cache with and without extras."""
+def bench_input(label, path, lang, jobs, tmp, warm=True, rounds=1):
+    """count cold, analyse cold, and (warm) analyse from the cache with and without extras.
+
+    Each is run ``rounds`` times, interleaved; the fastest of each is kept.
+    """
     print(f"{label}: {path}", flush=True)
     args = ["--lang", lang, "--jobs", jobs]
-    runs = {}
-    runs["count"] = glipca("count", path, "--out", tmp / "counts", "--no-cache", "--force",
-                           *args, cache=tmp / "none")
+    every = {}
+    for r in range(rounds):
+        runs = every.setdefault(r, {})
+        runs["count"] = glipca("count", path, "--out", tmp / "counts", "--no-cache", "--force",
+                               *args, cache=tmp / "none")
+        cache = tmp / f"cache-{label}-{r}"
+        runs["cold"] = glipca("analyse", path, "--out", tmp / "cold", "--force", *args, cache=cache)
+        if warm:
+            runs["warm"] = glipca("analyse", path, "--out", tmp / "warm", "--force", *args,
+                                  cache=cache)
+            runs["bare"] = glipca("analyse", path, "--out", tmp / "bare", "--force", "--no-plots",
+                                  "--resamples", "0", *args, cache=cache)
+        if rounds > 1:
+            print(f"  round {r + 1}: " + ", ".join(f"{k} {v['wall']:.1f} s (load {v['load']:.1f})"
+                                                   for k, v in runs.items()), flush=True)
+    runs = {k: min((every[r][k] for r in every), key=lambda v: v["wall"]) for k in every[0]}
     runs["count"]["name"] = "count"
     show("glipca count (cold)", runs["count"])
-    cache = tmp / f"cache-{label}"
-    runs["cold"] = glipca("analyse", path, "--out", tmp / "cold", "--force", *args, cache=cache)
     show("glipca analyse (cold)", runs["cold"], runs["count"])
     if warm:
-        runs["warm"] = glipca("analyse", path, "--out", tmp / "warm", "--force", *args, cache=cache)
-        runs["bare"] = glipca("analyse", path, "--out", tmp / "bare", "--force", "--no-plots",
-                              "--resamples", "0", *args, cache=cache)
         runs["bare"]["name"] = "bare"
         show("glipca analyse (warm)", runs["warm"], runs["count"])
         show("  --no-plots --resamples 0 (warm)", runs["bare"], runs["count"])
@@ -108,6 +121,8 @@ def main(argv=None):
     parser.add_argument("--ja-file", type=Path, help="generated Japanese posts (written if absent)")
     parser.add_argument("--ja-posts", type=int, help="size of the generated corpus [1 M; 100 k with --quick]")
     parser.add_argument("--jobs", type=int, default=2, help="--jobs of every run")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="interleaved rounds; the fastest of each run is kept")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
 
@@ -119,13 +134,15 @@ def main(argv=None):
         tmp = Path(tmp)
         if not args.quick:
             if args.troll.exists():
-                figures["troll"] = bench_input("troll", args.troll, "en", args.jobs, tmp)
+                figures["troll"] = bench_input("troll", args.troll, "en", args.jobs, tmp,
+                                               rounds=args.rounds)
             else:
                 print(f"{args.troll} is absent: troll runs skipped")
         ja = args.ja_file or tmp / f"ja{n_posts}.jsonl"
         if not ja.exists():
             generate(n_posts, ja)
-        figures["ja"] = bench_input("ja", ja, "ja", args.jobs, tmp, warm=False)
+        figures["ja"] = bench_input("ja", ja, "ja", args.jobs, tmp, warm=False,
+                                    rounds=args.rounds)
     figures["free_cores_after"] = free_cores(args.jobs)
     print(f"free cores after: {figures['free_cores_after']:.2f} ({load()})", flush=True)
     if args.json:

@@ -142,6 +142,7 @@ def analyse(inputs, out, min_count, min_days, max_words, min_z, alpha, min_clust
         # Checked before the work too, so that a refusal costs nothing.
         if Path(out).exists() and not force:
             raise OutputExists(f"{out}: output folder exists; use --force to replace it")
+        from .counting.parallel import available_cores, start_worker_server
         from .pipeline import run_analysis
         from .report.folder import write_results
         from .model.series import SinglePeakTest
@@ -149,6 +150,10 @@ def analyse(inputs, out, min_count, min_days, max_words, min_z, alpha, min_clust
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             options, jobs, cache = _counting(reading)
+            if not no_plots and (jobs or available_cores()) > 1:
+                # Figures are drawn in worker processes; their server's
+                # imports can run while the posts are read and clustered.
+                start_worker_server()
             result = run_analysis(
                 list(inputs), options, jobs=jobs, cache=cache, min_count=min_count,
                 min_periods=min_days, max_words=max_words, peak_test=SinglePeakTest(min_z=min_z),
