@@ -74,7 +74,9 @@ def _reading_options(f):
         click.option("--time-field", help="Field holding the post time (default: guessed)."),
         click.option("--id-field", help="Field holding the post id (default: guessed)."),
         click.option("--tz", help="Time zone of period boundaries and naive times [default: Asia/Tokyo for ja, Asia/Shanghai for zh, else UTC]."),
-        click.option("--freq", default="D", show_default=True, help="Period length: D, 2D, 12H, W, W-MON, MS..."),
+        click.option("--freq", default="auto", show_default=True, help="Period length: D, 2D, 12h, W, W-MON, MS..., or auto: the finest of D, W, MS that leaves enough periods with posts."),
+        click.option("--since", help="First day (or time) of the analysis window, e.g. 2016-10-01 [default: the span that holds the bulk of the posts]."),
+        click.option("--until", help="Last day (or time) of the analysis window, inclusive."),
         click.option("--on-error", type=click.Choice(["raise", "skip"]), default="raise", show_default=True, help="Stop at the first bad record, or skip and count bad records."),
         click.option("--drop-retweets", is_flag=True, help="Leave out posts the input marks as retweets."),
         click.option("--drop-duplicates", is_flag=True, help="Leave out posts with the same time and text as an earlier one."),
@@ -97,7 +99,8 @@ def _counting(o):
 
     options = count_options(
         lang=o["lang"], fmt=o["fmt"], text_field=o["text_field"], time_field=o["time_field"],
-        id_field=o["id_field"], tz=o["tz"], freq=o["freq"], on_error=o["on_error"],
+        id_field=o["id_field"], tz=o["tz"], freq=o["freq"], since=o["since"], until=o["until"],
+        on_error=o["on_error"],
         drop_retweets=o["drop_retweets"], drop_duplicates=o["drop_duplicates"],
         tokenizer_options=tokenizer_options(stop_words=o["stop_words"], user_words=o["user_dict"],
                                             mecab_args=o["mecab_args"],
@@ -238,6 +241,17 @@ def _print_summary(doc, report, out, from_cache, cache_on=True):
         f"words: {s['words']}, candidates: {s['candidate_words']}, alpha: {s['alpha']:.4g}",
         err=True,
     )
+    if "window" in s:
+        w = s["window"]
+        click.echo(f"window: {w['first']} .. {w['last']} ({w['rule']}); {w['posts_outside']} posts "
+                   f"outside it dropped (the posts run from {w['data_first']} to {w['data_last']})",
+                   err=True)
+    if "freq_auto" in s:
+        tried = ", ".join(f"{t['freq']}: {t['masked']} of {t['periods']} thin"
+                          for t in s["freq_auto"]["tried"])
+        click.echo(f"freq: {s['freq_auto']['chosen']} chosen automatically ({tried})", err=True)
+    for warning in s.get("warnings", []):
+        click.echo(f"glipca: warning: {warning}", err=True)
     line = f"{s['clusters']} trend clusters written to {out}"
     if s.get("mean_coherence") is not None:
         line += f" (mean coherence {s['mean_coherence']:.2f})"

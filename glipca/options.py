@@ -151,17 +151,27 @@ class CountOptions:
     lang : {"auto", "en", "ja", "zh"} or ISO code, default "auto"
         Tokeniser language; "auto" is settled on the first posts
         (:meth:`resolved`).
-    freq : str, default "D"
-        Period length, see :class:`glipca.counting.periods.Periods`.
+    freq : str, default "auto"
+        Period length, see :class:`glipca.counting.periods.Periods`, or
+        "auto": posts are counted by day and the analysis takes the finest
+        of days, weeks and months that leaves enough periods observed
+        (:func:`glipca.model.periods.choose_freq`).
     tokenizer : tuple of (name, value), default ()
         Options of :func:`glipca.tokens.make_tokenizer`, frozen; see
         :attr:`tokenizer_options`.
+    since, until : str, optional
+        First and last day (or time) of the analysis window, ISO 8601;
+        default: the span that holds the bulk of the posts
+        (:mod:`glipca.counting.window`). Posts outside are dropped and
+        counted; the counts (and their cache) do not depend on these.
     """
 
     read: ReadOptions = field(default_factory=ReadOptions)
     lang: str = "auto"
-    freq: str = "D"
+    freq: str = "auto"
     tokenizer: tuple = ()
+    since: Optional[str] = None
+    until: Optional[str] = None
 
     def __post_init__(self):
         from .counting.periods import Periods
@@ -171,7 +181,18 @@ class CountOptions:
         if not (isinstance(self.lang, str) and self.lang.strip()):
             raise ValueError(f"lang must be 'auto' or a language code such as 'en', got {self.lang!r}")
         object.__setattr__(self, "freq", str(self.freq))
-        Periods(self.freq, dt.timezone.utc)  # "unsupported freq ..."
+        if self.freq != "auto":
+            Periods(self.freq, dt.timezone.utc)  # "unsupported freq ..."
+        for name in ("since", "until"):
+            value = getattr(self, name)
+            if value is None:
+                continue
+            try:
+                dt.datetime.fromisoformat(str(value))
+            except ValueError:
+                raise ValueError(f"{name} must be a date or time such as 2016-10-01 or "
+                                 f"2016-10-01T18:00, got {value!r}") from None
+            object.__setattr__(self, name, str(value))
         pairs = self.tokenizer.items() if isinstance(self.tokenizer, dict) else self.tokenizer
         object.__setattr__(self, "tokenizer", tuple(sorted((str(k), _frozen(v)) for k, v in pairs)))
         if self.lang != "auto":
@@ -198,12 +219,14 @@ class CountOptions:
             raise ValueError(f"tokenizer_options: {exc}") from None
 
     def resolved(self, lang=None) -> "CountOptions":
-        """These options with ``lang`` settled and ``tz`` defaulted from it."""
+        """These options with ``lang`` settled, ``tz`` defaulted from it, and
+        ``freq="auto"`` counted by day (the period is chosen afterwards)."""
         lang = self.lang if lang is None else lang
         read = self.read
         if read.tz is None:
             read = dataclasses.replace(read, tz=default_tz(lang))
-        return dataclasses.replace(self, lang=lang, read=read)
+        freq = "D" if self.freq == "auto" else self.freq
+        return dataclasses.replace(self, lang=lang, read=read, freq=freq)
 
     def params(self, tokenizer=None) -> dict:
         """Every option that shapes the counts, JSON-ready: the cache-key material.
@@ -231,7 +254,7 @@ class CountOptions:
 
 
 _READ_NAMES = frozenset(f.name for f in dataclasses.fields(ReadOptions))
-_COUNT_NAMES = frozenset({"lang", "freq", "tokenizer_options"})
+_COUNT_NAMES = frozenset({"lang", "freq", "tokenizer_options", "since", "until"})
 #: Every keyword :func:`count_options` takes.
 OPTION_NAMES = _READ_NAMES | _COUNT_NAMES
 
@@ -260,7 +283,7 @@ def count_options(options=None, **kwargs) -> CountOptions:
     kwargs = {k: v for k, v in kwargs.items() if v is not None}
     options = options if options is not None else CountOptions()
     read = {k: v for k, v in kwargs.items() if k in _READ_NAMES}
-    count = {k: v for k, v in kwargs.items() if k in ("lang", "freq")}
+    count = {k: v for k, v in kwargs.items() if k in ("lang", "freq", "since", "until")}
     if kwargs.get("tokenizer_options") is not None:
         count["tokenizer"] = kwargs["tokenizer_options"]
     if read:

@@ -23,6 +23,7 @@ from .counting.parallel import available_cores
 from .counting.periods import period_label
 from .counting.postwords import word_columns
 from .counting.prepare import PreparedCounts, prepare_counts
+from .model.periods import MAX_MASKED, analysis_periods, observed_peak
 from .model.series import SinglePeakTest, relative_frequency
 from .model.stability import cluster_stability
 from .progress import StageTimes
@@ -69,6 +70,10 @@ class AnalysisResult:
     post_words: object = None
     #: ``[name, size, SHA-256]`` of each input file (None for a data frame).
     content: list = None
+    #: The analysis window (:class:`glipca.counting.window.Window`).
+    window: object = None
+    #: Period lengths ``freq="auto"`` tried (None when the period was given).
+    freq_tried: list = None
 
     @property
     def clusters(self):
@@ -109,7 +114,27 @@ class AnalysisResult:
             summary["posts_repaired"] = {k: int(v) for k, v in sorted(self.report.repaired.items())}
         if self.report.notes:
             summary["input_notes"] = list(self.report.notes)
+        summary.update(self._coverage())
         return summary
+
+    def _coverage(self):
+        """Window, automatic period and interpolation, when there is something to say."""
+        out = {}
+        if self.window is not None and (self.window.dropped or self.window.rule != "bulk"):
+            out["window"] = self.window.to_dict()
+        if self.freq_tried and self.counts.freq != self.freq_tried[0]["freq"]:
+            out["freq_auto"] = {"chosen": self.counts.freq, "tried": self.freq_tried}
+        masked = np.asarray(self.all_series.attrs.get("masked", ()), dtype=bool)
+        if masked.any():
+            share = float(masked.mean())
+            # masked_periods lists runs of periods; this is how many periods.
+            out["n_masked_periods"] = int(masked.sum())
+            if share > MAX_MASKED:
+                out["warnings"] = [
+                    f"{int(masked.sum())} of {len(masked)} periods ({share:.0%}) have too few "
+                    "posts and are interpolated: read the peaks with care, or use a coarser "
+                    "--freq or --since/--until"]
+        return out
 
 
 def _mean_coherence(stories):
@@ -195,12 +220,13 @@ def run_analysis(
     """
     times = StageTimes()
     counting, glipca_params = split_count_options(kwargs)
+    requested = count_options(options, **counting)
     if isinstance(source, PreparedCounts):  # counted already, e.g. a store's window
         prepared = source
     else:
         with times("counting"):
-            prepared = prepare_counts(source, count_options(options, **counting), jobs=jobs,
-                                      cache=cache, progress=progress)
+            prepared = prepare_counts(source, requested, jobs=jobs, cache=cache,
+                                      progress=progress)
     options = prepared.options
     counts, report = prepared.counts, prepared.report
     report.require_posts()
@@ -208,6 +234,16 @@ def run_analysis(
     if len(counts.words) == 0 or int(np.sum(counts.posts)) == 0:
         raise ValueError("no words were found in the posts")
     with times("series"):
+        # The window that holds the bulk of the posts (or --since/--until),
+        # and with --freq auto the period length (docs/method.md, section 2).
+        counts, window, freq_tried, rows = analysis_periods(
+            counts, since=requested.since, until=requested.until,
+            auto=requested.freq == "auto" and not isinstance(source, PreparedCounts))
+        if window.dropped:
+            report.drop("out_of_window", window.dropped)
+        post_words = prepared.posts
+        if rows is not None and post_words is not None:
+            post_words = post_words.regroup(rows)
         all_series = relative_frequency(
             counts, min_count=min_count, min_periods=min_periods, max_words=max_words
         )
@@ -223,7 +259,7 @@ def run_analysis(
     if cooccurrence is not False:
         test = CooccurrenceSplit() if cooccurrence is True else cooccurrence
         with times("cooccurrence"):
-            windows = _post_windows(prepared.posts, counts, candidates.index,
+            windows = _post_windows(post_words, counts, candidates.index,
                                     list(candidates.columns))
         split = partial(test.split, windows)
     with times("model"):
@@ -232,6 +268,9 @@ def run_analysis(
         signals = np.zeros((len(candidates), len(model.clusters_)))
         for k, c in enumerate(model.clusters_):
             signals[:, k] = c.signal
+            # A peak is an observed period, never an interpolated one.
+            peak, c.edge = observed_peak(c.signal, all_series)
+            c.peak = candidates.index[peak]
         hierarchy = cluster_hierarchy(signals)
     bootstrap = {"n_resamples": n_resamples, "fraction": 0.8, "top_k": 5, "seed": 0,
                  "tolerance": stability_tolerance}
@@ -248,7 +287,7 @@ def run_analysis(
         with times("posts"):
             # From the words the counting pass kept: nothing is read or
             # tokenised again, and only the chosen posts' texts are looked up.
-            posts = representative_posts(prepared.posts, counts, model.clusters_, n=n_posts,
+            posts = representative_posts(post_words, counts, model.clusters_, n=n_posts,
                                          window=posts_window)
     stories = None
     if split is not None:
@@ -259,7 +298,7 @@ def run_analysis(
     params = {
         "lang": prepared.params["lang"],
         "tz": prepared.params["tz"],
-        "freq": prepared.params["freq"],
+        "freq": counts.freq,
         "tokenizer": prepared.params["tokenizer"],
         "min_count": min_count,
         "min_periods": min_periods,
@@ -294,6 +333,8 @@ def run_analysis(
         post_windows=None if split is None else windows,
         n_resamples_run=n_run,
         timings=times,
-        post_words=prepared.posts,
+        post_words=post_words,
         content=prepared.content,
+        window=window,
+        freq_tried=freq_tried,
     )

@@ -94,6 +94,17 @@ class PostWords:
         texts = self._texts if self._texts is not None else self._path
         return PostWords(self.period, self.words[:, columns], self.ids, self.times, texts)
 
+    def regroup(self, rows) -> "PostWords":
+        """These posts with their periods renumbered: period ``k`` becomes
+        ``rows[k]``, and posts of periods mapped to -1 are left out (an
+        analysis window, or periods merged into coarser ones)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        period = rows[self.period]
+        keep = period >= 0
+        posts = self if keep.all() else self.take(np.flatnonzero(keep))
+        texts = posts._texts if posts._texts is not None else posts._path
+        return PostWords(period[keep], posts.words, posts.ids, posts.times, texts)
+
     def text_slice(self, lo, hi):
         """Texts of rows ``lo`` to ``hi - 1`` as a pyarrow (chunked) array."""
         import pyarrow as pa

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import signal
 
-from ..counting.periods import period_label
+from .periods import check_size, low_volume_periods, masked_ranges, sub_daily
 from .trend import theil_sen
 
 __all__ = [
@@ -26,31 +26,6 @@ __all__ = [
     "standardize",
     "SinglePeakTest",
 ]
-
-
-def low_volume_periods(posts, *, min_posts=20, min_fraction=0.1, periods=None):
-    """Boolean mask of periods with too few posts to estimate frequencies.
-
-    A period is low-volume when it has fewer than ``min_posts`` posts or fewer
-    than ``min_fraction`` times the median number of posts per period. On such
-    a period one post containing a word is a large relative frequency, which
-    would look like a peak.
-
-    With ``periods`` shorter than a day (a DatetimeIndex), the median is taken
-    over the periods at the same time of day: night hours are compared with
-    other nights, not with evenings, so that the daily rhythm of posting does
-    not mask every night. ``min_posts`` still applies to every period.
-    """
-    posts = np.asarray(posts, dtype=float)
-    if periods is not None and _sub_daily(periods):
-        phase = (periods - periods.normalize()).asi8
-        typical = pd.Series(np.where(posts > 0, posts, np.nan)).groupby(phase).transform("median")
-        typical = np.nan_to_num(typical.to_numpy())
-        return posts < np.maximum(float(min_posts), min_fraction * typical)
-    positive = posts[posts > 0]
-    median = float(np.median(positive)) if positive.size else 0.0
-    threshold = max(float(min_posts), min_fraction * median)
-    return posts < threshold
 
 
 def relative_frequency(
@@ -103,6 +78,7 @@ def relative_frequency(
                                 periods=wc.periods)
     if masked.all():
         raise ValueError("every period has too few posts to estimate word frequencies")
+    check_size(len(posts), len(order), wc.freq)
     with np.errstate(invalid="ignore", divide="ignore"):
         freq = counts / posts
     freq[:, masked] = np.nan
@@ -110,7 +86,8 @@ def relative_frequency(
     frame.index.name = "period"
     if masked.any():
         frame = frame.interpolate(method="linear", axis=0, limit_direction="both")
-    frame.attrs["masked_periods"] = [period_label(t) for t in wc.periods[masked]]
+    frame.attrs["masked_periods"] = masked_ranges(wc.periods, masked)
+    frame.attrs["masked"] = tuple(bool(m) for m in masked)
     # The peak test weighs each period's noise by its volume (hourly data).
     frame.attrs["posts"] = tuple(int(v) for v in wc.posts)
     return frame
@@ -207,7 +184,10 @@ class SinglePeakTest:
             noise = np.maximum(noise, np.sqrt(np.maximum(expected, 1.0)) / reference)
         span = xs.max(axis=1) - xs.min(axis=1)
         base = np.median(xs, axis=1)
-        tests = [self._test_one(xs[j], noise[j], gain, span[j], base[j]) for j in range(n_words)]
+        masked = np.asarray(frame.attrs.get("masked", ()), dtype=bool) if hasattr(frame, "attrs") else ()
+        observed = None if len(masked) != n_periods or not masked.any() else ~masked
+        tests = [self._test_one(xs[j], noise[j], gain, span[j], base[j], observed)
+                 for j in range(n_words)]
         out = pd.DataFrame(
             tests,
             index=pd.Index(frame.columns, name="word"),
@@ -243,7 +223,7 @@ class SinglePeakTest:
             gain = weights
         return noise, gain
 
-    def _test_one(self, xs, noise, gain, span, base):
+    def _test_one(self, xs, noise, gain, span, base, observed=None):
         n_periods = len(xs)
         peak_at = int(np.argmax(xs))
         if span <= 0:
@@ -267,6 +247,13 @@ class SinglePeakTest:
         width = float(widths[0])
         peak_at = int(peaks[main] - 1)
         peak_at = min(max(peak_at, 0), n_periods - 1)
+        if observed is not None and not observed[peak_at]:
+            # A peak is an observed period: the highest one under the peak.
+            lo, hi = props["left_bases"][main], props["right_bases"][main] - 1
+            under = np.flatnonzero(observed[max(lo, 0):max(hi, 1)]) + max(lo, 0)
+            under = under[under < n_periods]
+            if under.size:
+                peak_at = int(under[np.argmax(xs[under])])
         # A noise-free series would make any wiggle infinitely significant.
         if gain is not None:
             noise = noise * gain[peak_at]
@@ -302,14 +289,8 @@ def _volume(frame):
     (``frame.attrs["posts"]``, set by :func:`relative_frequency`).
     """
     posts = frame.attrs.get("posts") if hasattr(frame, "attrs") else None
-    if posts is None or len(posts) != len(frame) or not _sub_daily(frame.index):
+    if posts is None or len(posts) != len(frame) or not sub_daily(frame.index):
         return None, None
     posts = np.asarray(posts, dtype=float)
     reference = max(float(np.median(posts[posts > 0])), 1.0) if np.any(posts > 0) else 1.0
     return np.sqrt(reference / np.maximum(posts, 1.0)), reference
-
-
-def _sub_daily(index):
-    if not isinstance(index, pd.DatetimeIndex) or len(index) < 2:
-        return False
-    return bool((index[1:] - index[:-1]).min() < pd.Timedelta(days=1))

@@ -97,6 +97,9 @@ def clusters_document(result):
                 "start": start,
                 "end": end,
                 "stability": None if stability is None else float(stability[cid]),
+                # Only for a peak on the first or last observed period: the
+                # event may have started before the window or go on after it.
+                **({"edge": True} if getattr(cluster, "edge", False) else {}),
                 # Only with the co-occurrence test: the series-only method
                 # writes the same document as before it existed.
                 **({} if stories is None else stories[cid]),

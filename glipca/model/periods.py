@@ -1,0 +1,195 @@
+"""Which periods an analysis uses: observed ones, enough of them, and their length.
+
+* :func:`low_volume_periods`: periods with too few posts to estimate a
+  frequency (masked, then interpolated, by
+  :func:`glipca.model.series.relative_frequency`);
+* :func:`analysis_periods`: the window (:mod:`glipca.counting.window`), the
+  period length and the checks, in that order;
+* :func:`check_periods` and :func:`check_size`: one-line errors for too few
+  periods and for a grid beyond the memory budget;
+* :func:`choose_freq`: the period length of ``--freq auto``;
+* :func:`masked_ranges` and :func:`observed_peak`: masked periods as
+  ranges, and peaks that are never a masked period.
+
+The rules are written in docs/method.md, section 2.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..counting.periods import period_label
+from ..counting.window import analysis_window, coarsen
+
+__all__ = ["low_volume_periods", "analysis_periods", "check_periods", "check_size",
+           "choose_freq", "masked_ranges", "observed_peak", "sub_daily", "MIN_PERIODS",
+           "MAX_MASKED", "AUTO_FREQS"]
+
+#: Fewest periods an analysis accepts: the noise scale of the single-peak
+#: test is a median of differences, and a peak must be narrower than a
+#: quarter of the window; two weeks of days is the least that allows both.
+MIN_PERIODS = 14
+#: Memory the word series may take, with the working copies of the later
+#: stages (about eight arrays of periods × words float64).
+MEMORY_BUDGET = 4 * 2**30
+_COPIES = 8
+#: Periods ``--freq auto`` tries, finest first.
+AUTO_FREQS = ("D", "W", "MS")
+#: Share of masked periods above which a run is warned about.
+MAX_MASKED = 0.25
+
+
+def low_volume_periods(posts, *, min_posts=20, min_fraction=0.1, periods=None):
+    """Boolean mask of periods with too few posts to estimate frequencies.
+
+    A period is low-volume when it has fewer than ``min_posts`` posts or fewer
+    than ``min_fraction`` times the median number of posts per period. On such
+    a period one post containing a word is a large relative frequency, which
+    would look like a peak.
+
+    With ``periods`` shorter than a day (a DatetimeIndex), the median is taken
+    over the periods at the same time of day: night hours are compared with
+    other nights, not with evenings, so that the daily rhythm of posting does
+    not mask every night. ``min_posts`` still applies to every period.
+    """
+    posts = np.asarray(posts, dtype=float)
+    if periods is not None and sub_daily(periods):
+        phase = (periods - periods.normalize()).asi8
+        typical = pd.Series(np.where(posts > 0, posts, np.nan)).groupby(phase).transform("median")
+        typical = np.nan_to_num(typical.to_numpy())
+        return posts < np.maximum(float(min_posts), min_fraction * typical)
+    positive = posts[posts > 0]
+    median = float(np.median(positive)) if positive.size else 0.0
+    threshold = max(float(min_posts), min_fraction * median)
+    return posts < threshold
+
+
+def analysis_periods(counts, *, since=None, until=None, auto=False, min_posts=20,
+                     min_fraction=0.1):
+    """The counts an analysis uses: its window, its period length, checked.
+
+    Parameters
+    ----------
+    counts : WordCounts
+        All counted posts (daily when ``auto``).
+    since, until : str, optional
+        See :func:`glipca.counting.window.analysis_window`.
+    auto : bool
+        Choose the period length (:func:`choose_freq`).
+
+    Returns
+    -------
+    counts : WordCounts
+    window : glipca.counting.window.Window
+    tried : list of dict or None
+        The period lengths ``auto`` tried.
+    rows : array of int64 or None
+        New row of each period of the given counts (-1: outside the
+        window); None when the periods are unchanged.
+    """
+    n = counts.n_periods
+    counts, window, rows = analysis_window(counts, since=since, until=until)
+    tried = None
+    if auto:
+        counts, tried, coarse = choose_freq(counts, min_posts=min_posts, min_fraction=min_fraction)
+        if coarse is not None:
+            rows = np.where(rows >= 0, coarse[np.maximum(rows, 0)], -1)
+    check_periods(counts, min_posts=min_posts, min_fraction=min_fraction)
+    unchanged = counts.n_periods == n and np.array_equal(rows, np.arange(n))
+    return counts, window, tried, None if unchanged else rows
+
+
+def check_periods(counts, *, min_posts=20, min_fraction=0.1):
+    """One-line ``ValueError`` when ``counts`` have too few (observed) periods."""
+    masked = low_volume_periods(counts.posts, min_posts=min_posts, min_fraction=min_fraction,
+                                periods=counts.periods)
+    n, observed = len(masked), int(np.sum(~masked))
+    first, last = period_label(counts.periods[0]), period_label(counts.periods[-1])
+    if n < MIN_PERIODS:
+        what = (f"all {int(np.sum(counts.posts))} posts fall in one period ({first} at freq "
+                f"{counts.freq})" if n == 1
+                else f"the posts span {n} periods ({first} to {last} at freq {counts.freq})")
+        raise ValueError(f"{what}; at least {MIN_PERIODS} periods are needed: use a finer "
+                         "--freq (e.g. 1h)")
+    if observed < MIN_PERIODS:
+        raise ValueError(
+            f"only {observed} of {n} periods ({first} to {last} at freq {counts.freq}) have at "
+            f"least {min_posts} posts; at least {MIN_PERIODS} are needed: use a coarser --freq "
+            "(W, MS) or --freq auto")
+
+
+def check_size(n_periods, n_words, freq):
+    """One-line ``ValueError`` when the word series would not fit the memory budget."""
+    need = n_periods * max(n_words, 1) * 8 * _COPIES
+    if need > MEMORY_BUDGET:
+        raise ValueError(
+            f"{n_periods:,} periods at freq {freq} × {n_words:,} words would need about "
+            f"{need / 2**30:.0f} GiB (budget {MEMORY_BUDGET / 2**30:.0f} GiB): narrow the window "
+            "with --since/--until or use a coarser --freq")
+
+
+def choose_freq(counts, *, min_posts=20, min_fraction=0.1):
+    """The finest period of :data:`AUTO_FREQS` with enough observed periods.
+
+    ``counts`` are daily counts (over the analysis window). A period is
+    chosen when at most :data:`MAX_MASKED` of its periods are low-volume
+    and at least :data:`MIN_PERIODS` are observed; when none qualifies, the
+    one with the smallest masked share among those with enough observed
+    periods (the run is then warned about), else daily.
+
+    Returns
+    -------
+    counts : WordCounts
+        At the chosen period.
+    tried : list of dict
+        ``freq``, ``periods`` and ``masked`` of each period tried.
+    rows : array of int64 or None
+        Row of the chosen period holding each given period (None: daily).
+    """
+    tried, best = [], None
+    for freq in AUTO_FREQS:
+        c, rows = (counts, None) if freq == counts.freq else coarsen(counts, freq)
+        masked = low_volume_periods(c.posts, min_posts=min_posts, min_fraction=min_fraction,
+                                    periods=c.periods)
+        tried.append({"freq": freq, "periods": int(len(masked)), "masked": int(masked.sum())})
+        enough = int(np.sum(~masked)) >= MIN_PERIODS
+        if enough and masked.mean() <= MAX_MASKED:
+            return c, tried, rows
+        if enough and (best is None or masked.mean() < best[0]):
+            best = (masked.mean(), c, rows)
+    return (best[1], tried, best[2]) if best else (counts, tried, None)
+
+
+def masked_ranges(periods, masked):
+    """Runs of masked periods as labels: ``"a"`` or ``"a/b"`` (ISO 8601 interval)."""
+    masked = np.asarray(masked, dtype=bool)
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], masked.astype(np.int8), [0]])))
+    out = []
+    for a, b in zip(edges[::2], edges[1::2] - 1):
+        first, last = period_label(periods[a]), period_label(periods[b])
+        out.append(first if a == b else f"{first}/{last}")
+    return out
+
+
+def observed_peak(signal, frame):
+    """Index of the highest observed period of ``signal``, and whether it is
+    the first or last observed period (an event at the window's edge may
+    have started before it or go on after it).
+
+    ``frame`` carries the mask (``frame.attrs["masked"]``, set by
+    :func:`glipca.model.series.relative_frequency`); without it every
+    period is observed.
+    """
+    signal = np.asarray(signal, dtype=float)
+    masked = np.asarray(frame.attrs.get("masked", ()), dtype=bool)
+    observed = np.flatnonzero(~masked) if masked.shape == signal.shape else np.arange(len(signal))
+    k = int(observed[np.argmax(signal[observed])])
+    return k, bool(k in (observed[0], observed[-1]))
+
+
+def sub_daily(index):
+    """Whether ``index`` (a DatetimeIndex) has periods shorter than a day."""
+    if not isinstance(index, pd.DatetimeIndex) or len(index) < 2:
+        return False
+    return bool((index[1:] - index[:-1]).min() < pd.Timedelta(days=1))
