@@ -18,6 +18,7 @@ _LAZY = {
     "load": "glipca.result",
     "TrendResult": "glipca.result",
     "compare": "glipca.compare",
+    "CountStore": "glipca.counting.store",
 }
 
 __all__ = sorted(_LAZY) + ["__version__"]

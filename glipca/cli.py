@@ -15,6 +15,7 @@ import warnings
 import click
 
 from . import __version__
+from .console import cache_line, print_posts, print_summary
 from .options import DEFAULT_JOBS
 
 #: Exit code for bad input or usage, as click uses for usage errors.
@@ -77,6 +78,7 @@ def _reading_options(f):
         click.option("--freq", default="auto", show_default=True, help="Period length: D, 2D, 12h, W, W-MON, MS..., or auto: the finest of D, W, MS that leaves enough periods with posts."),
         click.option("--since", help="First day (or time) of the analysis window, e.g. 2016-10-01 [default: the span that holds the bulk of the posts]."),
         click.option("--until", help="Last day (or time) of the analysis window, inclusive."),
+        click.option("--last", help="Instead of --since: the window's length, ending at --until or at the last posts, e.g. 60D, 8W, 36h."),
         click.option("--on-error", type=click.Choice(["raise", "skip"]), default="raise", show_default=True, help="Stop at the first bad record, or skip and count bad records."),
         click.option("--drop-retweets", is_flag=True, help="Leave out posts the input marks as retweets."),
         click.option("--drop-duplicates", is_flag=True, help="Leave out posts with the same time and text as an earlier one."),
@@ -100,6 +102,7 @@ def _counting(o):
     options = count_options(
         lang=o["lang"], fmt=o["fmt"], text_field=o["text_field"], time_field=o["time_field"],
         id_field=o["id_field"], tz=o["tz"], freq=o["freq"], since=o["since"], until=o["until"],
+        last=o["last"],
         on_error=o["on_error"],
         drop_retweets=o["drop_retweets"], drop_duplicates=o["drop_duplicates"],
         tokenizer_options=tokenizer_options(stop_words=o["stop_words"], user_words=o["user_dict"],
@@ -117,8 +120,9 @@ def main():
 
 
 @main.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("inputs", nargs=-1, type=click.Path(dir_okay=False))
 @click.option("--out", "-o", required=True, type=click.Path(file_okay=False), help="Output folder.")
+@click.option("--store", type=click.Path(file_okay=False), help="Analyse the posts of this count store (glipca count --store DIR --append) instead of INPUT files; no input file is read.")
 @_reading_options
 @click.option("--min-count", default=20, show_default=True, type=click.IntRange(1), help="Drop words in fewer posts than this.")
 @click.option("--min-days", default=3, show_default=True, type=click.IntRange(1), help="Drop words seen in fewer periods than this.")
@@ -133,15 +137,20 @@ def main():
 @click.option("--no-plots", is_flag=True, help="Write tables only (no figures, no report.html).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress or summary.")
 @click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks.")
-def analyse(inputs, out, min_count, min_days, max_words, min_z, alpha, min_cluster_size, resamples,
-            n_posts, no_cooccurrence, force, no_plots, quiet, debug, **reading):
-    """Find trend clusters in post files INPUT... and write them to --out."""
+def analyse(inputs, out, store, min_count, min_days, max_words, min_z, alpha, min_cluster_size,
+            resamples, n_posts, no_cooccurrence, force, no_plots, quiet, debug, **reading):
+    """Find trend clusters in post files INPUT... (or a --store) and write them to --out."""
     from pathlib import Path
 
     from .report.atomic import OutputExists
 
+    if bool(inputs) == (store is not None):
+        _fail("give INPUT files or --store DIR", EXIT_INPUT, debug)
     with _one_line_errors(debug):
         alpha = _alpha(alpha)
+        if store is not None and not (Path(store) / "store.json").is_file():
+            raise ValueError(f"{store}: not a count store (no store.json); make one with "
+                             "glipca count INPUT... --store DIR --append")
         # Checked before the work too, so that a refusal costs nothing.
         if Path(out).exists() and not force:
             raise OutputExists(f"{out}: output folder exists; use --force to replace it")
@@ -157,8 +166,14 @@ def analyse(inputs, out, min_count, min_days, max_words, min_z, alpha, min_clust
                 # Figures are drawn in worker processes; their server's
                 # imports can run while the posts are read and clustered.
                 start_worker_server()
+            if store is not None:
+                from .counting.store import CountStore
+
+                source = CountStore(store)
+            else:
+                source = list(inputs)
             result = run_analysis(
-                list(inputs), options, jobs=jobs, cache=cache, min_count=min_count,
+                source, options, jobs=jobs, cache=cache, min_count=min_count,
                 min_periods=min_days, max_words=max_words, peak_test=SinglePeakTest(min_z=min_z),
                 alpha=alpha, min_cluster_size=min_cluster_size, n_resamples=resamples,
                 n_posts=n_posts, cooccurrence=not no_cooccurrence, progress=not quiet,
@@ -170,27 +185,11 @@ def analyse(inputs, out, min_count, min_days, max_words, min_z, alpha, min_clust
         # Solver warnings are worth knowing, once each, without a stack.
         for message in dict.fromkeys(str(w.message).splitlines()[0] for w in caught):
             click.echo(f"glipca: warning: {message}", err=True)
-        _print_summary(doc, result.report, out, result.from_cache, cache_on=not reading["no_cache"])
+        counts = (f"counts: from store {store}" if store is not None else
+                  cache_line(result.counts_key, result.from_cache, not reading["no_cache"]))
+        print_summary(doc, result.report, out, counts)
         # Times differ from run to run, so they are printed, not written.
         click.echo(f"time: {result.timings.line()}", err=True)
-
-
-def _reasons(counter):
-    return "(" + ", ".join(f"{k}: {v}" for k, v in sorted(counter.items())) + ")"
-
-
-def _print_posts(report):
-    """``posts: R read, U used, S skipped (why), D dropped (why)``, then the input's notes."""
-    line = f"posts: {report.read} read, {report.used} used, {report.n_skipped} skipped"
-    if report.skipped:
-        line += " " + _reasons(report.skipped)
-    if report.dropped:
-        line += f", {report.n_dropped} dropped " + _reasons(report.dropped)
-    if report.repaired:
-        line += f"; {sum(report.repaired.values())} repaired " + _reasons(report.repaired)
-    click.echo(line, err=True)
-    for note in report.notes:
-        click.echo(f"glipca: warning: {' '.join(note.split())}", err=True)
 
 
 #: Options that change how a command runs, not what it finds: left out of
@@ -220,48 +219,6 @@ def _command_line(ctx):
             else:
                 words += [name, os.path.basename(str(value)) if is_path else str(value)]
     return shlex.join(words)
-
-
-def _cache_line(key, from_cache, cache_on=True):
-    if not cache_on:
-        return "counts: counted (cache off)"
-    if from_cache:
-        return f"counts: from cache {key[:16]}"
-    return f"counts: counted, cached as {key[:16]}"
-
-
-def _print_summary(doc, report, out, from_cache, cache_on=True):
-    s = doc["summary"]
-    _print_posts(report)
-    # Where the counts came from is printed, not stored: clusters.json stays
-    # byte-identical whether or not the counts were cached.
-    click.echo(_cache_line(doc["params"].get("counts_key"), from_cache, cache_on), err=True)
-    click.echo(
-        f"periods: {s['periods']} ({s['first_period']} .. {s['last_period']}, {doc['params']['tz']}), "
-        f"words: {s['words']}, candidates: {s['candidate_words']}, alpha: {s['alpha']:.4g}",
-        err=True,
-    )
-    if "window" in s:
-        w = s["window"]
-        click.echo(f"window: {w['first']} .. {w['last']} ({w['rule']}); {w['posts_outside']} posts "
-                   f"outside it dropped (the posts run from {w['data_first']} to {w['data_last']})",
-                   err=True)
-    if "freq_auto" in s:
-        tried = ", ".join(f"{t['freq']}: {t['masked']} of {t['periods']} thin"
-                          for t in s["freq_auto"]["tried"])
-        click.echo(f"freq: {s['freq_auto']['chosen']} chosen automatically ({tried})", err=True)
-    for warning in s.get("warnings", []):
-        click.echo(f"glipca: warning: {warning}", err=True)
-    line = f"{s['clusters']} trend clusters written to {out}"
-    if s.get("mean_coherence") is not None:
-        line += f" (mean coherence {s['mean_coherence']:.2f})"
-    click.echo(line, err=True)
-    for c in doc["clusters"]:
-        words = " ".join(c["words"][:8]) + (" ..." if c["size"] > 8 else "")
-        if "label" in c:
-            coherence = "  -  " if c["coherence"] is None else f"{c['coherence']:5.2f}"
-            words = f"{coherence}  {c['label']:<28}  {words}"
-        click.echo(f"  {c['id']:3d}  {c['peak']}  {c['size']:3d}  {words}")
 
 
 @main.command()
@@ -331,8 +288,8 @@ def count(inputs, out, store, append, min_count, min_days, use_dask, scheduler, 
             write_counts(prepared.counts, tmp, meta)
     if not quiet:
         r, c = prepared.report, prepared.counts
-        _print_posts(r)
-        click.echo(_cache_line(prepared.key, prepared.from_cache, not reading["no_cache"]), err=True)
+        print_posts(r)
+        click.echo(cache_line(prepared.key, prepared.from_cache, not reading["no_cache"]), err=True)
         click.echo(
             f"periods: {c.n_periods} ({c.periods[0].date()} .. {c.periods[-1].date()}, {c.tz}), "
             f"words: {c.n_words}",

@@ -164,6 +164,9 @@ class CountOptions:
         default: the span that holds the bulk of the posts
         (:mod:`glipca.counting.window`). Posts outside are dropped and
         counted; the counts (and their cache) do not depend on these.
+    last : str, optional
+        Instead of ``since``: the length of the window, ending at ``until``
+        or at the end of the posts, e.g. ``"60D"``, ``"8W"``, ``"36h"``.
     """
 
     read: ReadOptions = field(default_factory=ReadOptions)
@@ -172,6 +175,7 @@ class CountOptions:
     tokenizer: tuple = ()
     since: Optional[str] = None
     until: Optional[str] = None
+    last: Optional[str] = None
 
     def __post_init__(self):
         from .counting.periods import Periods
@@ -193,6 +197,13 @@ class CountOptions:
                 raise ValueError(f"{name} must be a date or time such as 2016-10-01 or "
                                  f"2016-10-01T18:00, got {value!r}") from None
             object.__setattr__(self, name, str(value))
+        if self.last is not None:
+            if self.since is not None:
+                raise ValueError("give since or last, not both")
+            from .counting.window import parse_span
+
+            parse_span(self.last)  # "last: expected a number of days, ..."
+            object.__setattr__(self, "last", str(self.last).strip())
         pairs = self.tokenizer.items() if isinstance(self.tokenizer, dict) else self.tokenizer
         object.__setattr__(self, "tokenizer", tuple(sorted((str(k), _frozen(v)) for k, v in pairs)))
         if self.lang != "auto":
@@ -254,7 +265,7 @@ class CountOptions:
 
 
 _READ_NAMES = frozenset(f.name for f in dataclasses.fields(ReadOptions))
-_COUNT_NAMES = frozenset({"lang", "freq", "tokenizer_options", "since", "until"})
+_COUNT_NAMES = frozenset({"lang", "freq", "tokenizer_options", "since", "until", "last"})
 #: Every keyword :func:`count_options` takes.
 OPTION_NAMES = _READ_NAMES | _COUNT_NAMES
 
@@ -283,7 +294,7 @@ def count_options(options=None, **kwargs) -> CountOptions:
     kwargs = {k: v for k, v in kwargs.items() if v is not None}
     options = options if options is not None else CountOptions()
     read = {k: v for k, v in kwargs.items() if k in _READ_NAMES}
-    count = {k: v for k, v in kwargs.items() if k in ("lang", "freq", "since", "until")}
+    count = {k: v for k, v in kwargs.items() if k in ("lang", "freq", "since", "until", "last")}
     if kwargs.get("tokenizer_options") is not None:
         count["tokenizer"] = kwargs["tokenizer_options"]
     if read:

@@ -23,6 +23,7 @@ from .counting.parallel import available_cores
 from .counting.periods import period_label
 from .counting.postwords import word_columns
 from .counting.prepare import PreparedCounts, prepare_counts
+from .counting.store import CountStore
 from .model.periods import MAX_MASKED, analysis_periods, observed_peak
 from .model.series import SinglePeakTest, relative_frequency
 from .model.stability import cluster_stability
@@ -74,6 +75,12 @@ class AnalysisResult:
     window: object = None
     #: Period lengths ``freq="auto"`` tried (None when the period was given).
     freq_tried: list = None
+    #: Key of the word counts in the cache (None for a data frame or a
+    #: store); in ``run.json``, not in ``clusters.json``, which depends on
+    #: the posts and options only.
+    counts_key: str = None
+    #: Folder name of the count store analysed (None for posts).
+    store: str = None
 
     @property
     def clusters(self):
@@ -172,11 +179,13 @@ def run_analysis(
 
     Parameters
     ----------
-    source : path, list of paths, DataFrame or PreparedCounts
+    source : path, list of paths, DataFrame, CountStore or PreparedCounts
         Post files (JSON Lines, JSON, CSV/TSV, optionally gzip'd), a table
-        of posts, or counts with their posts (such as
-        :meth:`glipca.counting.store.CountStore.read` gives; the counting
-        options are then those of the counts).
+        of posts, a count store (:class:`glipca.counting.store.CountStore`:
+        no input file is read, and the window ``since`` / ``until`` /
+        ``last`` of the store's posts gives the same results as of the
+        input files appended to it), or counts with their posts (the
+        counting options are then those of the counts).
     options : CountOptions, optional
         How posts are read and counted (language, time zone, period, field
         names...); see :mod:`glipca.options`.
@@ -221,8 +230,15 @@ def run_analysis(
     times = StageTimes()
     counting, glipca_params = split_count_options(kwargs)
     requested = count_options(options, **counting)
-    if isinstance(source, PreparedCounts):  # counted already, e.g. a store's window
-        prepared = source
+    auto = requested.freq == "auto"
+    if isinstance(source, CountStore):
+        with times("counting"):
+            prepared = source.read(requested.since, requested.until, requested.last)
+        _check_store_options(source, requested, prepared.params)
+        # A store counted by day analyses as the input files did.
+        auto = auto and prepared.params["freq"] == "D"
+    elif isinstance(source, PreparedCounts):  # counted already
+        prepared, auto = source, False
     else:
         with times("counting"):
             prepared = prepare_counts(source, requested, jobs=jobs, cache=cache,
@@ -237,8 +253,7 @@ def run_analysis(
         # The window that holds the bulk of the posts (or --since/--until),
         # and with --freq auto the period length (docs/method.md, section 2).
         counts, window, freq_tried, rows = analysis_periods(
-            counts, since=requested.since, until=requested.until,
-            auto=requested.freq == "auto" and not isinstance(source, PreparedCounts))
+            counts, since=requested.since, until=requested.until, last=requested.last, auto=auto)
         if window.dropped:
             report.drop("out_of_window", window.dropped)
         post_words = prepared.posts
@@ -309,7 +324,6 @@ def run_analysis(
         "on_error": prepared.params["on_error"],
         "drop_retweets": prepared.params["drop_retweets"],
         "drop_duplicates": prepared.params["drop_duplicates"],
-        "counts_key": prepared.key,
         "hierarchy": {"method": hierarchy.method, "metric": hierarchy.metric,
                       "threshold": hierarchy.threshold},
         "stability": bootstrap,
@@ -337,4 +351,17 @@ def run_analysis(
         content=prepared.content,
         window=window,
         freq_tried=freq_tried,
+        counts_key=prepared.key,
+        store=source.folder.name if isinstance(source, CountStore) else None,
     )
+
+
+def _check_store_options(store, requested, params):
+    """One-line ``ValueError`` when the options given contradict the store's."""
+    given = {"lang": None if requested.lang == "auto" else requested.lang, "tz": requested.tz,
+             "freq": None if requested.freq == "auto" else requested.freq}
+    differ = sorted(k for k, v in given.items() if v is not None and v != params[k])
+    if differ:
+        made = ", ".join(f"{k} {params[k]}" for k in differ)
+        raise ValueError(f"{store.folder}: the store was made with {made}; analyse it with "
+                         "its options (or leave them out)")

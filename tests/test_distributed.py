@@ -172,7 +172,6 @@ def test_cli_count_and_analyse(client, corpus, tmp_path):
     on_local = json.loads((tmp_path / "on-local" / "clusters.json").read_text(encoding="utf-8"))
     for doc in (on_dask, on_local):
         doc["summary"].pop("counts_from_cache", None)
-        doc["params"].pop("counts_key", None)  # the same key; dropped in case a run omits it
     assert on_dask == on_local
     assert len(on_dask["clusters"]) >= 3
 

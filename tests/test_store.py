@@ -86,18 +86,61 @@ def test_an_interrupted_append_leaves_the_store_as_it_was(days, tmp_path, monkey
     assert store.append(parts[1], lang="en", jobs=1)["added"] > 0
 
 
-def test_a_window_is_the_count_of_its_posts(days, tmp_path):
+_KILL = """
+import os, signal, sys
+from glipca.counting import store
+
+def killed(*args, **kwargs):  # the parts are written, the manifest is not
+    os.kill(os.getpid(), signal.SIGKILL)
+
+store._write_words = killed
+store.CountStore(sys.argv[1]).append(sys.argv[2], lang="en", jobs=1)
+"""
+
+
+def test_a_killed_append_leaves_a_store_that_analyses_as_before(stream, tmp_path):
+    import os
+    import shutil
+    import signal
+    import subprocess
+    import sys
+
+    from glipca.report.document import clusters_document
+    from glipca.pipeline import run_analysis
+
+    whole, store, days = stream
+    copy = CountStore(shutil.copytree(store.folder, tmp_path / "store"))
+    fast = dict(n_resamples=0, jobs=1)
+    before = clusters_document(run_analysis(copy, **fast))
+    new = tmp_path / "more.jsonl"
+    new.write_text(json.dumps({"id": "late-1", "created_at": days[-1] + "T12:00:00",
+                               "text": "a late post about a volcano"}) + "\n", encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    ran = subprocess.run([sys.executable, "-c", _KILL, str(copy.folder), str(new)], env=env)
+    assert ran.returncode == -signal.SIGKILL
+    assert len(list((copy.folder / "parts").rglob("posts.parquet"))) > len(days)  # left behind
+    assert clusters_document(run_analysis(copy, **fast)) == before
+    assert copy.append(new, lang="en", jobs=1)["added"] == 1
+
+
+def test_a_window_is_the_window_of_one_count(days, tmp_path):
+    from glipca.counting.window import analysis_window
+
     whole, parts, cuts = days
     store = CountStore(tmp_path / "s")
     for path in parts:
         store.append(path, lang="en", jobs=1)
-    window = store.read(since=cuts[2], until=cuts[5])
-    lines = [x for x in whole.read_text(encoding="utf-8").splitlines(True)
-             if cuts[2] <= json.loads(x)["created_at"][:10] <= cuts[5]]
-    (tmp_path / "window.jsonl").write_text("".join(lines), encoding="utf-8")
-    one = prepare_counts(tmp_path / "window.jsonl", lang="en", jobs=1)
-    same_counts(one.counts, window.counts)
-    assert one.posts.equals(window.posts)
+    one = prepare_counts(whole, lang="en", jobs=1)
+    for bounds in (dict(since=cuts[2], until=cuts[5]), dict(last="4D", until=cuts[9]),
+                   dict(until=cuts[6])):
+        read = store.read(**bounds)
+        # Only the parts of the window (and one period before it with last) are read.
+        assert read.posts.n_posts < one.posts.n_posts
+        a, window_a, rows_a = analysis_window(one.counts, **bounds)
+        b, window_b, rows_b = analysis_window(read.counts, **bounds)
+        same_counts(a, b)
+        assert window_a == window_b and window_a.dropped > 0
+        assert one.posts.regroup(rows_a).equals(read.posts.regroup(rows_b))
 
 
 def test_cli_count_appends_to_a_store(days, tmp_path):
@@ -113,23 +156,74 @@ def test_cli_count_appends_to_a_store(days, tmp_path):
     assert CountStore(tmp_path / "s").read().report.used > 0
 
 
-def test_a_store_analyses_as_its_posts(tmp_path):
-    from glipca.pipeline import run_analysis
-
+@pytest.fixture(scope="module")
+def stream(tmp_path_factory):
+    """A corpus in one file, and a store it was appended to one day at a time."""
+    folder = tmp_path_factory.mktemp("stream")
     corpus = make_trend_corpus(lang="en", n_trends=3, n_close_pairs=0, n_background=60,
-                               posts_per_day=(250, 350), n_days=20, seed=5)
-    whole = corpus.write_jsonl(tmp_path / "whole.jsonl")
+                               posts_per_day=(250, 350), n_days=24, seed=5)
+    whole = corpus.write_jsonl(folder / "whole.jsonl")
     lines = whole.read_text(encoding="utf-8").splitlines(True)
-    half = len(lines) // 2
-    store = CountStore(tmp_path / "s")
-    for i, part in enumerate((lines[:half], lines[half:])):
-        (tmp_path / f"{i}.jsonl").write_text("".join(part), encoding="utf-8")
-        store.append(tmp_path / f"{i}.jsonl", lang="en", jobs=1)
-    fast = dict(n_resamples=0, jobs=1)
-    stored = run_analysis(store.read(), **fast)
-    fresh = run_analysis(whole, lang="en", **fast)
-    assert stored.clusters == fresh.clusters and stored.clusters
-    assert stored.posts == fresh.posts
-    assert stored.stories == fresh.stories
-    stored.params.pop("counts_key"), fresh.params.pop("counts_key")
-    assert stored.params == fresh.params
+    by_day = {}
+    for line in lines:
+        by_day.setdefault(json.loads(line)["created_at"][:10], []).append(line)
+    store = CountStore(folder / "store")
+    for day, part in sorted(by_day.items()):
+        path = folder / f"{day}.jsonl"
+        path.write_text("".join(part), encoding="utf-8")
+        store.append(path, lang="en", jobs=1)
+        path.unlink()  # an analysis of the store reads no input file
+    return whole, store, sorted(by_day)
+
+
+def _analyse(tmp_path, name, *args):
+    out = tmp_path / name
+    ran = CliRunner().invoke(main, ["analyse", *map(str, args), "--out", str(out), "--lang", "en",
+                                    "--resamples", "0", "--no-plots", "-q", "-j", "1", "--no-cache"])
+    assert ran.exit_code == 0, ran.output
+    return out
+
+
+@pytest.mark.parametrize("window", [[], ["--until", "@-4"], ["--since", "@3", "--until", "@-2"],
+                                    ["--last", "16D", "--until", "@-3"]])
+def test_a_store_window_analyses_as_the_input_files(stream, tmp_path, monkeypatch, window):
+    whole, store, days = stream
+    window = [days[int(w[1:])] if w.startswith("@") else w for w in window]
+    fresh = _analyse(tmp_path, "fresh", whole, *window)
+    import glipca.pipeline
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("an analysis of a store read its input")
+
+    monkeypatch.setattr(glipca.pipeline, "prepare_counts", no_reading)
+    stored = _analyse(tmp_path, "stored", "--store", store.folder, *window)
+    for name in ("clusters.json", "posts.json", "series.csv", "peaks.csv", "graph.csv"):
+        assert (stored / name).read_bytes() == (fresh / name).read_bytes(), name
+    doc = json.loads((stored / "clusters.json").read_text(encoding="utf-8"))
+    assert doc["clusters"]
+    if window:
+        assert doc["summary"]["window"]["posts_outside"] > 0
+    run = json.loads((stored / "run.json").read_text(encoding="utf-8"))
+    assert run["store"] == "store" and len(run["inputs"]) == len(days)
+    assert run["counts_key"] is None
+
+
+def test_the_python_api_takes_a_store(stream):
+    import glipca
+
+    whole, store, days = stream
+    fast = dict(lang="en", n_resamples=0, jobs=1, until=days[-4])
+    stored, fresh = glipca.analyse(store, **fast), glipca.analyse(whole, **fast)
+    assert stored._results.doc == fresh._results.doc and len(stored) >= 1
+    assert stored.series_of(0).equals(fresh.series_of(0))
+
+
+def test_a_store_refuses_other_options_and_is_named(stream, tmp_path):
+    _, store, _ = stream
+    ran = CliRunner().invoke(main, ["analyse", "--store", str(store.folder), "--out",
+                                    str(tmp_path / "o"), "--tz", "Asia/Tokyo"])
+    assert ran.exit_code == 2 and "made with tz UTC" in ran.output
+    ran = CliRunner().invoke(main, ["analyse", "--store", str(tmp_path), "--out", str(tmp_path / "o")])
+    assert ran.exit_code == 2 and "not a count store" in ran.output
+    ran = CliRunner().invoke(main, ["analyse", "--out", str(tmp_path / "o")])
+    assert ran.exit_code == 2 and "INPUT files or --store" in ran.output

@@ -30,6 +30,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
 from ..ingest import IngestReport
@@ -79,17 +80,32 @@ class CountStore:
         words = pq.read_table(path).column("word").to_pylist() if path.exists() else []
         return words if n is None else words[:n]
 
-    def read(self, since=None, until=None) -> PreparedCounts:
-        """The counts and posts of periods ``since`` to ``until`` (dates; inclusive).
+    def read(self, since=None, until=None, last=None) -> PreparedCounts:
+        """The counts of the whole store, with the posts of a window.
+
+        Parameters
+        ----------
+        since, until : str, optional
+            First and last day (or time) of the window, as
+            :func:`~glipca.counting.window.analysis_window` reads them.
+        last : str, optional
+            Length of a window that ends at ``until`` (or at the last
+            period), e.g. ``"60D"`` (:func:`~glipca.counting.window.parse_span`).
 
         Returns
         -------
         PreparedCounts
-            As :func:`~glipca.counting.prepare.prepare_counts` gives for
-            the same posts: counts over the words of these posts, posts in
-            period order (append order within a period).
+            What :func:`~glipca.counting.prepare.prepare_counts` gives for
+            the posts the store holds: the periods, posts per period and
+            vocabulary of the whole store and its ingest report, so that an
+            analysis of a window (:func:`glipca.model.periods.analysis_periods`)
+            trims them as it trims the counts of the input files.  Only the
+            parts of periods in the window are read (one period more before
+            it with ``last``): word counts and posts outside it are left
+            empty, and the analysis drops them.
         """
         from ..options import CountOptions, ReadOptions
+        from .window import parse_bound, parse_span
 
         doc = self.manifest()
         if doc["params"] is None:
@@ -97,22 +113,36 @@ class CountStore:
         params = doc["params"]
         periods = Periods(params["freq"], zone(params["tz"]))
         keys = sorted(int(k) for k in doc["parts"])
-        lo_key = _key(periods, since) if since is not None else None
-        hi_key = _key(periods, until) if until is not None else None
-        keys = [k for k in keys if (lo_key is None or k >= lo_key) and (hi_key is None or k <= hi_key)]
-        if not keys:
-            raise ValueError(f"{self.folder}: no posts between {since} and {until}")
+        hi = keys[-1]
+        if until is not None:
+            hi = _key(periods, parse_bound(until, params["tz"], end=True) - pd.Timedelta(microseconds=1))
+        lo = keys[0]
+        if since is not None:
+            lo = _key(periods, parse_bound(since, params["tz"]))
+        elif last is not None:
+            lo = _key(periods, periods.index(hi, hi)[0] - parse_span(last)) - 1
+        read = [k for k in keys if lo <= k <= hi]
         vocabulary = self.words(doc["words"])
-        parts = [read_post_words(self.folder / part) for k in keys for part in doc["parts"][str(k)]]
-        posts, counts = _window(parts, vocabulary, periods, params)
+        parts = [read_post_words(self.folder / part) for k in read for part in doc["parts"][str(k)]]
+        posts = {int(k): n for k, n in self._posts(doc).items()}
+        posts, counts = _window(parts, vocabulary, periods, params, posts)
         report = IngestReport.from_dict(doc["report"])
-        if since is not None or until is not None:
-            report = IngestReport(read=posts.n_posts, used=posts.n_posts)
-        read = ReadOptions(fmt=params["format"], tz=params["tz"], on_error=params["on_error"],
-                           drop_retweets=params["drop_retweets"],
-                           drop_duplicates=params["drop_duplicates"], **params["fields"])
-        options = CountOptions(read, lang=params["lang"], freq=params["freq"])
-        return PreparedCounts(counts, report, options, params, None, True, posts)
+        options = CountOptions(
+            ReadOptions(fmt=params["format"], tz=params["tz"], on_error=params["on_error"],
+                        drop_retweets=params["drop_retweets"],
+                        drop_duplicates=params["drop_duplicates"], **params["fields"]),
+            lang=params["lang"], freq=params["freq"])
+        content = [list(c) for c in doc["inputs"]]
+        return PreparedCounts(counts, report, options, params, None, False, posts, content)
+
+    def _posts(self, doc):
+        """Posts per period key (str), from the manifest or the parts' footers."""
+        import pyarrow.parquet as pq
+
+        if "posts" in doc:
+            return doc["posts"]
+        return {k: sum(pq.read_metadata(self.folder / part / "posts.parquet").num_rows
+                       for part in parts) for k, parts in doc["parts"].items()}
 
     # -- appending ---------------------------------------------------------
 
@@ -131,6 +161,7 @@ class CountStore:
             When the options differ from the store's (naming them).
         """
         doc = self.manifest()
+        doc["posts"] = self._posts(doc)
         files = existing_files(source)
         content = content_ids(files)
         options, _, params = resolve_options(files, count_options(options, **option_kwargs),
@@ -170,6 +201,7 @@ class CountStore:
             write_post_words(PostWords(np.full(len(rows), k), words, part.ids, part.times,
                                        part.texts()), self.folder / name)
             doc["parts"].setdefault(str(k), []).append(name)
+            doc["posts"][str(k)] = doc["posts"].get(str(k), 0) + len(rows)
             done["added"] += len(rows)
             done["periods"] += 1
         report = IngestReport.from_dict(doc["report"])
@@ -180,13 +212,13 @@ class CountStore:
                    inputs=doc["inputs"] + [c for c in content if json.dumps(c, sort_keys=True) not in known],
                    report=report.as_dict())
         _write_words(self.folder, vocabulary)
-        _replace(self.folder / _MANIFEST, json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True))
+        # Keys in the order they were made: the options' record reads back
+        # as the counting pass gives it, and clusters.json as of the files.
+        _replace(self.folder / _MANIFEST, json.dumps(doc, ensure_ascii=False, indent=1))
         return done
 
 
 def _key(periods, t):
-    import pandas as pd
-
     t = pd.Timestamp(t)
     if t.tz is None:
         t = t.tz_localize(periods.zone)
@@ -216,30 +248,40 @@ def _new_ids(store, parts, posts, rows):
     return np.asarray(keep, dtype=np.int64)
 
 
-def _window(parts, vocabulary, periods, params):
-    """PostWords and WordCounts of store parts, columns the words they use, sorted."""
+def _window(parts, vocabulary, periods, params, posts):
+    """PostWords and WordCounts of store ``parts``, on the grid of every period
+    of the store (``posts``: posts per period key), over the whole vocabulary
+    sorted: the counts of the posts of ``parts``, the posts per period of all."""
     import pyarrow as pa
 
     n_words = len(vocabulary)
-    # Parts written before the vocabulary grew have fewer columns.
-    words = sp.vstack([sp.csr_matrix((p.words.data, p.words.indices, p.words.indptr),
-                                     shape=(p.n_posts, n_words)) for p in parts]).tocsr()
-    used = np.flatnonzero(np.bincount(words.indices, minlength=n_words))
-    order = sorted(used.tolist(), key=vocabulary.__getitem__)
-    words = words[:, order].tocsr()
-    words.sort_indices()
-    keys = np.concatenate([p.period.astype(np.int64) for p in parts])
-    lo, hi = int(keys.min()), int(keys.max())
-    row = (keys - lo).astype(np.int32)
-    ids = pa.chunked_array([c for p in parts for c in _chunks(p.ids)], type=pa.string())
-    texts = pa.chunked_array([c for p in parts for c in _chunks(p.text_slice(0, p.n_posts))],
-                             type=pa.string())
-    posts = PostWords(row, words, ids, np.concatenate([p.times for p in parts]), texts)
-    by_period = sp.csr_matrix((np.ones(len(row)), (row, np.arange(len(row)))), shape=(hi - lo + 1, len(row)))
-    counts = WordCounts((by_period @ words.astype(np.int64)).astype(np.int64),
-                        [vocabulary[j] for j in order], periods.index(lo, hi),
-                        np.bincount(row, minlength=hi - lo + 1), params["freq"], params["tz"])
-    return posts, counts
+    order = np.asarray(sorted(range(n_words), key=vocabulary.__getitem__), dtype=np.int64)
+    lo, hi = min(posts), max(posts)
+    per_period = np.zeros(hi - lo + 1, dtype=np.int64)
+    per_period[np.asarray(list(posts)) - lo] = list(posts.values())
+    if not parts:
+        words = sp.csr_matrix((0, n_words), dtype=np.int8)
+        row = np.zeros(0, dtype=np.int32)
+        ids = texts = pa.chunked_array([], type=pa.string())
+        times = np.zeros(0, dtype=np.int64)
+    else:
+        # Parts written before the vocabulary grew have fewer columns.
+        words = sp.vstack([sp.csr_matrix((p.words.data, p.words.indices, p.words.indptr),
+                                         shape=(p.n_posts, n_words)) for p in parts]).tocsr()
+        words = words[:, order].tocsr()
+        words.sort_indices()
+        row = (np.concatenate([p.period.astype(np.int64) for p in parts]) - lo).astype(np.int32)
+        ids = pa.chunked_array([c for p in parts for c in _chunks(p.ids)], type=pa.string())
+        texts = pa.chunked_array([c for p in parts for c in _chunks(p.text_slice(0, p.n_posts))],
+                                 type=pa.string())
+        times = np.concatenate([p.times for p in parts])
+    kept = PostWords(row, words, ids, times, texts)
+    by_period = sp.csr_matrix((np.ones(len(row)), (row, np.arange(len(row)))),
+                              shape=(hi - lo + 1, len(row)))
+    counts = WordCounts((by_period @ words.astype(np.int64)).astype(np.int64).tocsr(),
+                        [vocabulary[j] for j in order], periods.index(lo, hi), per_period,
+                        params["freq"], params["tz"])
+    return kept, counts
 
 
 def _chunks(values):

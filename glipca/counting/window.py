@@ -20,7 +20,7 @@ import scipy.sparse as sp
 from .counts import WordCounts
 from .periods import Periods, period_label, zone
 
-__all__ = ["bulk_window", "Window", "analysis_window", "trim", "coarsen", "parse_bound"]
+__all__ = ["bulk_window", "Window", "analysis_window", "trim", "coarsen", "parse_bound", "parse_span"]
 
 #: Share of the posts the core of the window holds.
 CORE_SHARE = 0.95
@@ -99,6 +99,17 @@ def parse_bound(value, tz, *, end=False):
     return stamp
 
 
+def parse_span(value):
+    """A ``--last`` value (``60D``, ``8W``, ``36h``) as a Timedelta; one-line
+    ``ValueError`` naming the option otherwise."""
+    text = str(value).strip()
+    unit = {"D": "days", "W": "weeks", "h": "hours"}.get(text[-1:])
+    if unit is None or not text[:-1].isdigit() or int(text[:-1]) < 1:
+        raise ValueError(f"last: expected a number of days, weeks or hours such as 60D, 8W or "
+                         f"36h, got {value!r}")
+    return pd.Timedelta(**{unit: int(text[:-1])})
+
+
 @dataclass(frozen=True)
 class Window:
     """The periods analysed: bounds, how they were chosen, what was dropped."""
@@ -116,8 +127,12 @@ class Window:
                 "data_last": self.span_last}
 
 
-def analysis_window(counts, *, since=None, until=None):
+def analysis_window(counts, *, since=None, until=None, last=None):
     """The window of ``counts``: by the bulk rule, or ``since`` / ``until``.
+
+    ``last`` (``"60D"``, see :func:`parse_span`) replaces ``since``: the
+    window is the periods that start within that span before the end of
+    its last period (``until``, else the bulk rule's end).
 
     Returns
     -------
@@ -127,6 +142,9 @@ def analysis_window(counts, *, since=None, until=None):
     rows : array of int64
         New row of each period of ``counts`` (-1 outside the window).
     """
+    if since is not None and last is not None:
+        raise ValueError("give since or last, not both")
+    span = None if last is None else parse_span(last)
     posts = np.asarray(counts.posts)
     present = np.flatnonzero(posts > 0)
     if present.size == 0:
@@ -150,7 +168,11 @@ def analysis_window(counts, *, since=None, until=None):
     # The bulk rule decides the sides that since / until leave open.
     first, last = (lo + k for k in bulk_window(posts[lo:hi + 1]))
     first, last = (lo if since is not None else first), (hi if until is not None else last)
-    rule = "/".join(name for name, v in (("since", since), ("until", until)) if v is not None)
+    if span is not None:
+        step = starts[last] - starts[last - 1] if last else pd.Timedelta(days=1)
+        first = max(0, int(np.searchsorted(starts, starts[last] + step - span, side="left")))
+    rule = "/".join(name for name, v in (("since", since), ("last", span), ("until", until))
+                    if v is not None)
     trimmed = trim(counts, first, last)
     rows = np.arange(len(posts), dtype=np.int64) - first
     rows[(rows < 0) | (rows > last - first)] = -1

@@ -65,7 +65,7 @@ def low_volume_periods(posts, *, min_posts=20, min_fraction=0.1, periods=None):
     return posts < threshold
 
 
-def analysis_periods(counts, *, since=None, until=None, auto=False, min_posts=20,
+def analysis_periods(counts, *, since=None, until=None, last=None, auto=False, min_posts=20,
                      min_fraction=0.1):
     """The counts an analysis uses: its window, its period length, checked.
 
@@ -73,7 +73,7 @@ def analysis_periods(counts, *, since=None, until=None, auto=False, min_posts=20
     ----------
     counts : WordCounts
         All counted posts (daily when ``auto``).
-    since, until : str, optional
+    since, until, last : str, optional
         See :func:`glipca.counting.window.analysis_window`.
     auto : bool
         Choose the period length (:func:`choose_freq`).
@@ -89,7 +89,7 @@ def analysis_periods(counts, *, since=None, until=None, auto=False, min_posts=20
         window); None when the periods are unchanged.
     """
     n = counts.n_periods
-    counts, window, rows = analysis_window(counts, since=since, until=until)
+    counts, window, rows = analysis_window(counts, since=since, until=until, last=last)
     tried = None
     if auto:
         counts, tried, coarse = choose_freq(counts, min_posts=min_posts, min_fraction=min_fraction)

@@ -94,7 +94,9 @@ class Results:
                 peaks[name] = [rounded(x) for x in peaks[name]]
         posts = round_floats([[p.to_dict() for p in ps] for ps in (analysis.posts or [])])
         return cls(clusters_document(analysis), analysis.series, peaks=peaks, graph=graph,
-                   posts=posts, run=run_record(getattr(analysis, "content", None), command))
+                   posts=posts, run=run_record(getattr(analysis, "content", None), command,
+                                               counts_key=getattr(analysis, "counts_key", None),
+                                               store=getattr(analysis, "store", None)))
 
     def equals(self, other):
         """Whether both hold the same document, series, tables, graph and posts."""
@@ -120,16 +122,21 @@ class Results:
         return sub
 
 
-def run_record(content, command=None):
+def run_record(content, command=None, *, counts_key=None, store=None):
     """The content of ``run.json``: what identifies how results were made.
 
     Parameters
     ----------
     content : list or None
         ``[name, size, SHA-256]`` of each input file
-        (:func:`glipca.counting.cache.content_ids`); None for a data frame.
+        (:func:`glipca.counting.cache.content_ids`), or of each file
+        appended to the store; None for a data frame.
     command : str, optional
         The command line, with files named without their folders.
+    counts_key : str, optional
+        Key of the word counts in the cache.
+    store : str, optional
+        Name of the count store analysed (without its folder).
 
     Notes
     -----
@@ -140,7 +147,11 @@ def run_record(content, command=None):
     inputs = None if content is None else [
         {"name": name, "bytes": int(size), "sha256": digest} for name, size, digest in content
     ]
-    return {"command": command, "inputs": inputs, "glipca_version": __version__}
+    run = {"command": command, "inputs": inputs, "counts_key": counts_key,
+           "glipca_version": __version__}
+    if store is not None:
+        run["store"] = store
+    return run
 
 
 def _edges(graph):

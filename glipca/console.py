@@ -1,0 +1,73 @@
+"""What the commands print: posts read, where the counts came from, the clusters found.
+
+Printed on stderr (the clusters on stdout), never written: times and cache
+hits differ from run to run, while the results folder must not.
+"""
+
+from __future__ import annotations
+
+import click
+
+__all__ = ["print_posts", "cache_line", "print_summary"]
+
+
+def _reasons(counter):
+    return "(" + ", ".join(f"{k}: {v}" for k, v in sorted(counter.items())) + ")"
+
+
+def print_posts(report):
+    """``posts: R read, U used, S skipped (why), D dropped (why)``, then the input's notes."""
+    line = f"posts: {report.read} read, {report.used} used, {report.n_skipped} skipped"
+    if report.skipped:
+        line += " " + _reasons(report.skipped)
+    if report.dropped:
+        line += f", {report.n_dropped} dropped " + _reasons(report.dropped)
+    if report.repaired:
+        line += f"; {sum(report.repaired.values())} repaired " + _reasons(report.repaired)
+    click.echo(line, err=True)
+    for note in report.notes:
+        click.echo(f"glipca: warning: {' '.join(note.split())}", err=True)
+
+
+def cache_line(key, from_cache, cache_on=True):
+    if not cache_on:
+        return "counts: counted (cache off)"
+    if from_cache:
+        return f"counts: from cache {key[:16]}"
+    return f"counts: counted, cached as {key[:16]}"
+
+
+def print_summary(doc, report, out, counts_line):
+    s = doc["summary"]
+    print_posts(report)
+    # Where the counts came from is printed, not stored: clusters.json stays
+    # byte-identical whether or not the counts were cached.
+    click.echo(counts_line, err=True)
+    click.echo(
+        f"periods: {s['periods']} ({s['first_period']} .. {s['last_period']}, {doc['params']['tz']}), "
+        f"words: {s['words']}, candidates: {s['candidate_words']}, alpha: {s['alpha']:.4g}",
+        err=True,
+    )
+    if "window" in s:
+        w = s["window"]
+        click.echo(f"window: {w['first']} .. {w['last']} ({w['rule']}); {w['posts_outside']} posts "
+                   f"outside it dropped (the posts run from {w['data_first']} to {w['data_last']})",
+                   err=True)
+    if "freq_auto" in s:
+        tried = ", ".join(f"{t['freq']}: {t['masked']} of {t['periods']} thin"
+                          for t in s["freq_auto"]["tried"])
+        click.echo(f"freq: {s['freq_auto']['chosen']} chosen automatically ({tried})", err=True)
+    for warning in s.get("warnings", []):
+        click.echo(f"glipca: warning: {warning}", err=True)
+    line = f"{s['clusters']} trend clusters written to {out}"
+    if s.get("mean_coherence") is not None:
+        line += f" (mean coherence {s['mean_coherence']:.2f})"
+    click.echo(line, err=True)
+    for c in doc["clusters"]:
+        words = " ".join(c["words"][:8]) + (" ..." if c["size"] > 8 else "")
+        if "label" in c:
+            coherence = "  -  " if c["coherence"] is None else f"{c['coherence']:5.2f}"
+            words = f"{coherence}  {c['label']:<28}  {words}"
+        click.echo(f"  {c['id']:3d}  {c['peak']}  {c['size']:3d}  {words}")
+
+
