@@ -43,9 +43,12 @@ def print_summary(doc, report, out, counts_line):
     # Where the counts came from is printed, not stored: clusters.json stays
     # byte-identical whether or not the counts were cached.
     click.echo(counts_line, err=True)
+    # How many periods had too few posts, whenever there are any: a reader
+    # of the peaks must know, even below the share that is warned about.
+    thin = f"; {s['n_masked_periods']} interpolated" if s.get("n_masked_periods") else ""
     click.echo(
-        f"periods: {s['periods']} ({s['first_period']} .. {s['last_period']}, {doc['params']['tz']}), "
-        f"words: {s['words']}, candidates: {s['candidate_words']}, alpha: {s['alpha']:.4g}",
+        f"periods: {s['periods']} ({s['first_period']} .. {s['last_period']}, {doc['params']['tz']}"
+        f"{thin}), words: {s['words']}, candidates: {s['candidate_words']}, alpha: {s['alpha']:.4g}",
         err=True,
     )
     if "window" in s:

@@ -277,7 +277,7 @@ class TrendResult:
         """All clusters on one time axis, coloured by stability (matplotlib Figure)."""
         from .report.plots import plot_timeline
 
-        return plot_timeline(self._doc["clusters"], ax=ax)
+        return plot_timeline(self._doc["clusters"], ax=ax, freq=self._doc["params"].get("freq"))
 
     def plot_dendrogram(self, *, ax=None):
         """How the clusters group (matplotlib Figure)."""

@@ -151,3 +151,60 @@ def test_dendrogram_draws_each_group_of_related_clusters_in_its_own_colour():
     ax = plot.plot_dendrogram(hierarchy).axes[0]
     colours = {matplotlib.colors.to_hex(c) for coll in ax.collections for c in coll.get_colors()}
     assert len(colours - {"#999999"}) == 12
+
+
+def _months(n=60):
+    index = pd.date_range("2011-10-01", periods=n, freq="MS", tz="Asia/Tokyo")
+    rng = np.random.default_rng(1)
+    return pd.DataFrame({w: 0.01 + 0.001 * rng.random(n) for w in WORDS[:2]}, index=index)
+
+
+def test_masked_periods_read_back_from_their_ranges():
+    from glipca.model.periods import masked_from_ranges, masked_ranges
+
+    index = _months().index
+    masked = np.zeros(len(index), dtype=bool)
+    masked[[0, 3, 4, 5, 30, 59]] = True
+    ranges = masked_ranges(index, masked)
+    assert ranges == ["2011-10-01", "2012-01-01/2012-03-01", "2014-04-01", "2016-09-01"]
+    assert (masked_from_ranges(index, ranges) == masked).all()
+    assert not masked_from_ranges(index, ["1999-01-01/1999-02-01"]).any()
+
+
+def test_interpolated_months_are_marked_in_cluster_figures_and_the_heatmap():
+    series = _months()
+    masked = np.zeros(len(series), dtype=bool)
+    masked[10:25] = True  # 15 thin months, drawn as a straight line
+    plain = plot_cluster_multiples(series, WORDS[:2], peak=series.index[40])
+    marked = plot_cluster_multiples(series, WORDS[:2], peak=series.index[40], masked=masked)
+    def grey_bands(fig):
+        return sum(len(c.get_paths()) for c in fig.axes[0].collections
+                   if len(c.get_facecolor()) and np.allclose(c.get_facecolor()[0][:3], 0.85))
+
+    # One grey band per panel (two words, one run of thin months); none unmarked.
+    assert (grey_bands(marked), grey_bands(plain)) == (2, 0)
+    assert any("grey: interpolated" in t.get_text() for t in marked.texts)
+    assert not any("interpolated" in t.get_text() for t in plain.texts)
+    heat = plot.plot_heatmap(series, WORDS[:2], masked=masked).axes[0]
+    assert "interpolated" in heat.get_title()
+    assert len(heat.patches) == 1  # one hatched band for the one run
+
+
+def test_heatmap_of_months_over_years_labels_year_and_month():
+    heat = plot.plot_heatmap(_months(), WORDS[:2]).axes[0]
+    labels = [t.get_text() for t in heat.get_xticklabels()]
+    assert labels[0] == "2011-10" and len(set(labels)) == len(labels)
+    days = plot.plot_heatmap(_series(), WORDS).axes[0]
+    assert [t.get_text() for t in days.get_xticklabels()][:2] == ["03-01", "03-04"]
+
+
+def test_timeline_bars_last_one_period():
+    months = [{"id": 0, "words": ["a", "b"], "peak": "2021-05-01", "start": "2021-05-01",
+               "end": "2021-05-01"}]
+    bar = plot.plot_timeline(months, freq="MS").axes[0].patches[0]
+    assert round(bar.get_width()) == 31  # May, in days: not one day wide
+    monday = [{**months[0], "peak": "2021-05-03", "start": "2021-05-03", "end": "2021-05-03"}]
+    week = plot.plot_timeline(monday, freq="W").axes[0].patches[0]
+    assert round(week.get_width()) == 7
+    day = plot.plot_timeline(months).axes[0].patches[0]
+    assert round(day.get_width()) == 1

@@ -12,7 +12,7 @@ from glipca.counting.prepare import prepare_counts
 from glipca.counting.window import analysis_window, bulk_window, coarsen
 from glipca.datasets import make_trend_corpus
 from glipca.model.periods import (MIN_PERIODS, check_size, choose_freq, low_volume_periods,
-                                  masked_ranges, observed_peak)
+                                  masked_from_ranges, masked_ranges, observed_peak)
 from glipca.pipeline import run_analysis
 
 from .conftest import shared_dataset
@@ -200,10 +200,16 @@ def test_sparse_real_data_runs_with_default_options(tmp_path, name, freq):
     s = doc["summary"]
     assert doc["params"]["freq"] == freq and s["clusters"] >= 1
     assert s["freq_auto"]["chosen"] == freq and s["n_masked_periods"] >= 1
+    # How many months were interpolated: on the terminal and in the report.
+    thin = s["n_masked_periods"]
+    assert f"; {thin} interpolated)" in result.output
+    page = (tmp_path / "o" / "report.html").read_text(encoding="utf-8")
+    assert f"Low-volume periods (interpolated)</th><td>{thin}: " in page
     if name == "livedoor_news":  # 7 articles of 2000-2006 are left out
         assert s["dropped_by_reason"] == {"out_of_window": 7}
-    else:  # 28 % of months thin: said in the summary and on the terminal
-        assert s["warnings"] and "interpolated" in result.output
+    else:  # 28 % of months thin: warned about in the summary, terminal and report
+        assert s["warnings"] and "glipca: warning: 34 of 120 periods (28%)" in result.output
+        assert "34 of 120 periods (28%) had too few posts" in page
 
 
 def test_corona_clusters_peak_on_observed_days(tmp_path):
@@ -215,6 +221,11 @@ def test_corona_clusters_peak_on_observed_days(tmp_path):
     assert masked[0] == "2020-03-02/2020-03-10"
     assert all(not c["peak"].startswith("2020-03-0") and c["peak"] != "2020-03-10"
                for c in doc["clusters"])
+    # Nor any other masked day: every peak is an observed period.
+    series = pd.read_parquet(tmp_path / "o" / "series.parquet")
+    thin = set(series.index[masked_from_ranges(series.index, masked)].strftime("%Y-%m-%d"))
+    assert len(thin) == doc["summary"]["n_masked_periods"]
+    assert doc["clusters"] and not {c["peak"] for c in doc["clusters"]} & thin
 
 
 def test_the_peak_test_reports_observed_peaks():

@@ -9,7 +9,8 @@
   periods and for a grid beyond the memory budget;
 * :func:`choose_freq`: the period length of ``--freq auto``;
 * :func:`masked_ranges` and :func:`observed_peak`: masked periods as
-  ranges, and peaks that are never a masked period.
+  ranges, and peaks that are never a masked period;
+  :func:`masked_from_ranges` reads the ranges back.
 
 The rules are written in docs/method.md, section 2.
 """
@@ -23,7 +24,7 @@ from ..counting.periods import period_label
 from ..counting.window import analysis_window, coarsen
 
 __all__ = ["low_volume_periods", "analysis_periods", "check_periods", "check_size",
-           "choose_freq", "masked_ranges", "observed_peak", "sub_daily", "MIN_PERIODS",
+           "choose_freq", "masked_runs", "masked_ranges", "masked_from_ranges", "observed_peak", "sub_daily", "MIN_PERIODS",
            "MAX_MASKED", "AUTO_FREQS"]
 
 #: Fewest periods an analysis accepts: the noise scale of the single-peak
@@ -161,15 +162,37 @@ def choose_freq(counts, *, min_posts=20, min_fraction=0.1):
     return (best[1], tried, best[2]) if best else (counts, tried, None)
 
 
-def masked_ranges(periods, masked):
-    """Runs of masked periods as labels: ``"a"`` or ``"a/b"`` (ISO 8601 interval)."""
+def masked_runs(masked):
+    """Runs of True in ``masked`` as ``(first, stop)`` positions, ``stop`` exclusive."""
     masked = np.asarray(masked, dtype=bool)
     edges = np.flatnonzero(np.diff(np.concatenate([[0], masked.astype(np.int8), [0]])))
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2])]
+
+
+def masked_ranges(periods, masked):
+    """Runs of masked periods as labels: ``"a"`` or ``"a/b"`` (ISO 8601 interval)."""
     out = []
-    for a, b in zip(edges[::2], edges[1::2] - 1):
+    for a, b in ((a, stop - 1) for a, stop in masked_runs(masked)):
         first, last = period_label(periods[a]), period_label(periods[b])
         out.append(first if a == b else f"{first}/{last}")
     return out
+
+
+def masked_from_ranges(periods, ranges):
+    """Boolean mask over ``periods`` of the runs :func:`masked_ranges` wrote.
+
+    Labels that are not among ``periods`` are ignored: a saved series and
+    its summary always agree, and a figure is no place to fail.
+    """
+    labels = [period_label(p) for p in periods]
+    where = {label: i for i, label in enumerate(labels)}
+    masked = np.zeros(len(labels), dtype=bool)
+    for run in ranges:
+        first, _, last = str(run).partition("/")
+        a, b = where.get(first), where.get(last or first)
+        if a is not None and b is not None:
+            masked[a:b + 1] = True
+    return masked
 
 
 def observed_peak(signal, frame):

@@ -4,8 +4,9 @@
 ``cluster_NNN.png``: on the left, small multiples of the member words'
 relative frequencies (most central first), each panel scaled to its word's
 maximum, so that a rare word's bump is as visible as a common one's, with
-the maximum written above it, the cluster's span at half height shaded and
-its peak dashed; on the right, the direct-correlation graph of the words,
+the maximum written above it, the cluster's span at half height shaded, its
+peak dashed and the stretches drawn across interpolated (masked) periods
+greyed; on the right, the direct-correlation graph of the words,
 with a legend.
 
 The panels are drawn into one Axes, as a few collections and texts placed
@@ -22,6 +23,7 @@ import numpy as np
 from matplotlib.collections import LineCollection, PolyCollection
 
 from ..counting.periods import period_label
+from ..model.periods import masked_runs
 from .plots import _Figure, _figure, _naive, _styled
 
 __all__ = ["draw_graph", "plot_cluster", "plot_cluster_graph", "plot_cluster_multiples"]
@@ -49,11 +51,21 @@ def _grid(words, series, ncols, max_words):
     return shown, ncols, max(1, -(-len(shown) // ncols))
 
 
-def draw_multiples(ax, series, shown, ncols, *, peak=None, start=None, end=None):
+def _interpolated(masked, n):
+    """Runs ``(a, b)`` of period positions between which a line is not data:
+    from the observed period before each masked run to the one after it."""
+    masked = np.zeros(n, dtype=bool) if masked is None else np.asarray(masked, dtype=bool)
+    if masked.shape != (n,):
+        return []
+    return [(max(a - 1, 0), min(b, n - 1)) for a, b in masked_runs(masked)]
+
+
+def draw_multiples(ax, series, shown, ncols, *, peak=None, start=None, end=None, masked=None):
     """Draw one panel per word of ``shown`` into ``ax``, ``ncols`` to a row.
 
     Coordinates are inches at the panel sizes of this module; the Axes'
-    limits are set so that the grid fills it.
+    limits are set so that the grid fills it. ``masked`` (one flag per
+    period) greys the stretches where the line crosses interpolated periods.
     """
     nrows = max(1, -(-len(shown) // ncols))
     width = ncols * PANEL_W + (ncols - 1) * GAP_W
@@ -71,7 +83,8 @@ def draw_multiples(ax, series, shown, ncols, *, peak=None, start=None, end=None)
 
     step = 1.0 / (n - 1) if n > 1 else 0.0
     text = {"fontsize": 7, "textcoords": "offset points"}
-    lines, frames, spans, peaks = [], [], [], []
+    lines, frames, spans, peaks, gaps = [], [], [], [], []
+    runs = _interpolated(masked, n)
     for i, w in enumerate(shown):
         row, col = divmod(i, ncols)
         x0 = col * (PANEL_W + GAP_W)
@@ -84,6 +97,9 @@ def draw_multiples(ax, series, shown, ncols, *, peak=None, start=None, end=None)
         if start is not None and end is not None:
             a, b = x0 + at(start) * PANEL_W, x0 + min(1.0, at(end) + step) * PANEL_W
             spans.append([(a, y0), (b, y0), (b, y0 + PANEL_H), (a, y0 + PANEL_H)])
+        for a, b in runs:
+            ga, gb = x0 + pos[a] * PANEL_W, x0 + pos[b] * PANEL_W
+            gaps.append([(ga, y0), (gb, y0), (gb, y0 + PANEL_H), (ga, y0 + PANEL_H)])
         if peak is not None:
             peaks.append([(x0 + at(peak) * PANEL_W, y0), (x0 + at(peak) * PANEL_W, y0 + PANEL_H)])
         ax.annotate(_short(w), (x0, y0 + PANEL_H), xytext=(0, 3), va="bottom",
@@ -95,6 +111,7 @@ def draw_multiples(ax, series, shown, ncols, *, peak=None, start=None, end=None)
             first, last = period_label(series.index[0]), period_label(series.index[-1])
             ax.annotate(first, (x0, y0), xytext=(0, -3), va="top", **text)
             ax.annotate(last, (x0 + PANEL_W, y0), xytext=(0, -3), va="top", ha="right", **text)
+    ax.add_collection(PolyCollection(gaps, facecolors="0.85", linewidths=0))
     ax.add_collection(PolyCollection(spans, facecolors="C0", alpha=0.12, linewidths=0))
     ax.add_collection(LineCollection(frames, colors="0.6", linewidths=0.7))
     ax.add_collection(LineCollection(peaks, colors="C3", linestyles="--", linewidths=0.8))
@@ -102,12 +119,14 @@ def draw_multiples(ax, series, shown, ncols, *, peak=None, start=None, end=None)
     return width, height
 
 
-def _notes(words, shown, peak, start, end):
+def _notes(words, shown, peak, start, end, masked=None):
     notes = ["% of posts per period, each word to its own maximum"]
     if peak is not None:
         notes.append("dashed: peak")
     if start is not None and end is not None:
         notes.append("shaded: half height")
+    if masked is not None and np.any(masked):
+        notes.append("grey: interpolated")
     if len(words) > len(shown):
         notes.append(f"+{len(words) - len(shown)} more words")
     return " · ".join(notes)
@@ -120,8 +139,8 @@ def _head(fig, width, height, title, note):
 
 
 @_styled
-def plot_cluster_multiples(series, words, *, peak=None, start=None, end=None, title=None,
-                           ax=None, ncols=COLUMNS, max_words=MAX_PANELS):
+def plot_cluster_multiples(series, words, *, peak=None, start=None, end=None, masked=None,
+                           title=None, ax=None, ncols=COLUMNS, max_words=MAX_PANELS):
     """Small multiples: one panel per member word, each to its own maximum.
 
     Parameters
@@ -133,6 +152,8 @@ def plot_cluster_multiples(series, words, *, peak=None, start=None, end=None, ti
         drawn.
     peak, start, end : timestamp, optional
         The cluster's peak (dashed) and span at half height (shaded).
+    masked : array of bool, optional
+        Interpolated periods (too few posts), greyed.
     title : str, optional
     ax : matplotlib Axes, optional
         Its area holds the panels; a new figure is made when omitted.
@@ -141,7 +162,7 @@ def plot_cluster_multiples(series, words, *, peak=None, start=None, end=None, ti
     """
     shown, ncols, nrows = _grid(words, series, ncols, max_words)
     if ax is not None:
-        draw_multiples(ax, series, shown, ncols, peak=peak, start=start, end=end)
+        draw_multiples(ax, series, shown, ncols, peak=peak, start=start, end=end, masked=masked)
         if title:
             ax.set_title(title)
         return ax.figure
@@ -150,14 +171,14 @@ def plot_cluster_multiples(series, words, *, peak=None, start=None, end=None, ti
     width, height = LEFT + panels_w + RIGHT, TOP + panels_h + BOTTOM
     fig = _Figure(figsize=(width, height))
     ax = fig.add_axes([LEFT / width, BOTTOM / height, panels_w / width, panels_h / height])
-    draw_multiples(ax, series, shown, ncols, peak=peak, start=start, end=end)
-    _head(fig, width, height, title, _notes(words, shown, peak, start, end))
+    draw_multiples(ax, series, shown, ncols, peak=peak, start=start, end=end, masked=masked)
+    _head(fig, width, height, title, _notes(words, shown, peak, start, end, masked))
     return fig
 
 
 @_styled
 def plot_cluster(series, words, graph, *, loadings=None, peak=None, start=None, end=None,
-                 title=None):
+                 masked=None, title=None):
     """A cluster's member-word series (small multiples) and direct-correlation graph.
 
     Parameters
@@ -173,6 +194,8 @@ def plot_cluster(series, words, graph, *, loadings=None, peak=None, start=None, 
         The words' loadings, drawn as node size.
     peak, start, end : timestamp, optional
         The cluster's peak (dashed) and span at half height (shaded).
+    masked : array of bool, optional
+        Interpolated periods (too few posts), greyed.
     title : str, optional
 
     Returns
@@ -190,12 +213,12 @@ def plot_cluster(series, words, graph, *, loadings=None, peak=None, start=None, 
     fig = _Figure(figsize=(width, height))
     top = BOTTOM + panels_h
     ax = fig.add_axes([LEFT / width, (top - grid_h) / height, panels_w / width, grid_h / height])
-    draw_multiples(ax, series, shown, ncols, peak=peak, start=start, end=end)
+    draw_multiples(ax, series, shown, ncols, peak=peak, start=start, end=end, masked=masked)
     # Above its legend, which takes the lowest half inch.
     graph_ax = fig.add_axes([(LEFT + panels_w + GAP_W) / width, (BOTTOM + 0.45) / height,
                              GRAPH_W / width, (panels_h - 0.45) / height])
     draw_graph(graph_ax, graph, loadings=dict(zip(words, loadings or [])), legend=True)
-    _head(fig, width, height, title, _notes(words, shown, peak, start, end))
+    _head(fig, width, height, title, _notes(words, shown, peak, start, end, masked))
     return fig
 
 

@@ -19,6 +19,7 @@ import pandas as pd
 
 from ..counting.parallel import available_cores, map_tasks
 from ..model.hierarchy import ClusterHierarchy
+from ..model.periods import masked_from_ranges
 from ..progress import progress_bar
 from .document import cluster_name
 
@@ -103,26 +104,27 @@ def _render(results, name):
 
     doc, series = results.doc, results.series
     clusters = doc["clusters"]
+    masked = masked_from_ranges(series.index, doc.get("summary", {}).get("masked_periods", ()))
     if name == "timeline.png":
-        fig = plots.plot_timeline(clusters)
+        fig = plots.plot_timeline(clusters, freq=doc.get("params", {}).get("freq"))
     elif name == "dendrogram.png":
         names = {c["id"]: cluster_name(c) for c in clusters}
         fig = plots.plot_dendrogram(hierarchy_of(doc), names=names)
     elif name == "heatmap.png":
-        fig = _heatmap(series, clusters, hierarchy_of(doc))
+        fig = _heatmap(series, clusters, hierarchy_of(doc), masked)
     else:
         cid = int(name[len("cluster_"):-len(".png")])
         c = next(c for c in clusters if int(c["id"]) == cid)
         words = [str(w) for w in c["words"]]
         span = {k: pd.Timestamp(c[k]) for k in ("start", "end") if c.get(k)}
         fig = plot_cluster(series, words, results.subgraph(words), loadings=c.get("loadings"),
-                           peak=pd.Timestamp(c["peak"]), **span,
+                           peak=pd.Timestamp(c["peak"]), masked=masked, **span,
                            title=f"Cluster {c['id']}: {cluster_name(c)} · peak {c['peak']}, "
                                  f"{c['size']} words")
     return plots.png_bytes(fig, dpi=DPI)
 
 
-def _heatmap(series, clusters, hierarchy):
+def _heatmap(series, clusters, hierarchy, masked):
     from . import plots
 
     order = hierarchy.order if hierarchy is not None else [c["id"] for c in clusters]
@@ -135,4 +137,4 @@ def _heatmap(series, clusters, hierarchy):
         if words:
             separators.append(len(words))
         words.extend(top)
-    return plots.plot_heatmap(series, words, separators=separators)
+    return plots.plot_heatmap(series, words, separators=separators, masked=masked)

@@ -14,6 +14,7 @@ kana and hanzi render as glyphs, not boxes.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import functools
 import importlib.util
 import io
@@ -23,6 +24,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ..counting.periods import Periods
+from ..model.periods import masked_runs
 from .document import cluster_name
 
 __all__ = [
@@ -135,6 +138,17 @@ def _date_axis(ax, maxticks=8):
     )
 
 
+def _tick_format(days):
+    """strftime format of period labels: as short as the span allows, never ambiguous."""
+    if len(days) < 2:
+        return "%Y-%m-%d"
+    if (days.hour != 0).any() or (days.minute != 0).any():
+        return "%m-%d %H:%M"
+    if (days.day == 1).all():
+        return "%Y-%m"
+    return "%m-%d" if days[0].year == days[-1].year else "%Y-%m-%d"
+
+
 def _naive(index):
     """Period starts as naive local times: matplotlib would show them in UTC."""
     index = pd.DatetimeIndex(index)
@@ -176,7 +190,7 @@ def plot_cluster_series(series, words, *, peak=None, title=None, ax=None, max_wo
 
 
 @_styled
-def plot_timeline(clusters, *, ax=None, n_words=3):
+def plot_timeline(clusters, *, ax=None, n_words=3, freq=None):
     """All clusters on one time axis: a bar from start to end, a dot at the peak.
 
     Each row is named by the cluster's id and label (else its first
@@ -192,6 +206,9 @@ def plot_timeline(clusters, *, ax=None, n_words=3):
     ax : matplotlib Axes, optional
     n_words : int, default=3
         Words naming a cluster without a label.
+    freq : str, optional
+        The periods' length (``clusters.json``'s ``params.freq``): a bar
+        ends where its last period ends. Default one day.
     """
     import matplotlib as mpl
 
@@ -200,15 +217,17 @@ def plot_timeline(clusters, *, ax=None, n_words=3):
     # Viridis without its darkest and palest ends, so that the peak dots
     # stay visible on every bar.
     cmap = mpl.colors.ListedColormap(mpl.colormaps["viridis"](np.linspace(0.15, 0.85, 256)))
-    one_day = pd.Timedelta(days=1)
+    periods = Periods(freq or "D", dt.timezone.utc)
     for y, c in enumerate(ordered):
         peak = pd.Timestamp(c["peak"]).tz_localize(None)
         start = pd.Timestamp(c.get("start", c["peak"])).tz_localize(None)
         end = pd.Timestamp(c.get("end", c["peak"])).tz_localize(None)
         score = c.get("stability")
         color = cmap(float(score)) if score is not None else "C0"
-        ax.barh(y, end + one_day - start, left=start, height=0.6, color=color, alpha=0.85)
-        ax.plot([peak + one_day / 2], [y], "o", color="black", markersize=3)
+        ax.barh(y, _next_period(periods, end) - start, left=start, height=0.6, color=color,
+                alpha=0.85)
+        ax.plot([peak + (_next_period(periods, peak) - peak) / 2], [y], "o", color="black",
+                markersize=3)
     ax.set_yticks(range(len(ordered)),
                   [_shorten(f"{c['id']} · {cluster_name(c, n_words)}") for c in ordered],
                   fontsize="small")
@@ -230,6 +249,12 @@ def plot_timeline(clusters, *, ax=None, n_words=3):
         cax.tick_params(labelsize="x-small", length=2, pad=1)
     ax.set_title("Trend clusters by peak", loc="left")
     return fig
+
+
+def _next_period(periods, t):
+    """Start of the period after the one starting at naive ``t``: where its bar ends."""
+    key = periods.key(t.tz_localize(dt.timezone.utc).to_pydatetime())
+    return pd.Timestamp(periods.start(key + 1))
 
 
 def _shorten(text, n=36):
@@ -315,7 +340,7 @@ def _group_colors(hierarchy):
 
 
 @_styled
-def plot_heatmap(series, words=None, *, ax=None, separators=()):
+def plot_heatmap(series, words=None, *, ax=None, separators=(), masked=None):
     """Word × period heatmap, each word scaled to its own maximum.
 
     Parameters
@@ -327,6 +352,8 @@ def plot_heatmap(series, words=None, *, ax=None, separators=()):
     ax : matplotlib Axes, optional
     separators : iterable of int
         Row positions before which a line is drawn (e.g. between clusters).
+    masked : array of bool, optional
+        Interpolated periods (too few posts), hatched.
     """
     words = list(series.columns if words is None else words)
     fig, ax = _figure(ax, (10, 0.18 * len(words) + 1.6))
@@ -340,9 +367,15 @@ def plot_heatmap(series, words=None, *, ax=None, separators=()):
     days = _naive(series.index)
     step = max(1, len(days) // 10)
     ax.set_xticks(range(0, len(days), step))
-    ax.set_xticklabels([d.strftime("%m-%d") for d in days[::step]], fontsize="small")
+    ax.set_xticklabels([d.strftime(_tick_format(days)) for d in days[::step]], fontsize="small")
     for r in separators:
         ax.axhline(r - 0.5, color="C3", linewidth=0.6)
+    title = "Words × periods"
+    if masked is not None and len(masked) == len(days) and np.any(masked):
+        for a, stop in masked_runs(masked):
+            ax.axvspan(a - 0.5, stop - 0.5, facecolor="none", edgecolor="C0", hatch="///",
+                       linewidth=0, alpha=0.5)
+        title += " (hatched: interpolated, too few posts)"
     fig.colorbar(image, ax=ax, fraction=0.03, pad=0.01, label="share of word's max")
-    ax.set_title("Words × periods")
+    ax.set_title(title)
     return fig
