@@ -8,12 +8,13 @@ renamed fields, wild timestamps, nesting 10^5 deep, 5,000-digit numbers,
 long lines, stray line ends).  Each file is run through ``glipca count``
 (and with ``--analyse`` through ``glipca analyse``) under ``--on-error
 skip``, each in a fresh process with a time limit.  Printed per run: exit
-code, wall time, the reading report and whether ``read = used + skipped +
-dropped`` holds; then the mutated/clean time ratio, the peer measured in
-the same run.
+code, wall time, the reading report (for ``analyse`` also the analysis
+window and the posts dropped as ``out_of_window``) and whether ``read =
+used + skipped + dropped`` holds; then the mutated/clean time ratio, the
+peer measured in the same run.
 
     python benchmarks/fuzz.py                      # 100k lines, count only
-    python benchmarks/fuzz.py --lines 20000 --analyse
+    python benchmarks/fuzz.py --analyse            # also glipca analyse
 """
 
 import argparse
@@ -28,7 +29,7 @@ from glipca.datasets import make_trend_corpus
 from glipca.datasets.hostile import mutate_lines
 
 
-def write_corpus(folder, n_lines, rate, seed):
+def write_corpus(folder, n_lines, rate, seed, long_bytes=1 << 16):
     days = 60
     per_day = n_lines / days
     corpus = make_trend_corpus(n_days=days, posts_per_day=(0.8 * per_day, 1.2 * per_day), seed=seed)
@@ -39,7 +40,7 @@ def write_corpus(folder, n_lines, rate, seed):
     with open(clean, "wb") as fh:
         fh.write(b"\n".join(lines) + b"\n")
     with open(mutated, "wb") as fh:
-        fh.write(b"\n".join(mutate_lines(lines, rate=rate, seed=seed, size=1 << 16)) + b"\n")
+        fh.write(b"\n".join(mutate_lines(lines, rate=rate, seed=seed, size=long_bytes)) + b"\n")
     return clean, mutated, len(lines)
 
 
@@ -66,7 +67,9 @@ def run(command, path, out, timeout):
         else:
             s = doc["summary"]
             result.update(read=s["posts_read"], used=s["posts_used"], skipped=s["posts_skipped"],
-                          dropped=s["posts_dropped"], periods=s["periods"], clusters=s["clusters"])
+                          dropped=s["posts_dropped"], by_reason=s["skipped_by_reason"],
+                          out_of_window=s["dropped_by_reason"].get("out_of_window", 0),
+                          window=s.get("window"), periods=s["periods"], clusters=s["clusters"])
         result["balanced"] = result["read"] == result["used"] + result["skipped"] + result["dropped"]
     return result
 
@@ -76,22 +79,28 @@ def main():
     parser.add_argument("--lines", type=int, default=100_000)
     parser.add_argument("--rate", type=float, default=0.3, help="share of lines mutated")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--long-bytes", type=int, default=1 << 16,
+                        help="text a long-text mutation adds (default 64 KiB: the mutated file is then "
+                             "about 40 times the clean one, all of it text to tokenise)")
     parser.add_argument("--analyse", action="store_true", help="also run glipca analyse")
     parser.add_argument("--timeout", type=float, default=1200, help="seconds per run")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="glipca-fuzz-") as folder:
-        clean, mutated, n = write_corpus(folder, args.lines, args.rate, args.seed)
+        clean, mutated, n = write_corpus(folder, args.lines, args.rate, args.seed, args.long_bytes)
         mb = [os.path.getsize(p) / 1e6 for p in (clean, mutated)]
         print(f"corpus: {n} lines, {args.rate:.0%} mutated (seed {args.seed}); {mb[0]:.0f} MB clean, "
-              f"{mb[1]:.0f} MB mutated (long lines, deep nesting); load {os.getloadavg()[0]:.2f}")
+              f"{mb[1]:.0f} MB mutated (long texts of {args.long_bytes} bytes, deep nesting); "
+              f"load {os.getloadavg()[0]:.2f}")
         for command in ["count"] + (["analyse"] if args.analyse else []):
             results = {}
             for name, path in (("clean", clean), ("mutated", mutated)):
                 results[name] = run(command, path, os.path.join(folder, f"{command}-{name}"), args.timeout)
                 print(f"{command} {name}: {json.dumps(results[name], ensure_ascii=False)}")
             if isinstance(results["mutated"]["code"], int) and results["clean"]["code"] == 0:
-                print(f"{command}: mutated/clean time {results['mutated']['wall'] / results['clean']['wall']:.2f}x")
+                walls = [results[name]["wall"] for name in ("mutated", "clean")]
+                print(f"{command}: mutated/clean time {walls[0] / walls[1]:.2f}x; per MB of input "
+                      f"{walls[0] / mb[1] / (walls[1] / mb[0]):.2f}x")
 
 
 if __name__ == "__main__":

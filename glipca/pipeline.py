@@ -255,6 +255,9 @@ def run_analysis(
         counts, window, freq_tried, rows = analysis_periods(
             counts, since=requested.since, until=requested.until, last=requested.last, auto=auto)
         if window.dropped:
+            # A copy: the prepared counts (and their report) may be analysed
+            # again, and must not count the same posts as dropped twice.
+            report = IngestReport.from_dict(report.as_dict())
             report.drop("out_of_window", window.dropped)
         post_words = prepared.posts
         if rows is not None and post_words is not None:

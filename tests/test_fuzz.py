@@ -80,3 +80,26 @@ def test_mutated_input_is_counted_or_refused_in_one_line(tmp_path, records, layo
     (line,) = output.splitlines()
     assert line.startswith(f"glipca: error: {path}:")
     assert not (tmp_path / "strict").exists()
+
+
+def test_mutated_input_with_wild_times_is_analysed_in_its_window(tmp_path):
+    """A few thousand mutated lines (wild timestamps among them) through ``glipca analyse``."""
+    corpus = make_trend_corpus(n_days=30, n_trends=3, n_close_pairs=0, n_background=60,
+                               posts_per_day=(150, 200), seed=6)
+    records = [{"id": int(r.id), "created_at": r.created_at, "text": r.text}
+               for r in corpus.posts.itertuples(index=False)]
+    path = tmp_path / "posts.jsonl"
+    path.write_bytes(_layout(records, "jsonl", 6))
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "glipca.cli", "analyse", str(path), "--out", str(out),
+                           "--lang", "en", "--no-cache", "--on-error", "skip", "--resamples", "0",
+                           "--no-plots", "-j", "1"], capture_output=True, text=True, timeout=TIMEOUT)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr + proc.stdout, proc.stderr
+    s = json.loads((out / "clusters.json").read_text("utf-8"))["summary"]
+    assert s["posts_read"] == s["posts_used"] + s["posts_skipped"] + s["posts_dropped"]
+    # Posts dated years away are left out of the window, and counted.
+    window = s["window"]
+    assert s["dropped_by_reason"]["out_of_window"] == window["posts_outside"] > 0
+    assert window["data_first"] < window["first"] and window["data_last"] > window["last"]
+    assert s["periods"] == 30 and s["clusters"] > 0
+    assert f"window: {window['first']} .. {window['last']} (bulk)" in proc.stdout + proc.stderr

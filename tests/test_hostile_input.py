@@ -170,6 +170,18 @@ def test_one_odd_first_record_does_not_decide_the_fields(tmp_path):
     assert str(info.value).startswith(f"{path}:1: field 'text': missing; records disagree on the text field: 40 of 41")
 
 
+def test_the_counts_of_a_disagreement_add_up_to_the_sample(tmp_path):
+    odd = [json.dumps({"id": "a", "created_at": "2020-03-01", "body": "x"}).encode(),
+           json.dumps({"id": "b", "created_at": "2020-03-01", "words": "x"}).encode(),
+           json.dumps({"id": "c", "created_at": "2020-03-01"}).encode()]
+    path = _write(tmp_path, "a.jsonl", b"\n".join(odd + LINES) + b"\n")
+    posts, report = _read(path, on_error="skip")
+    assert len(posts) == 40 and dict(report.skipped) == {"missing_text": 3}
+    assert report.notes == [f"{path}: records disagree on the text field: 40 of 43 sampled records have "
+                            "'text', 1 has 'body', 2 have no text field; records without 'text' are skipped "
+                            "(choose one with --text-field)"]
+
+
 def test_the_majority_field_wins_and_the_cli_says_so(tmp_path):
     recs = [dict(id=r["id"], date=r["created_at"], content=r["text"]) for r in RECORDS]
     recs[:3] = [dict(r, created_at="2020-03-01") for r in recs[:3]]  # a few with another time field too
@@ -183,6 +195,48 @@ def test_the_majority_field_wins_and_the_cli_says_so(tmp_path):
     assert "posts: 40 read, 30 used, 10 skipped (missing_text: 10)" in result.output
     assert ("glipca: warning: " + str(mixed) + ": records disagree on the text field: 30 of 40 sampled records "
             "have 'text', 10 have 'content'") in result.output
+
+
+# -- the rows of the table of broken inputs, through the command line ----------------
+
+_ODD = json.dumps({"id": "odd", "created_at": "2020-03-01", "body": "another field"}).encode()
+_MISSING = ("field 'text': missing; records disagree on the text field: 40 of 41 sampled records have "
+            "'text', 1 has 'body'")
+# name: (file name, bytes, default mode: None (read) or (line, words); skip mode: skipped by reason)
+TABLE = {
+    "nested 100,000 deep": ("a.jsonl", b"\n".join(LINES[:20] + [b"[" * 10**5 + b"]" * 10**5] + LINES[20:]),
+                            (21, "nested deeper than 100 levels (the limit)"), {"too_deep": 1}),
+    "5,000-digit number": ("a.jsonl", b"\n".join(LINES[:20] + [LINES[20][:-1] + b', "n": ' + b"7" * 5000 + b"}"]
+                                                 + LINES[20:]),
+                           (21, "a number longer than 4300 digits (the limit)"), {"too_large": 1}),
+    "bad array element": ("a.json", b"[" + b",\n".join(LINES[:20] + [b'{"text": oops}'] + LINES[20:]) + b"]",
+                          (21, "malformed JSON"), {"malformed_json": 1}),
+    "UTF-16 with a mark": ("a.jsonl", (b"\n".join(LINES) + b"\n").decode().encode("utf-16"), None, {}),
+    "CR-only line ends": ("a.jsonl", b"\r".join(LINES) + b"\r", None, {}),
+    "odd first record": ("a.jsonl", b"\n".join([_ODD] + LINES), (1, _MISSING), {"missing_text": 1}),
+}
+
+
+@pytest.mark.parametrize("name", TABLE)
+def test_each_broken_input_is_one_line_or_a_counted_skip(tmp_path, name):
+    filename, data, error, skipped = TABLE[name]
+    path = _write(tmp_path, filename, data)
+    for jobs in ("1", "2"):
+        args = ["count", str(path), "--lang", "en", "--no-cache", "-j", jobs]
+        result = CliRunner().invoke(main, args + ["--out", str(tmp_path / f"raise{jobs}")], catch_exceptions=False)
+        if error is None:
+            assert result.exit_code == 0, result.output
+            assert "posts: 40 read, 40 used, 0 skipped\n" in result.output
+        else:
+            assert result.exit_code == 2
+            (line,) = result.output.splitlines()
+            assert line.startswith(f"glipca: error: {path}:{error[0]}: ") and error[1] in line, line
+        result = CliRunner().invoke(main, args + ["--out", str(tmp_path / f"skip{jobs}"), "--on-error", "skip"],
+                                    catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        report = json.loads((tmp_path / f"skip{jobs}" / "meta.json").read_text("utf-8"))["report"]
+        assert report["used"] == 40 and report["skipped"] == skipped and report["n_dropped"] == 0
+        assert report["read"] == report["used"] + report["n_skipped"]
 
 
 # -- whole-run accounting ------------------------------------------------------------

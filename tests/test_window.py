@@ -87,6 +87,16 @@ def test_wild_timestamps_change_nothing_but_the_dropped_count(corpus):
     assert "window" not in clean.summary()
 
 
+def test_counts_analysed_twice_drop_the_posts_outside_once(corpus):
+    prepared = prepare_counts(_with_wild_times(corpus.posts), lang="en", jobs=1, cache=False,
+                              on_error="skip")
+    before = prepared.report.as_dict()
+    summaries = [run_analysis(prepared, jobs=1, n_resamples=0, n_posts=0).summary() for _ in range(2)]
+    assert summaries[0]["dropped_by_reason"] == summaries[1]["dropped_by_reason"] == {"out_of_window": 20}
+    assert summaries[0]["posts_used"] == summaries[1]["posts_used"] == len(corpus.posts)
+    assert prepared.report.as_dict() == before
+
+
 def test_since_and_until_override_the_window(corpus):
     result = run_analysis(corpus.posts, lang="en", jobs=1, n_resamples=0, n_posts=0,
                           since=corpus.days[5], until=corpus.days[40])

@@ -235,8 +235,12 @@ class Schema:
             group, votes, others = _vote(groups, lowers)
             setattr(self, attr, group)
             if others:
-                counts = ", ".join(f"{n} {'has' if n == 1 else 'have'} '{name}'"
-                                   for name, n in sorted(others.items(), key=lambda x: -x[1]))
+                counts = [f"{n} {'has' if n == 1 else 'have'} '{name}'"
+                          for name, n in sorted(others.items(), key=lambda x: -x[1])]
+                rest = len(lowers) - votes - sum(others.values())
+                if rest:  # so that the counts add up to the sample
+                    counts.append(f"{rest} {'has' if rest == 1 else 'have'} no {attr} field")
+                counts = ", ".join(counts)
                 self.notes[attr] = (
                     f"records disagree on the {attr} field: {votes} of {len(lowers)} sampled "
                     f"records have '{group[-1]}', {counts}; records without '{group[-1]}' are skipped "
