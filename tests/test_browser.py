@@ -131,3 +131,51 @@ def test_hostile_post_shows_as_text_and_runs_nothing(verdict):
     assert result["handlers"] == 0
     # The payload is on the page, character for character, as text.
     assert " ".join(PAYLOAD.split()) in " ".join(result["text"].split())
+
+
+CJK_WORDS = {"zh": ["新冠肺炎", "钟南山", "们这说", "雷神山"], "ja": ["ソフトバンク", "コウメ太夫", "東京", "地震"]}
+
+
+def _cjk_results(lang):
+    """A small report of Chinese or Japanese words, figures included."""
+    import networkx as nx
+    import numpy as np
+    import pandas as pd
+
+    from glipca.report.folder import Results
+
+    words = CJK_WORDS[lang]
+    index = pd.date_range("2020-01-01", periods=30, freq="D", tz="Asia/Shanghai")
+    t = np.arange(30)
+    series = pd.DataFrame({w: 0.01 + 0.05 * np.exp(-0.5 * ((t - 8 - 10 * (k // 2)) / 2) ** 2)
+                           for k, w in enumerate(words)}, index=index)
+    clusters = [{"id": k, "words": words[2 * k:2 * k + 2], "label": " ".join(words[2 * k:2 * k + 2]),
+                 "peak": str(index[8 + 10 * k].date()), "start": str(index[7 + 10 * k].date()),
+                 "end": str(index[9 + 10 * k].date()), "size": 2, "loadings": [0.7, 0.7],
+                 "stability": 0.9, "coherence": 0.5} for k in range(2)]
+    doc = {"clusters": clusters, "shared_words": [], "hierarchy": None,
+           "params": {"lang": lang, "tz": "Asia/Shanghai", "freq": "D"},
+           "summary": {"periods": 30, "first_period": "2020-01-01", "last_period": "2020-01-30",
+                       "masked_periods": ["2020-01-25/2020-01-27"]}}
+    graph = nx.Graph([(words[0], words[1], {"weight": 0.4}), (words[2], words[3], {"weight": 0.3})])
+    return Results(doc, series, graph=graph)
+
+
+@pytest.mark.parametrize("lang", ["zh", "ja"])
+def test_chinese_and_japanese_reports_render(lang, tmp_path):
+    from glipca.report.figures import render_figures
+    from glipca.report.html import render_report
+
+    results = _cjk_results(lang)
+    figures = render_figures(results)
+    path = tmp_path / "report.html"
+    path.write_text(_instrumented(render_report(results, figures=figures)), encoding="utf-8")
+    result, console = _run_chromium(path, tmp_path)
+    assert result["problems"] == [] and console == []
+    assert result["images"] == 2 + 2 and result["broken"] == [] and result["undecodable"] == []
+    # Every word shows as itself, in the page's text and in elements marked
+    # with the data's language (so the browser picks a zh or ja font).
+    for word in CJK_WORDS[lang]:
+        assert word in result["text"]
+    page = path.read_text(encoding="utf-8")
+    assert f'<ol class="words" lang="{lang}">' in page and f'<td lang="{lang}">' in page

@@ -179,3 +179,16 @@ def test_every_user_derived_string_is_escaped():
     assert "<img" not in page and "onerror=\"" not in page
     assert page.count("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;") >= 10
     assert "shaky" in page
+
+
+def test_groups_count_the_clusters_standing_alone_in_words():
+    from types import SimpleNamespace
+
+    from glipca.report.sections import groups
+
+    hierarchy = SimpleNamespace(threshold=0.5, metric="correlation", method="average")
+    clusters = [{"id": k, "words": [f"w{k}", "x"]} for k in range(4)]
+    one = groups(hierarchy, [[0, 1, 2]], clusters)
+    assert "The other cluster stands alone." in one and "1 clusters" not in one
+    assert "The other 2 clusters stand alone." in groups(hierarchy, [[0, 1]], clusters)
+    assert "No cluster stands alone." in groups(hierarchy, [[0, 1], [2, 3]], clusters)

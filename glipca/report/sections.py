@@ -235,6 +235,12 @@ def cluster_table(doc, lang):
             f'<tbody>{"".join(rows)}</tbody></table>')
 
 
+def _alone(n):
+    if n == 0:
+        return "No cluster stands alone."
+    return "The other cluster stands alone." if n == 1 else f"The other {n} clusters stand alone."
+
+
 def groups(hierarchy, related, clusters):
     """The groups of related clusters (two or more each), in dendrogram order."""
     from .plots import group_colors
@@ -255,7 +261,7 @@ def groups(hierarchy, related, clusters):
         f"{1 - hierarchy.threshold:g} on average ({_e(hierarchy.metric)} distance cut at "
         f"{hierarchy.threshold:g}, {_e(hierarchy.method)} linkage): often one event told in "
         f"several ways, or an event and its aftermath; the dendrogram below draws each group in "
-        f"its colour. The other {alone} clusters stand alone.</p>"
+        f"its colour. {_alone(alone)}</p>"
         f'<table><tr><th>Group</th><th>Clusters</th></tr>{"".join(rows)}</table>'
     )
 
