@@ -7,6 +7,7 @@ from sklearn.utils.estimator_checks import check_param_validation, parametrize_w
 
 from glipca.datasets import make_trend_series
 from glipca.model.cluster import GLIPCA, iterative_pca, mp_bound
+from glipca.model.cluster.shared import shared_words
 from glipca.model.series import SinglePeakTest
 
 from .conftest import factor_series
@@ -44,6 +45,43 @@ def test_shared_words_are_reported_not_clustered():
     clustered = {w for c in model.clusters_ for w in c.words}
     assert not {"shared0", "shared1"} & clustered
     assert set(model.shared_words_) <= {"shared0", "shared1"}
+
+
+def _shared_from_series(z, clusters, threshold):
+    """Shared words by the definition: residuals of the series themselves."""
+    signals = np.column_stack([z[:, m].mean(axis=1) for m, _, _ in clusters])
+    shared = set()
+    for c, (members, _, _) in enumerate(clusters):
+        for i in members:
+            own = z[:, [j for j in members if j != i]].mean(axis=1)
+
+            def residual(y):
+                return y - own * (own @ y) / (own @ own)
+
+            rx = residual(z[:, i])
+            for d in range(len(clusters)):
+                rs = residual(signals[:, d])
+                if d != c and rx @ rs / np.sqrt((rx @ rx) * (rs @ rs)) >= threshold:
+                    shared.add(int(i))
+    return shared
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_shared_words_from_correlations_match_the_series_definition(seed):
+    rng = np.random.default_rng(seed)
+    n, bumps = 200, rng.normal(size=(200, 3))
+    # Three groups of four words, two words that follow two groups at once.
+    x = np.column_stack([bumps[:, k] + 0.6 * rng.normal(size=n) for k in range(3) for _ in range(4)]
+                        + [bumps[:, 0] + bumps[:, 1] + 0.6 * rng.normal(size=n),
+                           bumps[:, 1] + bumps[:, 2] + 0.6 * rng.normal(size=n)])
+    z = (x - x.mean(axis=0)) / x.std(axis=0)
+    corr = z.T @ z / n
+    clusters = [(np.array([0, 1, 2, 3, 12]), None, None), (np.array([4, 5, 6, 7, 13]), None, None),
+                (np.array([8, 9, 10, 11]), None, None)]
+    for threshold in (0.2, 0.3, 0.5):
+        expected = _shared_from_series(z, clusters, threshold)
+        assert shared_words(corr, clusters, threshold) == expected
+    assert {12, 13} <= shared_words(corr, clusters, 0.3)
 
 
 def test_plain_iterative_pca_merges_what_the_graph_keeps_apart():

@@ -35,6 +35,7 @@ from sklearn.exceptions import ConvergenceWarning
 from ..counting.parallel import map_tasks
 from ..progress import progress_bar
 from .cluster import GLIPCA
+from .glasso.solver import one_blas_thread
 
 __all__ = ["cluster_stability", "settled"]
 
@@ -196,13 +197,6 @@ def _results(state, samples, jobs):
             yield _resample(state, keep)
 
 
-@functools.lru_cache(maxsize=1)
-def _blas():
-    from threadpoolctl import ThreadpoolController
-
-    return ThreadpoolController()
-
-
 def _resample(state, keep):
     """Whether each cluster's core words come out together in one refit."""
     values, cores, template, cov_init = state
@@ -215,7 +209,7 @@ def _resample(state, keep):
         start = None if cov_init is None else cov_init[np.ix_(varying, varying)]
         # One thread: the matrices are small, and several BLAS threads on a
         # busy machine make each refit many times slower, not faster.
-        with _blas().limit(limits=1), warnings.catch_warnings():
+        with one_blas_thread(), warnings.catch_warnings():
             # A refit that stops short of the solver's tolerance still gives
             # its clusters; one warning per resample would only be noise.
             warnings.simplefilter("ignore", ConvergenceWarning)

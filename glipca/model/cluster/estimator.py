@@ -282,7 +282,7 @@ class GLIPCA(BaseEstimator):
         # Parts of one proposal have alike series by construction; their
         # posts, not their series, said which words go where.
         siblings = None if split is None else [proposals[frozenset(m.tolist())] for m, _, _ in found]
-        shared = shared_words(z, found, self.shared_threshold, siblings)
+        shared = shared_words(corr, found, self.shared_threshold, siblings)
         clusters = []
         for members, _, _ in found:
             members = np.array([i for i in members if int(i) not in shared], dtype=int)

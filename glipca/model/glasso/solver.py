@@ -7,17 +7,36 @@ matrix of ``T`` standardised daily series of ``p`` words with ``p >> T``, so
 ``S`` is singular; the solver never needs to invert ``S``.
 """
 
+import functools
 import math
 
 import numpy as np
 from scipy import linalg
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from .newton import _solve_block
 from .objective import _check_alpha, _check_emp_cov, _logdet, _warn_not_converged
 from .screening import screening_blocks
 
-__all__ = ["graphical_lasso", "solve_blocks"]
+__all__ = ["graphical_lasso", "one_blas_thread", "solve_blocks"]
+
+
+@functools.lru_cache(maxsize=1)
+def _blas():
+    # Finding the BLAS libraries reads the process's memory map: 5-7 ms,
+    # which a fresh ``threadpool_limits`` per block paid every time (0.5 s
+    # per fit on hourly series with 70 blocks), so they are found once.
+    return ThreadpoolController()
+
+
+def one_blas_thread():
+    """A context in which BLAS runs one thread.
+
+    On a machine busy with other work, threaded factorisations of even
+    p = 1000 blocks ran 5 to 70 times slower than one thread
+    (docs/performance.md); idle, they gain < 2x.
+    """
+    return _blas().limit(limits=1)
 
 
 def _solve_pair(S, alpha):
@@ -76,10 +95,7 @@ def solve_blocks(S, alpha, precision_init, tol, max_iter, verbose):
                 T0 = None
         if T0 is None:
             T0 = np.diag(1.0 / np.diag(Sb))
-        # One BLAS thread: on a machine busy with other work, threaded
-        # factorisations of even p = 1000 blocks ran 5 to 70 times slower
-        # than one thread (docs/performance.md); idle, they gain < 2x.
-        with threadpool_limits(limits=1):
+        with one_blas_thread():
             # Gaps of independent blocks add up; share the tolerance by size.
             Wb, Tb, it, ok = _solve_block(
                 Sb, alpha, T0, tol * len(idx) / p, max_iter, verbose
