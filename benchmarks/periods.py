@@ -86,7 +86,7 @@ def word_counts(planted):
                       posts=planted.posts, freq=planted.index.freqstr, tz="UTC")
 
 
-def run(T, n_words, seed, skip=()):
+def run(T, n_words, seed, skip=(), jobs=2):
     hourly = T > 400
     planted = make_trend_series(n_words, words_per_trend=12, heavy_tailed=True, n_noise=200,
                                 n_duplicates=n_words // 40, amplitude=(0.003, 0.01), n_periods=T,
@@ -108,8 +108,10 @@ def run(T, n_words, seed, skip=()):
     times["hierarchy"] = time.perf_counter() - start
     start = time.perf_counter()
     if "stability" not in skip:
-        cluster_stability(candidates, model.clusters_, alpha=model.alpha_,
-                          glipca_params=model.get_params())
+        _, n_resamples = cluster_stability(candidates, model.clusters_, alpha=model.alpha_,
+                                           glipca_params=model.get_params(), jobs=jobs,
+                                           return_n_resamples=True)
+        print(f"T = {T:5d}: stability stopped after {n_resamples} resamples", flush=True)
     times["stability"] = time.perf_counter() - start
     start = time.perf_counter()
     for c in model.clusters_[:5]:
@@ -129,6 +131,8 @@ def main(argv=None):
     parser.add_argument("--periods", type=int, nargs="+", default=[61, 365, 2160, 8760])
     parser.add_argument("--words", type=int, default=2000, help="planted trend words")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--jobs", type=int, default=2,
+                        help="processes of the stability resamples, as glipca analyse --jobs")
     parser.add_argument("--skip", nargs="*", default=[], choices=["stability"],
                         help="stages not to run (their time shows as 0)")
     args = parser.parse_args(argv)
@@ -136,7 +140,7 @@ def main(argv=None):
         print(f"{os.cpu_count()} CPUs, load average %.2f, %.2f, %.2f" % os.getloadavg())
     except OSError:
         pass
-    results = {T: run(T, args.words, args.seed, args.skip) for T in args.periods}
+    results = {T: run(T, args.words, args.seed, args.skip, args.jobs) for T in args.periods}
     Ts = list(results)
     base = 365 if 365 in Ts else Ts[0]
     header = f"{'stage':>11} " + " ".join(f"{f'T={T}':>9}" for T in Ts)
