@@ -66,11 +66,29 @@ def print_summary(doc, report, out, counts_line):
     if s.get("mean_coherence") is not None:
         line += f" (mean coherence {s['mean_coherence']:.2f})"
     click.echo(line, err=True)
+    if doc["clusters"]:
+        # What the columns below are, on stderr: stdout stays one row per cluster.
+        told = "label" in doc["clusters"][0]
+        click.echo(_row("id", "peak", "size", ("coh.", "label") if told else None, "words"), err=True)
     for c in doc["clusters"]:
         words = " ".join(c["words"][:8]) + (" ..." if c["size"] > 8 else "")
+        story = None
         if "label" in c:
-            coherence = "  -  " if c["coherence"] is None else f"{c['coherence']:5.2f}"
-            words = f"{coherence}  {c['label']:<28}  {words}"
-        click.echo(f"  {c['id']:3d}  {c['peak']}  {c['size']:3d}  {words}")
+            story = ("-" if c["coherence"] is None else f"{c['coherence']:.2f}", c["label"])
+        click.echo(_row(c["id"], c["peak"], c["size"], story, words))
 
 
+def _row(cid, peak, size, story, words):
+    """One line of the cluster table: id, peak, size, coherence and label when told, words."""
+    line = f"  {cid:>3}  {peak:<10}  {size:>4}  "
+    if story is not None:
+        line += f"{story[0]:>5}  {_pad(story[1], 28)}  "
+    return line + words
+
+
+def _pad(text, width):
+    """``text`` padded to ``width`` terminal columns: CJK characters take two."""
+    import unicodedata
+
+    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
+    return f"{text}{' ' * max(0, width - used)}"

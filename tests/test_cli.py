@@ -213,3 +213,31 @@ def test_skip_mode_counts_bad_records(corpus, tmp_path):
     assert summary["posts_skipped"] == 2
     assert summary["posts_read"] == len(corpus.posts) + 2
     assert "2 skipped" in result.output
+
+
+def test_cluster_rows_are_aligned_under_a_header_with_japanese_labels(capsys):
+    from types import SimpleNamespace
+
+    from glipca.console import print_summary
+
+    report = SimpleNamespace(read=9, used=9, n_skipped=0, skipped={}, dropped={}, n_dropped=0,
+                             repaired={}, notes=[])
+    clusters = [{"id": k, "peak": "2016-05-01", "size": 2, "words": words, "label": label,
+                 "coherence": 0.5} for k, (label, words) in enumerate(
+                     [("コウメ太夫 チクポーレディオ", ["コウメ太夫", "チクポーレディオ"]),
+                      ("wi-fi router", ["wi-fi", "router"])])]
+    doc = {"clusters": clusters, "params": {"tz": "Asia/Tokyo"},
+           "summary": {"periods": 120, "first_period": "2011-10-01", "last_period": "2021-09-01",
+                       "n_masked_periods": 34, "words": 47, "candidate_words": 11, "alpha": 0.3,
+                       "clusters": 2}}
+    print_summary(doc, report, "out", "counts: counted")
+    out, err = capsys.readouterr()
+    assert "(2011-10-01 .. 2021-09-01, Asia/Tokyo; 34 interpolated)" in err
+    header = err.splitlines()[-1]
+    assert header.split() == ["id", "peak", "size", "coh.", "label", "words"]
+    rows = out.splitlines()
+    # The words start in the same terminal column (kana and kanji are two wide).
+    assert [row.rstrip().rsplit("  ", 1)[1] for row in rows] == ["コウメ太夫 チクポーレディオ", "wi-fi router"]
+    width = [sum(2 if ord(ch) > 0x2E80 else 1 for ch in row.rstrip().rsplit("  ", 1)[0]) for row in rows]
+    assert width[0] == width[1] == header.index("words") - 2
+    assert header.index("label") == rows[1].index("wi-fi router")
