@@ -138,6 +138,35 @@ def test_a_grid_beyond_the_memory_budget_is_refused_naming_the_options():
     check_size(24 * 365 * 3, 2000, "h")  # three years hourly fit
 
 
+def test_the_memory_guard_refuses_before_the_series_are_made():
+    import tracemalloc
+
+    import scipy.sparse as sp
+
+    from glipca.counting.counts import WordCounts
+    from glipca.model.series import relative_frequency
+
+    # Seven years of hours and 2,000 words: the dense counts alone would be
+    # 0.9 GB, and the series with their working copies over the budget.
+    n_periods, n_words = 24 * 365 * 7, 2000
+    rows = np.arange(3 * n_words) * 37 % n_periods
+    counts = sp.csr_matrix((np.full(3 * n_words, 20), (rows, np.repeat(np.arange(n_words), 3))),
+                           shape=(n_periods, n_words))
+    wc = WordCounts(counts=counts, words=[f"w{j:04d}" for j in range(n_words)],
+                    periods=pd.date_range("2014-01-01", periods=n_periods, freq="h", tz="UTC"),
+                    posts=np.full(n_periods, 40), freq="h")
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError) as info:
+            relative_frequency(wc)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert str(info.value).startswith("61,320 periods at freq h × 2,000 words would need about 7 GiB "
+                                      "(budget 4 GiB): narrow the window with --since/--until")
+    assert peak < n_periods * n_words  # far below the 8 bytes per cell of the dense counts
+
+
 # --- The automatic period --------------------------------------------------
 
 

@@ -69,6 +69,8 @@ def relative_frequency(
         words = np.asarray(wc.words, dtype=object)
         order = np.lexsort((words, -totals))[:max_words]
         order.sort()
+    # Refused before the first dense array is made, not after.
+    check_size(wc.n_periods, len(order), wc.freq)
     # Word by period, as pandas stores a frame's block: no copy on the way
     # to the DataFrame, and contiguous rows for the peak test.
     counts = wc.counts.tocsc()[:, order].T.toarray()
@@ -78,7 +80,6 @@ def relative_frequency(
                                 periods=wc.periods)
     if masked.all():
         raise ValueError("every period has too few posts to estimate word frequencies")
-    check_size(len(posts), len(order), wc.freq)
     with np.errstate(invalid="ignore", divide="ignore"):
         freq = counts / posts
     freq[:, masked] = np.nan
