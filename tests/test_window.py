@@ -278,3 +278,35 @@ def test_the_peak_test_reports_observed_peaks():
     assert SinglePeakTest()(frame).loc["w", "peak"] == index[5]
     del frame.attrs["masked"]
     assert SinglePeakTest()(frame).loc["w", "peak"] < index[5]
+
+
+@pytest.mark.parametrize("freq", ["D", "3D", "h", "30min", "W-MON", "MS"])
+@pytest.mark.parametrize("tz", ["UTC", "America/New_York", "Australia/Lord_Howe"])
+def test_a_period_index_is_the_starts_of_its_periods(freq, tz):
+    import datetime as dt
+
+    from glipca.counting.periods import Periods, zone
+
+    periods = Periods(freq, zone(tz))
+    lo = periods.key(dt.datetime(2019, 12, 30, tzinfo=dt.timezone.utc))
+    hi = periods.key(dt.datetime(2021, 1, 2, tzinfo=dt.timezone.utc))
+    index = periods.index(lo, hi)
+    naive = pd.DatetimeIndex([periods.start(k) for k in range(lo, hi + 1)])
+    assert index.equals(naive.tz_localize(zone(tz), ambiguous=np.ones(len(naive), dtype=bool),
+                                          nonexistent="shift_forward"))
+    assert index.unit == naive.unit and len(index) == hi - lo + 1
+
+
+def test_a_grid_of_too_many_periods_is_refused_before_it_is_made(tmp_path):
+    # Two posts decades apart at one-minute periods: 21 million periods.
+    times = [f"2020-03-{1 + i % 28:02d}T{i % 24:02d}:00:00Z" for i in range(200)]
+    path = _write(tmp_path / "p.jsonl", ["2001-01-01T00:00:00Z"] + times + ["2041-06-01T00:00:00Z"])
+    for command in ("count", "analyse"):
+        result = _cli(command, path, "--out", tmp_path / command, "--lang", "en", "--freq", "1min",
+                      "--on-error", "skip", "--no-cache")
+        assert result.exit_code == 2
+        assert result.output == ("glipca: error: the posts span 21,255,841 periods at freq 1min (2001-01-01 to "
+                                 "2041-06-01), more than the 10,000,000 a count may hold: use a coarser --freq, "
+                                 "or leave out the posts far from the rest\n")
+    result = _cli("count", path, "--out", tmp_path / "hourly", "--lang", "en", "--freq", "h", "--no-cache")
+    assert result.exit_code == 0, result.output

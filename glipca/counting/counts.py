@@ -358,6 +358,7 @@ def _assemble(acc, vocab, periods, freq, tz):
             tz=str(tz),
         ), new_id, 0
     lo, hi = min(acc.post_counts), max(acc.post_counts)
+    index = periods.index(lo, hi)  # first: it refuses a grid too large to allocate
     n_periods = hi - lo + 1
     posts = np.zeros(n_periods, dtype=np.int64)
     for k, c in acc.post_counts.items():
@@ -371,7 +372,7 @@ def _assemble(acc, vocab, periods, freq, tz):
     return WordCounts(
         counts=counts,
         words=words,
-        periods=periods.index(lo, hi),
+        periods=index,
         posts=posts,
         freq=str(freq),
         tz=str(tz),

@@ -11,7 +11,14 @@ import re
 
 from ..options import parse_tz as zone
 
-__all__ = ["Periods", "period_label", "zone"]
+__all__ = ["Periods", "period_label", "zone", "MAX_PERIODS"]
+
+#: Most periods a grid may hold (about 19 years of minutes): each costs a
+#: few arrays of 8 bytes in counting and more in the analysis, and a few
+#: posts with wild timestamps at a fine period would otherwise make a grid
+#: of billions of periods (seconds from 2001 to 2041) before the analysis
+#: window could leave them out.
+MAX_PERIODS = 10_000_000
 
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 _WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
@@ -38,7 +45,7 @@ class Periods:
         unit, anchor = m.group(2), m.group(3)
         if n < 1:
             raise ValueError(f"freq must be positive, got {freq!r}")
-        self.zone, self.n = zone, n
+        self.zone, self.n, self.freq = zone, n, str(freq).strip()
         if unit in ("D", "d") and anchor is None:
             self.kind = "day"
         elif unit in _SECONDS and anchor is None:
@@ -86,11 +93,37 @@ class Periods:
         return dt.datetime(year, month0 + 1, 1)
 
     def index(self, lo, hi):
-        """DatetimeIndex of the starts of periods ``lo``..``hi``."""
+        """DatetimeIndex of the starts of periods ``lo``..``hi``.
+
+        Raises a one-line ``ValueError`` naming ``--freq`` for more than
+        :data:`MAX_PERIODS` periods.
+        """
         import numpy as np
         import pandas as pd
 
-        naive = pd.DatetimeIndex([self.start(k) for k in range(lo, hi + 1)])
+        if hi - lo + 1 > MAX_PERIODS:
+            raise ValueError(
+                f"the posts span {hi - lo + 1:,} periods at freq {self.freq} "
+                f"({period_label(self.start(lo))} to {period_label(self.start(hi))}), more than "
+                f"the {MAX_PERIODS:,} a count may hold: use a coarser --freq, or leave out the "
+                "posts far from the rest")
+        keys = np.arange(lo, hi + 1, dtype=np.int64)
+        # Seconds since 1970-01-01 of each naive local start (as start()).
+        if self.kind == "day":
+            days = keys - _EPOCH_ORDINAL if self.n == 1 else keys * self.n
+            seconds = days * 86400
+        elif self.kind == "seconds":
+            seconds = keys * self.step
+        elif self.kind == "week":
+            seconds = (keys * 7 + self.start_ordinal - _EPOCH_ORDINAL) * 86400
+        else:  # months are few
+            seconds = None
+        if seconds is None:
+            naive = pd.DatetimeIndex([self.start(k) for k in range(lo, hi + 1)])
+        else:
+            # In the unit pandas gives datetimes, so that the index is the same.
+            unit = pd.DatetimeIndex([self.start(lo)]).unit
+            naive = pd.DatetimeIndex(seconds.astype("datetime64[s]")).as_unit(unit)
         # A wall-clock start can fall in a DST gap or overlap; take the
         # first valid instant rather than failing.
         index = naive.tz_localize(

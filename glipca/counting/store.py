@@ -257,6 +257,7 @@ def _window(parts, vocabulary, periods, params, posts):
     n_words = len(vocabulary)
     order = np.asarray(sorted(range(n_words), key=vocabulary.__getitem__), dtype=np.int64)
     lo, hi = min(posts), max(posts)
+    index = periods.index(lo, hi)  # first: it refuses a grid too large to allocate
     per_period = np.zeros(hi - lo + 1, dtype=np.int64)
     per_period[np.asarray(list(posts)) - lo] = list(posts.values())
     if not parts:
@@ -279,7 +280,7 @@ def _window(parts, vocabulary, periods, params, posts):
     by_period = sp.csr_matrix((np.ones(len(row)), (row, np.arange(len(row)))),
                               shape=(hi - lo + 1, len(row)))
     counts = WordCounts((by_period @ words.astype(np.int64)).astype(np.int64).tocsr(),
-                        [vocabulary[j] for j in order], periods.index(lo, hi), per_period,
+                        [vocabulary[j] for j in order], index, per_period,
                         params["freq"], params["tz"])
     return kept, counts
 

@@ -98,6 +98,7 @@ def assemble(posts_by_key, buckets, freq, tz):
         return WordCounts(sp.csr_matrix((0, len(words)), dtype=np.int64), words,
                           _empty_index(periods), np.zeros(0, dtype=np.int64), str(freq), str(tz))
     lo, hi = min(posts_by_key), max(posts_by_key)
+    index = periods.index(lo, hi)  # first: it refuses a grid too large to allocate
     posts = np.zeros(hi - lo + 1, dtype=np.int64)
     for k, n in posts_by_key.items():
         posts[k - lo] = n
@@ -111,7 +112,7 @@ def assemble(posts_by_key, buckets, freq, tz):
         matrix = sp.csr_matrix((coo.data, (coo.row + (blo - lo), coo.col)),
                                shape=(hi - lo + 1, len(words)), dtype=np.int64)
     matrix.sort_indices()
-    return WordCounts(matrix, words, periods.index(lo, hi), posts, str(freq), str(tz))
+    return WordCounts(matrix, words, index, posts, str(freq), str(tz))
 
 
 def _empty_index(periods):

@@ -292,11 +292,12 @@ def correct_task(task, settings, *duplicates):
     vocab = sorted(set(words))
     col = {w: j for j, w in enumerate(vocab)}
     lo = min(keys)
+    index = periods.index(lo, max(keys))  # first: it refuses a grid too large to allocate
     matrix = sp.csr_matrix(
         (np.array(data, dtype=np.int64), (np.array(keys) - lo, [col[w] for w in words])),
         shape=(max(keys) - lo + 1, len(vocab)), dtype=np.int64,
     )
-    counts = WordCounts(matrix, vocab, periods.index(lo, max(keys)), np.zeros(max(keys) - lo + 1))
+    counts = WordCounts(matrix, vocab, index, np.zeros(max(keys) - lo + 1))
     return (meta,) + _split(lo, counts, n_buckets)
 
 
