@@ -38,6 +38,9 @@ def cache_line(key, from_cache, cache_on=True):
 
 
 def print_summary(doc, report, out, counts_line):
+    """Posts, counts, periods, window, then the clusters, the emerging ones first."""
+    from .report.document import emerging_first
+
     s = doc["summary"]
     print_posts(report)
     # Where the counts came from is printed, not stored: clusters.json stays
@@ -65,17 +68,22 @@ def print_summary(doc, report, out, counts_line):
     line = f"{s['clusters']} trend clusters written to {out}"
     if s.get("mean_coherence") is not None:
         line += f" (mean coherence {s['mean_coherence']:.2f})"
+    if s.get("emerging_clusters"):
+        line += f"; {s['emerging_clusters']} emerging (marked *), listed first"
     click.echo(line, err=True)
     if doc["clusters"]:
         # What the columns below are, on stderr: stdout stays one row per cluster.
         told = "label" in doc["clusters"][0]
         click.echo(_row("id", "peak", "size", ("coh.", "label") if told else None, "words"), err=True)
-    for c in doc["clusters"]:
+    for c in emerging_first(doc["clusters"]):
         words = " ".join(c["words"][:8]) + (" ..." if c["size"] > 8 else "")
         story = None
         if "label" in c:
             story = ("-" if c["coherence"] is None else f"{c['coherence']:.2f}", c["label"])
-        click.echo(_row(c["id"], c["peak"], c["size"], story, words))
+        if c.get("emerging"):
+            words += f"  (rising since {c['rising_since']}, {c['growth_rate']:+.0%} per period)"
+        cid = f"{c['id']}*" if c.get("emerging") else c["id"]
+        click.echo(_row(cid, c["peak"], c["size"], story, words))
 
 
 def _row(cid, peak, size, story, words):

@@ -24,6 +24,7 @@ from .counting.periods import period_label
 from .counting.postwords import word_columns
 from .counting.prepare import PreparedCounts, prepare_counts
 from .counting.store import CountStore
+from .model.emerging import emergence
 from .model.periods import MAX_MASKED, analysis_periods, observed_peak
 from .model.series import SinglePeakTest, relative_frequency
 from .model.stability import cluster_stability
@@ -121,6 +122,9 @@ class AnalysisResult:
             summary["posts_repaired"] = {k: int(v) for k, v in sorted(self.report.repaired.items())}
         if self.report.notes:
             summary["input_notes"] = list(self.report.notes)
+        emerging = sum(getattr(c, "emerging", None) is not None for c in self.model.clusters_)
+        if emerging:
+            summary["emerging_clusters"] = int(emerging)
         summary.update(self._coverage())
         return summary
 
@@ -289,6 +293,11 @@ def run_analysis(
             # A peak is an observed period, never an interpolated one.
             peak, c.edge = observed_peak(c.signal, all_series)
             c.peak = candidates.index[peak]
+            # Still rising at the last observed period: an event under way,
+            # reported as emerging rather than as an edge peak.
+            c.emerging = emergence(c.signal, candidates[c.words].to_numpy().mean(axis=1),
+                                   all_series)
+            c.edge = c.edge and c.emerging is None
         hierarchy = cluster_hierarchy(signals)
     bootstrap = {"n_resamples": n_resamples, "fraction": 0.8, "top_k": 5, "seed": 0,
                  "tolerance": stability_tolerance}

@@ -13,7 +13,7 @@ import pandas as pd
 from .. import __version__
 from ..counting.periods import period_label
 
-__all__ = ["DIGITS", "cluster_name", "clusters_document", "rounded", "round_floats"]
+__all__ = ["DIGITS", "cluster_name", "clusters_document", "emerging_first", "rounded", "round_floats"]
 
 #: Significant digits kept for floats in JSON and CSV.
 DIGITS = 6
@@ -67,6 +67,18 @@ def _span(signal, index):
     return period_label(index[lo]), period_label(index[hi])
 
 
+def _emerging(rise):
+    if rise is None:
+        return {}
+    return {"emerging": True, "rising_since": period_label(rise.rising_since),
+            "growth_rate": rise.growth_rate, "level": rise.level}
+
+
+def emerging_first(clusters):
+    """Clusters of ``clusters.json``, the emerging ones first (each part in id order)."""
+    return sorted(clusters, key=lambda c: (not c.get("emerging"), c["id"]))
+
+
 def clusters_document(result):
     """The content of ``clusters.json`` for an analysis, as a dict (fixed key order).
 
@@ -100,6 +112,9 @@ def clusters_document(result):
                 # Only for a peak on the first or last observed period: the
                 # event may have started before the window or go on after it.
                 **({"edge": True} if getattr(cluster, "edge", False) else {}),
+                # Only for a cluster still rising at the last observed period
+                # (glipca.model.emerging).
+                **_emerging(getattr(cluster, "emerging", None)),
                 # Only with the co-occurrence test: the series-only method
                 # writes the same document as before it existed.
                 **({} if stories is None else stories[cid]),

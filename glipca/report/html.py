@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..progress import StageTimes
 from . import sections
+from .document import emerging_first
 from .figures import cluster_file, hierarchy_of, related_groups
 from .folder import read_results
 from .sections import escape
@@ -183,7 +184,7 @@ def render_report(results, *, figures=None, title="glipca"):
     if related:
         parts.append(sections.groups(hierarchy, related, clusters))
         parts.append(_img(figures, "dendrogram.png", "Dendrogram of trend clusters"))
-    for c in clusters:
+    for c in emerging_first(clusters):
         image = _img(figures, cluster_file(c["id"]),
                      f"Series and direct-correlation graph of the words of cluster {c['id']}")
         parts.append(sections.cluster_section(c, results, group_of, image, lang))

@@ -3,14 +3,15 @@
 Every value that comes from the data (words, labels, post texts, ids, file
 names, the command line) goes through :func:`escape`; the numbers are
 formatted here. Optional fields (``label``, ``coherence``,
-``n_posts_cooccur``, ``edge``) are shown when the clusters carry them.
+``n_posts_cooccur``, ``edge``, ``emerging``) are shown when the clusters
+carry them; emerging clusters are listed first.
 """
 
 from __future__ import annotations
 
 import html
 
-from .document import cluster_name
+from .document import cluster_name, emerging_first
 
 __all__ = ["escape", "header", "how_to_read", "cluster_table", "groups", "cluster_section"]
 
@@ -100,6 +101,12 @@ def header(doc, run, folder_name):
         parts.append(f'<p class="warning">{masked} of {periods} periods ({masked / periods:.0%}) '
                      "had too few posts: their values are interpolated, and lines drawn across "
                      "them are not data.</p>")
+    emerging = [c for c in clusters if c.get("emerging")]
+    if emerging:
+        items = "; ".join(f'<a href="#cluster-{int(c["id"])}">{int(c["id"])}</a> '
+                          f"{_e(cluster_name(c))} ({_rising(c)})" for c in emerging)
+        parts.append(f'<p class="emerging"><b>Emerging:</b> still rising at the last observed '
+                     f"period: {items}.</p>")
     edge = [c for c in clusters if c.get("edge")]
     if edge:
         ids = ", ".join(f'<a href="#cluster-{int(c["id"])}">{int(c["id"])}</a>' for c in edge)
@@ -110,6 +117,10 @@ def header(doc, run, folder_name):
                      "or gone on after.</p>")
     parts.append("</header>")
     return "\n".join(parts)
+
+
+def _rising(c):
+    return f'rising since {_e(c["rising_since"])}, {c["growth_rate"]:+.0%} per period'
 
 
 def summary(doc):
@@ -215,7 +226,7 @@ def cluster_table(doc, lang):
         return '<h2 id="clusters">Clusters</h2><p>No trend clusters were found.</p>'
     told = any(c.get("coherence") is not None for c in clusters)
     rows = []
-    for c in clusters:
+    for c in emerging_first(clusters):
         cid = int(c["id"])
         span = f'{c["start"]} to {c["end"]}' if c.get("start") else ""
         words = " ".join(map(str, c["words"][:6])) + (" …" if len(c["words"]) > 6 else "")
@@ -224,7 +235,8 @@ def cluster_table(doc, lang):
         rows.append(
             f'<tr><td class="num"><a href="#cluster-{cid}">{cid}</a></td>'
             f'<td lang="{_e(lang)}">{name}</td>'
-            f'<td class="date">{_e(c["peak"])}{" ⚠" if c.get("edge") else ""}</td>'
+            f'<td class="date">{_e(c["peak"])}{" ⚠" if c.get("edge") else ""}'
+            f'{" ↗ emerging" if c.get("emerging") else ""}</td>'
             f'<td class="date">{_e(span)}</td><td class="num">{int(c["size"])}</td>'
             f'<td class="date">{stability_badge(c.get("stability"))}</td>'
             + (f'<td class="num">{_coherence(c)}</td>' if told else "") + "</tr>"
@@ -274,6 +286,7 @@ def cluster_section(c, results, group_of, image, lang):
     peak = _e(c["peak"]) + (' <span class="warning">at the edge of the data</span>'
                             if c.get("edge") else "")
     facts = [
+        ("Emerging", _rising(c) if c.get("emerging") else None),
         ("Peak", peak),
         ("Span at half height", _e(span)),
         ("Words", str(int(c["size"]))),

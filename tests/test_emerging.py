@@ -1,0 +1,108 @@
+"""Emerging trends: clusters still rising at the last observed period."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from glipca.cli import main
+from glipca.datasets import make_trend_corpus
+from glipca.model.emerging import EMERGING_LEVEL, emergence
+from glipca.pipeline import run_analysis
+from glipca.report.document import clusters_document
+from tests.conftest import shared_dataset
+
+
+def _frame(n):
+    return pd.DataFrame(np.zeros((n, 1)), index=pd.date_range("2020-01-01", periods=n, tz="UTC"))
+
+
+def test_a_rise_to_the_last_period_is_emerging_and_a_past_bump_is_not():
+    t = np.arange(30, dtype=float)
+    noise = 0.05 * np.sin(7 * t)  # deterministic wiggles around the baseline
+    rising = noise + np.exp(-((t - 29) ** 2) / 8)
+    rise = emergence(rising, 0.01 + 0.1 * rising.clip(0), _frame(30))
+    assert rise is not None and rise.level == 1.0 and rise.growth_rate > 0
+    # It started to rise after its last period at or below its median.
+    assert pd.Timestamp("2020-01-24", tz="UTC") <= rise.rising_since <= pd.Timestamp("2020-01-29", tz="UTC")
+    past = noise + np.exp(-((t - 18) ** 2) / 8)
+    assert emergence(past, 0.01 + 0.1 * past.clip(0), _frame(30)) is None
+    # Above the documented share of its height, and still climbing after a
+    # first jump: emerging although the highest point is earlier.
+    second = noise + np.where(t >= 25, 0.6 + 0.05 * (t - 25), 0) + np.where(t == 22, 1.0, 0)
+    assert emergence(second, 0.01 + 0.1 * second.clip(0), _frame(30)) is not None
+    # Falling from its peak, even while still high: not emerging.
+    falling = noise + np.where(t >= 24, 1.0 - 0.08 * (t - 24), 0)
+    assert (falling[-1] - np.median(falling)) / (falling.max() - np.median(falling)) > EMERGING_LEVEL
+    assert emergence(falling, 0.01 + 0.1 * falling.clip(0), _frame(30)) is None
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory):
+    corpus = make_trend_corpus(lang="en", n_days=40, n_trends=4, n_close_pairs=0,
+                               n_background=100, posts_per_day=(300, 500), seed=0)
+    return corpus, corpus.write_jsonl(tmp_path_factory.mktemp("emerging") / "posts.jsonl")
+
+
+def _trend_of(corpus, cluster):
+    ids = [corpus.label_of(w) for w in cluster["words"]]
+    best = max(set(ids), key=ids.count)
+    return best if 2 * ids.count(best) > len(ids) else -1
+
+
+@pytest.mark.parametrize("k", [2, 3])
+def test_a_planted_trend_cut_at_its_peak_day_is_the_only_emerging_one(planted, k):
+    corpus, path = planted
+    trend = corpus.trends[k]
+    doc = clusters_document(run_analysis(path, lang="en", until=trend["peak"], n_resamples=0,
+                                         jobs=1))
+    emerging = [c for c in doc["clusters"] if c.get("emerging")]
+    assert [_trend_of(corpus, c) for c in emerging] == [trend["id"]]
+    (c,) = emerging
+    assert c["growth_rate"] > 0 and "edge" not in c
+    assert c["rising_since"] < trend["peak"]
+    # Trends that peaked before are found, and are not emerging.
+    earlier = {_trend_of(corpus, c) for c in doc["clusters"] if not c.get("emerging")}
+    assert {t["id"] for t in corpus.trends[:k]} & earlier
+    assert doc["summary"]["emerging_clusters"] == 1
+
+
+def test_a_trend_days_past_its_peak_is_not_emerging(planted):
+    corpus, path = planted
+    trend = corpus.trends[2]
+    until = str((pd.Timestamp(trend["peak"]) + pd.Timedelta(days=5)).date())
+    doc = clusters_document(run_analysis(path, lang="en", until=until, n_resamples=0, jobs=1))
+    assert trend["id"] in {_trend_of(corpus, c) for c in doc["clusters"]}
+    assert not any(c.get("emerging") for c in doc["clusters"])
+    assert "emerging_clusters" not in doc["summary"]
+
+
+def test_emerging_clusters_come_first_in_the_summary_and_the_report(planted, tmp_path):
+    corpus, path = planted
+    trend = corpus.trends[3]
+    out = tmp_path / "out"
+    ran = CliRunner().invoke(main, ["analyse", str(path), "--out", str(out), "--lang", "en",
+                                    "--until", trend["peak"], "--resamples", "0", "-j", "1"])
+    assert ran.exit_code == 0, ran.output
+    doc = json.loads((out / "clusters.json").read_text(encoding="utf-8"))
+    (cid,) = [c["id"] for c in doc["clusters"] if c.get("emerging")]
+    assert cid != doc["clusters"][0]["id"]  # the latest trend: last by peak
+    listed = [line for line in ran.output.splitlines() if line.startswith("  ") and " 2020-" in line]
+    assert listed[0].split()[0] == f"{cid}*" and "rising since" in listed[0]
+    assert all("*" not in line.split()[0] for line in listed[1:])
+    assert "1 emerging (marked *), listed first" in ran.output
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "<b>Emerging:</b>" in page
+    sections = [page.index(f'<section id="cluster-{c["id"]}">') for c in doc["clusters"]]
+    assert page.index(f'<section id="cluster-{cid}">') == min(sections)
+
+
+def test_troll_tweets_cut_on_election_day_have_an_emerging_election_cluster(tmp_path):
+    path = shared_dataset("russian_troll_tweets_2016q4")
+    result = run_analysis(path, lang="en", until="2016-11-08", n_resamples=0, n_posts=0)
+    doc = clusters_document(result)
+    emerging = [c for c in doc["clusters"] if c.get("emerging")]
+    words = {w for c in emerging for w in c["words"]}
+    assert words & {"election", "electionday", "#electionday", "vote", "voting", "polls"}
