@@ -1,14 +1,19 @@
 """The analysis window, the automatic period, masked periods and observed peaks."""
 
 import json
+from collections import Counter
 
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from glipca.cli import main
 from glipca.counting.prepare import prepare_counts
+from glipca.counting.counts import WordCounts
 from glipca.counting.window import analysis_window, bulk_window, coarsen
 from glipca.datasets import make_trend_corpus
 from glipca.model.periods import (MIN_PERIODS, check_size, choose_freq, low_volume_periods,
@@ -141,9 +146,6 @@ def test_a_grid_beyond_the_memory_budget_is_refused_naming_the_options():
 def test_the_memory_guard_refuses_before_the_series_are_made():
     import tracemalloc
 
-    import scipy.sparse as sp
-
-    from glipca.counting.counts import WordCounts
     from glipca.model.series import relative_frequency
 
     # Seven years of hours and 2,000 words: the dense counts alone would be
@@ -310,3 +312,34 @@ def test_a_grid_of_too_many_periods_is_refused_before_it_is_made(tmp_path):
                                  "or leave out the posts far from the rest\n")
     result = _cli("count", path, "--out", tmp_path / "hourly", "--lang", "en", "--freq", "h", "--no-cache")
     assert result.exit_code == 0, result.output
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 60), min_size=1, max_size=120),
+       st.lists(st.tuples(st.integers(-4000, 4000), st.integers(1, 10)), max_size=4),
+       st.integers(0, 30))
+def test_posts_outside_the_window_are_what_the_accounting_drops(bulk, wild, skipped):
+    """Any posts per period, with a few far-off periods: the window keeps
+    some posts, and read = used + skipped + dropped after the drop."""
+    from glipca.ingest import IngestReport
+
+    offset = 4000
+    posts = np.zeros(len(bulk) + 2 * offset, dtype=np.int64)
+    posts[offset:offset + len(bulk)] = bulk
+    for at, n in wild:
+        posts[offset + at if at < 0 else offset + len(bulk) + at - 1] += n
+    nonzero = np.flatnonzero(posts)
+    if not nonzero.size:
+        return
+    posts = posts[nonzero[0]:nonzero[-1] + 1]
+    wc = WordCounts(counts=sp.csr_matrix(posts[:, None]), words=["w"], posts=posts,
+                    periods=pd.date_range("2001-01-01", periods=len(posts), freq="D", tz="UTC"))
+    total = int(posts.sum())
+    report = IngestReport(read=total + skipped, used=total, skipped=Counter({"bad_time": skipped}))
+    trimmed, window, rows = analysis_window(wc)
+    report.drop("out_of_window", window.dropped)
+    assert report.balanced and report.used == int(trimmed.posts.sum()) > 0
+    assert trimmed.posts[0] > 0 and trimmed.posts[-1] > 0
+    kept = rows >= 0
+    assert np.array_equal(trimmed.posts, posts[kept]) and window.dropped == int(posts[~kept].sum())
+    assert np.array_equal(rows[kept], np.arange(kept.sum()))
