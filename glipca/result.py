@@ -97,7 +97,8 @@ class Cluster:
 
         return plot_cluster_multiples(
             self._result.series, list(self.words), peak=self.peak, start=self.start,
-            end=self.end, ax=ax, ncols=ncols, max_words=max_words, title=f"Cluster {self.id}",
+            end=self.end, masked=self._result.interpolated, ax=ax, ncols=ncols,
+            max_words=max_words, title=f"Cluster {self.id}",
         )
 
     def plot_graph(self, *, ax=None):
@@ -294,7 +295,14 @@ class TrendResult:
 
         if words is None:
             words = [w for c in self.clusters for w in c.words[:3]]
-        return plot_heatmap(self.series, words, ax=ax)
+        return plot_heatmap(self.series, words, ax=ax, masked=self.interpolated)
+
+    @property
+    def interpolated(self):
+        """Which periods had too few posts and hold interpolated values (array of bool)."""
+        from .model.periods import masked_from_ranges
+
+        return masked_from_ranges(self.series.index, self.summary.get("masked_periods", ()))
 
     # -- files ----------------------------------------------------------------
 

@@ -175,3 +175,15 @@ def test_analyse_passes_cli_options_to_the_pipeline(
     with pytest.raises(ValueError, match="min_z or peak_test"):
         glipca.analyse("posts.jsonl", min_z=4, peak_test=object())
 
+
+
+def test_interpolated_periods_are_known_and_drawn(result):
+    index = result.series.index
+    assert not result.interpolated.any()
+    thin = [f"{index[2]:%Y-%m-%d}/{index[4]:%Y-%m-%d}", f"{index[9]:%Y-%m-%d}"]
+    doc = {**result._doc, "summary": {**result.summary, "masked_periods": thin}}
+    sparse = TrendResult(doc, result.series)
+    assert list(sparse.interpolated.nonzero()[0]) == [2, 3, 4, 9]
+    assert "interpolated" in sparse.plot_heatmap().axes[0].get_title()
+    assert any("grey: interpolated" in t.get_text() for t in sparse.clusters[0].plot().texts)
+    assert not any("interpolated" in t.get_text() for t in result.clusters[0].plot().texts)
