@@ -77,6 +77,7 @@ def test_report_warns_of_interpolated_periods_and_peaks_at_the_edge():
     masked = ["2021-01-05", "2021-01-06", "2021-01-07"]
     page = render_report(Results(_doc([cluster], masked_periods=masked), _series()))
     assert "3 of 8 periods (38%) had too few posts" in page
+    assert "<td>3 of 8 (38%): 2021-01-05, 2021-01-06, 2021-01-07</td>" in page
     assert "Cluster <a href=\"#cluster-0\">0</a> peaks at the first or last observed" in page
     quiet = render_report(Results(_doc([{**cluster, "edge": False}], masked_periods=masked[:1]),
                                   _series()))

@@ -245,7 +245,8 @@ def test_sparse_real_data_runs_with_default_options(tmp_path, name, freq):
     thin = s["n_masked_periods"]
     assert f"; {thin} interpolated)" in result.output
     page = (tmp_path / "o" / "report.html").read_text(encoding="utf-8")
-    assert f"Low-volume periods (interpolated)</th><td>{thin}: " in page
+    share = f"{thin / s['periods']:.0%}"
+    assert f"Low-volume periods (interpolated)</th><td>{thin} of {s['periods']} ({share}): " in page
     if name == "livedoor_news":  # 7 articles of 2000-2006 are left out
         assert s["dropped_by_reason"] == {"out_of_window": 7}
     else:  # 28 % of months thin: warned about in the summary, terminal and report

@@ -164,7 +164,9 @@ def _masked_text(s):
     if not masked:
         return None
     shown = ", ".join(map(str, masked[:12])) + (" …" if len(masked) > 12 else "")
-    return f"{_masked(s)}: {_e(shown)}"
+    n, periods = _masked(s), s.get("periods") or 0
+    share = f" of {periods:,} ({n / periods:.0%})" if periods else ""
+    return f"{n:,}{share}: {_e(shown)}"
 
 
 def how_to_read(doc):
