@@ -9,7 +9,9 @@ script:
   ``glipca count`` cold (no cache), then ``glipca analyse`` with default
   options cold (empty cache) and warm (counts from the cache), and warm with
   ``--no-plots --resamples 0``: the peer of the acceptance ratio (default
-  warm run at most 2.5x that).
+  warm run at most 2.5x that). With ``--hourly``, also ``glipca analyse
+  --freq 1h`` cold (1,464 hourly periods), against the daily cold run: at
+  most 3x.
 * **generated Japanese posts** (:func:`glipca.datasets.make_trend_corpus`,
   about 1 M posts over 61 days, written once outside the repository):
   ``glipca count`` and ``glipca analyse`` with default options, both cold
@@ -26,6 +28,7 @@ within one run mean something.
     python benchmarks/end_to_end.py                 # full troll file, 1 M Japanese posts
     python benchmarks/end_to_end.py --quick         # a 100 k-post corpus only
     python benchmarks/end_to_end.py --ja-file /tmp/ja1m.jsonl --json out.json
+    python benchmarks/end_to_end.py --only troll --hourly --rounds 2
 """
 
 import argparse
@@ -75,8 +78,10 @@ def show(name, run, peer=None):
               f"{run['wall'] - total:.1f} s", flush=True)
 
 
-def bench_input(label, path, lang, jobs, tmp, warm=True, rounds=1):
+def bench_input(label, path, lang, jobs, tmp, warm=True, rounds=1, hourly=False):
     """count cold, analyse cold, and (warm) analyse from the cache with and without extras.
+
+    With ``hourly``, also analyse cold with ``--freq 1h`` (its own cache).
 
     Each is run ``rounds`` times, interleaved; the fastest of each is kept.
     """
@@ -94,6 +99,9 @@ def bench_input(label, path, lang, jobs, tmp, warm=True, rounds=1):
                                   cache=cache)
             runs["bare"] = glipca("analyse", path, "--out", tmp / "bare", "--force", "--no-plots",
                                   "--resamples", "0", *args, cache=cache)
+        if hourly:
+            runs["hourly"] = glipca("analyse", path, "--out", tmp / "hourly", "--force",
+                                    "--freq", "1h", *args, cache=tmp / f"cache-{label}-{r}-1h")
         if rounds > 1:
             print(f"  round {r + 1}: " + ", ".join(f"{k} {v['wall']:.1f} s (load {v['load']:.1f})"
                                                    for k, v in runs.items()), flush=True)
@@ -107,6 +115,11 @@ def bench_input(label, path, lang, jobs, tmp, warm=True, rounds=1):
         show("  --no-plots --resamples 0 (warm)", runs["bare"], runs["count"])
         print(f"  warm default / warm --no-plots --resamples 0: "
               f"{runs['warm']['wall'] / runs['bare']['wall']:.2f}x (acceptance: <= 2.5x)")
+    if hourly:
+        runs["cold"]["name"] = "daily"
+        show("glipca analyse --freq 1h (cold)", runs["hourly"], runs["cold"])
+        print(f"  hourly (cold) / daily (cold): {runs['hourly']['wall'] / runs['cold']['wall']:.2f}x "
+              f"(acceptance: <= 3x)")
     ratio = runs["cold"]["wall"] / runs["count"]["wall"]
     print(f"  analyse (cold) / count (cold): {ratio:.2f}x; analyse {runs['cold']['wall']:.1f} s",
           flush=True)
@@ -123,6 +136,9 @@ def main(argv=None):
     parser.add_argument("--jobs", type=int, default=2, help="--jobs of every run")
     parser.add_argument("--rounds", type=int, default=1,
                         help="interleaved rounds; the fastest of each run is kept")
+    parser.add_argument("--only", choices=["troll", "ja"], help="one input only")
+    parser.add_argument("--hourly", action="store_true",
+                        help="also analyse the troll file with --freq 1h, cold")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
 
@@ -132,17 +148,18 @@ def main(argv=None):
     print(f"free cores before: {figures['free_cores_before']:.2f} ({load()})", flush=True)
     with tempfile.TemporaryDirectory(prefix="glipca-e2e-") as tmp:
         tmp = Path(tmp)
-        if not args.quick:
+        if not args.quick and args.only != "ja":
             if args.troll.exists():
                 figures["troll"] = bench_input("troll", args.troll, "en", args.jobs, tmp,
-                                               rounds=args.rounds)
+                                               rounds=args.rounds, hourly=args.hourly)
             else:
                 print(f"{args.troll} is absent: troll runs skipped")
-        ja = args.ja_file or tmp / f"ja{n_posts}.jsonl"
-        if not ja.exists():
-            generate(n_posts, ja)
-        figures["ja"] = bench_input("ja", ja, "ja", args.jobs, tmp, warm=False,
-                                    rounds=args.rounds)
+        if args.only != "troll":
+            ja = args.ja_file or tmp / f"ja{n_posts}.jsonl"
+            if not ja.exists():
+                generate(n_posts, ja)
+            figures["ja"] = bench_input("ja", ja, "ja", args.jobs, tmp, warm=False,
+                                        rounds=args.rounds)
     figures["free_cores_after"] = free_cores(args.jobs)
     print(f"free cores after: {figures['free_cores_after']:.2f} ({load()})", flush=True)
     if args.json:
