@@ -208,3 +208,12 @@ def test_timeline_bars_last_one_period():
     assert round(week.get_width()) == 7
     day = plot.plot_timeline(months).axes[0].patches[0]
     assert round(day.get_width()) == 1
+
+
+def test_timeline_spans_the_analysed_window():
+    import matplotlib.dates as mdates
+
+    months = [{"id": 0, "words": ["a", "b"], "peak": "2012-05-01"}]
+    ax = plot.plot_timeline(months, freq="MS", window=("2009-07-01", "2012-09-01")).axes[0]
+    first, last = (mdates.num2date(x).replace(tzinfo=None) for x in ax.get_xlim())
+    assert (first, last) == (pd.Timestamp("2009-07-01"), pd.Timestamp("2012-10-01"))

@@ -106,7 +106,9 @@ def _render(results, name):
     clusters = doc["clusters"]
     masked = masked_from_ranges(series.index, doc.get("summary", {}).get("masked_periods", ()))
     if name == "timeline.png":
-        fig = plots.plot_timeline(clusters, freq=doc.get("params", {}).get("freq"))
+        summary = doc.get("summary", {})
+        window = (summary["first_period"], summary["last_period"]) if "last_period" in summary else None
+        fig = plots.plot_timeline(clusters, freq=doc.get("params", {}).get("freq"), window=window)
     elif name == "dendrogram.png":
         names = {c["id"]: cluster_name(c) for c in clusters}
         fig = plots.plot_dendrogram(hierarchy_of(doc), names=names)

@@ -190,7 +190,7 @@ def plot_cluster_series(series, words, *, peak=None, title=None, ax=None, max_wo
 
 
 @_styled
-def plot_timeline(clusters, *, ax=None, n_words=3, freq=None):
+def plot_timeline(clusters, *, ax=None, n_words=3, freq=None, window=None):
     """All clusters on one time axis: a bar from start to end, a dot at the peak.
 
     Each row is named by the cluster's id and label (else its first
@@ -209,6 +209,9 @@ def plot_timeline(clusters, *, ax=None, n_words=3, freq=None):
     freq : str, optional
         The periods' length (``clusters.json``'s ``params.freq``): a bar
         ends where its last period ends. Default one day.
+    window : (str, str), optional
+        The first and last analysed periods: the time axis spans them, so
+        that a reader sees where the data begin and end.
     """
     import matplotlib as mpl
 
@@ -236,6 +239,9 @@ def plot_timeline(clusters, *, ax=None, n_words=3, freq=None):
     facts.set_yticks(range(len(ordered)), [_facts(c) for c in ordered], fontsize="x-small",
                      color="0.3")
     facts.tick_params(length=0)
+    if window is not None:
+        first, last = (pd.Timestamp(t).tz_localize(None) for t in window)
+        ax.set_xlim(first, _next_period(periods, last))
     _date_axis(ax)
     ax.grid(axis="x", color="0.9")
     ax.set_axisbelow(True)
