@@ -133,12 +133,13 @@ def main():
 @click.option("--resamples", default=20, show_default=True, type=click.IntRange(0), help="Bootstrap resamples for cluster stability; 0 skips it.")
 @click.option("--posts", "n_posts", default=5, show_default=True, type=click.IntRange(0), help="Representative posts per cluster; 0 skips the second pass.")
 @click.option("--no-cooccurrence", is_flag=True, help="Series alone decide the clusters, as in the paper: no post co-occurrence test, labels or coherence (docs/method.md).")
+@click.option("--against", type=click.Path(file_okay=False, exists=True), help="A previous results folder: say which clusters appeared, grew, faded or vanished since.")
 @click.option("--force", is_flag=True, help="Replace an existing output folder.")
 @click.option("--no-plots", is_flag=True, help="Write tables only (no figures, no report.html).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress or summary.")
 @click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks.")
 def analyse(inputs, out, store, min_count, min_days, max_words, min_z, alpha, min_cluster_size,
-            resamples, n_posts, no_cooccurrence, force, no_plots, quiet, debug, **reading):
+            resamples, n_posts, no_cooccurrence, against, force, no_plots, quiet, debug, **reading):
     """Find trend clusters in post files INPUT... (or a --store) and write them to --out."""
     from pathlib import Path
 
@@ -177,6 +178,7 @@ def analyse(inputs, out, store, min_count, min_days, max_words, min_z, alpha, mi
                 min_periods=min_days, max_words=max_words, peak_test=SinglePeakTest(min_z=min_z),
                 alpha=alpha, min_cluster_size=min_cluster_size, n_resamples=resamples,
                 n_posts=n_posts, cooccurrence=not no_cooccurrence, progress=not quiet,
+                against=against,
             )
             doc = write_results(result, out, force=force, plots=not no_plots, jobs=jobs,
                                 times=result.timings, progress=not quiet,

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linear_sum_assignment
 
-__all__ = ["Comparison", "compare"]
+__all__ = ["Comparison", "compare", "changes_since"]
 
 KINDS = ("matched", "split", "merged", "regrouped", "vanished", "appeared")
 
@@ -192,3 +192,83 @@ def _kind(n_a, n_b):
     if n_b == 1:
         return "merged"
     return "regrouped"
+
+
+#: Relative change of a matched cluster's peak frequency (its words' largest
+#: share of posts at the peak) above which it grew or faded.
+MIN_CHANGE = 0.2
+
+
+def changes_since(previous, current, *, min_change=MIN_CHANGE, max_shift=3):
+    """What changed between two ``clusters.json`` documents, as a JSON-ready dict.
+
+    Clusters are matched by :func:`compare` (shared words, peaks at most
+    ``max_shift`` days apart). A cluster of ``current`` with no counterpart
+    *appeared*; one of ``previous`` with none *vanished*; a one-to-one pair
+    *grew* or *faded* when its peak frequency changed by at least
+    ``min_change`` (relative), and is *kept* otherwise; clusters that split,
+    merged or regrouped are listed as such.
+
+    Parameters
+    ----------
+    previous, current : dict
+        ``clusters.json`` documents (:func:`glipca.report.document.clusters_document`).
+
+    Returns
+    -------
+    dict
+        ``appeared`` (ids in ``current``), ``grew`` and ``faded`` (``id``,
+        ``previous_id``, ``peak_frequency`` before and now), ``kept``
+        (``[previous_id, id]`` pairs), ``vanished`` (``previous_id``,
+        ``words``, ``peak``) and ``reshaped`` (``kind``, ``previous_ids``,
+        ``ids``), each in id order.
+    """
+    def run(doc):
+        return _Run([_Cluster(c["id"], list(c["words"]), pd.Timestamp(c["peak"]))
+                          for c in doc["clusters"]])
+
+    before = {c["id"]: c for c in previous["clusters"]}
+    now = {c["id"]: c for c in current["clusters"]}
+    found = compare(run(previous), run(current), max_shift=max_shift)
+    out = {"appeared": [], "grew": [], "faded": [], "kept": [], "vanished": [], "reshaped": []}
+    for row in found.frame.itertuples(index=False):
+        if row.kind == "appeared":
+            out["appeared"] += list(row.clusters_b)
+        elif row.kind == "vanished":
+            out["vanished"] += [{"previous_id": i, "words": before[i]["words"],
+                                 "peak": before[i]["peak"]} for i in row.clusters_a]
+        elif row.kind == "matched":
+            (i,), (j,) = row.clusters_a, row.clusters_b
+            a, b = before[i].get("peak_frequency"), now[j].get("peak_frequency")
+            change = None if not a or b is None else b / a - 1.0
+            kind = ("grew" if change is not None and change >= min_change else
+                    "faded" if change is not None and change <= -min_change / (1 + min_change)
+                    else "kept")
+            if kind == "kept":
+                out["kept"].append([i, j])
+            else:
+                out[kind].append({"id": j, "previous_id": i, "peak_frequency": [a, b]})
+        else:
+            out["reshaped"].append({"kind": row.kind, "previous_ids": list(row.clusters_a),
+                                    "ids": list(row.clusters_b)})
+    for key in ("appeared", "kept"):
+        out[key].sort()
+    for key in ("grew", "faded"):
+        out[key].sort(key=lambda x: x["id"])
+    out["vanished"].sort(key=lambda x: x["previous_id"])
+    out["reshaped"].sort(key=lambda x: (x["ids"], x["previous_ids"]))
+    return out
+
+
+@dataclass
+class _Cluster:
+    id: int
+    words: list
+    peak: pd.Timestamp
+
+
+@dataclass
+class _Run:
+    """Clusters of a ``clusters.json`` document, as :func:`compare` takes them."""
+
+    clusters: list

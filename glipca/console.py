@@ -71,6 +71,13 @@ def print_summary(doc, report, out, counts_line):
     if s.get("emerging_clusters"):
         line += f"; {s['emerging_clusters']} emerging (marked *), listed first"
     click.echo(line, err=True)
+    if "changes" in doc:
+        c = doc["changes"]
+        told = ", ".join(f"{len(c[k])} {k}" for k in ("appeared", "grew", "faded", "vanished",
+                                                      "reshaped", "kept"))
+        click.echo(f"since {c['against']}: {told}"
+                   + "".join(f"; {k}: " + " ".join(map(str, _ids(c[k])))
+                             for k in ("appeared", "grew", "faded") if c[k]), err=True)
     if doc["clusters"]:
         # What the columns below are, on stderr: stdout stays one row per cluster.
         told = "label" in doc["clusters"][0]
@@ -84,6 +91,10 @@ def print_summary(doc, report, out, counts_line):
             words += f"  (rising since {c['rising_since']}, {c['growth_rate']:+.0%} per period)"
         cid = f"{c['id']}*" if c.get("emerging") else c["id"]
         click.echo(_row(cid, c["peak"], c["size"], story, words))
+
+
+def _ids(items):
+    return [x if isinstance(x, int) else x["id"] for x in items]
 
 
 def _row(cid, peak, size, story, words):

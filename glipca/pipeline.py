@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -17,6 +18,7 @@ from .model.cluster import GLIPCA
 from .model.cooccurrence import CooccurrenceSplit, PostWindows
 from .model.hierarchy import cluster_hierarchy
 from .ingest import IngestReport
+from .report.folder import read_results
 from .report.labels import cluster_stories
 from .report.posts import representative_posts
 from .counting.parallel import available_cores
@@ -82,6 +84,9 @@ class AnalysisResult:
     counts_key: str = None
     #: Folder name of the count store analysed (None for posts).
     store: str = None
+    #: ``(name, clusters.json document)`` of the previous results to tell
+    #: what changed since (``against``), or None.
+    previous: tuple = None
 
     @property
     def clusters(self):
@@ -177,6 +182,7 @@ def run_analysis(
     n_posts=5,
     posts_window=3,
     cooccurrence=True,
+    against=None,
     **kwargs,
 ):
     """Run the whole analysis on posts.
@@ -222,6 +228,10 @@ def run_analysis(
         peak (:class:`glipca.model.cooccurrence.CooccurrenceSplit`, our
         extension of the method), and describe each cluster by a label and
         its coherence. False: the series alone decide, as in the paper.
+    against : path, optional
+        A previous results folder: ``clusters.json`` then says which
+        clusters appeared, grew, faded or vanished since
+        (:func:`glipca.compare.changes_since`).
     **kwargs
         Counting options by name (``lang``, ``tz``, ``freq``,
         ``text_field``..., see :func:`glipca.options.count_options`); the
@@ -232,6 +242,9 @@ def run_analysis(
     AnalysisResult
     """
     times = StageTimes()
+    previous = None
+    if against is not None:  # read first: a bad folder fails before the work
+        previous = (Path(against).name, read_results(against).doc)
     counting, glipca_params = split_count_options(kwargs)
     requested = count_options(options, **counting)
     auto = requested.freq == "auto"
@@ -365,6 +378,7 @@ def run_analysis(
         freq_tried=freq_tried,
         counts_key=prepared.key,
         store=source.folder.name if isinstance(source, CountStore) else None,
+        previous=previous,
     )
 
 

@@ -96,3 +96,25 @@ def test_displays_escape_words():
     assert repr(result).startswith("<Comparison: 1 matched>")
     with pytest.raises(ValueError, match="kind"):
         result.of_kind("gone")
+
+
+def _doc(*clusters):
+    return {"clusters": [{"id": i, "words": words.split(), "peak": peak, "peak_frequency": f}
+                         for i, (peak, words, f) in enumerate(clusters)]}
+
+
+def test_changes_since_a_previous_run():
+    from glipca.compare import changes_since
+
+    before = _doc(("2016-11-01", "fbi emails comey", 0.02), ("2016-11-05", "vote polls", 0.01),
+                  ("2016-11-06", "concert jay", 0.01), ("2016-10-10", "debate tape", 0.03))
+    after = _doc(("2016-11-01", "fbi emails comey", 0.021), ("2016-11-07", "vote polls early", 0.03),
+                 ("2016-11-06", "concert jay", 0.005), ("2016-11-08", "electionday voted", 0.04))
+    got = changes_since(before, after)
+    assert got["appeared"] == [3]
+    assert got["grew"] == [{"id": 1, "previous_id": 1, "peak_frequency": [0.01, 0.03]}]
+    assert got["faded"] == [{"id": 2, "previous_id": 2, "peak_frequency": [0.01, 0.005]}]
+    assert got["kept"] == [[0, 0]]
+    assert got["vanished"] == [{"previous_id": 3, "words": ["debate", "tape"], "peak": "2016-10-10"}]
+    assert got["reshaped"] == []
+    assert changes_since(after, after)["kept"] == [[i, i] for i in range(4)]

@@ -106,3 +106,30 @@ def test_troll_tweets_cut_on_election_day_have_an_emerging_election_cluster(tmp_
     emerging = [c for c in doc["clusters"] if c.get("emerging")]
     words = {w for c in emerging for w in c["words"]}
     assert words & {"election", "electionday", "#electionday", "vote", "voting", "polls"}
+
+
+def test_against_a_previous_run_lists_what_appeared(planted, tmp_path):
+    corpus, path = planted
+    trend = corpus.trends[3]
+    common = ["--lang", "en", "--resamples", "0", "-j", "1", "--posts", "0"]
+    earlier = str((pd.Timestamp(trend["peak"]) - pd.Timedelta(days=6)).date())
+    ran = CliRunner().invoke(main, ["analyse", str(path), "--out", str(tmp_path / "before"),
+                                    "--until", earlier, "--no-plots", *common])
+    assert ran.exit_code == 0, ran.output
+    ran = CliRunner().invoke(main, ["analyse", str(path), "--out", str(tmp_path / "now"),
+                                    "--until", trend["peak"], "--against", str(tmp_path / "before"),
+                                    *common])
+    assert ran.exit_code == 0, ran.output
+    doc = json.loads((tmp_path / "now" / "clusters.json").read_text(encoding="utf-8"))
+    changes = doc["changes"]
+    assert changes["against"] == "before"
+    assert [_trend_of(corpus, doc["clusters"][i]) for i in changes["appeared"]] == [trend["id"]]
+    assert not changes["vanished"] and changes["kept"]
+    assert f"since before: 1 appeared" in ran.output
+    page = (tmp_path / "now" / "report.html").read_text(encoding="utf-8")
+    assert '<h2 id="changes">Since before</h2>' in page
+    # The same runs again give the same bytes.
+    again = tmp_path / "again"
+    CliRunner().invoke(main, ["analyse", str(path), "--out", str(again), "--until", trend["peak"],
+                              "--against", str(tmp_path / "before"), "--no-plots", *common])
+    assert (again / "clusters.json").read_bytes() == (tmp_path / "now" / "clusters.json").read_bytes()

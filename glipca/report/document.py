@@ -120,12 +120,18 @@ def clusters_document(result):
                 **({} if stories is None else stories[cid]),
             }
         )
-    doc = {
-        "clusters": clusters,
+    doc = {"clusters": clusters}
+    previous = getattr(result, "previous", None)
+    if previous is not None:
+        from ..compare import changes_since
+
+        name, before = previous
+        doc["changes"] = {"against": name, **changes_since(before, round_floats(doc))}
+    doc.update({
         "shared_words": list(model.shared_words_),
         "hierarchy": None if hierarchy is None else hierarchy.to_dict(),
         "params": result.params,
         "summary": result.summary(),
         "glipca_version": __version__,
-    }
+    })
     return round_floats(doc)

@@ -165,6 +165,7 @@ def render_report(results, *, figures=None, title="glipca"):
         f"<title>Trend report: {escape(sections.title_of(results.run, title))}</title>",
         f"<style>{STYLE}</style></head><body>",
         sections.header(doc, results.run, title),
+        sections.changes(doc),
         sections.summary(doc),
         sections.how_to_read(doc),
         sections.cluster_table(doc, lang),

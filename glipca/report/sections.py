@@ -13,7 +13,8 @@ import html
 
 from .document import cluster_name, emerging_first
 
-__all__ = ["escape", "header", "how_to_read", "cluster_table", "groups", "cluster_section"]
+__all__ = ["escape", "header", "changes", "how_to_read", "cluster_table", "groups",
+           "cluster_section"]
 
 #: A warning is shown when more than this share of periods was interpolated.
 MASKED_WARNING = 0.25
@@ -117,6 +118,38 @@ def header(doc, run, folder_name):
                      "or gone on after.</p>")
     parts.append("</header>")
     return "\n".join(parts)
+
+
+def changes(doc):
+    """What changed since the previous run (``--against``), or "" without one."""
+    c = doc.get("changes")
+    if not c:
+        return ""
+    by_id = {x["id"]: x for x in doc["clusters"]}
+
+    def link(cid):
+        return f'<a href="#cluster-{int(cid)}">{int(cid)}</a> {_e(cluster_name(by_id[cid]))}'
+
+    rows = [
+        ("Appeared", "; ".join(link(i) for i in c["appeared"])),
+        ("Grew", "; ".join(f'{link(x["id"])} (peak share {_share(x)})' for x in c["grew"])),
+        ("Faded", "; ".join(f'{link(x["id"])} (peak share {_share(x)})' for x in c["faded"])),
+        ("Vanished", "; ".join(f'{_e(" ".join(map(str, x["words"][:4])))} (peak {_e(x["peak"])})'
+                               for x in c["vanished"])),
+        ("Split, merged or regrouped", "; ".join(
+            f'{_e(x["kind"])}: {", ".join(map(str, x["previous_ids"]))} → '
+            + ", ".join(link(i) for i in x["ids"]) for x in c["reshaped"])),
+        ("Unchanged", _count(len(c["kept"]))),
+    ]
+    return (f'<h2 id="changes">Since {_e(c["against"])}</h2><p class="note">Clusters matched '
+            "with those of the previous results by their words and peaks; a cluster grew or "
+            "faded when the share of posts at its peak changed by a factor of 1.2 or more.</p>"
+            f'<table class="summary">{_rows(rows)}</table>')
+
+
+def _share(x):
+    a, b = x["peak_frequency"]
+    return f"{100 * a:.2g}% → {100 * b:.2g}%"
 
 
 def _rising(c):
