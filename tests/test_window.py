@@ -131,10 +131,11 @@ def test_since_after_the_last_post_is_one_clear_error(tmp_path):
 def test_too_few_periods_is_one_line_and_exit_2(tmp_path, days, expected):
     times = [f"2020-01-{1 + i % days:02d}T{i % 24:02d}:00:00Z" for i in range(300)]
     path = _write(tmp_path / "p.jsonl", times)
-    result = _cli("analyse", path, "--out", tmp_path / "o", "--lang", "en", "--freq", "D")
-    assert result.exit_code == 2
-    lines = result.output.strip().splitlines()
-    assert len(lines) == 1 and expected in lines[0] and "--freq" in lines[0]
+    for freq in (["--freq", "D"], []):  # given, and chosen by the default --freq auto
+        result = _cli("analyse", path, "--out", tmp_path / "o", "--lang", "en", *freq)
+        assert result.exit_code == 2
+        lines = result.output.strip().splitlines()
+        assert len(lines) == 1 and expected in lines[0] and "--freq" in lines[0]
 
 
 def test_a_grid_beyond_the_memory_budget_is_refused_naming_the_options():
