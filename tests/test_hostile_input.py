@@ -78,9 +78,11 @@ def test_huge_epoch_values_are_out_of_range(value):
 # -- encodings and line ends ---------------------------------------------------------
 
 
-@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"])
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be",
+                                      "utf-16-le-unmarked", "utf-16-be-unmarked", "utf-32-le-unmarked",
+                                      "utf-32-be-unmarked"])
 @pytest.mark.parametrize("layout", ["jsonl", "json", "csv"])
-def test_utf16_and_utf32_with_a_byte_order_mark_are_read(tmp_path, encoding, layout):
+def test_utf16_and_utf32_with_or_without_a_byte_order_mark_are_read(tmp_path, encoding, layout):
     texts = [r["text"] + " 東京 é" for r in RECORDS]
     if layout == "csv":
         text = "id,created_at,text\n" + "".join(f'{r["id"]},{r["created_at"]},"{t}"\n' for r, t in zip(RECORDS, texts))
@@ -88,8 +90,8 @@ def test_utf16_and_utf32_with_a_byte_order_mark_are_read(tmp_path, encoding, lay
         recs = [dict(r, text=t) for r, t in zip(RECORDS, texts)]
         dumped = [json.dumps(r, ensure_ascii=False) for r in recs]
         text = "\n".join(dumped) + "\n" if layout == "jsonl" else "[" + ",\n".join(dumped) + "]"
-    data = text.encode(encoding)
-    if not encoding.endswith(("16", "32")):  # the plain name writes a mark itself
+    data = text.encode(encoding.removesuffix("-unmarked"))
+    if encoding.endswith(("le", "be")):  # the plain name writes a mark itself
         bom = {"utf-16-le": codecs.BOM_UTF16_LE, "utf-16-be": codecs.BOM_UTF16_BE,
                "utf-32-le": codecs.BOM_UTF32_LE, "utf-32-be": codecs.BOM_UTF32_BE}[encoding]
         data = bom + data

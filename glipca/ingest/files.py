@@ -1,12 +1,12 @@
 """Input files: expanding directories, opening, gzip, encodings, sniffing, lines.
 
 Each file may be gzip-compressed (recognised by its magic bytes, not its
-name).  Files are UTF-8; a UTF-16 or UTF-32 file with a byte-order mark, and
-a file with old Mac (CR-only) line ends, are read through a stream that
-re-encodes them as UTF-8 with LF line ends, so that every reader sees one
-kind of input.  An unknown extension is sniffed from the content.  A
-directory stands for the files it directly contains with a known extension,
-in sorted order.
+name).  Files are UTF-8; a UTF-16 or UTF-32 file (with a byte-order mark
+or without, told by its first character), and a file with old Mac
+(CR-only) line ends, are read through a stream that re-encodes them as
+UTF-8 with LF line ends, so that every reader sees one kind of input.  An
+unknown extension is sniffed from the content.  A directory stands for the
+files it directly contains with a known extension, in sorted order.
 """
 
 from __future__ import annotations
@@ -155,9 +155,27 @@ def _head(fh):
     return head
 
 
+def _unmarked(head):
+    """UTF-16/32 without a byte-order mark, told by its first character.
+
+    Every layout starts with an ASCII character (``{``, ``[``, a header
+    name, a space), which these encodings write with zero bytes around it;
+    UTF-8 text never holds a zero byte there.
+    """
+    if len(head) < 4 or 0 not in head[:4]:
+        return None
+    first = head[:4]
+    for pattern, name in (((1, 0, 0, 0), "utf-32-le"), ((0, 0, 0, 1), "utf-32-be"),
+                          ((1, 0, 1, 0), "utf-16-le"), ((0, 1, 0, 1), "utf-16-be")):
+        if all((0 < c < 0x80) if p else c == 0 for c, p in zip(first, pattern)):
+            return name
+    return None
+
+
 def _layout(head):
-    """``(encoding, cr_only)``: a UTF-16/32 encoding named by a byte-order mark, or None."""
-    encoding = next((name for bom, name in _BOMS if head.startswith(bom)), None)
+    """``(encoding, cr_only)``: a UTF-16/32 encoding (named by a byte-order
+    mark, or told by :func:`_unmarked`), or None; and whether lines end in CR only."""
+    encoding = next((name for bom, name in _BOMS if head.startswith(bom)), None) or _unmarked(head)
     if encoding is not None:
         head = head.decode(encoding, "replace").encode("utf-8")
     # Old Mac line ends: CRs and no LF.  A CR cannot occur raw inside a JSON
