@@ -74,14 +74,17 @@ def evaluate(lang, seed, corpus_kwargs=None):
     res = run_analysis(corpus.posts, lang=lang)
     elapsed = {"GLIPCA": time.perf_counter() - t0}
     methods = {"GLIPCA": res.clusters}
+    # The candidate words: ``res.series`` also holds words that joined a
+    # story through its posts (docs/method.md, section 6).
+    series = res.series[res.model.words_]
     t0 = time.perf_counter()
-    plain = GLIPCA(**res.model.get_params()).fit(res.series)
+    plain = GLIPCA(**res.model.get_params()).fit(series)
     methods["GLIPCA series only"] = [c.words for c in plain.clusters_]
     elapsed["GLIPCA series only"] = time.perf_counter() - t0
     n_trends = len(corpus.trends)
     for name, fn in {**BASELINES, **ABLATIONS}.items():
         t0 = time.perf_counter()
-        methods.update(run_baselines(res.series, n_trends, seed=seed,
+        methods.update(run_baselines(series, n_trends, seed=seed,
                                      methods={name: fn}))
         elapsed[name] = time.perf_counter() - t0
     rows = {}
@@ -93,7 +96,7 @@ def evaluate(lang, seed, corpus_kwargs=None):
         rows[name]["time_s"] = elapsed[name]
     return {
         "lang": lang, "seed": seed, "posts": len(corpus.posts),
-        "candidates": candidates_summary(res.series, corpus),
+        "candidates": candidates_summary(series, corpus),
         "trend_words": len(corpus.truth),
         "alpha": float(getattr(res.model, "alpha_", np.nan)),
         "methods": rows,

@@ -29,6 +29,7 @@ Usage::
     python benchmarks/coherence.py --troll ../shared/data/russian_troll_tweets_2016q4/russian_troll_tweets_2016q4.jsonl
     python benchmarks/coherence.py --planted --lang en ja --seeds 2 --same-day 3 --burst 12
     python benchmarks/coherence.py --troll FILE --check   # the acceptance figures
+    python benchmarks/coherence.py --troll FILE --variants  # settings of the step
 """
 
 from __future__ import annotations
@@ -135,7 +136,9 @@ def _methods(result, k=None):
     Baselines that need a number of clusters get ``k``, by default as many
     as the series-only method finds.
     """
-    series = result.series
+    # The candidate words; ``result.series`` also holds the words that
+    # joined a story through its posts (docs/method.md, section 6).
+    series = result.series[result.model.words_]
     plain = GLIPCA(**result.model.get_params()).fit(series)
     methods = {"series only": [c.words for c in plain.clusters_],
                "GLIPCA + posts": [c.words for c in result.model.clusters_]}
@@ -166,7 +169,7 @@ def troll(path, check=False):
     t0 = time.perf_counter()
     result = run_analysis(path, lang="en", n_resamples=0, n_posts=0)
     print(f"analysis (GLIPCA + posts) in {time.perf_counter() - t0:.0f} s: "
-          f"{result.series.shape[1]} candidate words")
+          f"{len(result.model.words_)} candidate words")
     tokenizer = make_tokenizer("en")
     methods, k = _methods(result)
     rows, found = {}, {}
@@ -202,6 +205,57 @@ def troll(path, check=False):
     return fails
 
 
+#: Settings of the co-occurrence step compared by ``--variants`` (docs/method.md).
+VARIANTS = {
+    "default": {},
+    "min_posts 3": {"min_posts": 3},
+    "min_posts 10": {"min_posts": 10},
+    "copies not told apart": {"copies": False},
+    "no orphans regrouped": {"peak_window": -1},
+    "peak_window 0": {"peak_window": 0},
+    "peak_window 2": {"peak_window": 2},
+}
+
+
+def variants(path):
+    """Clusters, coherence and events on the troll file for each of :data:`VARIANTS`."""
+    from glipca.model.cooccurrence import CooccurrenceSplit, PostWindows
+    from glipca.pipeline import run_analysis
+
+    tokenizer = make_tokenizer("en")
+    rows = {}
+    for name, settings in VARIANTS.items():
+        settings = dict(settings)
+        copies = settings.pop("copies", True)
+        test = CooccurrenceSplit(**settings)
+        if not copies:
+            test = _without_copies(test, PostWindows)
+        result = run_analysis(path, lang="en", n_resamples=0, n_posts=0, cooccurrence=test)
+        described = describe([c.words for c in result.model.clusters_], result.series,
+                             result.post_windows, tokenizer)
+        rows[name] = summarise(described)
+        ev = events(described)
+        rows[name]["found"] = f"{sum(bool(e['found']) for e in ev.values())}/{len(EVENTS)}"
+        rows[name]["lost"] = ", ".join(n for n, e in ev.items() if not e["found"]) or "-"
+    print(f"\n== co-occurrence settings, Russian troll tweets ({path})")
+    print(f"{'settings':<24}{'clusters':>9}{'mean':>8}{'<0.1':>7}{'found':>7}  lost")
+    for name, r in rows.items():
+        print(f"{name:<24}{r['clusters']:>9d}{r['mean']:>8.3f}{r['below_0.1']:>7.0%}"
+              f"{r['found']:>7}  {r['lost']}")
+
+
+def _without_copies(test, windows_class):
+    """``test`` counting every post as distinct (copies of one post too)."""
+    import dataclasses
+
+    class EveryPost(type(test)):
+        def is_story(self, posts, words, peak):
+            plain = windows_class(posts.periods, posts.matrix, list(posts.column))
+            return super().is_story(plain, words, peak)
+
+    return EveryPost(**dataclasses.asdict(test))
+
+
 def planted(langs, seeds, corpus_kwargs=None):
     from glipca.datasets import make_trend_corpus
     from glipca.evaluation import score_clusters
@@ -230,6 +284,8 @@ def main(argv=None):
                         help="planted corpora also hold this many stories peaking on one day")
     parser.add_argument("--burst", type=int, default=0,
                         help="planted corpora also hold this many burst words")
+    parser.add_argument("--variants", action="store_true",
+                        help="with --troll: compare settings of the co-occurrence step")
     parser.add_argument("--check", action="store_true",
                         help="exit 1 unless the troll file meets the acceptance figures "
                              "(planted corpora are checked by benchmarks/accuracy.py)")
@@ -237,7 +293,9 @@ def main(argv=None):
     if not args.troll and not args.planted:
         parser.error("give --troll FILE and/or --planted")
     fails = []
-    if args.troll:
+    if args.troll and args.variants:
+        variants(args.troll)
+    elif args.troll:
         fails += troll(args.troll, check=args.check)
     if args.planted:
         extra = dict(same_day=args.same_day, n_burst=args.burst)

@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from .model.cluster import GLIPCA
-from .model.cooccurrence import CooccurrenceSplit, PostWindows
+from .model.cooccurrence import CooccurrenceSplit, PostWindows, word_set_keys
+from .model.orphans import regroup_orphans
 from .model.hierarchy import cluster_hierarchy
 from .ingest import IngestReport
 from .report.folder import read_results
@@ -43,6 +44,8 @@ class AnalysisResult:
     counts: object
     all_series: pd.DataFrame
     peak_tests: pd.DataFrame
+    #: Series of the candidate words (``model.words_``), then of the words
+    #: outside them that joined a cluster through its posts.
     series: pd.DataFrame
     model: GLIPCA
     report: IngestReport
@@ -114,7 +117,7 @@ class AnalysisResult:
             "masked_periods": list(self.all_series.attrs.get("masked_periods", [])),
             "vocabulary": int(len(self.counts.words)),
             "words": int(self.all_series.shape[1]),
-            "candidate_words": int(self.series.shape[1]),
+            "candidate_words": int(self.peak_tests["is_trend"].sum()),
             "alpha": float(self.model.alpha_),
             "graph_edges": int(self.model.graph_.number_of_edges()),
             "clusters": int(len(self.model.clusters_)),
@@ -159,10 +162,36 @@ def _mean_coherence(stories):
 
 
 def _post_windows(post_words, counts, index, words):
-    """The kept posts' periods (rows of ``index``), candidate ``words`` and texts."""
+    """The kept posts' periods (rows of ``index``), ``words``, texts and copies."""
     rows = pd.DatetimeIndex(index).get_indexer(counts.periods)
     matrix = post_words.words[:, word_columns(counts.words, words)]
-    return PostWindows(rows[post_words.period], matrix, words, post_words.texts)
+    return PostWindows(rows[post_words.period], matrix, words, post_words.texts,
+                       keys=word_set_keys(post_words.words))
+
+
+def _story_words(peak_tests):
+    """Words that may tell a story with an orphan: single-peak words, and
+    words rejected only because they peak more than once."""
+    keep = peak_tests["is_trend"].to_numpy(dtype=bool).copy()
+    if "reason" in peak_tests:
+        keep |= (peak_tests["reason"] == "several_peaks").to_numpy()
+    return list(peak_tests.index[keep])
+
+
+def _regroup(model, test, windows, all_series, peak_tests):
+    """Clusters with the orphans regrouped (:func:`glipca.model.orphans.regroup_orphans`)."""
+    words = list(windows.column)
+    if "peak" in peak_tests:
+        position = all_series.index.get_indexer(pd.DatetimeIndex(peak_tests.loc[words, "peak"]))
+    else:
+        position = all_series[words].to_numpy().argmax(axis=0)
+    peaks = dict(zip(words, position.tolist()))
+    orphans = list(model.left_out_)
+    if "z" in peak_tests:
+        # The strongest peaks pick their partners first.
+        orphans.sort(key=lambda w: (-float(peak_tests.loc[w, "z"]), w))
+    return regroup_orphans(windows, all_series[words], test, orphans, peaks, model.clusters_,
+                           min_size=model.min_cluster_size)
 
 
 def run_analysis(
@@ -295,11 +324,17 @@ def run_analysis(
         test = CooccurrenceSplit() if cooccurrence is True else cooccurrence
         with times("cooccurrence"):
             windows = _post_windows(post_words, counts, candidates.index,
-                                    list(candidates.columns))
+                                    _story_words(peak_tests))
         split = partial(test.split, windows)
     with times("model"):
         model = GLIPCA(alpha=alpha, **glipca_params).fit(candidates, split=split,
                                                          progress=progress)
+        if split is not None:
+            model.set_clusters(_regroup(model, test, windows, all_series, peak_tests))
+            # Words that joined a story from outside the candidates travel
+            # with them: the report and the stability refits need their series.
+            extra = sorted({w for c in model.clusters_ for w in c.words} - set(candidates.columns))
+            candidates = pd.concat([candidates, all_series[extra]], axis=1)
         signals = np.zeros((len(candidates), len(model.clusters_)))
         for k, c in enumerate(model.clusters_):
             signals[:, k] = c.signal

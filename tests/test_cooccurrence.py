@@ -7,20 +7,21 @@ from scipy.stats import chi2_contingency
 
 from glipca.model.cluster import GLIPCA
 from glipca.model.cooccurrence import (CooccurrenceSplit, PostWindows, association, coherence,
-                                       cooccurrence_groups, log_likelihood_ratio, npmi)
+                                       cooccurrence_groups, log_likelihood_ratio, npmi,
+                                       word_set_keys)
 
 from .conftest import factor_series
 
 
-def _windows(posts, periods=None):
-    """PostWindows from posts given as lists of words."""
+def _windows(posts, periods=None, copies=False):
+    """PostWindows from posts given as lists of words (``copies``: with keys)."""
     words = sorted({w for p in posts for w in p})
     col = {w: j for j, w in enumerate(words)}
     rows = [i for i, p in enumerate(posts) for _ in set(p)]
     cols = [col[w] for p in posts for w in set(p)]
     matrix = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(posts), len(words)))
     periods = np.zeros(len(posts), dtype=int) if periods is None else periods
-    return PostWindows(periods, matrix, words)
+    return PostWindows(periods, matrix, words, keys=word_set_keys(matrix) if copies else None)
 
 
 def test_npmi_by_hand():
@@ -141,7 +142,12 @@ def test_glipca_without_split_is_unchanged_and_split_groups_are_kept():
     assert calls and all(0 <= peak < len(frame) for _, peak in calls)
     assert all(c.size <= 3 for c in model.clusters_)
     proposed = {w for words, _ in calls for w in words[:3]}
-    assert {w for c in model.clusters_ for w in c.words} <= proposed
+    clustered = {w for c in model.clusters_ for w in c.words}
+    assert clustered <= proposed
+    # Left out: words the split put in no group, and in no cluster at the end.
+    dropped = {w for words, _ in calls for w in (words[3:] if len(words) >= 3 else words)}
+    assert model.left_out_ and set(model.left_out_) == dropped - clustered
+    assert plain.left_out_ == []
 
 
 @pytest.mark.parametrize("lang,seed", [("en", 2), ("ja", 3)])
@@ -162,7 +168,33 @@ def test_posts_separate_same_day_stories_and_drop_burst_words(lang, seed):
     assert all(s["coherence"] > 0.3 and s["n_posts_cooccur"] > 0 for s in result.stories)
     # The series alone cannot: same-day stories share a bump, and so do
     # the burst words.
-    plain = GLIPCA(**result.model.get_params()).fit(result.series)
+    plain = GLIPCA(**result.model.get_params()).fit(result.series[result.model.words_])
     plain_score = score_clusters([c.words for c in plain.clusters_], corpus)
     assert not plain_score["same_day_split"]
     assert plain_score["distractors_by_kind"]["burst"] >= 6
+
+
+def test_copies_of_one_post_count_once():
+    posts = [["a", "b"]] * 30 + [["a", "b", f"w{i}"] for i in range(4)] + [["a"]] * 5
+    assert _windows(posts, copies=True).n_distinct(["a", "b"], 0, 0) == 5
+    assert _windows(posts).n_distinct(["a", "b"], 0, 0) == 34
+    keys = word_set_keys(sp.csr_matrix([[1, 0, 1], [1, 0, 1], [0, 1, 1], [1, 1, 1]]))
+    assert (keys[0] == keys[1]).all() and len(np.unique(keys, axis=0)) == 3
+
+
+def test_split_drops_a_group_that_copies_of_one_post_tell():
+    rng = np.random.default_rng(1)
+    # "castro fidel" in 40 different posts; "album listen" in 40 copies of
+    # one line (one account posting it again and again).
+    posts = ([["castro", "fidel", f"w{i}"] for i in range(40)] + [["album", "listen", "new"]] * 40
+             + [[f"w{rng.integers(200)}", f"v{rng.integers(50)}"] for _ in range(2000)])
+    words = ["castro", "album", "fidel", "listen"]
+    assert CooccurrenceSplit().split(_windows(posts), words, 0) == [["castro", "fidel"],
+                                                                  ["album", "listen"]]
+    assert CooccurrenceSplit().split(_windows(posts, copies=True), words, 0) == [
+        ["castro", "fidel"]]
+    # Four different posts are not enough for the default min_posts = 5.
+    few = posts[:4] + posts[40:]
+    assert CooccurrenceSplit().split(_windows(few, copies=True), words, 0) == []
+    assert CooccurrenceSplit(min_posts=4).split(_windows(few, copies=True), words, 0) == [
+        ["castro", "fidel"]]

@@ -36,8 +36,25 @@ import scipy.sparse as sp
 from scipy.cluster import hierarchy
 from scipy.spatial.distance import squareform
 
-__all__ = ["PostWindows", "npmi", "log_likelihood_ratio", "association",
+__all__ = ["PostWindows", "word_set_keys", "npmi", "log_likelihood_ratio", "association",
            "cooccurrence_groups", "CooccurrenceSplit", "coherence"]
+
+
+def word_set_keys(matrix, seed=0):
+    """A key per post that is equal for posts holding the same set of words.
+
+    Two random projections of the post's row of ``matrix`` (posts x words,
+    non-zero where the post holds the word): copies of one line (the same
+    text posted again, retweets) get equal keys; different word sets get
+    different keys but with negligible probability.
+
+    Returns
+    -------
+    ndarray of shape (n_posts, 2)
+    """
+    matrix = sp.csr_matrix(matrix)
+    weights = np.random.default_rng(seed).random((matrix.shape[1], 2))
+    return np.asarray((matrix != 0).astype(np.float64) @ weights)
 
 
 class PostWindows:
@@ -55,9 +72,13 @@ class PostWindows:
     texts : sequence of str or callable, optional
         Text of each post, or ``texts(rows) -> list of str`` to read them
         on demand; for labels.
+    keys : array of shape (n_posts, ...), optional
+        Posts with equal keys are copies of one another (the same words,
+        :func:`word_set_keys`) and count once in :meth:`n_distinct`; by
+        default every post is distinct.
     """
 
-    def __init__(self, periods, matrix, words, texts=None):
+    def __init__(self, periods, matrix, words, texts=None, keys=None):
         self.periods = np.asarray(periods, dtype=np.int64)
         matrix = sp.csc_matrix(matrix)
         if matrix.shape != (self.periods.size, len(words)):
@@ -65,6 +86,7 @@ class PostWindows:
                              f"({self.periods.size}, {len(words)})")
         self.matrix = matrix
         self.texts = texts
+        self.keys = None if keys is None else np.asarray(keys)
         self.column = {w: j for j, w in enumerate(words)}
         valid = self.periods[self.periods >= 0]
         self.posts_per_period = np.bincount(valid) if valid.size else np.zeros(0, int)
@@ -99,6 +121,19 @@ class PostWindows:
         b.sum_duplicates()
         b.data[:] = 1.0
         return rows, b
+
+    def n_distinct(self, words, peak, window, min_words=2):
+        """Distinct posts near the peak holding at least ``min_words`` of ``words``.
+
+        Copies of one post (equal ``keys``) count once: one line posted a
+        hundred times by one account is one message, not a story told by
+        many posts.
+        """
+        rows, b = self.incidence(words, peak, window)
+        rows = rows[np.asarray(b.sum(axis=1)).ravel() >= min_words]
+        if self.keys is None:
+            return int(rows.size)
+        return int(np.unique(self.keys[rows], axis=0).shape[0]) if rows.size else 0
 
     def counts(self, words, peak, window):
         """Posts near the peak, and how many hold each word and each pair.
@@ -249,23 +284,54 @@ class CooccurrenceSplit:
 
     Parameters
     ----------
-    window : int, default=1
+    window : int, default=3
         Posts within this many periods of the cluster's peak are counted.
     min_npmi : float, default=0.0
         Weakest association (NPMI) that links two words.
     min_shared : int, default=2
         Fewest posts two words must share to be linked.
+    threshold : float, default=0.2
+        Average-linkage cut on NPMI that makes the groups.
+    min_posts : int, default=5
+        Fewest distinct posts (copies of one post counted once,
+        :meth:`PostWindows.n_distinct`) within ``window`` periods of the peak
+        that hold two of a group's words for the group to be a cluster.
+    peak_window : int, default=1
+        Words left out of every cluster are regrouped with words whose peak
+        is at most this many periods from theirs
+        (:func:`glipca.model.orphans.regroup_orphans`); negative: none is.
     """
 
     window: int = 3
     min_npmi: float = 0.0
     min_shared: int = 2
     threshold: float = 0.2
+    min_posts: int = 5
+    peak_window: int = 1
 
     def params(self):
         return {"name": "cooccurrence", "window": self.window, "min_npmi": self.min_npmi,
                 "min_shared": self.min_shared, "significance": "G2 > log(n_posts)",
-                "groups": "average linkage on NPMI", "threshold": self.threshold}
+                "groups": "average linkage on NPMI", "threshold": self.threshold,
+                "min_posts": self.min_posts, "distinct_posts": "copies of a word set count once",
+                "orphans": {"peak_window": self.peak_window,
+                            "partners": "single-peak words and words with several peaks, "
+                                        "peaking within peak_window periods"}}
+
+    def groups(self, posts, words, peak):
+        """Groups of ``words`` whose pairs share posts near ``peak``, as index lists.
+
+        Average linkage on the NPMI of associated pairs (:func:`association`,
+        :func:`cooccurrence_groups`), before the ``min_posts`` test.
+        """
+        n_posts, counts = posts.counts(words, peak, self.window)
+        adj = association(counts, n_posts, min_npmi=self.min_npmi, min_shared=self.min_shared)
+        similarity = np.where(adj, npmi(counts, n_posts), -1.0)
+        return cooccurrence_groups(similarity, self.threshold), similarity
+
+    def is_story(self, posts, words, peak):
+        """Whether at least ``min_posts`` distinct posts near ``peak`` hold two of ``words``."""
+        return posts.n_distinct(words, peak, self.window) >= self.min_posts
 
     def split(self, posts, words, peak):
         """The groups of ``words`` that share posts near ``peak``.
@@ -282,13 +348,12 @@ class CooccurrenceSplit:
         -------
         list of list of str
             Groups in the order of their most central word; words keep
-            their order within a group.
+            their order within a group. Groups that fewer than
+            ``min_posts`` distinct posts tell are left out.
         """
-        n_posts, counts = posts.counts(words, peak, self.window)
-        adj = association(counts, n_posts, min_npmi=self.min_npmi, min_shared=self.min_shared)
-        similarity = np.where(adj, npmi(counts, n_posts), -1.0)
-        groups = cooccurrence_groups(similarity, self.threshold)
-        return [[words[i] for i in g] for g in groups]
+        groups, _ = self.groups(posts, words, peak)
+        groups = [[words[i] for i in g] for g in groups]
+        return [g for g in groups if self.is_story(posts, g, peak)]
 
 
 def coherence(posts, words, peak, *, window=3, top=10):

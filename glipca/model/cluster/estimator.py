@@ -100,6 +100,9 @@ class GLIPCA(BaseEstimator):
         Cluster index of every input word, -1 when in none.
     shared_words_ : list of str
         Words removed from clusters because they link two of them.
+    left_out_ : list of str
+        Words that ``split`` left out of a proposed cluster and that are in
+        no cluster (empty without ``split``).
     alpha_ : float
         The penalty used.
     alpha_info_ : dict
@@ -265,7 +268,7 @@ class GLIPCA(BaseEstimator):
             bar.update()
             bar.set_postfix(clusters=n_clusters, refresh=False)
 
-        proposals = {}
+        proposals, left_out = {}, set()
         found = iterative_pca(
             corr,
             partial,
@@ -276,7 +279,8 @@ class GLIPCA(BaseEstimator):
             max_cut=self.max_cut,
             max_factor_corr=self.max_factor_corr,
             local_links=self._local_links(n_samples) if self.local_refit else None,
-            refine=None if split is None else refine_by_words(split, words, z, proposals),
+            refine=None if split is None else refine_by_words(split, words, z, proposals,
+                                                              left_out),
             on_round=on_round,
         )
         # Parts of one proposal have alike series by construction; their
@@ -289,14 +293,30 @@ class GLIPCA(BaseEstimator):
             if members.size < self.min_cluster_size:
                 continue
             clusters.append(self._describe(members, corr, z, index))
-        clusters.sort(key=lambda c: (c.peak, -c.eigenvalue, c.words[0]))
-        self.clusters_ = clusters
         self.shared_words_ = sorted(words[i] for i in shared)
-        self.labels_ = np.full(len(words), -1, dtype=int)
-        position = {w: i for i, w in enumerate(words)}
-        for c, cluster in enumerate(clusters):
-            self.labels_[[position[w] for w in cluster.words]] = c
+        self.set_clusters(clusters)
+        self.left_out_ = [words[i] for i in sorted(left_out) if self.labels_[i] < 0]
         self.graph_ = self._graph(words, partial)
+        return self
+
+    def set_clusters(self, clusters):
+        """Replace the clusters (e.g. extended from the posts), in order of peak.
+
+        ``labels_`` follows; words outside the fitted series get no label.
+
+        Parameters
+        ----------
+        clusters : list of TrendCluster
+
+        Returns
+        -------
+        self
+        """
+        self.clusters_ = sorted(clusters, key=lambda c: (c.peak, -c.eigenvalue, c.words[0]))
+        self.labels_ = np.full(len(self.words_), -1, dtype=int)
+        position = {w: i for i, w in enumerate(self.words_)}
+        for c, cluster in enumerate(self.clusters_):
+            self.labels_[[position[w] for w in cluster.words if w in position]] = c
         return self
 
     def _local_links(self, n_samples):

@@ -133,13 +133,14 @@ def _refined(corr, cluster, refine, min_size, n_samples):
     return kept
 
 
-def refine_by_words(split, words, z, proposals):
+def refine_by_words(split, words, z, proposals, left_out=None):
     """A ``refine`` for :func:`iterative_pca` from ``split(words, peak) -> groups of words``.
 
     ``z`` holds the standardised series (periods × words); ``peak`` is the
     position of the proposed cluster's signal's maximum. ``proposals`` is
     filled with the number of the proposal each group came from, keyed by
-    the group's set of indices.
+    the group's set of indices; ``left_out`` (a set), when given, with the
+    indices of the members that ``split`` put in no group.
     """
     position = {w: i for i, w in enumerate(words)}
 
@@ -148,6 +149,8 @@ def refine_by_words(split, words, z, proposals):
         groups = [[position[w] for w in group] for group in split([words[i] for i in members], peak)]
         number = len(set(proposals.values()))
         proposals.update((frozenset(g), number) for g in groups)
+        if left_out is not None:
+            left_out.update(int(i) for i in members if all(int(i) not in g for g in groups))
         return groups
 
     return refine
