@@ -61,6 +61,21 @@ def test_records_over_a_limit_are_one_line_or_a_counted_skip(tmp_path, line, key
     assert len(posts) == 40 and dict(report.skipped) == {key: 1} and report.balanced
 
 
+@pytest.mark.parametrize("first, key, words", [
+    (b'{"a":' * 100_000 + b"1" + b"}" * 100_000, "too_deep", "nested deeper than 100 levels"),
+    (b'{"text": "' + b"x" * (MAX_RECORD_BYTES + 10) + b'", "created_at": "2020-03-01"}', "too_large",
+     f"longer than {MAX_RECORD_BYTES} bytes"),
+], ids=["deep", "long"])
+def test_a_first_line_over_a_limit_is_sniffed_without_decoding_it(tmp_path, first, key, words):
+    # A .json file starting with "{": the format is told by decoding the first line.
+    path = _write(tmp_path, "a.json", b"\n".join([first] + LINES))
+    with pytest.raises(InputError) as info:
+        _read(path)
+    assert str(info.value).startswith(f"{path}:1: ") and words in str(info.value)
+    posts, report = _read(path, on_error="skip")
+    assert len(posts) == 40 and dict(report.skipped) == {key: 1}
+
+
 def test_nesting_within_the_limit_is_read(tmp_path):
     rec = dict(RECORDS[0], deep=json.loads("[" * 99 + "]" * 99))
     posts, report = _read(_write(tmp_path, "a.jsonl", json.dumps(rec).encode()))

@@ -18,7 +18,7 @@ import json
 import os
 import zlib
 
-from .limits import MAX_RECORD_BYTES
+from .limits import MAX_RECORD_BYTES, too_deep
 from .records import BadRecord, InputError
 
 __all__ = [
@@ -272,14 +272,17 @@ def sniff(fh, name_fmt):
         fh.seek(0)
         line = b""
         while True:
-            line = fh.readline()
+            line = fh.readline(MAX_RECORD_BYTES + 1)
             if not line or line.strip(b" \t\r\n\xef\xbb\xbf"):
                 break
-        try:
-            json.loads(line.lstrip(codecs.BOM_UTF8).decode("utf-8", "replace"))
-            fmt = "jsonl"
-        except ValueError:
-            fmt = "json"
+        if len(line) > MAX_RECORD_BYTES or too_deep(line):
+            fmt = "jsonl"  # a line over a limit: the reader reports it, in one line
+        else:
+            try:
+                json.loads(line.lstrip(codecs.BOM_UTF8).decode("utf-8", "replace"))
+                fmt = "jsonl"
+            except ValueError:
+                fmt = "json"
     elif name_fmt == "json":
         fmt = "json"
     else:
