@@ -72,6 +72,10 @@ class Cluster:
     label: str = None
     coherence: float = None
     n_posts_cooccur: int = None
+    #: Still rising at the last observed period (docs/method.md, section 7).
+    emerging: bool = False
+    rising_since: pd.Timestamp = None
+    growth_rate: float = None
     _result: object = field(default=None, repr=False, compare=False)
 
     @property
@@ -172,7 +176,9 @@ class TrendResult:
                 eigenvalue=c.get("eigenvalue"), stability=c.get("stability"),
                 peak_frequency=c.get("peak_frequency"), edges=c.get("edges"),
                 label=c.get("label"), coherence=c.get("coherence"),
-                n_posts_cooccur=c.get("n_posts_cooccur"), _result=self,
+                n_posts_cooccur=c.get("n_posts_cooccur"), emerging=bool(c.get("emerging")),
+                rising_since=when(c.get("rising_since")), growth_rate=c.get("growth_rate"),
+                _result=self,
             )
             for c in doc["clusters"]
         ]
@@ -200,6 +206,12 @@ class TrendResult:
     def summary(self):
         """Posts, periods, words, λ and clusters of the run (dict)."""
         return self._doc.get("summary", {})
+
+    @property
+    def changes(self):
+        """What changed since the results given as ``against`` (dict, as in
+        ``clusters.json``; None without them)."""
+        return self._doc.get("changes")
 
     def __len__(self):
         return len(self.clusters)

@@ -12,6 +12,7 @@ CELL_TIMEOUT = 120
 def test_the_notebooks_are_there():
     assert [p.name for p in NOTEBOOKS] == [
         "01_quickstart.ipynb", "02_japanese.ipynb", "03_parameters.ipynb",
+        "04_monitoring.ipynb",
     ]
 
 

@@ -21,6 +21,10 @@ last period is then the mean of the last two),
   over the run, not the last step, since a day's jitter (a quarter of the
   level and more on real data) would otherwise decide.
 
+and its words' mean frequency on the last observed period is above that of
+the period before the rise (a collapse on the last day, which smoothing
+halves, is not an event still under way).
+
 It started to rise on the first observed period after the last one at which
 its signal was at or below its median; its growth rate is the mean relative
 growth per period of its words' mean frequency from that last quiet period
@@ -115,6 +119,10 @@ def emergence(signal, frequency, frame, *, level=EMERGING_LEVEL):
     f0 = max(f[start], floor, np.finfo(float).tiny)
     periods = len(s) - 1 - start
     rate = float((f[-1] / f0) ** (1.0 / periods) - 1.0) if f[-1] > 0 else -1.0
+    if rate <= 0:
+        # Smoothing carried a collapse on the last period: its words are
+        # back below where the rise began.
+        return None
     first = start + 1 if below.size else 0
     return Emergence(frame.index[observed[first]], rate, float(min(now, 1.0)))
 

@@ -87,7 +87,8 @@ def result_text(result):
         shown = _shown(c, ' ...')
         if told:
             shown = f"{_coherence(c):>5}  {c.label or '':<24}  {shown}"
-        lines.append(f"  {c.id:3d}  {period_label(c.peak)}  {c.size:3d}  {stability}  {shown}")
+        rising = f"  (emerging since {period_label(c.rising_since)})" if c.emerging else ""
+        lines.append(f"  {c.id:3d}  {period_label(c.peak)}  {c.size:3d}  {stability}  {shown}{rising}")
     if len(result.clusters) > DISPLAY_ROWS:
         lines.append(f"  ... {len(result.clusters) - DISPLAY_ROWS} more clusters")
     return "\n".join(lines)
@@ -102,7 +103,8 @@ def result_html(result):
             story = (f"<td>{escape(c.label or '')}</td>"
                      f'<td style="text-align:right">{escape(_coherence(c))}</td>')
         rows.append(
-            f'<tr><td style="text-align:right">{c.id}</td><td>{escape(period_label(c.peak))}</td>'
+            f'<tr><td style="text-align:right">{c.id}</td><td>{escape(period_label(c.peak))}'
+            f'{" ↗ emerging" if c.emerging else ""}</td>'
             f'<td style="text-align:right">{c.size}</td>'
             f'<td style="text-align:right">{escape(_stability(c))}</td>{story}'
             f"<td>{escape(_shown(c, ' …'))}</td></tr>"
