@@ -32,11 +32,12 @@ def _alpha(value):
         try:
             alpha = float(value)
         except ValueError:
-            raise click.BadParameter(f"--alpha {value}: must be a number or 'auto'") from None
+            alpha = None
     try:
         GLIPCA(alpha=alpha)._validate_params()
-    except ValueError as err:
-        raise click.BadParameter(f"--alpha {value}: {err}") from None
+    except ValueError:
+        # GLIPCA's rule decides; its message speaks of Python types.
+        raise click.BadParameter(f"--alpha {value}: must be a positive number or 'auto'") from None
     return alpha
 
 

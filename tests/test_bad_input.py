@@ -412,5 +412,5 @@ def test_alpha_out_of_range_names_the_option(tmp_path):
                                     catch_exceptions=False)
         assert result.exit_code == 2
         (only,) = _lines(result)
-        assert only.startswith(f"glipca: error: --alpha {value}: ")
+        assert only == f"glipca: error: --alpha {value}: must be a positive number or 'auto'"
 
