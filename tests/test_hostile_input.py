@@ -357,3 +357,22 @@ def test_rows_with_more_fields_than_the_header(tmp_path, delimiter):
     posts, report = _read(path, on_error="skip")
     assert [p.text for p in posts] == ["hello world", "fine"]  # an empty extra field is a trailing delimiter
     assert dict(report.skipped) == {"too_many_fields": 1}
+
+
+@pytest.mark.parametrize("quoted", [False, True], ids=["plain-rows", "quoted-rows"])
+def test_a_quote_never_closed_does_not_swallow_the_rows_after_it(tmp_path, quoted):
+    text = '"{}, flu"' if quoted else "{} flu"
+    rows = [f"{i},2020-03-01,{text.format(i)}" for i in range(30)]
+    bad = '99,2020-03-01,"unterminated text'
+    path = _write(tmp_path, "a.csv", ("id,created_at,text\n" + "\n".join(rows[:10] + [bad] + rows[10:]) + "\n").encode())
+    with pytest.raises(InputError) as info:
+        _read(path)
+    assert str(info.value).startswith(f"{path}:12: a quote opened on this line is not closed (it ran over the next")
+    posts, report = _read(path, on_error="skip")
+    assert [p.id for p in posts] == [str(i) for i in range(30)]
+    assert dict(report.skipped) == {"malformed_csv": 1} and report.balanced
+    # A quoted text over several lines, quotes doubled inside, is one record.
+    good = '99,2020-03-01,"line one\nline ""two""\nthree"'
+    path = _write(tmp_path, "b.csv", ("id,created_at,text\n" + "\n".join(rows[:10] + [good] + rows[10:]) + "\n").encode())
+    posts, report = _read(path)
+    assert len(posts) == 31 and posts[10].text == 'line one\nline "two"\nthree'

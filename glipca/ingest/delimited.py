@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import csv
 import sys
 
@@ -17,16 +18,31 @@ def read_delimited(fh, delimiter):
     A row with more fields than the header is an error (``too_many_fields``)
     unless the extra fields are empty (a trailing delimiter): the extra
     fields are most likely an unquoted delimiter inside the text, which
-    would otherwise be cut there.
+    would otherwise be cut there.  A record over several lines with an odd
+    number of quote characters has a quote that is never closed: it would
+    swallow the lines after it (to the end of the file) into one field, so
+    it is an error (``malformed_csv``) and reading resumes at its second line.
     """
     state = {"lineno": 0, "last_bad": 0, "too_long": 0}
+    record = []  # the (line number, text) of the lines of the record being read
+    pushed = collections.deque()  # lines to read again
+
+    source = numbered_lines(fh)
+
+    def items():
+        while True:
+            item = pushed.popleft() if pushed else next(source, None)
+            if item is None:
+                return
+            yield item
 
     def lines():
         # Decode line by line ourselves: this gives exact physical line
         # numbers and confines a bad byte to the record that holds it.
-        for item in numbered_lines(fh):
+        for item in items():
             lineno, raw = item[0], item[1]
             state["lineno"] = lineno
+            record.append(item)
             if len(item) == 3:  # over the size limit: not kept
                 state["too_long"] = lineno
                 yield "\n"
@@ -44,12 +60,13 @@ def read_delimited(fh, delimiter):
     reader = csv.reader(lines(), delimiter=delimiter)
     header = None
     while True:
-        start = reader.line_num + 1
+        record.clear()
         try:
             row = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
+            start = record[0][0] if record else state["lineno"] + 1
             if header is not None:
                 kind = "TSV" if delimiter == "\t" else "CSV"
                 yield start, BadRecord("malformed_csv", f"malformed {kind}: {exc}"), 0
@@ -60,6 +77,15 @@ def read_delimited(fh, delimiter):
         except Truncated as exc:
             yield state["lineno"] + 1, BadRecord("truncated", truncated_reason(exc.args[1]), fatal=True), 0
             return
+        start = record[0][0]
+        if len(record) > 1 and sum(item[1].count(b'"') for item in record if len(item) == 2) % 2:
+            n = len(record) - 1
+            yield start, BadRecord("malformed_csv", "a quote opened on this line is not closed (it ran over "
+                                                    f"the next {'line' if n == 1 else f'{n} lines'})"), 0
+            pushed.extendleft(reversed(record[1:]))
+            # A new reader: the old one may have met the end of the file.
+            reader = csv.reader(lines(), delimiter=delimiter)
+            continue
         if state["too_long"] >= start:
             yield state["too_long"], too_long(), 0
             state["too_long"] = 0
