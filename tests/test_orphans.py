@@ -87,3 +87,27 @@ def test_regrouping_is_deterministic_and_needs_enough_posts():
     plain = PostWindows(windows.periods, windows.matrix, list(windows.column))
     batch = regroup_orphans(plain, series, CooccurrenceSplit(), ["lights"], peaks, [])
     assert [sorted(c.words) for c in batch] == [["lights", "year"]]
+
+
+def test_bundled_sample_stories_from_outside_the_candidates(tmp_path):
+    from pathlib import Path
+
+    from glipca.pipeline import run_analysis
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "russian_troll_tweets_2016q4"
+    result = run_analysis(sample / "sample.jsonl.gz", lang="en", n_resamples=0, n_posts=1,
+                          cache=tmp_path)
+    # Pence at Hamilton: "cast" also peaks at the VP debate and fails the
+    # single-peak test; the posts bring it to "hamilton" (an orphan of the fit).
+    hamilton = next(c for c in result.model.clusters_ if "hamilton" in c.words)
+    assert {"pence", "cast"} <= set(hamilton.words) and "hamilton" in result.model.left_out_
+    assert "cast" not in result.model.words_ and "cast" in result.series.columns
+    assert result.peak_tests.loc["cast", "reason"] == "several_peaks"
+    # Every cluster keeps a representative post, and is told by at least
+    # min_posts distinct posts near its peak.
+    assert all(len(p) >= 1 for p in result.posts)
+    test = CooccurrenceSplit()
+    index = result.series.index
+    for c in result.model.clusters_:
+        assert result.post_windows.n_distinct(c.words, index.get_loc(c.peak), 3) >= test.min_posts
+    assert result.params["cooccurrence"]["min_posts"] == 5

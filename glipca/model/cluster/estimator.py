@@ -102,7 +102,7 @@ class GLIPCA(BaseEstimator):
         Words removed from clusters because they link two of them.
     left_out_ : list of str
         Words that ``split`` left out of a proposed cluster and that are in
-        no cluster (empty without ``split``).
+        no cluster of the fit (empty without ``split``).
     alpha_ : float
         The penalty used.
     alpha_info_ : dict
