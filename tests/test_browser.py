@@ -82,7 +82,13 @@ def _chromium():
 def _instrumented(page):
     csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', page)
     assert csp, "the report has no Content-Security-Policy"
-    allowed = csp.group(1) + f"; script-src 'nonce-{NONCE}'"
+    # The checker runs by a nonce added to the report's own script-src (a
+    # second script-src directive would be ignored).
+    policy = csp.group(1)
+    if "script-src" in policy:
+        allowed = re.sub(r"script-src ([^;]*)", rf"script-src \1 'nonce-{NONCE}'", policy)
+    else:
+        allowed = policy + f"; script-src 'nonce-{NONCE}'"
     page = page.replace(csp.group(0), csp.group(0).replace(csp.group(1), allowed), 1)
     # Right after the policy, so that it watches everything that follows.
     at = page.index(">", csp.start()) + 1
@@ -127,10 +133,24 @@ def test_hostile_post_shows_as_text_and_runs_nothing(verdict):
     result, _ = verdict
     assert result["pwned"] is None
     assert result["title"] != "PWNED"
-    assert result["scripts"] == 1  # the checker alone
+    assert result["scripts"] == 2  # the checker and the report's date script
     assert result["handlers"] == 0
     # The payload is on the page, character for character, as text.
     assert " ".join(PAYLOAD.split()) in " ".join(result["text"].split())
+
+
+def test_header_shows_when_the_file_was_written(results_folder, tmp_path):  # noqa: F811
+    """The date comes from the file's modification time, not from its bytes."""
+    import os
+
+    page = (results_folder / "report.html").read_text(encoding="utf-8")
+    path = tmp_path / "report.html"
+    path.write_text(_instrumented(page), encoding="utf-8")
+    written = 1583298367  # 2020-03-04 05:06:07 UTC
+    os.utime(path, (written, written))
+    result, console = _run_chromium(path, tmp_path)
+    assert result["problems"] == [] and console == []
+    assert "Written\t2020-03-04 05:06 UTC" in result["text"]
 
 
 CJK_WORDS = {"zh": ["新冠肺炎", "钟南山", "们这说", "雷神山"], "ja": ["ソフトバンク", "コウメ太夫", "東京", "地震"]}

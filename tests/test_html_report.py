@@ -102,7 +102,8 @@ def test_the_header_says_what_was_analysed_and_how(tmp_path):
     assert "<title>Trend report: &lt;i&gt;posts.jsonl</title>" in page
     assert "&lt;i&gt;posts.jsonl <span class=\"note\">(2.5 MB; SHA-256 <code>ab12ab12ab12ab12" in page
     assert "<code>glipca analyse &lt;b&gt;posts.jsonl --out out</code>" in page
-    assert "glipca 9.9" in page and "No date is written" in page
+    assert "glipca 9.9" in page and "no date is written" in page
+    assert '<time id="written">' in page
     assert "No trend clusters were found." in page
 
 
@@ -132,8 +133,12 @@ def test_figures_drawn_by_worker_processes_are_the_same_bytes(
 
 
 def test_report_is_self_contained_and_escapes_post_text(results_folder):  # noqa: F811
+    from glipca.report.html import WRITTEN_SCRIPT
+
     page = _page(results_folder)
-    assert "<script" not in page.lower() and "<link" not in page.lower()
+    # One script, the fixed one the policy allows by its hash; nothing linked.
+    assert page.lower().count("<script") == 1 and f"<script>{WRITTEN_SCRIPT}</script>" in page
+    assert "<link" not in page.lower()
     assert not re.search(r"https?://", page)
     assert all(src.startswith("data:image/png;base64,") for src in re.findall(r'src="([^"]*)"', page))
     assert "default-src 'none'" in page

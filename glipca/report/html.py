@@ -3,9 +3,11 @@
 The report is drawn from a :class:`glipca.report.folder.Results`, which
 holds exactly what the results folder's files hold, so that ``glipca report
 DIR`` rebuilds, from the files, what ``glipca analyse`` wrote. Figures are
-embedded as PNG data URIs; there is no script, no external style sheet or
-font, and a Content-Security-Policy forbids loading anything, so the file
-opens offline and cannot reach the network.
+embedded as PNG data URIs; there is no external style sheet or font, and a
+Content-Security-Policy forbids loading anything, so the file opens offline
+and cannot reach the network. The policy allows one script, by its hash:
+:data:`WRITTEN_SCRIPT`, which shows when the file was written (see
+:func:`render_report`); any other script, injected or not, is blocked.
 
 Every piece of text that comes from the data (post texts, words, ids, file
 names) is untrusted and goes through :func:`escape`.
@@ -14,6 +16,7 @@ names) is untrusted and goes through :func:`escape`.
 from __future__ import annotations
 
 import base64
+import hashlib
 from pathlib import Path
 
 from ..progress import StageTimes
@@ -25,7 +28,21 @@ from .sections import escape
 
 __all__ = ["escape", "png_uri", "render_report", "write_report"]
 
-CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+#: Shows the file's modification time in the header's ``<time id="written">``.
+#: The run's date is not written into the bytes (two runs of the same posts
+#: give the same file), so the page reads it from the file itself: a browser
+#: takes ``document.lastModified`` from the file's modification time (or the
+#: server's Last-Modified header). The text never depends on the data.
+WRITTEN_SCRIPT = (
+    '(function () { var t = document.getElementById("written"); '
+    'var d = new Date(document.lastModified); '
+    'if (t && !isNaN(d.getTime())) { t.setAttribute("datetime", d.toISOString()); '
+    't.textContent = d.toISOString().slice(0, 16).replace("T", " ") + " UTC"; } })();'
+)
+_WRITTEN_HASH = base64.b64encode(hashlib.sha256(WRITTEN_SCRIPT.encode()).digest()).decode()
+
+CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+       f"script-src 'sha256-{_WRITTEN_HASH}'")
 
 #: Latin, then Japanese, then simplified Chinese fonts, whichever the reader has.
 FONTS = ('system-ui, -apple-system, "Segoe UI", "Hiragino Sans", "Yu Gothic", Meiryo, '
@@ -193,5 +210,6 @@ def render_report(results, *, figures=None, title="glipca"):
         parts.append('<h2 id="shared">Shared words</h2><p>Directly linked to two clusters, so '
                      f'listed in neither: <span lang="{escape(lang)}">'
                      + escape(", ".join(map(str, doc["shared_words"]))) + "</span></p>")
+    parts.append(f"<script>{WRITTEN_SCRIPT}</script>")
     parts.append("</body></html>\n")
     return "\n".join(parts)

@@ -90,13 +90,16 @@ def header(doc, run, folder_name):
         ("Input", files),
         ("Command", f"<code>{_e(run['command'])}</code>" if run.get("command") else None),
         ("Made with", f"glipca {_e(run.get('glipca_version') or doc.get('glipca_version', ''))}"),
+        # Filled in by the page's one script from the file's modification time.
+        ("Written", '<time id="written">when this file was last written (its modification '
+                    "time)</time>"),
         ("Results folder", _e(folder_name)),
     ]
     parts = [f"<header><h1>Trend report: {_e(title_of(run, folder_name))}</h1>",
              f'<p class="lede">{_e(lede)}.</p>', f'<table class="run">{_rows(rows)}</table>',
-             '<p class="note">No date is written into the results, so that the same posts and '
-             "options give the same files, byte for byte; the inputs' SHA-256 identify the "
-             "data.</p>"]
+             '<p class="note">The date above is the file\'s modification time: no date is '
+             "written into the results, so that the same posts and options give the same "
+             "files, byte for byte; the inputs' SHA-256 identify the data.</p>"]
     masked, periods = _masked(s), s.get("periods") or 0
     if periods and masked / periods > MASKED_WARNING:
         parts.append(f'<p class="warning">{masked} of {periods} periods ({masked / periods:.0%}) '
