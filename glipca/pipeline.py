@@ -279,8 +279,7 @@ def run_analysis(
     auto = requested.freq == "auto"
     if isinstance(source, CountStore):
         with times("counting"):
-            prepared = source.read(requested.since, requested.until, requested.last)
-        _check_store_options(source, requested, prepared.params)
+            prepared = source.read_for(requested)
         # A store counted by day analyses as the input files did.
         auto = auto and prepared.params["freq"] == "D"
     elif isinstance(source, PreparedCounts):  # counted already
@@ -416,13 +415,3 @@ def run_analysis(
         previous=previous,
     )
 
-
-def _check_store_options(store, requested, params):
-    """One-line ``ValueError`` when the options given contradict the store's."""
-    given = {"lang": None if requested.lang == "auto" else requested.lang, "tz": requested.tz,
-             "freq": None if requested.freq == "auto" else requested.freq}
-    differ = sorted(k for k, v in given.items() if v is not None and v != params[k])
-    if differ:
-        made = ", ".join(f"{k} {params[k]}" for k in differ)
-        raise ValueError(f"{store.folder}: the store was made with {made}; analyse it with "
-                         "its options (or leave them out)")

@@ -150,6 +150,10 @@ def test_cli_count_appends_to_a_store(days, tmp_path):
                                         "--lang", "en", "-j", "1"])
         assert ran.exit_code == 0, ran.output
         assert "added" in ran.output
+    again = CliRunner().invoke(main, ["count", str(parts[0]), "--store", str(tmp_path / "s"),
+                                      "--append", "--lang", "en", "-j", "1"])
+    assert again.exit_code == 0 and "0 posts added" in again.output
+    assert "1 input file(s) appended before, skipped" in again.output
     ran = CliRunner().invoke(main, ["count", str(parts[0]), "--store", str(tmp_path / "s"), "--append",
                                     "--lang", "en", "--tz", "Asia/Tokyo"])
     assert ran.exit_code == 2 and "other options" in ran.output

@@ -135,6 +135,21 @@ class CountStore:
         content = [list(c) for c in doc["inputs"]]
         return PreparedCounts(counts, report, options, params, None, False, posts, content)
 
+    def read_for(self, options) -> PreparedCounts:
+        """:meth:`read` of the window of ``options`` (CountOptions: ``since``,
+        ``until``, ``last``), which may not contradict the store's language,
+        time zone or period (a one-line ``ValueError`` otherwise)."""
+        prepared = self.read(options.since, options.until, options.last)
+        params = prepared.params
+        given = {"lang": None if options.lang == "auto" else options.lang, "tz": options.tz,
+                 "freq": None if options.freq == "auto" else options.freq}
+        differ = sorted(k for k, v in given.items() if v is not None and v != params[k])
+        if differ:
+            made = ", ".join(f"{k} {params[k]}" for k in differ)
+            raise ValueError(f"{self.folder}: the store was made with {made}; analyse it with "
+                             "its options (or leave them out)")
+        return prepared
+
     def _posts(self, doc):
         """Posts per period key (str), from the manifest or the parts' footers."""
         import pyarrow.parquet as pq
