@@ -220,7 +220,8 @@ def changes_since(previous, current, *, min_change=MIN_CHANGE, max_shift=3):
         ``appeared`` (ids in ``current``), ``grew`` and ``faded`` (``id``,
         ``previous_id``, ``peak_frequency`` before and now), ``kept``
         (``[previous_id, id]`` pairs), ``vanished`` (``previous_id``,
-        ``words``, ``peak``) and ``reshaped`` (``kind``, ``previous_ids``,
+        ``words``, ``peak``, and ``before_window: true`` for a cluster that
+        peaked before the current window's first period) and ``reshaped`` (``kind``, ``previous_ids``,
         ``ids``), each in id order.
     """
     def run(doc):
@@ -229,6 +230,9 @@ def changes_since(previous, current, *, min_change=MIN_CHANGE, max_shift=3):
 
     before = {c["id"]: c for c in previous["clusters"]}
     now = {c["id"]: c for c in current["clusters"]}
+    # A moving window (--last) loses old clusters: they did not fade, they
+    # peaked before the current window's first period.
+    first = current.get("summary", {}).get("first_period")
     found = compare(run(previous), run(current), max_shift=max_shift)
     out = {"appeared": [], "grew": [], "faded": [], "kept": [], "vanished": [], "reshaped": []}
     for row in found.frame.itertuples(index=False):
@@ -236,7 +240,9 @@ def changes_since(previous, current, *, min_change=MIN_CHANGE, max_shift=3):
             out["appeared"] += list(row.clusters_b)
         elif row.kind == "vanished":
             out["vanished"] += [{"previous_id": i, "words": before[i]["words"],
-                                 "peak": before[i]["peak"]} for i in row.clusters_a]
+                                 "peak": before[i]["peak"],
+                                 **({"before_window": True} if first and before[i]["peak"] < first
+                                    else {})} for i in row.clusters_a]
         elif row.kind == "matched":
             (i,), (j,) = row.clusters_a, row.clusters_b
             a, b = before[i].get("peak_frequency"), now[j].get("peak_frequency")

@@ -118,3 +118,6 @@ def test_changes_since_a_previous_run():
     assert got["vanished"] == [{"previous_id": 3, "words": ["debate", "tape"], "peak": "2016-10-10"}]
     assert got["reshaped"] == []
     assert changes_since(after, after)["kept"] == [[i, i] for i in range(4)]
+    # A moving window: a cluster that peaked before the window did not fade away.
+    after["summary"] = {"first_period": "2016-10-15"}
+    assert changes_since(before, after)["vanished"][0]["before_window"] is True

@@ -121,17 +121,19 @@ def clusters_document(result):
             }
         )
     doc = {"clusters": clusters}
+    summary = result.summary()
     previous = getattr(result, "previous", None)
     if previous is not None:
         from ..compare import changes_since
 
         name, before = previous
-        doc["changes"] = {"against": name, **changes_since(before, round_floats(doc))}
+        now = round_floats({"clusters": clusters, "summary": summary})
+        doc["changes"] = {"against": name, **changes_since(before, now)}
     doc.update({
         "shared_words": list(model.shared_words_),
         "hierarchy": None if hierarchy is None else hierarchy.to_dict(),
         "params": result.params,
-        "summary": result.summary(),
+        "summary": summary,
         "glipca_version": __version__,
     })
     return round_floats(doc)

@@ -137,7 +137,8 @@ def changes(doc):
         ("Appeared", "; ".join(link(i) for i in c["appeared"])),
         ("Grew", "; ".join(f'{link(x["id"])} (peak share {_share(x)})' for x in c["grew"])),
         ("Faded", "; ".join(f'{link(x["id"])} (peak share {_share(x)})' for x in c["faded"])),
-        ("Vanished", "; ".join(f'{_e(" ".join(map(str, x["words"][:4])))} (peak {_e(x["peak"])})'
+        ("Vanished", "; ".join(f'{_e(" ".join(map(str, x["words"][:4])))} (peak {_e(x["peak"])}'
+                               + (", before this window)" if x.get("before_window") else ")")
                                for x in c["vanished"])),
         ("Split, merged or regrouped", "; ".join(
             f'{_e(x["kind"])}: {", ".join(map(str, x["previous_ids"]))} → '
