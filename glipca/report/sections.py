@@ -62,6 +62,8 @@ def _masked(summary):
 def title_of(run, folder_name):
     """The report's title: the input files, else the results folder's name."""
     inputs = (run or {}).get("inputs") or []
+    if (run or {}).get("store"):
+        return f"count store {run['store']}"
     if not inputs:
         return folder_name
     names = [i["name"] for i in inputs]
@@ -88,6 +90,8 @@ def header(doc, run, folder_name):
         files = '<span class="note">posts given as a table in Python</span>' if run else None
     rows = [
         ("Input", files),
+        ("Count store", f"{_e(run['store'])} ({len(inputs or [])} files appended)"
+         if run.get("store") else None),
         ("Command", f"<code>{_e(run['command'])}</code>" if run.get("command") else None),
         ("Made with", f"glipca {_e(run.get('glipca_version') or doc.get('glipca_version', ''))}"),
         # Filled in by the page's one script from the file's modification time.
