@@ -143,6 +143,30 @@ def test_a_window_is_the_window_of_one_count(days, tmp_path):
         assert one.posts.regroup(rows_a).equals(read.posts.regroup(rows_b))
 
 
+def test_a_moving_window_ends_where_the_bulk_of_the_posts_ends(days, tmp_path):
+    from glipca.counting.window import analysis_window
+
+    whole, parts, cuts = days
+    stray = tmp_path / "stray.jsonl"  # a clock set two years ahead
+    stray.write_text(json.dumps({"id": "stray", "created_at": "2022-01-01T00:00:00+00:00",
+                                 "text": "volcano"}) + "\n", encoding="utf-8")
+    store = CountStore(tmp_path / "s")
+    for path in [*parts, stray]:
+        store.append(path, lang="en", jobs=1)
+    both = tmp_path / "both.jsonl"
+    both.write_text(whole.read_text(encoding="utf-8") + stray.read_text(encoding="utf-8"),
+                    encoding="utf-8")
+    one = prepare_counts(both, lang="en", jobs=1)
+    for bounds in (dict(last="5D"), dict(last="5D", until="2030-01-01")):
+        read = store.read(**bounds)
+        a, window_a, rows_a = analysis_window(one.counts, **bounds)
+        b, window_b, rows_b = analysis_window(read.counts, **bounds)
+        same_counts(a, b)
+        assert window_a == window_b
+        assert one.posts.regroup(rows_a).equals(read.posts.regroup(rows_b))
+    assert window_a.last == "2022-01-01" and store.read(last="5D").posts.n_posts < one.posts.n_posts
+
+
 def test_cli_count_appends_to_a_store(days, tmp_path):
     whole, parts, _ = days
     for path in parts[:2]:

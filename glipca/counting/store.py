@@ -105,7 +105,7 @@ class CountStore:
             empty, and the analysis drops them.
         """
         from ..options import CountOptions, ReadOptions
-        from .window import parse_bound, parse_span
+        from .window import bulk_window, parse_bound, parse_span
 
         doc = self.manifest()
         if doc["params"] is None:
@@ -119,12 +119,17 @@ class CountStore:
         lo = keys[0]
         if since is not None:
             lo = _key(periods, parse_bound(since, params["tz"]))
-        elif last is not None:
-            lo = _key(periods, periods.index(hi, hi)[0] - parse_span(last)) - 1
+        posts = {int(k): n for k, n in self._posts(doc).items()}
+        if since is None and last is not None:
+            end = min(hi, keys[-1])
+            if until is None:  # the end of the bulk of the posts, as the analysis takes it
+                grid = np.zeros(keys[-1] - keys[0] + 1, dtype=np.int64)
+                grid[np.asarray(list(posts)) - keys[0]] = list(posts.values())
+                end = keys[0] + bulk_window(grid)[1]
+            lo = _key(periods, periods.index(end, end)[0] - parse_span(last)) - 1
         read = [k for k in keys if lo <= k <= hi]
         vocabulary = self.words(doc["words"])
         parts = [read_post_words(self.folder / part) for k in read for part in doc["parts"][str(k)]]
-        posts = {int(k): n for k, n in self._posts(doc).items()}
         posts, counts = _window(parts, vocabulary, periods, params, posts)
         report = IngestReport.from_dict(doc["report"])
         options = CountOptions(
