@@ -6,6 +6,8 @@ import pickle
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from glipca.tokens import (
     ChineseTokenizer,
@@ -378,3 +380,24 @@ def test_no_compounds_flag_reaches_the_tokenizer(tmp_path):
         words[bool(flag)] = sorted(set(pq.read_table(out / "counts.parquet").column("word").to_pylist()))
     assert words[False] == ["wi-fi", "ソフトバンク"]
     assert words[True] == sorted(["fi", "wi", "バンク", "ソフト"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(alphabet=st.characters(max_codepoint=127), max_size=60),
+                 st.text(alphabet="aZ9_'- .#@", max_size=30)))
+def test_ascii_text_gives_the_tokens_of_the_unicode_pattern(text):
+    from glipca.tokens import english
+
+    for fast, full in ((english._ASCII_WITH_HYPHENS, english._TOKEN_WITH_HYPHENS),
+                       (english._ASCII_NO_HYPHENS, english._TOKEN_NO_HYPHENS)):
+        assert fast.findall(text) == full.findall(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["the", "it's", "don't", "covid-19", "2020", "a1", "x", "Flu", "café",
+                                 "naïve", "e\u0301t\u00e9", "_", "-", "'", ",", "Bob's", "o'neil-smith"]),
+                max_size=8).map(" ".join))
+def test_a_long_text_gives_the_tokens_of_its_parts(text):
+    """Over 64 tokens, each distinct token is decided once; the output is the same."""
+    tok = EnglishTokenizer()
+    assert tok(" ".join([text] * 70)) == tok(text) * 70
