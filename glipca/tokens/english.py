@@ -17,6 +17,7 @@ _TOKEN_NO_HYPHENS = re.compile(rf"[^\W_]{_WORD_CHAR}*(?:'{_WORD_CHAR}+)*")
 # as fast as the alternation with the class of marks above.
 _ASCII_WITH_HYPHENS = re.compile(r"[^\W_]+(?:['-][^\W_]+)*", re.ASCII)
 _ASCII_NO_HYPHENS = re.compile(r"[^\W_]+(?:'[^\W_]+)*", re.ASCII)
+_MAPPED = tuple(map(chr, _APOSTROPHES))
 #: Tokens from which a text is taken to repeat its words.
 _REPEATS_FROM = 64
 
@@ -76,7 +77,10 @@ class EnglishTokenizer:
         self.user_words = _UserWords(user_words, str.casefold, boundaries=True)
 
     def __call__(self, text) -> list:
-        text = _clean(text).casefold().translate(_APOSTROPHES)
+        text = _clean(text).casefold()
+        # translate() looks up every character; the ones it maps are rare.
+        if not text.isascii() and any(c in text for c in _MAPPED):
+            text = text.translate(_APOSTROPHES)
         text, user = self.user_words.cut(text)
         tokens = (self._ascii_token if text.isascii() else self._token).findall(text)
         if len(tokens) > _REPEATS_FROM:
