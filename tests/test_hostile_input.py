@@ -376,3 +376,9 @@ def test_a_quote_never_closed_does_not_swallow_the_rows_after_it(tmp_path, quote
     path = _write(tmp_path, "b.csv", ("id,created_at,text\n" + "\n".join(rows[:10] + [good] + rows[10:]) + "\n").encode())
     posts, report = _read(path)
     assert len(posts) == 31 and posts[10].text == 'line one\nline "two"\nthree'
+    # In the header, nothing after it can be read.
+    path = _write(tmp_path, "c.csv", ('id,"created_at,text\n' + "\n".join(rows) + "\n").encode())
+    with pytest.raises(InputError, match=f"{path}:1: unreadable header: a quote opened on this line is not closed"):
+        _read(path)
+    posts, report = _read(path, on_error="skip")
+    assert posts == [] and dict(report.skipped) == {"malformed_csv": 1} and report.balanced

@@ -80,8 +80,12 @@ def read_delimited(fh, delimiter):
         start = record[0][0]
         if len(record) > 1 and sum(item[1].count(b'"') for item in record if len(item) == 2) % 2:
             n = len(record) - 1
-            yield start, BadRecord("malformed_csv", "a quote opened on this line is not closed (it ran over "
-                                                    f"the next {'line' if n == 1 else f'{n} lines'})"), 0
+            reason = (f"a quote opened on this line is not closed (it ran over the next "
+                      f"{'line' if n == 1 else f'{n} lines'})")
+            if header is None:
+                yield start, BadRecord("malformed_csv", f"unreadable header: {reason}", fatal=True), 0
+                return
+            yield start, BadRecord("malformed_csv", reason), 0
             pushed.extendleft(reversed(record[1:]))
             # A new reader: the old one may have met the end of the file.
             reader = csv.reader(lines(), delimiter=delimiter)
