@@ -221,10 +221,10 @@ def test_parse_time_returns_in_range_or_raises_value_error(value):
     except ValueError as err:
         assert "\n" not in str(err)
     else:
-        assert t.tzinfo is not None and 1990 <= t.year <= 2100
+        assert t.tzinfo is not None and 1970 <= t.year <= 2100
 
 
-@pytest.mark.parametrize("value", ["1989-12-31T23:00:00Z", "2101-01-01", "0001-01-01", -1e20, 10**30, "9" * 40])
+@pytest.mark.parametrize("value", ["1969-12-31T23:00:00Z", "2101-01-01", "0001-01-01", -1e20, 10**30, "9" * 40])
 def test_out_of_range_timestamps(value):
     with pytest.raises(ValueError, match="out of range|unparseable"):
         parse_time(value)

@@ -76,18 +76,18 @@ def _with_wild_times(posts, n=10):
 
 
 def test_wild_timestamps_change_nothing_but_the_dropped_count(corpus):
-    kwargs = dict(lang="en", jobs=1, n_resamples=0, n_posts=0, on_error="skip")
+    # The default on_error="raise": wild times are not errors, only outside.
+    kwargs = dict(lang="en", jobs=1, n_resamples=0, n_posts=0)
     clean = run_analysis(corpus.posts, **kwargs)
     wild = run_analysis(_with_wild_times(corpus.posts), **kwargs)
     assert wild.clusters == clean.clusters
     assert [c.peak for c in wild.model.clusters_] == [c.peak for c in clean.model.clusters_]
     assert wild.series.index.equals(clean.series.index)
     s = wild.summary()
-    # Epoch zero is refused by the reader (before 1990); 1995 and 2041 are
-    # read, and left out of the window.
-    assert s["dropped_by_reason"] == {"out_of_window": 20} and s["posts_skipped"] == 10
+    # Epoch zero, 1995 and 2041 are read, and left out of the window.
+    assert s["dropped_by_reason"] == {"out_of_window": 30} and s["posts_skipped"] == 0
     assert s["posts_read"] == s["posts_used"] + s["posts_skipped"] + s["posts_dropped"]
-    assert s["window"]["data_first"] == "1995-01-01" and s["window"]["first"] == corpus.days[0]
+    assert s["window"]["data_first"] == "1970-01-01" and s["window"]["first"] == corpus.days[0]
     assert s["window"]["data_last"] == "2041-06-01" and s["window"]["last"] == corpus.days[-1]
     assert "window" not in clean.summary()
 
@@ -97,7 +97,7 @@ def test_counts_analysed_twice_drop_the_posts_outside_once(corpus):
                               on_error="skip")
     before = prepared.report.as_dict()
     summaries = [run_analysis(prepared, jobs=1, n_resamples=0, n_posts=0).summary() for _ in range(2)]
-    assert summaries[0]["dropped_by_reason"] == summaries[1]["dropped_by_reason"] == {"out_of_window": 20}
+    assert summaries[0]["dropped_by_reason"] == summaries[1]["dropped_by_reason"] == {"out_of_window": 30}
     assert summaries[0]["posts_used"] == summaries[1]["posts_used"] == len(corpus.posts)
     assert prepared.report.as_dict() == before
 
@@ -110,6 +110,19 @@ def test_since_and_until_override_the_window(corpus):
     window = result.summary()["window"]
     assert window["rule"] == "since/until" and window["posts_outside"] > 0
     assert result.summary()["dropped_by_reason"]["out_of_window"] == window["posts_outside"]
+
+
+def test_epoch_zero_is_dropped_but_a_bulk_before_1990_is_refused(tmp_path):
+    # (A few epoch-zero defaults among real times are read and left out of
+    # the window: test_wild_timestamps_change_nothing_but_the_dropped_count.)
+    # Dates given as numbers (20200101 ...) read as epoch seconds: August 1970.
+    numbers = [{"id": i, "text": f"post {i}", "created_at": 20200101 + i % 28} for i in range(840)]
+    bad = tmp_path / "numbers.jsonl"
+    bad.write_text("".join(json.dumps(r) + "\n" for r in numbers), encoding="utf-8")
+    result = _cli("analyse", bad, "--out", tmp_path / "o2", "--lang", "en")
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "before 1990" in lines[0] and "--time-field" in lines[0]
 
 
 def test_since_after_the_last_post_is_one_clear_error(tmp_path):

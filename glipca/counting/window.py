@@ -6,7 +6,8 @@ would be mostly empty, every series mostly interpolation, and the run would
 cost memory in proportion to the span. By default the window is the span of
 periods that holds the bulk of the posts (:func:`bulk_window`, rule in
 docs/method.md); ``since`` and ``until`` replace the rule on their side.
-Posts outside the window are dropped and counted (``out_of_window``).
+Posts outside the window are dropped and counted (``out_of_window``). A
+bulk dated before 1990 is refused, unless ``since`` asks for it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from ..ingest.timestamps import PLAUSIBLE_YEAR
 from .counts import WordCounts
 from .periods import Periods, period_label, zone
 
@@ -171,6 +173,15 @@ def analysis_window(counts, *, since=None, until=None, last=None):
     if span is not None:
         step = starts[last] - starts[last - 1] if last else pd.Timedelta(days=1)
         first = max(0, int(np.searchsorted(starts, starts[last] + step - span, side="left")))
+    if since is None and starts[first].year < PLAUSIBLE_YEAR:
+        # A few epoch-zero posts fall outside the bulk; a bulk before 1990 is
+        # a file of wrongly read times, which would otherwise be analysed
+        # silently as a corpus of 1970.
+        raise ValueError(
+            f"the bulk of the posts is dated from {period_label(starts[first])} to "
+            f"{period_label(starts[last])}, before {PLAUSIBLE_YEAR}: are the times dates given "
+            "as numbers (read as epoch seconds)? Check --time-field, or give --since to "
+            "analyse them")
     rule = "/".join(name for name, v in (("since", since), ("last", span), ("until", until))
                     if v is not None)
     trimmed = trim(counts, first, last)

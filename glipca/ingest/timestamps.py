@@ -9,10 +9,18 @@ import re
 
 from ..options import parse_tz as zone
 
-__all__ = ["parse_time", "zone", "MIN_YEAR", "MAX_YEAR"]
+__all__ = ["parse_time", "zone", "MIN_YEAR", "MAX_YEAR", "PLAUSIBLE_YEAR"]
 
 
-MIN_YEAR, MAX_YEAR = 1990, 2100
+#: Years a timestamp may have. Epoch zero (1970-01-01, a common default for
+#: a missing time) is read, so that the analysis window can leave it out and
+#: count it; a file whose *bulk* falls before :data:`PLAUSIBLE_YEAR` is
+#: refused there (:func:`glipca.counting.window.analysis_window`).
+MIN_YEAR, MAX_YEAR = 1970, 2100
+#: Posts of social media start in the 1990s: a window of posts before this
+#: year means times read wrongly (dates such as 20200301 given as numbers,
+#: which read as epoch seconds in August 1970).
+PLAUSIBLE_YEAR = 1990
 
 _MONTHS = {
     m: i
@@ -134,7 +142,7 @@ def parse_time(value, tz=dt.timezone.utc) -> dt.datetime:
     Raises
     ------
     ValueError
-        If the value cannot be parsed or its year is outside 1990-2100.
+        If the value cannot be parsed or its year is outside 1970-2100.
     """
     if type(value) is str:  # the common case first
         s = value.strip()
