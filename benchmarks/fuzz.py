@@ -30,7 +30,7 @@ from glipca.datasets import make_trend_corpus
 from glipca.datasets.hostile import mutate_lines
 
 
-def write_corpus(folder, n_lines, rate, seed, long_bytes=1 << 16):
+def write_corpus(folder, n_lines, rate, seed, long_bytes=1 << 12):
     days = 60
     per_day = n_lines / days
     corpus = make_trend_corpus(n_days=days, posts_per_day=(0.8 * per_day, 1.2 * per_day), seed=seed)
@@ -80,9 +80,10 @@ def main():
     parser.add_argument("--lines", type=int, default=100_000)
     parser.add_argument("--rate", type=float, default=0.3, help="share of lines mutated")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--long-bytes", type=int, default=1 << 16,
-                        help="text a long-text mutation adds (default 64 KiB: the mutated file is then "
-                             "about 40 times the clean one, all of it text to tokenise)")
+    parser.add_argument("--long-bytes", type=int, default=1 << 12,
+                        help="text a long-text mutation adds (default 4 KiB, a long real post; "
+                             "65536 makes the mutated file about 40 times the clean one, most of "
+                             "it valid text to tokenise)")
     parser.add_argument("--analyse", action="store_true", help="also run glipca analyse")
     parser.add_argument("--timeout", type=float, default=1200, help="seconds per run")
     parser.add_argument("--rounds", type=int, default=1, help="runs of each file; the fastest is kept")
