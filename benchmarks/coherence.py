@@ -214,6 +214,8 @@ VARIANTS = {
     "no orphans regrouped": {"peak_window": -1},
     "peak_window 0": {"peak_window": 0},
     "peak_window 2": {"peak_window": 2},
+    "no episodes": {"episode_z": None},
+    "episode_z 30": {"episode_z": 30.0},
 }
 
 

@@ -28,6 +28,7 @@ from .counting.postwords import word_columns
 from .counting.prepare import PreparedCounts, prepare_counts
 from .counting.store import CountStore
 from .model.emerging import emergence
+from .model.episodes import find_episodes, told_in_words
 from .model.periods import MAX_MASKED, analysis_periods, observed_peak
 from .model.series import SinglePeakTest, relative_frequency
 from .model.stability import cluster_stability
@@ -161,10 +162,11 @@ def _mean_coherence(stories):
     return float(np.mean(scores)) if scores else None
 
 
-def _post_windows(post_words, counts, index, words):
-    """The kept posts' periods (rows of ``index``), ``words``, texts and copies."""
+def _post_windows(post_words, counts, index, words, word_of):
+    """The kept posts' periods (rows of ``index``), ``words``, texts and copies;
+    an episode's column is its word's (``word_of``)."""
     rows = pd.DatetimeIndex(index).get_indexer(counts.periods)
-    matrix = post_words.words[:, word_columns(counts.words, words)]
+    matrix = post_words.words[:, word_columns(counts.words, [word_of.get(w, w) for w in words])]
     return PostWindows(rows[post_words.period], matrix, words, post_words.texts,
                        keys=word_set_keys(post_words.words))
 
@@ -178,20 +180,26 @@ def _story_words(peak_tests):
     return list(peak_tests.index[keep])
 
 
-def _regroup(model, test, windows, all_series, peak_tests):
+def _regroup(model, test, windows, all_series, peak_tests, episodes=()):
     """Clusters with the orphans regrouped (:func:`glipca.model.orphans.regroup_orphans`)."""
     words = list(windows.column)
     if "peak" in peak_tests:
         position = all_series.index.get_indexer(pd.DatetimeIndex(peak_tests.loc[words, "peak"]))
     else:
         position = all_series[words].to_numpy().argmax(axis=0)
-    peaks = dict(zip(words, position.tolist()))
+    # A word cut into episodes is a partner through them alone.
+    cut = set(episodes.values()) if episodes else set()
+    peaks = {w: p for w, p in zip(words, position.tolist()) if w not in cut}
     orphans = list(model.left_out_)
     if "z" in peak_tests:
         # The strongest peaks pick their partners first.
         orphans.sort(key=lambda w: (-float(peak_tests.loc[w, "z"]), w))
+    # Then the episodes of words of recurring events that stand out enough
+    # to open a story, strongest first.
+    orphans += sorted((w for w in episodes if float(peak_tests.loc[w, "z"]) >= test.episode_z),
+                      key=lambda w: (-float(peak_tests.loc[w, "z"]), w))
     return regroup_orphans(windows, all_series[words], test, orphans, peaks, model.clusters_,
-                           min_size=model.min_cluster_size)
+                           min_size=model.min_cluster_size, episodes=set(episodes))
 
 
 def run_analysis(
@@ -318,22 +326,28 @@ def run_analysis(
             f"only {candidates.shape[1]} word(s) passed the single-peak test; "
             "nothing to cluster (lower --min-count or the test's thresholds)"
         )
-    split = None
+    split, word_of, tested, pool = None, {}, peak_tests, all_series
     if cooccurrence is not False:
         test = CooccurrenceSplit() if cooccurrence is True else cooccurrence
+        if test.episode_z is not None:
+            with times("series"):
+                # Words of recurring events, a partner per peak (glipca.model.episodes).
+                episodes, tested, word_of = find_episodes(
+                    all_series, peak_tests, peak_test, [period_label(p) for p in all_series.index])
+                pool = pd.concat([all_series, episodes], axis=1)
         with times("cooccurrence"):
             windows = _post_windows(post_words, counts, candidates.index,
-                                    _story_words(peak_tests))
+                                    _story_words(tested), word_of)
         split = partial(test.split, windows)
     with times("model"):
         model = GLIPCA(alpha=alpha, **glipca_params).fit(candidates, split=split,
                                                          progress=progress)
         if split is not None:
-            model.set_clusters(_regroup(model, test, windows, all_series, peak_tests))
+            model.set_clusters(_regroup(model, test, windows, pool, tested, word_of))
             # Words that joined a story from outside the candidates travel
             # with them: the report and the stability refits need their series.
             extra = sorted({w for c in model.clusters_ for w in c.words} - set(candidates.columns))
-            candidates = pd.concat([candidates, all_series[extra]], axis=1)
+            candidates = pd.concat([candidates, pool[extra]], axis=1)
         signals = np.zeros((len(candidates), len(model.clusters_)))
         for k, c in enumerate(model.clusters_):
             signals[:, k] = c.signal
@@ -356,6 +370,8 @@ def run_analysis(
                 jobs=available_cores() if jobs is None else jobs, progress=progress,
                 return_n_resamples=True, **bootstrap,
             )
+    if word_of:  # the report speaks of words
+        candidates = all_series[told_in_words(model, word_of, candidates.columns)]
     posts = None
     if n_posts and model.clusters_:
         with times("posts"):

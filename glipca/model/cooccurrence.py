@@ -31,6 +31,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .episodes import MAX_EPISODES
+
 import numpy as np
 import scipy.sparse as sp
 from scipy.cluster import hierarchy
@@ -300,6 +302,12 @@ class CooccurrenceSplit:
         Words left out of every cluster are regrouped with words whose peak
         is at most this many periods from theirs
         (:func:`glipca.model.orphans.regroup_orphans`); negative: none is.
+    episode_z : float or None, default=18.0
+        Each peak of a word rejected for peaking several times
+        (:mod:`glipca.model.episodes`) is a partner of the words peaking
+        there, and opens a story of its own, like a left-out word, when it
+        stands at least this many noise units above its word's series;
+        None: such words are partners at their highest peak only.
     """
 
     window: int = 3
@@ -308,6 +316,7 @@ class CooccurrenceSplit:
     threshold: float = 0.2
     min_posts: int = 5
     peak_window: int = 1
+    episode_z: float | None = 18.0
 
     def params(self):
         return {"name": "cooccurrence", "window": self.window, "min_npmi": self.min_npmi,
@@ -316,7 +325,10 @@ class CooccurrenceSplit:
                 "min_posts": self.min_posts, "distinct_posts": "copies of a word set count once",
                 "orphans": {"peak_window": self.peak_window,
                             "partners": "single-peak words and words with several peaks, "
-                                        "peaking within peak_window periods"}}
+                                        "peaking within peak_window periods"},
+                **({} if self.episode_z is None else {
+                    "episodes": {"min_z": self.episode_z,
+                                 "max_peaks": MAX_EPISODES}})}
 
     def groups(self, posts, words, peak):
         """Groups of ``words`` whose pairs share posts near ``peak``, as index lists.

@@ -50,7 +50,7 @@ def describe_cluster(series, words):
                         signal=signal)
 
 
-def regroup_orphans(posts, series, test, orphans, peaks, clusters, *, min_size=2):
+def regroup_orphans(posts, series, test, orphans, peaks, clusters, *, min_size=2, episodes=()):
     """Give each orphan word the story its posts tell, when they tell one.
 
     Orphans are taken in the given order. For an orphan peaking at period
@@ -82,6 +82,10 @@ def regroup_orphans(posts, series, test, orphans, peaks, clusters, *, min_size=2
         Peak position (row of ``series``) of every word of ``posts``.
     clusters : list of TrendCluster
     min_size : int, default=2
+    episodes : collection of str, optional
+        Orphans that may open a story but join none: episodes of words of
+        recurring events (:mod:`glipca.model.episodes`), which share posts
+        with most stories of their kind.
 
     Returns
     -------
@@ -105,7 +109,7 @@ def regroup_orphans(posts, series, test, orphans, peaks, clusters, *, min_size=2
             continue
         similarity = np.where(adj, npmi(counts, n_posts), -1.0)
         best = candidates[1 + int(np.argmax(similarity[0, 1:]))]
-        if best in where:
+        if best in where and word not in episodes:
             members[where[best]].append(word)
             where[word] = where[best]
             joined.add(where[best])

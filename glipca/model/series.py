@@ -161,6 +161,67 @@ class SinglePeakTest:
         }
 
     def __call__(self, frame):
+        xs, noise, gain, span, base, observed = self._prepare(frame)
+        tests = [self._test_one(xs[j], noise[j], gain, span[j], base[j], observed)
+                 for j in range(len(xs))]
+        out = pd.DataFrame(
+            tests,
+            index=pd.Index(frame.columns, name="word"),
+            columns=["is_trend", "peak_index", "prominence", "z", "width", "secondary", "n_peaks", "reason"],
+        )
+        out.insert(1, "peak", frame.index[out["peak_index"].to_numpy()])
+        return out.drop(columns="peak_index")
+
+    def significant_peaks(self, frame):
+        """Every peak of each word that passes the test's bars on its own.
+
+        A peak counts when its prominence is at least ``min_z`` noise units
+        and at least ``max_secondary`` of the word's most significant
+        peak's: the peaks that make a word fail as ``several_peaks``.
+
+        Returns
+        -------
+        list of list of (int, float, float)
+            Per word (column of ``frame``), its peaks' positions, widths at
+            half prominence and z (prominence in noise units), in order of
+            time.
+        """
+        xs, noise, gain, span, base, _ = self._prepare(frame)
+        out = []
+        for j in range(len(xs)):
+            if span[j] <= 0:
+                out.append([])
+                continue
+            padded, peaks, props, weight = self._peaks(xs[j], base[j], gain)
+            if peaks.size == 0:
+                out.append([])
+                continue
+            at = np.clip(peaks - 1, 0, len(xs[j]) - 1)
+            unit = np.maximum(noise[j] * (1.0 if gain is None else gain[at]), 1e-3 * span[j])
+            keep = np.flatnonzero((weight >= self.max_secondary * weight.max())
+                                  & (props["prominences"] / unit >= self.min_z))
+            widths = signal.peak_widths(padded, peaks[keep], rel_height=0.5, prominence_data=(
+                props["prominences"][keep], props["left_bases"][keep],
+                props["right_bases"][keep]))[0] if keep.size else []
+            z = props["prominences"] / unit
+            out.append([(int(at[k]), float(w), float(z[k])) for k, w in zip(keep, widths)])
+        return out
+
+    def _peaks(self, xs, base, gain):
+        """Peaks of one padded series, their properties and significance."""
+        n_periods = len(xs)
+        low = min(base, xs.min())
+        padded = np.concatenate([[low], xs, [low]])
+        peaks, props = signal.find_peaks(padded, prominence=0)
+        prom = props["prominences"]
+        # Peaks are ranked by significance: with uneven noise (hours of the
+        # day), a tall spike in a quiet night hour counts less than a bump
+        # in busy hours.
+        weight = prom if gain is None else prom / gain[np.clip(peaks - 1, 0, n_periods - 1)]
+        return padded, peaks, props, weight
+
+    def _prepare(self, frame):
+        """Detrended rows, noise scale and gain, span, median and observed periods."""
         # One row per word: every median and difference below runs along
         # contiguous rows, several times faster than down the columns.
         rows = np.ascontiguousarray(np.asarray(frame, dtype=float).T)
@@ -187,15 +248,7 @@ class SinglePeakTest:
         base = np.median(xs, axis=1)
         masked = np.asarray(frame.attrs.get("masked", ()), dtype=bool) if hasattr(frame, "attrs") else ()
         observed = None if len(masked) != n_periods or not masked.any() else ~masked
-        tests = [self._test_one(xs[j], noise[j], gain, span[j], base[j], observed)
-                 for j in range(n_words)]
-        out = pd.DataFrame(
-            tests,
-            index=pd.Index(frame.columns, name="word"),
-            columns=["is_trend", "peak_index", "prominence", "z", "width", "secondary", "n_peaks", "reason"],
-        )
-        out.insert(1, "peak", frame.index[out["peak_index"].to_numpy()])
-        return out.drop(columns="peak_index")
+        return xs, noise, gain, span, base, observed
 
     def _noise(self, rows, smooth, weights):
         """Noise scale of each word at the reference volume, and the gain
@@ -229,16 +282,10 @@ class SinglePeakTest:
         peak_at = int(np.argmax(xs))
         if span <= 0:
             return (False, peak_at, 0.0, 0.0, float(n_periods), 0.0, 0, "flat")
-        low = min(base, xs.min())
-        padded = np.concatenate([[low], xs, [low]])
-        peaks, props = signal.find_peaks(padded, prominence=0)
+        padded, peaks, props, weight = self._peaks(xs, base, gain)
         if peaks.size == 0:
             return (False, peak_at, 0.0, 0.0, float(n_periods), 0.0, 0, "no_peak")
         prom = props["prominences"]
-        # Peaks are ranked by significance: with uneven noise (hours of the
-        # day), a tall spike in a quiet night hour counts less than a bump
-        # in busy hours.
-        weight = prom if gain is None else prom / gain[np.clip(peaks - 1, 0, n_periods - 1)]
         order = np.argsort(-weight, kind="stable")
         main = order[0]
         main_prom = float(prom[main])
