@@ -99,11 +99,17 @@ class _Figure(Figure):
         return png_bytes(self)
 
 
+#: zlib level of PNG files: on the report's figures, level 3 encodes in two
+#: thirds of the time of Pillow's default (6), into files a few % smaller.
+PNG_COMPRESS_LEVEL = 3
+
+
 def png_bytes(fig, *, dpi=100):
     """The figure as PNG bytes, without a software tag or time: same figure, same bytes."""
     buffer = io.BytesIO()
     with figure_style():
-        fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+        fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None},
+                    pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL})
     return buffer.getvalue()
 
 
