@@ -107,7 +107,7 @@ def _row(cid, peak, size, story, words):
 
 def _pad(text, width):
     """``text`` padded to ``width`` terminal columns: CJK characters take two."""
-    import unicodedata
+    from .tokens.normalise import display_width
 
-    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
+    used = display_width(text)
     return f"{text}{' ' * max(0, width - used)}"

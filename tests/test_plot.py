@@ -217,3 +217,17 @@ def test_timeline_spans_the_analysed_window():
     ax = plot.plot_timeline(months, freq="MS", window=("2009-07-01", "2012-09-01")).axes[0]
     first, last = (mdates.num2date(x).replace(tzinfo=None) for x in ax.get_xlim())
     assert (first, last) == (pd.Timestamp("2009-07-01"), pd.Timestamp("2012-10-01"))
+
+
+def test_panel_titles_are_cut_by_display_width_not_characters():
+    from glipca.report.cluster_figure import TITLE_COLUMNS, _short
+    from glipca.tokens.normalise import display_width
+
+    assert display_width("trump") == 5 and display_width("東京タワー") == 10
+    assert _short("trump2016") == "trump2016"
+    cut = _short("hillaryforprison2016")
+    assert cut.endswith("…") and display_width(cut) <= TITLE_COLUMNS
+    assert "hillaryforprison2016".startswith(cut[:-1])
+    # Eight kanji and kana are 16 columns: cut after six (12 columns) and the ellipsis.
+    cut = _short("東京スカイツリー駅")
+    assert cut == "東京スカイツ…" and display_width(cut) <= TITLE_COLUMNS

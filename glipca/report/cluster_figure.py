@@ -29,6 +29,7 @@ from matplotlib.transforms import Affine2D, ScaledTranslation
 
 from ..counting.periods import period_label
 from ..model.periods import masked_runs
+from ..tokens.normalise import display_width
 from .plots import _Figure, _figure, _naive, _styled
 
 __all__ = ["draw_graph", "plot_cluster", "plot_cluster_graph", "plot_cluster_multiples"]
@@ -45,13 +46,25 @@ LEFT, RIGHT, TOP, BOTTOM = 0.15, 0.1, 0.8, 0.3
 KEY = (("positive, 0.3", "C0", "-", 0.3), ("positive, 0.1", "C0", "-", 0.1),
        ("negative, −0.1", "C3", "--", -0.1))
 KEY_TITLE = "width = |partial correlation|; node size = loading"
-#: Longest word shown whole above a panel.
-TITLE_CHARS = 20
+#: Widest word (in columns: a CJK character takes two) shown whole above a
+#: panel, leaving room for the panel's "max" label at its right.
+TITLE_COLUMNS = 13
+#: Widest word shown whole beside a node of the graph.
+NODE_COLUMNS = 18
 
 
-def _short(word):
+def _short(word, columns=TITLE_COLUMNS):
+    """``word`` cut to ``columns`` display columns, with an ellipsis if cut."""
     word = str(word)
-    return word if len(word) <= TITLE_CHARS else word[: TITLE_CHARS - 1] + "…"
+    if display_width(word) <= columns:
+        return word
+    kept, used = [], 0
+    for ch in word:
+        used += display_width(ch)
+        if used > columns - 1:
+            break
+        kept.append(ch)
+    return "".join(kept) + "…"
 
 
 def _grid(words, series, ncols, max_words):
@@ -315,8 +328,16 @@ def draw_graph(ax, graph, *, loadings=None, seed=0, legend=False, box=None):
             offsets=np.array([pos[n] for n in nodes]), offset_transform=area,
             transform=IdentityTransform(), facecolors="white", edgecolors="0.3", zorder=2))
     above = area + ScaledTranslation(0, 8 / 72, fig.dpi_scale_trans)
+    # Half a label's width, as a share of the box, about (9-point text is
+    # 0.55 em a column): labels are kept inside the box rather than cut at
+    # the figure's edge.
+    box_w = box[2] if box is not None else ax.get_position().width * fig.get_figwidth()
     for n in nodes:
-        ax.text(*pos[n], n, ha="center", va="baseline", fontsize=9, zorder=3, transform=above,
+        label = _short(n, NODE_COLUMNS)
+        half = min(0.5, display_width(label) * 9 * 0.55 / 72 / 2 / box_w)
+        x = min(max(pos[n][0], half), 1 - half)
+        ax.text(x, pos[n][1], label, ha="center", va="baseline", fontsize=9, zorder=3,
+                transform=above,
                 bbox={"boxstyle": "square,pad=0.05", "fc": "white", "ec": "none", "alpha": 0.7})
     # Where matplotlib places an Axes title: centred, 6 points above the top.
     ax.text(0.5, 1.0, "Direct links (partial correlations)", fontsize=9, ha="center",

@@ -16,7 +16,7 @@ import re
 import unicodedata
 from importlib import resources
 
-__all__ = ["read_word_list", "package_words"]
+__all__ = ["read_word_list", "package_words", "display_width"]
 
 # Bump when a change to the rules of any tokeniser changes tokens, so caches
 # keyed on ``params()`` are invalidated.
@@ -199,3 +199,9 @@ class _UserWords:
 
     def params(self):
         return {"n": len(self.words), "sha1": _digest(self.words)}
+
+
+def display_width(text):
+    """Columns ``text`` takes in a terminal or a figure: East Asian wide and
+    full-width characters (kanji, kana, hangul) take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
