@@ -190,14 +190,17 @@ def _regroup(model, test, windows, all_series, peak_tests, episodes=()):
     # A word cut into episodes is a partner through them alone.
     cut = set(episodes.values()) if episodes else set()
     peaks = {w: p for w, p in zip(words, position.tolist()) if w not in cut}
+    def strongest_first(w):
+        return -float(peak_tests.loc[w, "z"]), w
+
     orphans = list(model.left_out_)
     if "z" in peak_tests:
         # The strongest peaks pick their partners first.
-        orphans.sort(key=lambda w: (-float(peak_tests.loc[w, "z"]), w))
+        orphans.sort(key=strongest_first)
     # Then the episodes of words of recurring events that stand out enough
     # to open a story, strongest first.
     orphans += sorted((w for w in episodes if float(peak_tests.loc[w, "z"]) >= test.episode_z),
-                      key=lambda w: (-float(peak_tests.loc[w, "z"]), w))
+                      key=strongest_first)
     return regroup_orphans(windows, all_series[words], test, orphans, peaks, model.clusters_,
                            min_size=model.min_cluster_size, episodes=set(episodes))
 

@@ -6,12 +6,13 @@ cluster, could name only one debate anyway. When such a word has a few
 clearly separated peaks, each of which passes the test's bars on its own
 (prominence of ``min_z`` noise units, at least ``max_secondary`` of the
 highest), each peak becomes an *episode*: a series equal to the word's
-within a window around that peak and to its median elsewhere. Episodes are
-candidates like single-peak words: the graphical lasso and GLIPCA
-(Harakawa, Ito & Iwahashi, *Sci. Rep.* 12:5709, 2022) group them with the
-words of the same hours, and the co-occurrence test counts the posts that
-hold the word itself near the episode's peak. Our extension; see
-``docs/method.md``, section 6.
+within a window around that peak and to its median elsewhere. Episodes do
+not enter the graphical lasso or GLIPCA (Harakawa, Ito & Iwahashi, *Sci.
+Rep.* 12:5709, 2022): they are partners when the words the posts left out
+of every cluster are regrouped (:mod:`glipca.model.orphans`), and one that
+stands out enough opens a story of its own; the co-occurrence test counts
+the posts that hold the word itself near the episode's peak. Our extension;
+see ``docs/method.md``, section 6.
 """
 
 from __future__ import annotations

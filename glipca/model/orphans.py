@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from .cluster.estimator import TrendCluster
-from .cluster.spectral import mp_bound, ranked_by_loading, signal_of
+from .cluster.spectral import mp_bound, ranked_by_loading, signal_of, standardized_correlation
 from .cooccurrence import association, cooccurrence_groups, npmi
 
 __all__ = ["regroup_orphans", "describe_cluster"]
@@ -38,11 +38,7 @@ def describe_cluster(series, words):
     -------
     TrendCluster
     """
-    values = series[list(words)].to_numpy(dtype=float)
-    z = (values - values.mean(axis=0)) / values.std(axis=0)
-    corr = (z.T @ z) / len(z)
-    corr = (corr + corr.T) / 2.0
-    np.fill_diagonal(corr, 1.0)
+    z, corr = standardized_correlation(series[list(words)].to_numpy(dtype=float))
     members, loadings, eigenvalue = ranked_by_loading(corr, np.arange(len(words)))
     signal = signal_of(z, members, loadings)
     return TrendCluster(words=[words[i] for i in members], loadings=[float(x) for x in loadings],

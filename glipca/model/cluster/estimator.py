@@ -29,7 +29,7 @@ from ...progress import progress_bar
 from ..glasso import alpha_path, graphical_lasso, partial_correlation, select_alpha
 from .iterative import iterative_pca, refine_by_words
 from .shared import shared_words
-from .spectral import ranked_by_loading, signal_of
+from .spectral import ranked_by_loading, signal_of, standardized_correlation
 
 __all__ = ["GLIPCA", "TrendCluster"]
 
@@ -236,10 +236,7 @@ class GLIPCA(BaseEstimator):
     def _fit(self, series, split, cov_init, bar):
         values, words, index = self._check_series(series)
         n_samples = values.shape[0]
-        z = (values - values.mean(axis=0)) / values.std(axis=0)
-        corr = (z.T @ z) / n_samples
-        corr = (corr + corr.T) / 2.0
-        np.fill_diagonal(corr, 1.0)
+        z, corr = standardized_correlation(values)
 
         if isinstance(self.alpha, str):
             # The smallest penalty whose screening blocks have at most

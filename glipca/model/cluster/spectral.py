@@ -10,7 +10,7 @@ Sbornik 1:457-483, 1967) for the correlation matrix of independent series.
 import numpy as np
 from scipy import linalg
 
-__all__ = ["mp_bound", "ranked_by_loading", "signal_of", "top_eigenpairs"]
+__all__ = ["mp_bound", "ranked_by_loading", "signal_of", "standardized_correlation", "top_eigenpairs"]
 
 
 def mp_bound(n_variables, n_samples):
@@ -40,6 +40,28 @@ def top_eigenpairs(matrix, k):
         if s < 0:
             vecs[:, j] = -vecs[:, j]
     return vals, vecs
+
+
+def standardized_correlation(values):
+    """Standardised series and their correlation matrix.
+
+    Parameters
+    ----------
+    values : array of shape (n_periods, n_words)
+        No column constant.
+
+    Returns
+    -------
+    z : array of shape (n_periods, n_words)
+        Each column centred and scaled to unit (population) variance.
+    corr : array of shape (n_words, n_words)
+        Exactly symmetric, with a unit diagonal (round-off removed).
+    """
+    z = (values - values.mean(axis=0)) / values.std(axis=0)
+    corr = (z.T @ z) / len(z)
+    corr = (corr + corr.T) / 2.0
+    np.fill_diagonal(corr, 1.0)
+    return z, corr
 
 
 def ranked_by_loading(corr, members):
