@@ -19,7 +19,7 @@ Methods, all on the same candidate words of one analysis:
 On the Russian troll tweets (``--troll``), the events of ``docs/events.md``
 are looked up: an event is *found* when a cluster peaking within 2 days of
 it holds one of its words, and *told* when that cluster's label (the words
-its posts use together, :func:`glipca.report.labels.cluster_label`) holds
+its posts use together, :func:`glipca.model.labels.cluster_label`) holds
 one. On planted corpora (``--planted``) the ARI against the planted truth is
 given beside the coherence. Every row ends with its difference from the
 series-only method measured in the same run.
@@ -48,7 +48,7 @@ from baselines import BASELINES, run_baselines  # noqa: E402
 from glipca.model.cluster import GLIPCA  # noqa: E402
 from glipca.model.cluster.spectral import ranked_by_loading, signal_of  # noqa: E402
 from glipca.model.cooccurrence import coherence  # noqa: E402
-from glipca.report.labels import cluster_label  # noqa: E402
+from glipca.model.labels import cluster_label  # noqa: E402
 from glipca.tokens import make_tokenizer  # noqa: E402
 
 #: Events of docs/events.md: name, day (UTC) and the words that name it.

@@ -16,7 +16,7 @@ import click
 
 from . import __version__
 from .console import cache_line, print_posts, print_summary
-from .options import DEFAULT_JOBS
+from .counting.options import DEFAULT_JOBS
 
 #: Exit code for bad input or usage, as click uses for usage errors.
 EXIT_INPUT = 2
@@ -98,7 +98,7 @@ def _reading_options(f):
 
 def _counting(o):
     """``(CountOptions, jobs, cache)`` from the reading options of a command."""
-    from .options import count_options, tokenizer_options
+    from .counting.options import count_options, tokenizer_options
 
     options = count_options(
         lang=o["lang"], fmt=o["fmt"], text_field=o["text_field"], time_field=o["time_field"],

@@ -21,7 +21,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .counting.options import tokenizer_options as make_tokenizer_options
 from .model.hierarchy import ClusterHierarchy
+from .pipeline import run_analysis
 from .report import views
 from .report.folder import Results, parse_periods, read_results, save_results
 
@@ -371,8 +373,8 @@ def load(folder):
     return TrendResult._of(read_results(folder))
 
 
-def analyse(source, *, lang="auto", min_z=None, stop_words=None, user_words=None,
-            mecab_args=None, cache=None, **options):
+def analyse(source, *, lang="auto", stop_words=None, user_words=None, mecab_args=None,
+            cache=None, **options):
     """Find trend clusters in posts, as ``glipca analyse`` does.
 
     Parameters
@@ -381,11 +383,9 @@ def analyse(source, *, lang="auto", min_z=None, stop_words=None, user_words=None
         Post files (JSON Lines, JSON, CSV/TSV, optionally gzip'd), or a table
         of posts with id, time and text columns.
     lang : {"auto", "en", "ja", "zh"} or ISO code, default="auto"
-    min_z : float, optional
-        Single-peak test: peak prominence in noise units (default 6).
     stop_words, user_words : list of str or path, optional
         Extra stop words, and words always kept whole (a list, or a text
-        file of one word per line).
+        file of one word per line); ``user_dict`` is the CLI's name.
     mecab_args : str, optional
         Extra MeCab options (Japanese).
     cache : bool or path, optional
@@ -393,25 +393,26 @@ def analyse(source, *, lang="auto", min_z=None, stop_words=None, user_words=None
         default folder (``$GLIPCA_CACHE`` or ``~/.cache/glipca``), or a
         folder. Default: no cache, nothing written outside ``source``.
     **options
-        Passed to :func:`glipca.pipeline.run_analysis`: ``tz``, ``freq``,
-        ``min_count``, ``min_periods``, ``max_words``, ``alpha``,
-        ``n_resamples``, ``n_posts``, ``cooccurrence``, ``jobs``, field
-        names, GLIPCA parameters...
+        Options of any stage, by their Python or CLI names (``tz``,
+        ``freq``, ``min_count`` or ``min_days``, ``min_z``, ``alpha``,
+        ``n_resamples`` or ``resamples``, ``n_posts`` or ``posts``,
+        ``cooccurrence`` or ``no_cooccurrence``, ``jobs``, field names,
+        GLIPCA parameters...), see :func:`glipca.pipeline.run_analysis`;
+        all are checked before any counting.
 
     Returns
     -------
     TrendResult
     """
-    from .pipeline import run_analysis
-    from .model.series import SinglePeakTest
-    from .options import tokenizer_options as make_options
-
-    tokenizer_options = make_options(options.pop("tokenizer_options", None), stop_words=stop_words,
-                                     user_words=user_words, mecab_args=mecab_args)
-    if min_z is not None:
-        if options.get("peak_test") is not None:
-            raise ValueError("give min_z or peak_test, not both")
-        options["peak_test"] = SinglePeakTest(min_z=min_z)
+    if "user_dict" in options:
+        if user_words is not None:
+            raise TypeError("give user_words or user_dict, not both")
+        user_words = options.pop("user_dict")
+    if options.get("min_z") is None:
+        options.pop("min_z", None)
+    tokenizer_options = make_tokenizer_options(
+        options.pop("tokenizer_options", None), stop_words=stop_words, user_words=user_words,
+        mecab_args=mecab_args)
     analysis = run_analysis(source, lang=lang, cache=cache, tokenizer_options=tokenizer_options,
                             **options)
     return TrendResult.from_analysis(analysis)

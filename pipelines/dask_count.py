@@ -20,7 +20,7 @@ from distributed import Client, LocalCluster
 
 from glipca.counting.cache import write_counts
 from glipca.counting.dask import DEFAULT_BLOCKSIZE, count_on_dask
-from glipca.options import count_options
+from glipca.counting.options import count_options
 from glipca.report.atomic import atomic_dir
 
 

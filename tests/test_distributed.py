@@ -223,7 +223,7 @@ def test_drop_duplicates(client, files, tmp_path):
 
 def test_cache_key_is_the_same_on_both_paths(client, files, tmp_path):
     """One set of options, one key: counts made on Dask are reused locally."""
-    from glipca.options import count_options
+    from glipca.counting.options import count_options
 
     options = count_options(on_error="skip", tz="utc", drop_retweets=True,
                             tokenizer_options={"extra_stop_words": ["trend"]})

@@ -2,7 +2,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from glipca.model.cooccurrence import PostWindows
-from glipca.report.labels import cluster_label
+from glipca.model.labels import cluster_label
 from glipca.tokens import make_tokenizer
 
 

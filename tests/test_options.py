@@ -8,9 +8,10 @@ import pytest
 
 from glipca.counting.periods import zone
 from glipca.ingest import read_posts
-from glipca.options import (
-    DEFAULT_JOBS, CountOptions, ReadOptions, count_options, parse_tz, split_count_options,
+from glipca.counting.options import (
+    DEFAULT_JOBS, CountOptions, count_options, split_count_options,
 )
+from glipca.ingest import ReadOptions, parse_tz
 
 
 @pytest.mark.parametrize("kwargs, named", [

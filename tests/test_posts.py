@@ -9,7 +9,7 @@ from glipca.cli import main
 from glipca.counting.counts import count_post_words
 from glipca.model.cluster import TrendCluster
 from glipca.ingest import Post
-from glipca.report.posts import representative_posts
+from glipca.model.representative import representative_posts
 
 from .report_data import HOSTILE_ID, PAYLOAD, analysed_corpus, results_folder  # noqa: F401
 

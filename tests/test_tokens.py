@@ -140,7 +140,7 @@ def test_detect_language_tells_chinese_from_japanese():
 
 
 def test_default_zone_per_language():
-    from glipca.options import default_tz
+    from glipca.counting.options import default_tz
 
     assert default_tz("zh") == default_tz("zh-TW") == "Asia/Shanghai"
     assert default_tz("ja") == "Asia/Tokyo" and default_tz("en") == default_tz("de") == "UTC"

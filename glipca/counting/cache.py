@@ -91,7 +91,7 @@ def cache_key(content, params) -> str:
     """Key of counts of the input ``content`` (:func:`content_ids`) under ``params``.
 
     ``params`` is the JSON-ready record of every option that shapes the
-    counts (:meth:`glipca.options.CountOptions.params`).
+    counts (:meth:`glipca.counting.options.CountOptions.params`).
     """
     doc = {"format": FORMAT, "glipca": __version__, "files": content, "params": params}
     return _sha256(doc)

@@ -19,7 +19,7 @@ import scipy.sparse as sp
 
 from ..ingest import IngestReport, InputError, LineBatch, Post, post_digest
 from ..progress import progress_bar
-from .chunks import time_ns
+from .chunks import time_ns, work
 from .parallel import map_tasks
 from .postwords import PostCollector
 from .periods import Periods as _Periods
@@ -231,8 +231,6 @@ def count_post_words(posts, tokenizer, *, freq="D", tz="UTC", progress=False, re
 
 
 def _count(posts, tokenizer, freq, tz, progress, report, jobs, drop_duplicates, keep_posts):
-    from .chunks import work
-
     zone = _zone(tz)
     periods = _Periods(freq, zone)
     if report is None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from ..options import parse_tz as zone
+from ..ingest.zones import parse_tz as zone
 
 __all__ = ["Periods", "period_label", "zone", "MAX_PERIODS"]
 

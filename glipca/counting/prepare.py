@@ -20,7 +20,7 @@ from .cache import CountCache, cache_key, content_ids
 from .counts import WordCounts, count_post_words
 from .postwords import PostWords
 from ..ingest import IngestReport, InputError, input_files, posts_from_frame, read_batches, read_posts
-from ..options import DEFAULT_JOBS, CountOptions, count_options, default_tz
+from .options import DEFAULT_JOBS, CountOptions, count_options, default_tz
 from ..tokens import detect_language
 from .parallel import available_cores
 
@@ -55,6 +55,14 @@ class PreparedCounts:
     content : list or None
         ``[name, size, SHA-256]`` of each input file
         (:func:`~glipca.counting.cache.content_ids`); None for a data frame.
+    window : tuple
+        ``(since, until, last)`` of the analysis window asked for (None:
+        the bulk of the posts); the counts do not depend on it.
+    choose_freq : bool
+        Whether the analysis chooses the period length (``freq="auto"``:
+        the posts are counted by day).
+    store : str or None
+        Name of the count store the counts were read from.
     """
 
     counts: WordCounts
@@ -65,6 +73,9 @@ class PreparedCounts:
     from_cache: bool = False
     posts: Optional[PostWords] = None
     content: Optional[list] = None
+    window: tuple = (None, None, None)
+    choose_freq: bool = False
+    store: Optional[str] = None
 
     @property
     def lang(self):
@@ -163,13 +174,15 @@ def prepare_counts(source, options=None, *, jobs=DEFAULT_JOBS, cache=None, progr
         later stages never read the input again.
     **option_kwargs
         Options by name (``lang``, ``tz``, ``freq``, ``text_field``...),
-        see :func:`glipca.options.count_options`.
+        see :func:`glipca.counting.options.count_options`.
 
     Returns
     -------
     PreparedCounts
     """
     options = count_options(options, **option_kwargs)
+    asked = {"window": (options.since, options.until, options.last),
+             "choose_freq": options.freq == "auto"}
     frame = isinstance(source, pd.DataFrame)
     files = None if frame else existing_files(source)
     store = _cache(cache) if files is not None else None
@@ -182,7 +195,7 @@ def prepare_counts(source, options=None, *, jobs=DEFAULT_JOBS, cache=None, progr
             counts, cached_report, _, posts = hit
             cached_report.files = list(files)
             return PreparedCounts(counts, cached_report, options, params, key, True, posts,
-                                  content)
+                                  content, **asked)
     read = options.read
     report = IngestReport()
     # From files, most lines are parsed where they are tokenised (in
@@ -200,7 +213,7 @@ def prepare_counts(source, options=None, *, jobs=DEFAULT_JOBS, cache=None, progr
     )
     if store is not None:
         store.put(key, counts, report, params, kept)
-    return PreparedCounts(counts, report, options, params, key, False, kept, content)
+    return PreparedCounts(counts, report, options, params, key, False, kept, content, **asked)
 
 
 def _cache(cache):

@@ -3,7 +3,7 @@
 A store is a folder:
 
 * ``store.json``: the manifest: format, the counting options' record
-  (:meth:`glipca.options.CountOptions.params`), the content ids of the
+  (:meth:`glipca.counting.options.CountOptions.params`), the content ids of the
   inputs appended (:func:`~glipca.counting.cache.content_ids`), the number
   of words of the vocabulary in use, the summed ingest report, and, per
   period key, the parts holding its posts;
@@ -24,6 +24,7 @@ periods they fall in), not to the store.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import tempfile
@@ -34,12 +35,14 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ..ingest import IngestReport
+from ..ingest.options import ReadOptions
 from .cache import content_ids
 from .counts import WordCounts
 from .periods import Periods, zone
 from .postwords import PostWords, read_post_words, write_post_words
-from ..options import count_options
+from .options import CountOptions, count_options
 from .prepare import PreparedCounts, existing_files, prepare_counts, resolve_options
+from .window import bulk_window, parse_bound, parse_span
 
 __all__ = ["CountStore", "FORMAT"]
 
@@ -104,9 +107,6 @@ class CountStore:
             it with ``last``): word counts and posts outside it are left
             empty, and the analysis drops them.
         """
-        from ..options import CountOptions, ReadOptions
-        from .window import bulk_window, parse_bound, parse_span
-
         doc = self.manifest()
         if doc["params"] is None:
             raise ValueError(f"{self.folder}: empty store")
@@ -153,7 +153,10 @@ class CountStore:
             made = ", ".join(f"{k} {params[k]}" for k in differ)
             raise ValueError(f"{self.folder}: the store was made with {made}; analyse it with "
                              "its options (or leave them out)")
-        return prepared
+        # A store counted by day analyses as the input files did.
+        return dataclasses.replace(
+            prepared, window=(options.since, options.until, options.last),
+            choose_freq=options.freq == "auto" and params["freq"] == "D", store=self.folder.name)
 
     def _posts(self, doc):
         """Posts per period key (str), from the manifest or the parts' footers."""

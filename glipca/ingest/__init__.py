@@ -30,12 +30,15 @@ case-insensitively.  Dotted names such as ``user.name`` select nested fields.
 """
 
 from .filters import post_digest
+from .options import ReadOptions
 from .files import input_files
 from .reader import LineBatch, posts_from_frame, read_batches, read_posts
 from .records import IngestReport, InputError, Post
 from .timestamps import parse_time
+from .zones import parse_tz
 
 __all__ = [
+    "ReadOptions",
     "Post",
     "InputError",
     "IngestReport",
@@ -46,4 +49,5 @@ __all__ = [
     "read_batches",
     "LineBatch",
     "post_digest",
+    "parse_tz",
 ]

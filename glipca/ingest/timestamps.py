@@ -7,7 +7,7 @@ import email.utils
 import numbers
 import re
 
-from ..options import parse_tz as zone
+from .zones import parse_tz as zone
 
 __all__ = ["parse_time", "zone", "MIN_YEAR", "MAX_YEAR", "PLAUSIBLE_YEAR"]
 

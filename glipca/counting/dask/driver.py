@@ -8,7 +8,7 @@ from operator import getitem
 from distributed import Client, LocalCluster
 
 from ...ingest import IngestReport, InputError
-from ...options import count_options
+from ..options import count_options
 from ..cache import cache_key, content_ids
 from ..postwords import word_columns
 from ..prepare import PreparedCounts, _cache, existing_files, resolve_options
@@ -112,7 +112,7 @@ def count_on_dask(source, options=None, *, client=None, scheduler=None, n_worker
         :func:`~glipca.counting.prepare.prepare_counts` does; they are
         gathered on the client.
     **option_kwargs
-        Options by name, see :func:`glipca.options.count_options`.
+        Options by name, see :func:`glipca.counting.options.count_options`.
 
     Returns
     -------

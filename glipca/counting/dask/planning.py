@@ -18,7 +18,7 @@ from ...ingest import InputError, input_files
 from ...ingest.fields import Schema, settle
 from ...ingest.files import format_from_name, needs_recoding, sniff
 from ...ingest.jsonl import jsonl_records
-from ...options import ReadOptions
+from ...ingest.options import ReadOptions
 from ..periods import zone
 
 __all__ = ["CountTask", "plan_tasks", "expand_inputs", "open_url", "is_url", "DEFAULT_BLOCKSIZE"]

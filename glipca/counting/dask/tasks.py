@@ -27,7 +27,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ...ingest import IngestReport, InputError, LineBatch, Post, post_digest, read_batches
-from ...options import CountOptions
+from ..options import CountOptions
 from ..counts import WordCounts, count_post_words
 from ..periods import Periods, zone
 from .planning import is_url, open_url

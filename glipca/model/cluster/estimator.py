@@ -16,6 +16,7 @@ import inspect
 import warnings
 from dataclasses import dataclass, field
 from numbers import Integral, Real
+from typing import NamedTuple
 
 import networkx as nx
 import numpy as np
@@ -31,7 +32,7 @@ from .iterative import iterative_pca, refine_by_words
 from .shared import shared_words
 from .spectral import ranked_by_loading, signal_of, standardized_correlation
 
-__all__ = ["GLIPCA", "TrendCluster"]
+__all__ = ["GLIPCA", "TrendCluster", "GraphEstimate", "estimate_graph"]
 
 
 @dataclass
@@ -47,6 +48,53 @@ class TrendCluster:
     @property
     def size(self):
         return len(self.words)
+
+
+class GraphEstimate(NamedTuple):
+    """A graphical lasso of word series: the penalty, how it was chosen, the estimates."""
+
+    alpha: float
+    alpha_info: dict
+    covariance: np.ndarray
+    precision: np.ndarray
+    partial_correlation: np.ndarray
+
+
+def estimate_graph(corr, n_samples, alpha="auto", *, tol=1e-4, max_iter=200, cov_init=None):
+    """The graphical lasso of a correlation matrix, as :class:`GLIPCA` fits it.
+
+    Parameters
+    ----------
+    corr : ndarray of shape (n_words, n_words)
+        Correlation matrix of the series.
+    n_samples : int
+        Periods behind ``corr``.
+    alpha : float or "auto"
+        The penalty, or "auto" to choose it (docs/method.md, section 4).
+    tol, max_iter, cov_init
+        As :func:`glipca.graphical_lasso`.
+
+    Returns
+    -------
+    GraphEstimate
+    """
+    if isinstance(alpha, str):
+        # The smallest penalty whose screening blocks have at most
+        # 3 x n_periods words (docs/method.md, section 4); the solver's
+        # fit at that penalty is returned with it.
+        alpha_, info, (covariance, precision) = select_alpha(
+            corr, n_samples, criterion="block", tol=tol, max_iter=max_iter,
+            return_estimates=True,
+        )
+    else:
+        alpha_ = float(alpha)
+        info = {"criterion": "fixed", "alpha": alpha_}
+        covariance, precision = graphical_lasso(corr, alpha_, tol=tol, max_iter=max_iter,
+                                                cov_init=cov_init)
+    partial = partial_correlation(precision)
+    # Tiny partial correlations are solver round-off, not links.
+    partial[np.abs(partial) < 1e-8] = 0.0
+    return GraphEstimate(alpha_, info, covariance, precision, partial)
 
 
 class GLIPCA(BaseEstimator):
@@ -198,7 +246,7 @@ class GLIPCA(BaseEstimator):
         return values, words, index
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, series, y=None, *, split=None, cov_init=None, progress=False):
+    def fit(self, series, y=None, *, split=None, cov_init=None, estimate=None, progress=False):
         """Find trend clusters in word series.
 
         Parameters
@@ -219,6 +267,9 @@ class GLIPCA(BaseEstimator):
             Start of the graphical lasso when ``alpha`` is fixed, such as the
             ``covariance_`` of a fit on similar series (see
             :func:`glipca.graphical_lasso`).
+        estimate : GraphEstimate, optional
+            The graphical lasso of these very series at this ``alpha``
+            (:func:`estimate_graph`), made already: it is used as is.
         progress : bool, default False
             Show the penalty choice and the clustering rounds on a progress
             bar (:mod:`glipca.progress`).
@@ -231,30 +282,19 @@ class GLIPCA(BaseEstimator):
         # its blocks are solved in one call.
         first = "model: penalty" if isinstance(self.alpha, str) else "model: graph"
         with progress_bar(progress, desc=first, unit=" rounds") as bar:
-            return self._fit(series, split, cov_init, bar)
+            return self._fit(series, split, cov_init, estimate, bar)
 
-    def _fit(self, series, split, cov_init, bar):
+    def _fit(self, series, split, cov_init, estimate, bar):
         values, words, index = self._check_series(series)
         n_samples = values.shape[0]
         z, corr = standardized_correlation(values)
 
-        if isinstance(self.alpha, str):
-            # The smallest penalty whose screening blocks have at most
-            # 3 x n_periods words (docs/method.md, section 4); the solver's
-            # fit at that penalty is returned with it.
-            self.alpha_, self.alpha_info_, (self.covariance_, self.precision_) = select_alpha(
-                corr, n_samples, criterion="block", tol=self.tol, max_iter=self.max_iter,
-                return_estimates=True,
-            )
-        else:
-            self.alpha_ = float(self.alpha)
-            self.alpha_info_ = {"criterion": "fixed", "alpha": self.alpha_}
-            self.covariance_, self.precision_ = graphical_lasso(
-                corr, self.alpha_, tol=self.tol, max_iter=self.max_iter, cov_init=cov_init
-            )
-        partial = partial_correlation(self.precision_)
-        # Tiny partial correlations are solver round-off, not links.
-        partial[np.abs(partial) < 1e-8] = 0.0
+        if estimate is None:
+            estimate = estimate_graph(corr, n_samples, self.alpha, tol=self.tol,
+                                      max_iter=self.max_iter, cov_init=cov_init)
+        self.alpha_, self.alpha_info_ = estimate.alpha, estimate.alpha_info
+        self.covariance_, self.precision_ = estimate.covariance, estimate.precision
+        partial = estimate.partial_correlation
         self.partial_correlation_ = partial
         self.correlation_ = corr
         self.words_ = words

@@ -13,6 +13,7 @@ from collections import Counter
 from itertools import combinations
 
 from ..progress import progress_bar
+from .cooccurrence import coherence
 
 __all__ = ["cluster_label"]
 
@@ -122,8 +123,6 @@ def cluster_stories(posts, clusters, index, *, tokenizer=None, window=3, progres
         words' pairs (:func:`glipca.model.cooccurrence.coherence`); and
         ``n_posts_cooccur``, the posts holding at least two of its words.
     """
-    from ..model.cooccurrence import coherence
-
     out = []
     with progress_bar(progress, desc="stories", total=len(clusters), unit=" clusters") as bar:
         for c in clusters:

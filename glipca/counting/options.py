@@ -1,20 +1,15 @@
-"""Options that shape the word counts, declared once.
+"""How posts become word counts, declared once: :class:`CountOptions`.
 
-:class:`ReadOptions` says how posts are read (format, field names, time
-zone, what to do with bad records, which posts to leave out) and
-:class:`CountOptions` how they become word counts (language, period,
-tokeniser options).  Both are frozen dataclasses, validated once when made,
-so that a bad value fails before any work with a message naming the
-option.  They pickle as plain values, so the same object reaches worker
-processes and Dask tasks, and they produce the two records derived from
-them: the cache-key material (:meth:`CountOptions.params`) and the
-``params`` of ``clusters.json``.
+:class:`CountOptions` holds the :class:`~glipca.ingest.ReadOptions` and the
+counting stage's own options (language, period, tokeniser options, the
+analysis window). It is a frozen dataclass validated once when made, so
+that a bad value fails before any work with a message naming the option;
+it pickles as a plain value, so the same object reaches worker processes
+and Dask tasks, and it produces the cache-key material
+(:meth:`CountOptions.params`).
 
 The notebook and CLI spellings (``lang=``, ``tz=``, ``text_field=``,
-``tokenizer_options=``...) build them through :func:`count_options`.
-
-This module imports only the standard library at load time: worker
-processes import it.
+``tokenizer_options=``...) build it through :func:`count_options`.
 """
 
 from __future__ import annotations
@@ -22,49 +17,22 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Optional
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ..ingest.options import ReadOptions
+from ..tokens import make_tokenizer, read_word_list
+from .periods import Periods
+from .window import parse_span
 
 __all__ = [
-    "ReadOptions", "CountOptions", "count_options", "split_count_options", "parse_tz",
-    "default_tz", "tokenizer_options", "DEFAULT_JOBS",
+    "CountOptions", "count_options", "split_count_options", "default_tz", "tokenizer_options",
+    "DEFAULT_JOBS", "DEFAULT_TZ", "OPTION_NAMES",
 ]
 
 #: Processes that tokenise, for the CLI and the Python API alike: None
 #: means all cores (the counts are the same for any number).
 DEFAULT_JOBS = None
-
-_UTC_NAMES = ("UTC", "Z")
-
-
-def parse_tz(tz):
-    """The tzinfo of a zone: ``"UTC"`` (any case) or ``"Z"``, a zoneinfo key, or a tzinfo.
-
-    Raises
-    ------
-    ValueError
-        For an unknown zone name.
-    """
-    if isinstance(tz, dt.tzinfo):
-        return tz
-    if str(tz).upper() in _UTC_NAMES:
-        return dt.timezone.utc
-    try:
-        return ZoneInfo(str(tz))
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise ValueError(f"unknown time zone {tz!r}") from None
-
-
-def _tz_name(tz):
-    """A valid zone's canonical name (UTC spellings become ``"UTC"``)."""
-    zone = parse_tz(tz)
-    if zone is dt.timezone.utc:
-        return "UTC"
-    key = getattr(zone, "key", None)
-    if key is None:
-        raise ValueError(f"tz must be a zone name such as 'UTC' or 'Asia/Tokyo', got {tz!r}")
-    return key if isinstance(tz, dt.tzinfo) else str(tz)
-
 
 #: Zone of day boundaries per language: the audience's.  China has one
 #: zone (UTC+8, as Taiwan and Hong Kong), so Shanghai time serves Chinese.
@@ -85,60 +53,6 @@ def _frozen(value):
     if isinstance(value, dict):
         return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
     return value
-
-
-@dataclass(frozen=True)
-class ReadOptions:
-    """How posts are read.
-
-    Parameters
-    ----------
-    fmt : {"jsonl", "json", "csv", "tsv"}, optional
-        Input format; default from the file name or content.
-    text_field, time_field, id_field : str, optional
-        Field (or column) names; guessed when omitted.
-    tz : str, optional
-        Zone of naive timestamps and of period boundaries; None until the
-        language is known (:meth:`CountOptions.resolved`).
-    on_error : {"raise", "skip"}, default "raise"
-        Stop at the first bad record, or skip and count bad records.
-    drop_retweets, drop_duplicates : bool, default False
-        Leave out retweets, and posts with the time and text of an earlier one.
-    """
-
-    fmt: Optional[str] = None
-    text_field: Optional[str] = None
-    time_field: Optional[str] = None
-    id_field: Optional[str] = None
-    tz: Optional[str] = None
-    on_error: str = "raise"
-    drop_retweets: bool = False
-    drop_duplicates: bool = False
-
-    def __post_init__(self):
-        from .ingest.reader import check_options
-
-        check_options(self.fmt, self.on_error, "UTC")
-        for name in ("text_field", "time_field", "id_field"):
-            value = getattr(self, name)
-            if value is not None and not (isinstance(value, str) and value):
-                raise ValueError(f"{name} must be a non-empty string or None, got {value!r}")
-        if self.tz is not None:
-            object.__setattr__(self, "tz", _tz_name(self.tz))
-        object.__setattr__(self, "drop_retweets", bool(self.drop_retweets))
-        object.__setattr__(self, "drop_duplicates", bool(self.drop_duplicates))
-
-    @property
-    def fields(self) -> dict:
-        """``{"text_field", "time_field", "id_field"}`` as given."""
-        return {"text_field": self.text_field, "time_field": self.time_field, "id_field": self.id_field}
-
-    def reader_kwargs(self, **overrides) -> dict:
-        """Keyword arguments of :func:`glipca.ingest.read_posts` (``tz`` default UTC)."""
-        kwargs = dict(self.fields, fmt=self.fmt, tz=self.tz or "UTC", on_error=self.on_error,
-                      drop_retweets=self.drop_retweets, drop_duplicates=self.drop_duplicates)
-        kwargs.update(overrides)
-        return kwargs
 
 
 @dataclass(frozen=True)
@@ -178,8 +92,6 @@ class CountOptions:
     last: Optional[str] = None
 
     def __post_init__(self):
-        from .counting.periods import Periods
-
         if not isinstance(self.read, ReadOptions):
             raise ValueError(f"read must be a ReadOptions, got {type(self.read).__name__}")
         if not (isinstance(self.lang, str) and self.lang.strip()):
@@ -200,8 +112,6 @@ class CountOptions:
         if self.last is not None:
             if self.since is not None:
                 raise ValueError("give since or last, not both")
-            from .counting.window import parse_span
-
             parse_span(self.last)  # "last: expected a number of days, ..."
             object.__setattr__(self, "last", str(self.last).strip())
         pairs = self.tokenizer.items() if isinstance(self.tokenizer, dict) else self.tokenizer
@@ -220,8 +130,6 @@ class CountOptions:
 
     def make_tokenizer(self):
         """The tokeniser these options describe (``lang`` must be settled)."""
-        from .tokens import make_tokenizer
-
         if self.lang == "auto":
             raise ValueError("lang is 'auto': settle it first (CountOptions.resolved)")
         try:
@@ -324,10 +232,6 @@ def tokenizer_options(base=None, *, stop_words=None, user_words=None, mecab_args
         Whether Japanese runs of nouns are joined into compound words
         (the tokeniser's default, True, when not given).
     """
-    from pathlib import Path
-
-    from .tokens import read_word_list
-
     out = dict(base or {})
     for name, words in (("extra_stop_words", stop_words), ("user_words", user_words)):
         if words is not None:
