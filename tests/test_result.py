@@ -162,19 +162,37 @@ def test_analyse_passes_cli_options_to_the_pipeline(
         seen.update(kwargs, source=source)
         return analysed_corpus[1]
 
-    monkeypatch.setattr("glipca.pipeline.run_analysis", fake)
+    monkeypatch.setattr("glipca.result.run_analysis", fake)
     stop = tmp_path / "stop.txt"
     stop.write_text("foo\nbar\n", encoding="utf-8")
     out = glipca.analyse("posts.jsonl", lang="en", min_z=4, stop_words=stop,
                          user_words=["New York"], alpha=0.3)
     assert isinstance(out, TrendResult) and len(out) == len(analysed_corpus[1].model.clusters_)
     assert seen["source"] == "posts.jsonl" and seen["alpha"] == 0.3 and seen["cache"] is None
-    assert seen["peak_test"].min_z == 4
+    assert seen["min_z"] == 4
     assert seen["tokenizer_options"] == {"extra_stop_words": ["foo", "bar"],
                                          "user_words": ["New York"]}
-    with pytest.raises(ValueError, match="min_z or peak_test"):
-        glipca.analyse("posts.jsonl", min_z=4, peak_test=object())
 
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"min_z": 4, "peak_test": object()}, "given twice"),
+    ({"min_days": 3, "min_periods": 3}, "given twice"),
+    ({"no_such_option": 1}, "unknown option"),
+    ({"resamples": -1}, "n_resamples"),
+])
+def test_python_options_are_checked_before_any_counting(kwargs, message):
+    # The file does not exist: an option error must come first.
+    with pytest.raises((TypeError, ValueError), match=message):
+        glipca.analyse("no-such-posts.jsonl", **kwargs)
+
+
+def test_cli_spellings_are_python_spellings_too(analysed_corpus, tmp_path):  # noqa: F811
+    from glipca.model.options import model_options
+
+    cli = model_options(min_days=4, resamples=3, posts=2, no_cooccurrence=True, min_z=5)
+    python = model_options(min_periods=4, n_resamples=3, n_posts=2, cooccurrence=False)
+    assert cli.replace(peak_test=None) == python
+    assert cli.peak_test.min_z == 5
 
 
 def test_interpolated_periods_are_known_and_drawn(result):

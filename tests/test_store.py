@@ -4,6 +4,8 @@ import json
 
 import numpy as np
 import pytest
+
+import glipca.counting.stage
 from click.testing import CliRunner
 
 from glipca.cli import main
@@ -223,7 +225,7 @@ def test_a_store_window_analyses_as_the_input_files(stream, tmp_path, monkeypatc
     def no_reading(*args, **kwargs):
         raise AssertionError("an analysis of a store read its input")
 
-    monkeypatch.setattr(glipca.pipeline, "prepare_counts", no_reading)
+    monkeypatch.setattr(glipca.counting.stage, "prepare_counts", no_reading)
     stored = _analyse(tmp_path, "stored", "--store", store.folder, *window)
     for name in ("clusters.json", "posts.json", "series.csv", "peaks.csv", "graph.csv"):
         assert (stored / name).read_bytes() == (fresh / name).read_bytes(), name
