@@ -58,7 +58,10 @@ def episode_series(series, words, test, labels, *, max_episodes=MAX_EPISODES):
     columns, word_of, zs = {}, {}, {}
     if words:
         values = series[words]
-        for word, peaks in zip(words, test.significant_peaks(values)):
+        # Columns read from the array: a frame's column carries a deep copy
+        # of its attrs (masks, posts per period), once per word.
+        matrix = values.to_numpy(dtype=float)
+        for j, (word, peaks) in enumerate(zip(words, test.significant_peaks(values))):
             if not 2 <= len(peaks) <= max_episodes:
                 continue
             # Twice the width at half prominence on each side: the episode
@@ -67,7 +70,7 @@ def episode_series(series, words, test, labels, *, max_episodes=MAX_EPISODES):
                      for p, w, _ in peaks]
             if any(a[1] >= b[0] for a, b in zip(spans, spans[1:])):
                 continue
-            x = values[word].to_numpy(dtype=float)
+            x = matrix[:, j]
             for (p, _, z), (lo, hi) in zip(peaks, spans):
                 out = np.full(len(x), np.median(x))
                 lo, hi = max(lo, 0), min(hi, len(x) - 1)
