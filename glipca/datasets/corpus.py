@@ -5,6 +5,41 @@ single-peak trends, distractor words and background words has been planted,
 so that every stage of the pipeline can be scored against the truth (see
 :mod:`glipca.evaluation`). The generator knows nothing about the pipeline: it
 only produces posts (id, timestamp, text) and the list of what it planted.
+
+The model
+---------
+Each trend ``k`` has a peak day ``p``, a width ``sigma`` and an amplitude
+``a``. On day ``t`` the number of posts about it is
+``Poisson(N(t) * a * (floor + exp(-(t - p)**2 / (2 sigma**2))) * J(t))``,
+where ``N(t)`` is the day's volume and ``J(t)`` a lognormal jitter
+(sigma 0.3) shared by the whole trend. Each such post holds each of the
+trend's words with the word's own probability (0.3 to 0.9, at least one
+word). The shared jitter and the co-occurrence in the same posts make the
+words of a trend *directly* correlated.
+
+``n_close_pairs`` pairs of trends peak ``close_gap`` days apart, with a
+common width tuned so that their jittered daily rates correlate at 0.55
+to 0.7 (their word series, at about 0.45 to 0.7); their words are
+disjoint, so they are only *indirectly* correlated. Other trends are kept
+at least ``2 * sqrt(sigma_i**2 + sigma_j**2)`` days apart, and widths are
+otherwise uniform in [1.5, 3] days. In about half the seeds one trend
+peaks within 3 days of an edge. ``a`` and ``floor`` are uniform in
+[0.02, 0.05].
+
+Distractors: ``n_shared`` words used by the posts of two trends (the
+first two, when there are close pairs, by the two trends of a close pair,
+so that their series is a single bump bridging the pair; the others by
+two distant trends, so that they peak twice), ``n_seasonal`` words with a
+weekly rate, and ``n_drifting`` words whose rate rises or falls linearly
+(by a factor of 2.5 to 4) across the window. Every post also holds 2 or
+more draws of ``n_background`` background words with Zipf-like constant
+rates.
+
+``same_day`` more trends (0, or 2 or 3) peak together on a day far from
+the other trends, with words of their own in disjoint posts; ``n_burst``
+words spike on another such day, each in posts of its own
+(:mod:`glipca.datasets.stories`). Both come from a random stream of
+their own: the rest of the corpus keeps its structure.
 """
 
 from __future__ import annotations
@@ -126,38 +161,8 @@ def make_trend_corpus(*, lang="en", n_days=61, start="2020-03-08", n_trends=8,
                       n_burst=0, seed=0):
     """Generate posts in which single-peak trends and distractors are planted.
 
-    Each trend ``k`` has a peak day ``p``, a width ``sigma`` and an amplitude
-    ``a``. On day ``t`` the number of posts about it is
-    ``Poisson(N(t) * a * (floor + exp(-(t - p)**2 / (2 sigma**2))) * J(t))``,
-    where ``N(t)`` is the day's volume and ``J(t)`` a lognormal jitter
-    (sigma 0.3) shared by the whole trend. Each such post holds each of the
-    trend's words with the word's own probability (0.3 to 0.9, at least one
-    word). The shared jitter and the co-occurrence in the same posts make the
-    words of a trend *directly* correlated.
-
-    ``n_close_pairs`` pairs of trends peak ``close_gap`` days apart, with a
-    common width tuned so that their jittered daily rates correlate at 0.55
-    to 0.7 (their word series, at about 0.45 to 0.7); their words are
-    disjoint, so they are only *indirectly* correlated. Other trends are kept
-    at least ``2 * sqrt(sigma_i**2 + sigma_j**2)`` days apart, and widths are
-    otherwise uniform in [1.5, 3] days. In about half the seeds one trend
-    peaks within 3 days of an edge. ``a`` and ``floor`` are uniform in
-    [0.02, 0.05].
-
-    Distractors: ``n_shared`` words used by the posts of two trends (the
-    first two, when there are close pairs, by the two trends of a close pair,
-    so that their series is a single bump bridging the pair; the others by
-    two distant trends, so that they peak twice), ``n_seasonal`` words with a
-    weekly rate, and ``n_drifting`` words whose rate rises or falls linearly
-    (by a factor of 2.5 to 4) across the window. Every post also holds 2 or
-    more draws of ``n_background`` background words with Zipf-like constant
-    rates.
-
-    ``same_day`` more trends (0, or 2 or 3) peak together on a day far from
-    the other trends, with words of their own in disjoint posts; ``n_burst``
-    words spike on another such day, each in posts of its own
-    (:mod:`glipca.datasets.stories`). Both come from a random stream of
-    their own: the rest of the corpus keeps its structure.
+    The model of trends, close pairs and distractors is described in the
+    module docstring (:mod:`glipca.datasets.corpus`).
 
     Parameters
     ----------
@@ -204,33 +209,99 @@ def make_trend_corpus(*, lang="en", n_days=61, start="2020-03-08", n_trends=8,
     vocab = _check_params(params)
     # Three streams, so that a seed plants the same structure (peaks, widths,
     # rates) at any volume and in both languages, with only the words
-    # changed: the vocabulary draw, the structure, and the sampled posts.
+    # changed: the vocabulary draw, the structure, and the sampled posts
+    # (a fourth for the stories, see the module docstring).
     rw, rs, rng, r_extra = (np.random.default_rng(s)
                             for s in np.random.SeedSequence(seed).spawn(4))
-    T = n_days
-    t = np.arange(T)
+    calendar = _calendar(start, n_days)
+    words = _draw_words(rw, vocab, params)
+    structure = _plant_structure(rs, calendar, words, params)
+    posts, stories = _sample_posts(rng, r_extra, calendar, words, structure, params)
+    return _planted_corpus(posts, calendar, words, structure, stories, params)
+
+
+@dataclass
+class _Calendar:
+    """The window: day numbers, dates, weekdays (Monday = 0) and a 0-to-1 ramp."""
+
+    t: np.ndarray
+    dates: np.ndarray
+    weekday: np.ndarray
+    ramp: np.ndarray
+
+
+def _calendar(start, n_days):
+    t = np.arange(n_days)
     first_day = np.datetime64(pd.Timestamp(start).date(), "D")
-    day_dates = first_day + t
-    weekday = (pd.Timestamp(start).day_of_week + t) % 7  # Monday = 0
+    weekday = (pd.Timestamp(start).day_of_week + t) % 7
+    return _Calendar(t, first_day + t, weekday, t / max(n_days - 1, 1))
 
-    # --- Planted structure -------------------------------------------------
+
+@dataclass
+class _Words:
+    """The planted words of each kind; ``all`` in index order."""
+
+    trend: list
+    shared: list
+    seasonal: list
+    drifting: list
+    background: list
+    day: list
+    burst: list
+    all: list
+    index: dict
+    background_start: int
+
+
+def _draw_words(rw, vocab, p):
+    """Shuffle the vocabulary and cut it into the words of each kind."""
+    per_trend, same_day = p["words_per_trend"], p["same_day"]
     words = [vocab[i] for i in rw.permutation(len(vocab))]
-    cuts = np.cumsum([n_trends * words_per_trend, n_shared, n_seasonal,
-                      n_drifting, n_background])
-    trend_words = [words[k * words_per_trend:(k + 1) * words_per_trend]
-                   for k in range(n_trends)]
-    shared_words = words[cuts[0]:cuts[1]]
-    seasonal_words = words[cuts[1]:cuts[2]]
-    drifting_words = words[cuts[2]:cuts[3]]
-    background_words = words[cuts[3]:cuts[4]]
-    extra = words[cuts[4]:cuts[4] + same_day * words_per_trend + n_burst]
-    day_words = [extra[k * words_per_trend:(k + 1) * words_per_trend] for k in range(same_day)]
-    burst_words = extra[same_day * words_per_trend:]
+    cuts = np.cumsum([p["n_trends"] * per_trend, p["n_shared"], p["n_seasonal"],
+                      p["n_drifting"], p["n_background"]])
+    trend_words = [words[k * per_trend:(k + 1) * per_trend] for k in range(p["n_trends"])]
+    extra = words[cuts[4]:cuts[4] + same_day * per_trend + p["n_burst"]]
+    day_words = [extra[k * per_trend:(k + 1) * per_trend] for k in range(same_day)]
     words = words[:cuts[4]] + extra
-    index = {w: i for i, w in enumerate(words)}
+    return _Words(
+        trend=trend_words, shared=words[cuts[0]:cuts[1]], seasonal=words[cuts[1]:cuts[2]],
+        drifting=words[cuts[2]:cuts[3]], background=words[cuts[3]:cuts[4]], day=day_words,
+        burst=extra[same_day * per_trend:], all=words,
+        index={w: i for i, w in enumerate(words)}, background_start=cuts[3])
 
+
+@dataclass
+class _Structure:
+    """What the structure stream plants: trends, their words' inclusion
+    probabilities, the shared words' trends and the distractors' rates."""
+
+    peaks: np.ndarray
+    sigmas: np.ndarray
+    close_pairs: list
+    amplitudes: np.ndarray
+    rate: np.ndarray
+    inclusion: np.ndarray
+    shared_trends: dict
+    shared_inclusion: np.ndarray
+    word_rates: dict
+
+
+def _plant_structure(rs, calendar, words, p):
+    """Draw the structure; the order of the draws from ``rs`` is part of the output."""
+    peaks, sigmas, close_pairs, amplitudes, rate = _trend_rates(rs, calendar.t, p)
+    inclusion = rs.uniform(0.3, 0.9, (p["n_trends"], p["words_per_trend"]))
+    shared_trends = pair_shared(rs, words.shared, peaks, sigmas, close_pairs)
+    shared_inclusion = rs.uniform(0.3, 0.7, (p["n_shared"], 2))
+    word_rates = _distractor_rates(rs, words, calendar)
+    return _Structure(peaks, sigmas, close_pairs, amplitudes, rate, inclusion,
+                      shared_trends, shared_inclusion, word_rates)
+
+
+def _trend_rates(rs, t, p):
+    """Peaks, widths, close pairs, amplitudes and daily rate of every trend."""
+    n_trends, T = p["n_trends"], len(t)
     peaks, sigmas, close_pairs, pair_corr = place_trends(
-        rs, T, n_trends, n_close_pairs, close_gap)
+        rs, T, n_trends, p["n_close_pairs"], p["close_gap"])
     amplitudes = rs.uniform(0.02, 0.05, n_trends)
     floors = rs.uniform(0.02, 0.05, n_trends)
     jitter = np.exp(0.3 * rs.standard_normal((n_trends, T)))
@@ -249,117 +320,149 @@ def make_trend_corpus(*, lang="en", n_days=61, start="2020-03-08", n_trends=8,
              for s in grid]
         sigmas[i] = sigmas[j] = grid[int(np.argmin(np.abs(np.array(r) - c)))]
     rate = np.array([trend_rate(k, sigmas[k]) for k in range(n_trends)])
-    inclusion = rs.uniform(0.3, 0.9, (n_trends, words_per_trend))
-    shared_trends = pair_shared(rs, shared_words, peaks, sigmas, close_pairs)
-    shared_inclusion = rs.uniform(0.3, 0.7, (n_shared, 2))
+    return peaks, sigmas, close_pairs, amplitudes, rate
 
-    ramp = t / max(T - 1, 1)
+
+def _distractor_rates(rs, words, calendar):
+    """Daily rate of every seasonal and drifting word."""
     word_rates = {}
     # Seasonal words: a weekly bump on one day of the week (mostly at the
     # weekend) and half of it on the neighbouring days.
-    for w in seasonal_words:
+    for w in words.seasonal:
         day = rs.choice([5, 6]) if rs.random() < 0.7 else rs.integers(7)
-        lag = (weekday - day) % 7
+        lag = (calendar.weekday - day) % 7
         shape = np.select([lag == 0, (lag == 1) | (lag == 6)], [1.0, 0.5], 0.0)
         word_rates[w] = rs.uniform(0.004, 0.01) * (1 + rs.uniform(2, 4) * shape)
-    for w in drifting_words:
-        shape = ramp if rs.random() < 0.5 else ramp[::-1]
+    for w in words.drifting:
+        shape = calendar.ramp if rs.random() < 0.5 else calendar.ramp[::-1]
         word_rates[w] = rs.uniform(0.003, 0.008) * (1 + rs.uniform(1.5, 3) * shape)
+    return word_rates
 
-    # --- Sampled posts -----------------------------------------------------
-    # Daily volume: geometric growth, more posts at the weekend.
-    lo, hi = posts_per_day
-    growth = lo * (hi / lo) ** ramp
-    dow = np.array([0.96, 0.97, 0.98, 1.0, 1.02, 1.1, 1.08])[weekday]
-    n_posts_day = np.maximum(rng.poisson(growth * dow), 1)
+
+def _sample_posts(rng, r_extra, calendar, words, structure, p):
+    """The posts, sorted by time, and the stories planted in them.
+
+    Returns
+    -------
+    posts : DataFrame
+    stories : (list of dict, int or None, int or None)
+        The same-day trends, their day and the burst day.
+    """
+    n_posts_day = _daily_volume(rng, calendar, p["posts_per_day"])
     n_posts = int(n_posts_day.sum())
     offsets = np.concatenate([[0], np.cumsum(n_posts_day)])
-    post_day = np.repeat(t, n_posts_day)
+    post_day = np.repeat(calendar.t, n_posts_day)
+    post_trend = _trend_of_posts(rng, n_posts_day, offsets, structure.rate)
+    pairs = _topical_pairs(rng, words, structure, n_posts_day, offsets, post_trend)
+    stories = [], None, None
+    if p["same_day"] or p["n_burst"]:
+        story_pairs, *stories = plant_stories(
+            r_extra, words.day, words.burst, structure.peaks, structure.sigmas,
+            n_posts_day, offsets, post_trend)
+        pairs += story_pairs
+    pairs_post = [posts for posts, _ in pairs]
+    pairs_word = [np.full(posts.size, words.index[w]) for posts, w in pairs]
+    # Background words: constant Zipf-like rates; at least two draws per post
+    # so that every text reads like a sentence.
+    zipf = 1.0 / (np.arange(p["n_background"]) + 10.0)
+    n_draws = 2 + rng.poisson(1.5, n_posts)
+    pairs_post.append(np.repeat(np.arange(n_posts), n_draws))
+    pairs_word.append(words.background_start + rng.choice(p["n_background"], n_draws.sum(),
+                                                          p=zipf / zipf.sum()))
+    texts = build_texts(rng, p["lang"], np.concatenate(pairs_post),
+                        np.concatenate(pairs_word), n_posts, words.all)
+    return _timed_posts(rng, p["lang"], calendar, post_day, texts), tuple(stories)
 
+
+def _daily_volume(rng, calendar, posts_per_day):
+    """Posts per day: geometric growth, more posts at the weekend."""
+    lo, hi = posts_per_day
+    growth = lo * (hi / lo) ** calendar.ramp
+    dow = np.array([0.96, 0.97, 0.98, 1.0, 1.02, 1.1, 1.08])[calendar.weekday]
+    return np.maximum(rng.poisson(growth * dow), 1)
+
+
+def _trend_of_posts(rng, n_posts_day, offsets, rate):
+    """Trend of each post, -1 for none."""
     n_about = rng.poisson(n_posts_day[None, :] * rate)
     # The trend posts take the first slots of each day (they are shuffled in
     # time later); never more of them than posts.
     over = n_about.sum(0) > n_posts_day
     n_about[:, over] = np.floor(n_about[:, over] * n_posts_day[over]
                                 / n_about[:, over].sum(0)).astype(int)
-    post_trend = np.full(n_posts, -1)
-    for d in range(T):
-        ids = np.repeat(np.arange(n_trends), n_about[:, d])
+    post_trend = np.full(int(n_posts_day.sum()), -1)
+    for d in range(len(n_posts_day)):
+        ids = np.repeat(np.arange(n_about.shape[0]), n_about[:, d])
         post_trend[offsets[d]:offsets[d] + ids.size] = ids
+    return post_trend
 
-    pairs_post, pairs_word = [], []
 
-    def add(posts, word):
-        pairs_post.append(posts)
-        pairs_word.append(np.full(posts.size, index[word]))
-
-    trend_posts = [np.flatnonzero(post_trend == k) for k in range(n_trends)]
+def _topical_pairs(rng, words, structure, n_posts_day, offsets, post_trend):
+    """(posts, word) for the trend, shared, seasonal and drifting words."""
+    pairs = []
+    per_trend = structure.inclusion.shape[1]
+    trend_posts = [np.flatnonzero(post_trend == k) for k in range(len(words.trend))]
     for k, posts in enumerate(trend_posts):
-        q = inclusion[k]
-        has = rng.random((posts.size, words_per_trend)) < q
+        q = structure.inclusion[k]
+        has = rng.random((posts.size, per_trend)) < q
         empty = np.flatnonzero(~has.any(1))
-        has[empty, rng.choice(words_per_trend, empty.size, p=q / q.sum())] = True
-        for j, w in enumerate(trend_words[k]):
-            add(posts[has[:, j]], w)
-    for (w, ks), qs in zip(shared_trends.items(), shared_inclusion):
+        has[empty, rng.choice(per_trend, empty.size, p=q / q.sum())] = True
+        pairs += [(posts[has[:, j]], w) for j, w in enumerate(words.trend[k])]
+    for (w, ks), qs in zip(structure.shared_trends.items(), structure.shared_inclusion):
         for k, q in zip(ks, qs):
             posts = trend_posts[k]
-            add(posts[rng.random(posts.size) < q], w)
-    for w, p in word_rates.items():
-        add(_pick_posts(rng, p, n_posts_day, offsets), w)
-    same_trends, same_peak, burst_peak = [], None, None
-    if same_day or n_burst:
-        pairs, same_trends, same_peak, burst_peak = plant_stories(
-            r_extra, day_words, burst_words, peaks, sigmas, n_posts_day, offsets, post_trend)
-        for posts, w in pairs:
-            add(posts, w)
+            pairs.append((posts[rng.random(posts.size) < q], w))
+    for w, p in structure.word_rates.items():
+        pairs.append((_pick_posts(rng, p, n_posts_day, offsets), w))
+    return pairs
 
-    # Background words: constant Zipf-like rates; at least two draws per post
-    # so that every text reads like a sentence.
-    zipf = 1.0 / (np.arange(n_background) + 10.0)
-    n_draws = 2 + rng.poisson(1.5, n_posts)
-    pairs_post.append(np.repeat(np.arange(n_posts), n_draws))
-    pairs_word.append(cuts[3] + rng.choice(n_background, n_draws.sum(),
-                                           p=zipf / zipf.sum()))
 
-    texts = build_texts(rng, lang, np.concatenate(pairs_post),
-                         np.concatenate(pairs_word), n_posts, words)
-
-    # Seconds within the (local) day; see Notes for the Japanese window.
-    # Sorting on the uniform draw itself gives the same order in both
-    # languages, ties of whole seconds included.
+def _timed_posts(rng, lang, calendar, post_day, texts):
+    """The posts with ids and timestamps, sorted by time."""
+    # Seconds within the (local) day; see Notes of make_trend_corpus for the
+    # Japanese window. Sorting on the uniform draw itself gives the same
+    # order in both languages, ties of whole seconds included.
+    n_posts = post_day.size
     first_s = 0 if lang == "en" else 9 * 3600
     u = rng.random(n_posts)
     secs = first_s + np.floor(u * (86400 - first_s)).astype(int)
     order = np.lexsort((u, post_day))
-    stamps = (day_dates[post_day].astype("datetime64[s]")
+    stamps = (calendar.dates[post_day].astype("datetime64[s]")
               + secs.astype("timedelta64[s]"))[order]
     suffix = "+00:00" if lang == "en" else "+09:00"
     created = [s + suffix for s in np.datetime_as_string(stamps, unit="s")]
-    posts = pd.DataFrame({
+    return pd.DataFrame({
         "id": np.arange(1, n_posts + 1, dtype=np.int64),
         "created_at": created,
         "text": [texts[i] for i in order],
     })
 
-    days = [str(d) for d in day_dates]
+
+def _planted_corpus(posts, calendar, words, structure, stories, p):
+    """The :class:`PlantedCorpus`: the posts and what was planted in them."""
+    same_trends, same_peak, burst_peak = stories
+    n_trends, peaks, sigmas = p["n_trends"], structure.peaks, structure.sigmas
+    days = [str(d) for d in calendar.dates]
     trends = [{"id": k, "peak": days[int(peaks[k])], "peak_day": int(peaks[k]),
-               "sigma": float(sigmas[k]), "amplitude": float(amplitudes[k]),
-               "words": list(trend_words[k])} for k in range(n_trends)]
+               "sigma": float(sigmas[k]), "amplitude": float(structure.amplitudes[k]),
+               "words": list(words.trend[k])} for k in range(n_trends)]
+    trend_words = list(words.trend)
     for i, extra_trend in enumerate(same_trends):
         trends.append({"id": n_trends + i, "peak": days[same_peak], "peak_day": same_peak,
-                       **extra_trend, "words": list(day_words[i])})
-        trend_words.append(day_words[i])
+                       **extra_trend, "words": list(words.day[i])})
+        trend_words.append(words.day[i])
     trends.sort(key=lambda tr: (tr["peak_day"], tr["id"]))
     truth = {w: k for k in range(len(trend_words)) for w in trend_words[k]}
     return PlantedCorpus(
-        posts=posts, lang=lang, trends=trends, close_pairs=close_pairs,
-        shared_words=list(shared_words), seasonal_words=list(seasonal_words),
-        drifting_words=list(drifting_words),
-        background_words=list(background_words), truth=truth,
-        shared_trends=shared_trends, same_day=list(range(n_trends, n_trends + same_day)),
-        burst_words=list(burst_words), burst_day=None if burst_peak is None else days[burst_peak],
-        days=days, params=params)
+        posts=posts, lang=p["lang"], trends=trends, close_pairs=structure.close_pairs,
+        shared_words=list(words.shared), seasonal_words=list(words.seasonal),
+        drifting_words=list(words.drifting),
+        background_words=list(words.background), truth=truth,
+        shared_trends=structure.shared_trends,
+        same_day=list(range(n_trends, n_trends + p["same_day"])),
+        burst_words=list(words.burst),
+        burst_day=None if burst_peak is None else days[burst_peak],
+        days=days, params=p)
 
 
 def _check_params(p):

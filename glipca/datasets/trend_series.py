@@ -123,11 +123,29 @@ def make_trend_series(n_words=30, *, words_per_trend=5, heavy_tailed=False,
     bumps overlap.
     """
     rng = np.random.default_rng(seed)
-    T = int(n_periods)
-    t = np.arange(T)
-    index = pd.date_range(start, periods=T, freq=freq, tz="UTC")
+    index = pd.date_range(start, periods=int(n_periods), freq=freq, tz="UTC")
     sizes = _trend_sizes(rng, n_words, words_per_trend, heavy_tailed)
-    n_trends = len(sizes)
+    peaks, sigmas, close_pairs = _place_peaks(rng, len(index), len(sizes), n_close_pairs,
+                                              close_gap, width)
+    posts = _posts_per_period(rng, index, posts_per_period, weekly, daily_cycle)
+    topical = _topical_posts(rng, posts, peaks, sigmas, amplitude)
+    columns, words, truth, trends = _trend_columns(rng, sizes, topical, peaks, sigmas)
+    shared_trends, shared = _shared_columns(rng, n_shared, topical, peaks, sigmas, close_pairs)
+    words += list(shared_trends)
+    trend_counts = _with_background(rng, columns + shared, posts)
+    noise = rng.binomial(posts[:, None], rng.uniform(0.001, 0.01, n_noise))
+    words += [f"noise{i}" for i in range(n_noise)]
+    dups, dup_truth = _near_copies(rng, trend_counts, words, truth, n_words, n_duplicates)
+    words += list(dup_truth)
+    truth.update(dup_truth)
+    counts = np.hstack([trend_counts, noise, dups]).astype(np.int64)
+    return PlantedSeries(counts=counts, posts=posts.astype(np.int64), index=index,
+                         words=words, truth=truth, shared_trends=shared_trends,
+                         trends=trends, close_pairs=close_pairs)
+
+
+def _place_peaks(rng, T, n_trends, n_close_pairs, close_gap, width):
+    """Peaks, widths and close pairs of the trends."""
     if n_close_pairs and 8 * n_trends > T:
         raise ValueError("close pairs need at least 8 periods per trend")
     if 8 * n_trends <= T:
@@ -136,17 +154,33 @@ def make_trend_series(n_words=30, *, words_per_trend=5, heavy_tailed=False,
     else:
         peaks = rng.uniform(1, T - 2, n_trends)
         sigmas, close_pairs = rng.uniform(*width, n_trends), []
+    return peaks, sigmas, close_pairs
 
+
+def _posts_per_period(rng, index, posts_per_period, weekly, daily_cycle):
+    """Posts of each period: a linear trend with a weekly and a daily rhythm."""
+    T = len(index)
+    t = np.arange(T)
     lo, hi = posts_per_period
     volume = np.linspace(lo, hi, T) * (1 + weekly * np.sin(2 * np.pi * t / 7))
     hours = index.hour.to_numpy() + index.minute.to_numpy() / 60
     volume = volume * (1 + daily_cycle * np.cos(2 * np.pi * (hours - 20) / 24))
-    posts = np.maximum(rng.poisson(volume), 1)
+    return np.maximum(rng.poisson(volume), 1)
+
+
+def _topical_posts(rng, posts, peaks, sigmas, amplitude):
+    """Posts of each period about each trend (periods x trends)."""
+    T, n_trends = len(posts), len(peaks)
+    t = np.arange(T)
     amplitude = rng.uniform(*amplitude, n_trends)
     bumps = np.exp(-0.5 * ((t[:, None] - peaks) / sigmas) ** 2)
     jitter = np.exp(0.3 * rng.standard_normal((T, n_trends)))
-    topical = rng.poisson(posts[:, None] * amplitude * bumps * jitter)
+    return rng.poisson(posts[:, None] * amplitude * bumps * jitter)
 
+
+def _trend_columns(rng, sizes, topical, peaks, sigmas):
+    """Counts of every trend word, drawn from its trend's posts, with names,
+    labels and the trends' descriptions."""
     columns, words, truth, trends = [], [], {}, []
     for k, size in enumerate(sizes):
         names = [f"t{k}w{j}" for j in range(size)]
@@ -156,27 +190,31 @@ def make_trend_series(n_words=30, *, words_per_trend=5, heavy_tailed=False,
         truth.update(dict.fromkeys(names, k))
         trends.append({"id": k, "peak": int(round(peaks[k])),
                        "sigma": float(sigmas[k]), "words": names})
+    return columns, words, truth, trends
+
+
+def _shared_columns(rng, n_shared, topical, peaks, sigmas, close_pairs):
+    """The two trends behind each shared word, and its counts (one column each)."""
     shared_words = [f"shared{i}" for i in range(n_shared)]
     shared_trends = pair_shared(rng, shared_words, peaks, sigmas, close_pairs) \
         if n_shared else {}
-    for w, (a, b) in shared_trends.items():
-        columns.append(rng.binomial(topical[:, [a]], 0.5)
-                       + rng.binomial(topical[:, [b]], 0.5))
-        words.append(w)
-    trend_counts = np.hstack(columns) if columns else np.zeros((T, 0), np.int64)
+    columns = [rng.binomial(topical[:, [a]], 0.5) + rng.binomial(topical[:, [b]], 0.5)
+               for a, b in shared_trends.values()]
+    return shared_trends, columns
+
+
+def _with_background(rng, columns, posts):
+    """The columns side by side, each word also in a background share of posts."""
+    trend_counts = np.hstack(columns) if columns else np.zeros((len(posts), 0), np.int64)
     background = rng.lognormal(np.log(5e-4), 0.5, trend_counts.shape[1])
-    trend_counts = trend_counts + rng.binomial(posts[:, None], background)
-    noise = rng.binomial(posts[:, None], rng.uniform(0.001, 0.01, n_noise))
-    words += [f"noise{i}" for i in range(n_noise)]
+    return trend_counts + rng.binomial(posts[:, None], background)
+
+
+def _near_copies(rng, trend_counts, words, truth, n_words, n_duplicates):
+    """Counts of near-copies of random trend words, and their names' labels."""
     source = rng.choice(n_words, n_duplicates, replace=n_duplicates > n_words)
     dups = rng.binomial(trend_counts[:, source], 0.97)
-    for i, j in enumerate(source):
-        words.append(f"dup{i}")
-        truth[f"dup{i}"] = truth[words[j]]
-    counts = np.hstack([trend_counts, noise, dups]).astype(np.int64)
-    return PlantedSeries(counts=counts, posts=posts.astype(np.int64), index=index,
-                         words=words, truth=truth, shared_trends=shared_trends,
-                         trends=trends, close_pairs=close_pairs)
+    return dups, {f"dup{i}": truth[words[j]] for i, j in enumerate(source)}
 
 
 def _trend_sizes(rng, n_words, per_trend, heavy_tailed):

@@ -169,114 +169,135 @@ def read_json(fh, text_field, time_field=None):
     A damaged array element is skipped and reading resumes at the next
     element that looks like a record (:meth:`_JsonStream.resync`).
     """
-    stream = _JsonStream(fh)
-    index = 0
-    # Nothing is read before the ``try`` below, which turns a broken gzip
-    # stream or bad JSON into a record error.
+    yield from _JsonReader(fh, text_field, time_field).records()
 
-    def element():
-        """(item, whether the stream moved past the element)."""
-        nonlocal index
-        index += 1
+
+class _JsonReader:
+    """One reading of a JSON document: the stream, and the number of the
+    last element or object read (``index``)."""
+
+    def __init__(self, fh, text_field, time_field):
+        self.stream = _JsonStream(fh)
+        self.text_field = text_field
+        self.time_field = time_field
+        self.index = 0
+
+    def records(self):
+        """What :func:`read_json` yields; damage that cannot be read past ends
+        it with a fatal :class:`BadRecord`."""
+        stream = self.stream
+        # Nothing is read before the ``try`` below, which turns a broken gzip
+        # stream or bad JSON into a record error.
         try:
-            obj, bad = stream.value()
+            stream.skip_bom()
+            while True:
+                c = stream.peek()
+                if c == "":
+                    return
+                if c == "[" or c == "," and self.index:
+                    # A comma here: damage closed an array early; read on as
+                    # if it had not.
+                    stream.pos += 1
+                    yield from self.array_records()
+                elif c == "{":
+                    yield from self.object_records()
+                else:
+                    self.index += 1
+                    yield self.index, BadRecord("malformed_json", f"malformed JSON: unexpected {c!r}", fatal=True), 0
+                    return
+        except _End:
+            return
         except json.JSONDecodeError as exc:
-            return (index, BadRecord("malformed_json", f"malformed JSON: {exc.msg}"), 0), False
+            yield self.index + 1, BadRecord("malformed_json", f"malformed JSON: {exc.msg}", fatal=True), 0
         except OverLimit as exc:
-            return (index, exc.args[0], 0), exc.args[1]
-        return (index, _checked(obj, bad), 0), True
+            yield self.index + 1, exc.args[0]._replace(fatal=True), 0
+        except Truncated as exc:
+            yield self.index + 1, BadRecord("truncated", truncated_reason(exc.args[1]), fatal=True), 0
 
-    def accept(obj):
-        if not isinstance(obj, Mapping) or not _looks_like_record(obj, text_field):
+    def element(self):
+        """(item, whether the stream moved past the element)."""
+        self.index += 1
+        try:
+            obj, bad = self.stream.value()
+        except json.JSONDecodeError as exc:
+            return (self.index, BadRecord("malformed_json", f"malformed JSON: {exc.msg}"), 0), False
+        except OverLimit as exc:
+            return (self.index, exc.args[0], 0), exc.args[1]
+        return (self.index, _checked(obj, bad), 0), True
+
+    def accept(self, obj):
+        """Whether ``obj`` looks like a record: where to resume after damage."""
+        if not isinstance(obj, Mapping) or not _looks_like_record(obj, self.text_field):
             return False
-        if time_field is not None:
-            return not is_missing(lookup(obj, time_field))
+        if self.time_field is not None:
+            return not is_missing(lookup(obj, self.time_field))
         return resolve_group(TIME_GROUPS, obj.keys()) is not None
 
-    def recover():
-        nonlocal index
-        found = stream.resync(accept)
+    def recover(self):
+        """The next element that looks like a record, after damage."""
+        found = self.stream.resync(self.accept)
         if found is None:
             raise _End
-        index += 1
-        return (index, _checked(*found), 0), True
+        self.index += 1
+        return (self.index, _checked(*found), 0), True
 
-    def array():
-        # Called just after '['.
+    def array_records(self):
+        """The elements of an array; called just after its '['."""
+        stream = self.stream
         if stream.peek() == "]":
             stream.pos += 1
             return
-        item, moved = element()
+        item, moved = self.element()
         while True:
             yield item
             if not moved:
-                item, moved = recover()
+                item, moved = self.recover()
                 continue
             try:
                 if stream.expect(",]") == "]":
                     return
             except json.JSONDecodeError as exc:
-                item, moved = (index + 1, BadRecord("malformed_json", f"malformed JSON: {exc.msg}"), 0), False
+                item, moved = (self.index + 1, BadRecord("malformed_json", f"malformed JSON: {exc.msg}"), 0), False
                 continue
-            item, moved = element()
+            item, moved = self.element()
 
-    try:
-        stream.skip_bom()
-        while True:
-            c = stream.peek()
-            if c == "":
-                return
-            if c == "[" or c == "," and index:
-                # A comma here: damage closed an array early; read on as
-                # if it had not.
-                stream.pos += 1
-                yield from array()
-            elif c == "{":
-                # An object is either a record or a v2 envelope whose "data"
-                # array is streamed; its other members are kept (they are small
-                # in practice) to tell the two apart at the end.
-                start_index = index
-                stream.pos += 1
-                members = {}
-                streamed = any_bad = False
-                if stream.peek() == "}":
+    def object_records(self):
+        """An object at the top level; called at its '{'."""
+        # An object is either a record or a v2 envelope whose "data"
+        # array is streamed; its other members are kept (they are small
+        # in practice) to tell the two apart at the end.
+        stream = self.stream
+        start_index = self.index
+        stream.pos += 1
+        members = {}
+        streamed = any_bad = False
+        if stream.peek() == "}":
+            stream.pos += 1
+        else:
+            while True:
+                if stream.peek() != '"':
+                    raise json.JSONDecodeError("expected a member name", stream.buf, stream.pos)
+                key, bad = stream.value()
+                any_bad |= bad
+                stream.expect(":")
+                if key == "data" and stream.peek() == "[" and not _looks_like_record(members, self.text_field):
                     stream.pos += 1
+                    streamed = True
+                    yield from self.array_records()
                 else:
-                    while True:
-                        if stream.peek() != '"':
-                            raise json.JSONDecodeError("expected a member name", stream.buf, stream.pos)
-                        key, bad = stream.value()
-                        any_bad |= bad
-                        stream.expect(":")
-                        if key == "data" and stream.peek() == "[" and not _looks_like_record(members, text_field):
-                            stream.pos += 1
-                            streamed = True
-                            yield from array()
-                        else:
-                            members[key], bad = stream.value()
-                            any_bad |= bad
-                        if stream.expect(",}") == "}":
-                            break
-                if not streamed:
-                    index = start_index + 1
-                    if any_bad:
-                        yield index, BadRecord("encoding", "invalid UTF-8 bytes"), 0
-                        continue
-                    if is_envelope(members, text_field) and isinstance(members["data"], Mapping):
-                        members = members["data"]
-                    yield index, members, 0
-            else:
-                index += 1
-                yield index, BadRecord("malformed_json", f"malformed JSON: unexpected {c!r}", fatal=True), 0
-                return
-    except _End:
-        return
-    except json.JSONDecodeError as exc:
-        yield index + 1, BadRecord("malformed_json", f"malformed JSON: {exc.msg}", fatal=True), 0
-    except OverLimit as exc:
-        yield index + 1, exc.args[0]._replace(fatal=True), 0
-    except Truncated as exc:
-        yield index + 1, BadRecord("truncated", truncated_reason(exc.args[1]), fatal=True), 0
+                    members[key], bad = stream.value()
+                    any_bad |= bad
+                if stream.expect(",}") == "}":
+                    break
+        if streamed:
+            return
+        self.index = start_index + 1
+        if any_bad:
+            yield self.index, BadRecord("encoding", "invalid UTF-8 bytes"), 0
+            return
+        if is_envelope(members, self.text_field) and isinstance(members["data"], Mapping):
+            members = members["data"]
+        yield self.index, members, 0
 
 
 def _checked(obj, bad):

@@ -140,6 +140,19 @@ def cluster_stability(series, clusters, *, alpha, n_resamples=20, fraction=0.8, 
     n_run : int
         Only with ``return_n_resamples``.
     """
+    _check_arguments(fraction, n_resamples, top_k, tolerance)
+    cores = [_words_of(c)[:top_k] for c in clusters]
+    if not cores:
+        return (np.zeros(0), 0) if return_n_resamples else np.zeros(0)
+    series = pd.DataFrame(series)
+    samples = _draw_samples(series.shape[0], fraction, n_resamples, seed)
+    state = _shared_state(series, cores, alpha, glipca_params, cov_init)
+    together, done = _count_together(state, samples, jobs, tolerance, progress)
+    scores = together / done
+    return (scores, done) if return_n_resamples else scores
+
+
+def _check_arguments(fraction, n_resamples, top_k, tolerance):
     if not 0 < fraction <= 1:
         raise ValueError(f"fraction must be in (0, 1], got {fraction}")
     if n_resamples < 1:
@@ -148,27 +161,36 @@ def cluster_stability(series, clusters, *, alpha, n_resamples=20, fraction=0.8, 
         raise ValueError(f"top_k must be at least 2, got {top_k}")
     if not 0 <= tolerance < 1:
         raise ValueError(f"tolerance must be in [0, 1), got {tolerance}")
-    cores = [_words_of(c)[:top_k] for c in clusters]
-    if not cores:
-        return (np.zeros(0), 0) if return_n_resamples else np.zeros(0)
-    series = pd.DataFrame(series)
-    position = {str(w): i for i, w in enumerate(series.columns)}
-    n_periods = series.shape[0]
+
+
+def _draw_samples(n_periods, fraction, n_resamples, seed):
+    """The sorted periods each resample keeps."""
     n_keep = max(3, int(round(fraction * n_periods)))
-    params = dict(glipca_params or {})
-    params.update(alpha=float(alpha), local_refit=False)
     rng = np.random.default_rng(seed)
     # Drawn up front, in the order of the original sequential loop, so that
     # which days a resample keeps does not depend on how many ran.
-    samples = [np.sort(rng.choice(n_periods, size=n_keep, replace=False))
-               for _ in range(n_resamples)]
-    state = (
+    return [np.sort(rng.choice(n_periods, size=n_keep, replace=False))
+            for _ in range(n_resamples)]
+
+
+def _shared_state(series, cores, alpha, glipca_params, cov_init):
+    """What every resample needs, sent once to each worker: the series, the
+    cores' columns, the unfitted estimator and the solver's start."""
+    position = {str(w): i for i, w in enumerate(series.columns)}
+    params = dict(glipca_params or {})
+    params.update(alpha=float(alpha), local_refit=False)
+    return (
         series.to_numpy(dtype=float),
         [np.array([position[str(w)] for w in core]) for core in cores],
         GLIPCA(**params),
         None if cov_init is None else np.asarray(cov_init, dtype=float),
     )
-    together = np.zeros(len(cores), dtype=np.int64)
+
+
+def _count_together(state, samples, jobs, tolerance, progress):
+    """Resamples in which each core came out together, and the number run."""
+    n_resamples = len(samples)
+    together = np.zeros(len(state[1]), dtype=np.int64)
     done = 0
     # Closing the results stops the workers at once when the scores settle.
     with progress_bar(progress, desc="stability", total=n_resamples, unit=" resamples") as bar, \
@@ -179,8 +201,7 @@ def cluster_stability(series, clusters, *, alpha, n_resamples=20, fraction=0.8, 
             bar.update()
             if all(settled(int(s), done, n_resamples, float(tolerance)) for s in together):
                 break
-    scores = together / done
-    return (scores, done) if return_n_resamples else scores
+    return together, done
 
 
 def _results(state, samples, jobs):

@@ -128,6 +128,24 @@ def count_on_dask(source, options=None, *, client=None, scheduler=None, n_worker
     ValueError
         For bad options or a data frame.
     """
+    files, options, params, store, key = _resolved_inputs(source, options, option_kwargs, cache,
+                                                          storage_options)
+    pruning = min_count > 1 or min_periods > 1
+    hit = _from_cache(store, key, files, options, params, keep_posts, min_count, min_periods)
+    if hit is not None:
+        return hit
+    counts, report, posts = _count_fresh(
+        files, options, client=client, scheduler=scheduler, n_workers=n_workers, blocksize=blocksize,
+        n_buckets=n_buckets, storage_options=storage_options, keep_posts=keep_posts,
+        min_count=min_count, min_periods=min_periods)
+    if store is not None and not pruning:
+        store.put(key, counts, report, params, posts)
+    return PreparedCounts(counts, report, options, params, key, False, posts)
+
+
+def _resolved_inputs(source, options, option_kwargs, cache, storage_options):
+    """(files, options, params, cache store, cache key): the inputs checked and
+    the options resolved; no store and no key for URLs."""
     import pandas as pd
 
     if isinstance(source, pd.DataFrame):
@@ -145,19 +163,47 @@ def count_on_dask(source, options=None, *, client=None, scheduler=None, n_worker
     options, _, params = resolve_options(files, options, store, content)
     if not remote:
         key = cache_key(content, params)
-    pruning = min_count > 1 or min_periods > 1
-    if store is not None:
-        hit = store.get(key, posts=keep_posts)
-        if hit is not None:
-            counts, report, _, posts = hit
-            report.files = list(files)
-            if pruning:
-                counts = counts.prune(min_count, min_periods)
-            if pruning and posts is not None:
-                posts = posts.select_words(word_columns(hit[0].words, counts.words))
-            return PreparedCounts(counts, report, options, params, key, True, posts)
-    tasks, empty = plan_tasks(files, options.read, blocksize=blocksize, storage_options=storage_options)
+    return files, options, params, store, key
 
+
+def _from_cache(store, key, files, options, params, keep_posts, min_count, min_periods):
+    """The cached counts (and posts), pruned as asked, or None (also without a store)."""
+    hit = None if store is None else store.get(key, posts=keep_posts)
+    if hit is None:
+        return None
+    pruning = min_count > 1 or min_periods > 1
+    counts, report, _, posts = hit
+    report.files = list(files)
+    if pruning:
+        counts = counts.prune(min_count, min_periods)
+    if pruning and posts is not None:
+        posts = posts.select_words(word_columns(hit[0].words, counts.words))
+    return PreparedCounts(counts, report, options, params, key, True, posts)
+
+
+def _count_fresh(files, options, *, client, scheduler, n_workers, blocksize, n_buckets, storage_options,
+                 keep_posts, min_count, min_periods):
+    """(counts, ingest report, posts or None), counted on Dask."""
+    tasks, empty = plan_tasks(files, options.read, blocksize=blocksize, storage_options=storage_options)
+    meta, buckets, kept = _run_tasks(
+        tasks, options, client=client, scheduler=scheduler, n_workers=n_workers, n_buckets=n_buckets,
+        storage_options=storage_options, keep_posts=keep_posts, min_count=min_count,
+        min_periods=min_periods)
+    report = _ingest_report(meta, tasks, files, empty)
+    counts = assemble(meta.posts, [b for b in buckets if b is not None], options.freq, options.tz)
+    posts = None
+    if keep_posts:
+        posts = assemble_posts(kept, counts.words, min(meta.posts, default=0), options.read.drop_duplicates)
+    return counts, report, posts
+
+
+def _run_tasks(tasks, options, *, client, scheduler, n_workers, n_buckets, storage_options, keep_posts,
+               min_count, min_periods):
+    """Run the tasks and reduce their results: (meta, word buckets, posts' words).
+
+    Raises the first bad record's :class:`InputError`, with its line in the
+    whole file.
+    """
     client, owned = _connect(client, scheduler, n_workers)
     try:
         if n_buckets is None:
@@ -186,28 +232,23 @@ def count_on_dask(source, options=None, *, client=None, scheduler=None, n_worker
             index, err = meta.error
             line = _fix_line(tasks, meta.lines, index, err.line)
             raise InputError(err.file, line, err.field, err.reason, err.key)
-        buckets = client.gather(buckets)
-        kept = client.gather(kept)
+        return meta, client.gather(buckets), client.gather(kept)
     finally:
         for thing in owned:
             thing.close()
 
+
+def _ingest_report(meta, tasks, files, empty):
+    """The ingest report, as the local reader gives it."""
     # Notes as the local reader gives them: per file, in file order.  Range
     # tasks' files were sampled here, whole files on their worker.
     notes = meta.report.notes + [f"{t.name}: {n}" for t in tasks
                                  if t.kind == "range" and t.start == 0 for n in t.schema.notes.values()]
     notes.sort(key=lambda n: next((i for i, f in enumerate(files) if n.startswith(f"{f}: ")), len(files)))
-    report = IngestReport(
+    return IngestReport(
         read=meta.report.read, used=meta.report.used, skipped=meta.report.skipped,
         dropped=meta.report.dropped, repaired=meta.report.repaired, notes=list(dict.fromkeys(notes)),
         files=list(files),
         empty_files=[name for _, name in sorted(empty + meta.empty)],
         examples={k: _fix_message(tasks, meta.lines, i, m) for k, (i, m) in meta.examples.items()},
     )
-    counts = assemble(meta.posts, [b for b in buckets if b is not None], options.freq, options.tz)
-    posts = None
-    if keep_posts:
-        posts = assemble_posts(kept, counts.words, min(meta.posts, default=0), options.read.drop_duplicates)
-    if store is not None and not pruning:
-        store.put(key, counts, report, params, posts)
-    return PreparedCounts(counts, report, options, params, key, False, posts)

@@ -75,50 +75,68 @@ def iterative_pca(
     clusters : list of (indices, loadings, eigenvalue)
         Indices into ``corr`` ordered by decreasing loading.
     """
-    corr = np.asarray(corr, dtype=float)
-    links = np.clip(np.asarray(links, dtype=float), 0.0, None)
-    np.fill_diagonal(links, 0.0)
-    adj = links > 0
-    graph = csr_matrix(adj)
+    corr, links, adj, graph = _link_graph(corr, links)
     remaining = np.ones(corr.shape[0], dtype=bool)
     clusters = []
-    # The pool of linked groups, each with its leading eigenvalue on the
-    # masked correlations. A round only changes the group it worked on, so
-    # only that group's components are recomputed.
-    pool = {}
-    for comp in _components(graph, np.arange(corr.shape[0]), min_size):
-        pool[comp[0]] = (comp, _masked_eigenvalue(corr, adj, comp))
+    pool = _linked_groups(corr, adj, graph, np.arange(corr.shape[0]), min_size)
     while pool:
-        # Largest eigenvalue first; ties to the group with the smallest index.
-        key = min(pool, key=lambda k: (-pool[k][1], k))
-        comp, value = pool.pop(key)
+        comp, value = _pop_largest(pool)
         if value <= 1.0:
             # A linked group whose masked matrix has no eigenvalue above 1
             # has no positive correlation among its links: nothing to find.
             continue
-        group = split_indirect(
-            corr, links, comp, n_samples, min_size, split_threshold, max_cut, local_links,
-            max_factor_corr,
-        )
-        members, loadings, eigenvalue = _rank_members(corr, adj, group, loading_threshold)
-        if members.size >= min_size and eigenvalue > mp_bound(members.size, n_samples):
-            kept = _refined(corr, (members, loadings, eigenvalue), refine, min_size, n_samples)
-            for found in kept:
-                clusters.append(found)
-                remaining[found[0]] = False
-            if not kept:
-                # No part of it holds together: the core leaves, as below.
-                remaining[members[:1]] = False
-        else:
-            # Nothing significant around this core: set it aside so the next
-            # round looks elsewhere. Dropping only the core word keeps any
-            # genuine cluster that shares its group.
-            remaining[members[:1] if members.size else group[:1]] = False
-        for part in _components(graph, comp[remaining[comp]], min_size):
-            pool[part[0]] = (part, _masked_eigenvalue(corr, adj, part))
+        group = split_indirect(corr, links, comp, n_samples, min_size, split_threshold, max_cut,
+                               local_links, max_factor_corr)
+        clusters += _extract(corr, adj, group, remaining, n_samples, min_size, loading_threshold,
+                             refine)
+        # A round only changes the group it worked on: only that group's
+        # components are recomputed.
+        pool.update(_linked_groups(corr, adj, graph, comp[remaining[comp]], min_size))
         if on_round is not None:
             on_round(len(clusters))
     return clusters
+
+
+def _link_graph(corr, links):
+    """The correlations, the positive links off the diagonal, which words they
+    link, and that as a graph."""
+    corr = np.asarray(corr, dtype=float)
+    links = np.clip(np.asarray(links, dtype=float), 0.0, None)
+    np.fill_diagonal(links, 0.0)
+    adj = links > 0
+    return corr, links, adj, csr_matrix(adj)
+
+
+def _linked_groups(corr, adj, graph, nodes, min_size):
+    """The pool's entries for ``nodes``: each linked group (keyed by its first
+    node) with its leading eigenvalue on the masked correlations."""
+    return {comp[0]: (comp, _masked_eigenvalue(corr, adj, comp))
+            for comp in _components(graph, nodes, min_size)}
+
+
+def _pop_largest(pool):
+    """Take the group with the largest eigenvalue out of the pool; ties to the
+    group with the smallest index."""
+    return pool.pop(min(pool, key=lambda k: (-pool[k][1], k)))
+
+
+def _extract(corr, adj, group, remaining, n_samples, min_size, loading_threshold, refine):
+    """The clusters one round finds in ``group``; their words (or the core
+    word, when there are none) leave the pool, ``remaining``."""
+    members, loadings, eigenvalue = _rank_members(corr, adj, group, loading_threshold)
+    if members.size >= min_size and eigenvalue > mp_bound(members.size, n_samples):
+        kept = _refined(corr, (members, loadings, eigenvalue), refine, min_size, n_samples)
+        for found in kept:
+            remaining[found[0]] = False
+        if not kept:
+            # No part of it holds together: the core leaves, as below.
+            remaining[members[:1]] = False
+        return kept
+    # Nothing significant around this core: set it aside so the next
+    # round looks elsewhere. Dropping only the core word keeps any
+    # genuine cluster that shares its group.
+    remaining[members[:1] if members.size else group[:1]] = False
+    return []
 
 
 def _refined(corr, cluster, refine, min_size, n_samples):
