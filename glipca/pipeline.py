@@ -30,7 +30,7 @@ from .counting.store import CountStore
 from .model.emerging import emergence
 from .model.episodes import find_episodes, told_in_words
 from .model.periods import MAX_MASKED, analysis_periods, observed_peak
-from .model.series import SinglePeakTest, relative_frequency
+from .model.series import SinglePeakTest, count_floor, relative_frequency
 from .model.stability import cluster_stability
 from .progress import StageTimes
 from .options import DEFAULT_JOBS, count_options, default_tz, split_count_options
@@ -211,9 +211,10 @@ def run_analysis(
     *,
     jobs=DEFAULT_JOBS,
     cache=None,
-    min_count=20,
+    min_count=None,
     min_periods=3,
     max_words=2000,
+    min_posts=None,
     peak_test=None,
     alpha="auto",
     progress=False,
@@ -244,7 +245,11 @@ def run_analysis(
     cache : bool or path, optional
         Word-count cache, see :func:`glipca.counting.prepare.prepare_counts`.
     min_count, min_periods, max_words : rare-word filter, see
-        :func:`glipca.model.series.relative_frequency`.
+        :func:`glipca.model.series.relative_frequency` (``min_count``
+        default: 20, or fewer for small data, :func:`glipca.model.series.count_floor`).
+    min_posts : int, optional
+        Posts a period needs to be observed; default: 20, or fewer for
+        small data (:func:`glipca.model.periods.posts_floor`).
     peak_test : callable, optional
         Target-trend test; default :class:`glipca.model.series.SinglePeakTest`.
     alpha : float or "auto"
@@ -309,7 +314,8 @@ def run_analysis(
         # The window that holds the bulk of the posts (or --since/--until),
         # and with --freq auto the period length (docs/method.md, section 2).
         counts, window, freq_tried, rows = analysis_periods(
-            counts, since=requested.since, until=requested.until, last=requested.last, auto=auto)
+            counts, since=requested.since, until=requested.until, last=requested.last, auto=auto,
+            min_posts=min_posts)
         if window.dropped:
             # A copy: the prepared counts (and their report) may be analysed
             # again, and must not count the same posts as dropped twice.
@@ -318,9 +324,10 @@ def run_analysis(
         post_words = prepared.posts
         if rows is not None and post_words is not None:
             post_words = post_words.regroup(rows)
+        min_count = count_floor(np.sum(counts.posts), min_count)
         all_series = relative_frequency(
-            counts, min_count=min_count, min_periods=min_periods, max_words=max_words
-        )
+            counts, min_count=min_count, min_periods=min_periods, max_words=max_words,
+            min_posts=min_posts)
         peak_test = peak_test or SinglePeakTest()
         peak_tests = peak_test(all_series)
     candidates = all_series.loc[:, peak_tests["is_trend"].to_numpy(dtype=bool)]
@@ -407,6 +414,8 @@ def run_analysis(
         "stability": bootstrap,
         "posts": {"n": n_posts, "window": posts_window},
     }
+    if min_posts is not None:  # the default floor depends on the posts alone
+        params["min_posts"] = int(min_posts)
     if split is not None:
         params["cooccurrence"] = test.params()
     return AnalysisResult(
