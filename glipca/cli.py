@@ -75,6 +75,9 @@ def _reading_options(f):
         click.option("--text-field", help="Field holding the post text (default: guessed)."),
         click.option("--time-field", help="Field holding the post time (default: guessed)."),
         click.option("--id-field", help="Field holding the post id (default: guessed)."),
+        click.option("--sep", help="Column separator of CSV files: ',', ';', tab, '|'... [default: told from the header and first rows]."),
+        click.option("--dayfirst/--monthfirst", default=None, help="Dates such as 01/03/2024 are day-first (1 March) or month-first [default: decided from the file; a date with a field above 12 settles it]."),
+        click.option("--time-format", help="strftime format of the times, e.g. '%d.%m.%Y %H:%M' [default: recognised]."),
         click.option("--tz", help="Time zone of period boundaries and naive times [default: Asia/Tokyo for ja, Asia/Shanghai for zh, else UTC]."),
         click.option("--freq", default="auto", show_default=True, help="Period length: D, 2D, 12h, W, W-MON, MS..., or auto: the finest of D, W, MS that leaves enough periods with posts."),
         click.option("--since", help="First day (or time) of the analysis window, e.g. 2016-10-01 [default: the span that holds the bulk of the posts]."),
@@ -102,7 +105,8 @@ def _counting(o):
 
     options = count_options(
         lang=o["lang"], fmt=o["fmt"], text_field=o["text_field"], time_field=o["time_field"],
-        id_field=o["id_field"], tz=o["tz"], freq=o["freq"], since=o["since"], until=o["until"],
+        id_field=o["id_field"], sep=o["sep"], dayfirst=o["dayfirst"], time_format=o["time_format"],
+        tz=o["tz"], freq=o["freq"], since=o["since"], until=o["until"],
         last=o["last"],
         on_error=o["on_error"],
         drop_retweets=o["drop_retweets"], drop_duplicates=o["drop_duplicates"],

@@ -84,6 +84,7 @@ def source_posts(source, read, **overrides):
     if isinstance(source, pd.DataFrame):
         kwargs = read.reader_kwargs(**overrides)
         kwargs.pop("fmt")
+        kwargs.pop("sep")
         return posts_from_frame(source, **kwargs)
     return read_posts(source, **read.reader_kwargs(**overrides))
 
