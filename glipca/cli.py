@@ -149,7 +149,7 @@ def analyse(inputs, out, store, min_count, min_days, max_words, min_posts, min_z
     """Find trend clusters in post files INPUT... (or a --store) and write them to --out."""
     from pathlib import Path
 
-    from .report.atomic import OutputExists
+    from .report.atomic import OutputExists, occupied
 
     if bool(inputs) == (store is not None):
         _fail("give INPUT files or --store DIR", EXIT_INPUT, debug)
@@ -159,7 +159,7 @@ def analyse(inputs, out, store, min_count, min_days, max_words, min_posts, min_z
             raise ValueError(f"{store}: not a count store (no store.json); make one with "
                              "glipca count INPUT... --store DIR --append")
         # Checked before the work too, so that a refusal costs nothing.
-        if Path(out).exists() and not force:
+        if occupied(out) and not force:
             raise OutputExists(f"{out}: output folder exists; use --force to replace it")
         from .counting.parallel import available_cores, start_worker_server
         from .pipeline import run_analysis
@@ -258,14 +258,14 @@ def count(inputs, out, store, append, min_count, min_days, use_dask, scheduler, 
     """
     from pathlib import Path
 
-    from .report.atomic import OutputExists
+    from .report.atomic import OutputExists, occupied
 
     if (out is None) == (store is None) or (store is not None and not append):
         _fail("give --out DIR, or --store DIR --append", EXIT_INPUT, debug)
     if store is not None:
         return _append_to_store(inputs, store, reading, quiet, debug)
     with _one_line_errors(debug):
-        if Path(out).exists() and not force:
+        if occupied(out) and not force:
             raise OutputExists(f"{out}: output folder exists; use --force to replace it")
         from .counting.cache import write_counts
         from .counting.prepare import prepare_counts
