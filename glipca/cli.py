@@ -15,7 +15,7 @@ import warnings
 import click
 
 from . import __version__
-from .console import cache_line, print_posts, print_summary
+from .console import cache_line, print_posts, print_summary, warn
 from .options import DEFAULT_JOBS
 
 #: Exit code for bad input or usage, as click uses for usage errors.
@@ -193,18 +193,20 @@ def analyse(inputs, out, store, min_count, min_days, max_words, min_posts, min_z
     if not quiet:
         # Solver warnings are worth knowing, once each, without a stack.
         for message in dict.fromkeys(str(w.message).splitlines()[0] for w in caught):
-            click.echo(f"glipca: warning: {message}", err=True)
+            warn(message)
         counts = (f"counts: from store {store}" if store is not None else
                   cache_line(result.counts_key, result.from_cache, not reading["no_cache"]))
-        print_summary(doc, result.report, out, counts)
+        print_summary(doc, result.report, out, counts,
+                      report_path=None if no_plots else Path(out) / "report.html")
         # Times differ from run to run, so they are printed, not written.
-        click.echo(f"time: {result.timings.line()}", err=True)
+        click.echo(f"time: {result.timings.line()}")
 
 
 #: Options that change how a command runs, not what it finds: left out of
 #: the command line recorded with the results, so that they do not change
-#: the results' bytes.
-_HOW_IT_RUNS = {"quiet", "debug", "force", "jobs", "cache_dir", "no_cache"}
+#: the results' bytes (nor does the output folder: the same analysis saved
+#: in two folders gives the same files).
+_HOW_IT_RUNS = {"quiet", "debug", "force", "jobs", "cache_dir", "no_cache", "out"}
 
 
 def _command_line(ctx):
@@ -292,19 +294,20 @@ def count(inputs, out, store, append, min_count, min_days, use_dask, scheduler, 
                 prepared.counts = prepared.counts.prune(min_count, min_days)
         prepared.report.require_posts()
         meta = {"key": prepared.key, "params": prepared.params, "report": prepared.report.as_dict(),
-                "prune": {"min_count": min_count, "min_periods": min_days}}
+                "prune": {"min_count": min_count, "min_periods": min_days},
+                # The fields, date order and separator each file was read with.
+                "fields": prepared.report.fields}
         with atomic_dir(out, force=force) as tmp:
             write_counts(prepared.counts, tmp, meta)
     if not quiet:
         r, c = prepared.report, prepared.counts
         print_posts(r)
-        click.echo(cache_line(prepared.key, prepared.from_cache, not reading["no_cache"]), err=True)
+        click.echo(cache_line(prepared.key, prepared.from_cache, not reading["no_cache"]))
         click.echo(
             f"periods: {c.n_periods} ({c.periods[0].date()} .. {c.periods[-1].date()}, {c.tz}), "
-            f"words: {c.n_words}",
-            err=True,
+            f"words: {c.n_words}"
         )
-        click.echo(f"counts written to {out}", err=True)
+        click.echo(f"counts written to {out}")
 
 
 def _append_to_store(inputs, folder, reading, quiet, debug):
@@ -316,7 +319,7 @@ def _append_to_store(inputs, folder, reading, quiet, debug):
     if not quiet:
         click.echo(f"{done['added']} posts added to {folder} ({done['periods']} period parts); "
                    f"{done['repeated']} already there; {done['skipped_inputs']} input file(s) "
-                   "appended before, skipped", err=True)
+                   "appended before, skipped")
 
 
 def _results_folder(folder):
@@ -338,7 +341,7 @@ def report(folder, no_figures, jobs, debug):
         from .report.html import write_report
 
         path = write_report(folder, figures=not no_figures, jobs=jobs, progress=True)
-    click.echo(f"report written to {path}", err=True)
+    click.echo(f"report written to {path}")
 
 
 @main.command()

@@ -219,6 +219,10 @@ class CountOptions:
                 raise ValueError(f"{name} must be a date or time such as 2016-10-01 or "
                                  f"2016-10-01T18:00, got {value!r}") from None
             object.__setattr__(self, name, str(value))
+        if self.since and self.until and (dt.datetime.fromisoformat(self.since).replace(tzinfo=None)
+                                          > dt.datetime.fromisoformat(self.until).replace(tzinfo=None)):
+            raise ValueError(f"since {self.since} is later than until {self.until}: the window "
+                             "would hold nothing (swap them?)")
         if self.last is not None:
             if self.since is not None:
                 raise ValueError("give since or last, not both")

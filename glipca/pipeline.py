@@ -27,6 +27,7 @@ from .counting.periods import period_label
 from .counting.postwords import word_columns
 from .counting.prepare import PreparedCounts, prepare_counts
 from .counting.store import CountStore
+from .model.diagnosis import set_aside
 from .model.emerging import emergence
 from .model.episodes import find_episodes, told_in_words
 from .model.periods import MAX_MASKED, analysis_periods, observed_peak
@@ -91,6 +92,9 @@ class AnalysisResult:
     #: ``(name, clusters.json document)`` of the previous results to tell
     #: what changed since (``against``), or None.
     previous: tuple = None
+    #: Without clusters: the strongest candidates and the step that set
+    #: each aside (:func:`glipca.model.diagnosis.set_aside`), else None.
+    set_aside: list = None
 
     @property
     def clusters(self):
@@ -135,6 +139,8 @@ class AnalysisResult:
         if emerging:
             summary["emerging_clusters"] = int(emerging)
         summary.update(self._coverage())
+        if self.set_aside:
+            summary["set_aside"] = self.set_aside
         return summary
 
     def _coverage(self):
@@ -370,6 +376,10 @@ def run_analysis(
                                    all_series)
             c.edge = c.edge and c.emerging is None
         hierarchy = cluster_hierarchy(signals)
+        # Candidates but no cluster: which step set the strongest aside.
+        why = None if model.clusters_ else set_aside(
+            peak_tests, model, all_series.index, posts=None if split is None else windows,
+            test=None if split is None else test)
     bootstrap = {"n_resamples": n_resamples, "fraction": 0.8, "top_k": 5, "seed": 0,
                  "tolerance": stability_tolerance}
     stability, n_run = None, 0
@@ -441,5 +451,6 @@ def run_analysis(
         counts_key=prepared.key,
         store=source.folder.name if isinstance(source, CountStore) else None,
         previous=previous,
+        set_aside=why,
     )
 
