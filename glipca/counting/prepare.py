@@ -124,7 +124,10 @@ def resolve_options(source, options, cache=None, content=None):
         :meth:`CountOptions.params`, the cache-key material.
     """
     lang = None
-    given = options.lang if options.lang != "auto" and options.read.tz is None else None
+    # A named language is checked against the posts, where they can be read
+    # here (not fsspec URLs counted on Dask): it decides the day boundaries.
+    given = (options.lang if options.lang != "auto" and options.read.tz is None
+             and _readable_here(source) else None)
     if options.lang == "auto" or given is not None:
         ident = [content, options.read.fmt, options.read.fields]
         if cache is not None and content is not None:
@@ -142,6 +145,11 @@ def resolve_options(source, options, cache=None, content=None):
     tokenizer = options.make_tokenizer()
     tokenizer("")
     return options, tokenizer, options.params(tokenizer)
+
+
+def _readable_here(source):
+    """Whether ``source`` is a data frame or files of this machine."""
+    return isinstance(source, pd.DataFrame) or all(os.path.isfile(f) for f in input_files(source))
 
 
 def _zone_of_the_posts(options, given, detected):
