@@ -161,9 +161,7 @@ def read_posts(
     drop_retweets=False,
     drop_duplicates=False,
     report=None,
-    sep=None,
-    dayfirst=None,
-    time_format=None,
+    sep=None, dayfirst=None, time_format=None,
 ) -> Iterator[Post]:
     """Stream posts from one or more files.
 
@@ -193,16 +191,13 @@ def read_posts(
         Updated as the posts are read; dropped posts are counted in
         ``report.dropped`` (posts with an empty text as ``empty_text``).
     sep : str, optional
-        Column separator of CSV and TSV files; default: told from each
-        file's header and first rows (``,`` ``;`` tab ``|``).
+        Column separator of tables; default: told from each file's header
+        and first rows (``,`` ``;`` tab ``|``).
     dayfirst : bool, optional
-        Order of dates written day and month first (01/03/2024): True for
-        day first, False for month first; default: decided from each
-        file's dates (one with a field above 12 settles it; a file with
-        none is refused).
+        Whether dates such as 01/03/2024 put the day first; default:
+        decided from each file (:func:`glipca.ingest.dates.date_order`).
     time_format : str, optional
-        A strftime format every time string must match (then no order is
-        decided).
+        A strftime format every time string must match.
 
     Yields
     ------
@@ -292,11 +287,8 @@ def read_batches(
     on_error="raise",
     drop_retweets=False,
     report=None,
-    size=2000,
-    max_bytes=4 << 20,
-    sep=None,
-    dayfirst=None,
-    time_format=None,
+    size=2000, max_bytes=4 << 20,
+    sep=None, dayfirst=None, time_format=None,
 ):
     """Stream posts, leaving the parsing of JSON lines to the caller.
 
@@ -319,14 +311,13 @@ def read_batches(
             raise InputError(path, 0, None, "file not found", "file")
     if report is None:
         report = IngestReport()
-    keep = PostFilter(drop_retweets, False)
+    keep, dates = PostFilter(drop_retweets, False), (dayfirst, time_format)
 
     def batches(files):
         for path in files:
             report.files.append(path)
             try:
-                schema = _schema(path, fmt, text_field, time_field, id_field, tzinfo, report,
-                                 (dayfirst, time_format), sep)
+                schema = _schema(path, fmt, text_field, time_field, id_field, tzinfo, report, dates, sep)
             except OSError as exc:
                 raise InputError(path, 0, None, f"cannot read: {exc.strerror or exc}", "file") from None
 
