@@ -209,6 +209,8 @@ class AnalysisResult:
         if emerging:
             summary["emerging_clusters"] = int(emerging)
         summary.update(self._coverage())
+        if self.stages.clusters.set_aside:
+            summary["set_aside"] = self.stages.clusters.set_aside
         return summary
 
     def _coverage(self):
@@ -248,7 +250,7 @@ def analysis_params(stages):
         "tz": counted["tz"],
         "freq": stages.series.counts.freq,
         "tokenizer": counted["tokenizer"],
-        "min_count": series.min_count,
+        "min_count": stages.series.min_count,
         "min_periods": series.min_periods,
         "max_words": series.max_words,
         "peak_test": peak_test.params() if hasattr(peak_test, "params") else repr(peak_test),
@@ -262,6 +264,8 @@ def analysis_params(stages):
         "stability": clusters.bootstrap,
         "posts": {"n": stories.n_posts, "window": stories.posts_window},
     }
+    if series.min_posts is not None:  # the default floor depends on the posts alone
+        params["min_posts"] = int(series.min_posts)
     if clusters.windows is not None:
         params["cooccurrence"] = clusters.options.split.params()
     return params

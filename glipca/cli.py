@@ -15,7 +15,7 @@ import warnings
 import click
 
 from . import __version__
-from .console import cache_line, print_posts, print_summary
+from .console import cache_line, print_posts, print_summary, warn
 from .counting.options import DEFAULT_JOBS
 
 #: Exit code for bad input or usage, as click uses for usage errors.
@@ -75,6 +75,9 @@ def _reading_options(f):
         click.option("--text-field", help="Field holding the post text (default: guessed)."),
         click.option("--time-field", help="Field holding the post time (default: guessed)."),
         click.option("--id-field", help="Field holding the post id (default: guessed)."),
+        click.option("--sep", help="Column separator of CSV files: ',', ';', tab, '|'... [default: told from the header and first rows]."),
+        click.option("--dayfirst/--monthfirst", default=None, help="Dates such as 01/03/2024 are day-first (1 March) or month-first [default: decided from the file; a date with a field above 12 settles it]."),
+        click.option("--time-format", help="strftime format of the times, e.g. '%d.%m.%Y %H:%M' [default: recognised]."),
         click.option("--tz", help="Time zone of period boundaries and naive times [default: Asia/Tokyo for ja, Asia/Shanghai for zh, else UTC]."),
         click.option("--freq", default="auto", show_default=True, help="Period length: D, 2D, 12h, W, W-MON, MS..., or auto: the finest of D, W, MS that leaves enough periods with posts."),
         click.option("--since", help="First day (or time) of the analysis window, e.g. 2016-10-01 [default: the span that holds the bulk of the posts]."),
@@ -102,7 +105,8 @@ def _counting(o):
 
     options = count_options(
         lang=o["lang"], fmt=o["fmt"], text_field=o["text_field"], time_field=o["time_field"],
-        id_field=o["id_field"], tz=o["tz"], freq=o["freq"], since=o["since"], until=o["until"],
+        id_field=o["id_field"], sep=o["sep"], dayfirst=o["dayfirst"], time_format=o["time_format"],
+        tz=o["tz"], freq=o["freq"], since=o["since"], until=o["until"],
         last=o["last"],
         on_error=o["on_error"],
         drop_retweets=o["drop_retweets"], drop_duplicates=o["drop_duplicates"],
@@ -125,9 +129,10 @@ def main():
 @click.option("--out", "-o", required=True, type=click.Path(file_okay=False), help="Output folder.")
 @click.option("--store", type=click.Path(file_okay=False), help="Analyse the posts of this count store (glipca count --store DIR --append) instead of INPUT files; no input file is read.")
 @_reading_options
-@click.option("--min-count", default=20, show_default=True, type=click.IntRange(1), help="Drop words in fewer posts than this.")
+@click.option("--min-count", type=click.IntRange(1), help="Drop words in fewer posts than this [default: 20, down to 5 for fewer than 2,000 posts: one post in a hundred].")
 @click.option("--min-days", default=3, show_default=True, type=click.IntRange(1), help="Drop words seen in fewer periods than this.")
 @click.option("--max-words", default=2000, show_default=True, type=click.IntRange(2), help="Keep at most this many most frequent words.")
+@click.option("--min-posts", type=click.IntRange(1), help="Posts a period needs to be observed (fewer: interpolated) [default: 20, or half a typical period's posts when lower, at least 5].")
 @click.option("--min-z", default=6.0, show_default=True, type=click.FloatRange(0), help="Single-peak test: peak prominence in noise units.")
 @click.option("--alpha", default="auto", show_default=True, help="Graphical lasso penalty, or 'auto' to choose it (docs/method.md).")
 @click.option("--min-cluster-size", default=2, show_default=True, type=click.IntRange(2), help="Smallest cluster.")
@@ -139,12 +144,12 @@ def main():
 @click.option("--no-plots", is_flag=True, help="Write tables only (no figures, no report.html).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress or summary.")
 @click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks.")
-def analyse(inputs, out, store, min_count, min_days, max_words, min_z, alpha, min_cluster_size,
+def analyse(inputs, out, store, min_count, min_days, max_words, min_posts, min_z, alpha, min_cluster_size,
             resamples, n_posts, no_cooccurrence, against, force, no_plots, quiet, debug, **reading):
     """Find trend clusters in post files INPUT... (or a --store) and write them to --out."""
     from pathlib import Path
 
-    from .report.atomic import OutputExists
+    from .report.atomic import OutputExists, occupied
 
     if bool(inputs) == (store is not None):
         _fail("give INPUT files or --store DIR", EXIT_INPUT, debug)
@@ -154,7 +159,7 @@ def analyse(inputs, out, store, min_count, min_days, max_words, min_z, alpha, mi
             raise ValueError(f"{store}: not a count store (no store.json); make one with "
                              "glipca count INPUT... --store DIR --append")
         # Checked before the work too, so that a refusal costs nothing.
-        if Path(out).exists() and not force:
+        if occupied(out) and not force:
             raise OutputExists(f"{out}: output folder exists; use --force to replace it")
         from .counting.parallel import available_cores, start_worker_server
         from .pipeline import run_analysis
@@ -176,7 +181,8 @@ def analyse(inputs, out, store, min_count, min_days, max_words, min_z, alpha, mi
                 source = list(inputs)
             result = run_analysis(
                 source, options, jobs=jobs, cache=cache, min_count=min_count,
-                min_periods=min_days, max_words=max_words, peak_test=SinglePeakTest(min_z=min_z),
+                min_periods=min_days, max_words=max_words, min_posts=min_posts,
+                peak_test=SinglePeakTest(min_z=min_z),
                 alpha=alpha, min_cluster_size=min_cluster_size, n_resamples=resamples,
                 n_posts=n_posts, cooccurrence=not no_cooccurrence, progress=not quiet,
                 against=against,
@@ -187,18 +193,20 @@ def analyse(inputs, out, store, min_count, min_days, max_words, min_z, alpha, mi
     if not quiet:
         # Solver warnings are worth knowing, once each, without a stack.
         for message in dict.fromkeys(str(w.message).splitlines()[0] for w in caught):
-            click.echo(f"glipca: warning: {message}", err=True)
+            warn(message)
         counts = (f"counts: from store {store}" if store is not None else
                   cache_line(result.counts_key, result.from_cache, not reading["no_cache"]))
-        print_summary(doc, result.report, out, counts)
+        print_summary(doc, result.report, out, counts,
+                      report_path=None if no_plots else Path(out) / "report.html")
         # Times differ from run to run, so they are printed, not written.
-        click.echo(f"time: {result.timings.line()}", err=True)
+        click.echo(f"time: {result.timings.line()}")
 
 
 #: Options that change how a command runs, not what it finds: left out of
 #: the command line recorded with the results, so that they do not change
-#: the results' bytes.
-_HOW_IT_RUNS = {"quiet", "debug", "force", "jobs", "cache_dir", "no_cache"}
+#: the results' bytes (nor does the output folder: the same analysis saved
+#: in two folders gives the same files).
+_HOW_IT_RUNS = {"quiet", "debug", "force", "jobs", "cache_dir", "no_cache", "out"}
 
 
 def _command_line(ctx):
@@ -252,14 +260,14 @@ def count(inputs, out, store, append, min_count, min_days, use_dask, scheduler, 
     """
     from pathlib import Path
 
-    from .report.atomic import OutputExists
+    from .report.atomic import OutputExists, occupied
 
     if (out is None) == (store is None) or (store is not None and not append):
         _fail("give --out DIR, or --store DIR --append", EXIT_INPUT, debug)
     if store is not None:
         return _append_to_store(inputs, store, reading, quiet, debug)
     with _one_line_errors(debug):
-        if Path(out).exists() and not force:
+        if occupied(out) and not force:
             raise OutputExists(f"{out}: output folder exists; use --force to replace it")
         from .counting.cache import write_counts
         from .counting.prepare import prepare_counts
@@ -286,19 +294,20 @@ def count(inputs, out, store, append, min_count, min_days, use_dask, scheduler, 
                 prepared.counts = prepared.counts.prune(min_count, min_days)
         prepared.report.require_posts()
         meta = {"key": prepared.key, "params": prepared.params, "report": prepared.report.as_dict(),
-                "prune": {"min_count": min_count, "min_periods": min_days}}
+                "prune": {"min_count": min_count, "min_periods": min_days},
+                # The fields, date order and separator each file was read with.
+                "fields": prepared.report.fields}
         with atomic_dir(out, force=force) as tmp:
             write_counts(prepared.counts, tmp, meta)
     if not quiet:
         r, c = prepared.report, prepared.counts
         print_posts(r)
-        click.echo(cache_line(prepared.key, prepared.from_cache, not reading["no_cache"]), err=True)
+        click.echo(cache_line(prepared.key, prepared.from_cache, not reading["no_cache"]))
         click.echo(
             f"periods: {c.n_periods} ({c.periods[0].date()} .. {c.periods[-1].date()}, {c.tz}), "
-            f"words: {c.n_words}",
-            err=True,
+            f"words: {c.n_words}"
         )
-        click.echo(f"counts written to {out}", err=True)
+        click.echo(f"counts written to {out}")
 
 
 def _append_to_store(inputs, folder, reading, quiet, debug):
@@ -310,7 +319,7 @@ def _append_to_store(inputs, folder, reading, quiet, debug):
     if not quiet:
         click.echo(f"{done['added']} posts added to {folder} ({done['periods']} period parts); "
                    f"{done['repeated']} already there; {done['skipped_inputs']} input file(s) "
-                   "appended before, skipped", err=True)
+                   "appended before, skipped")
 
 
 def _results_folder(folder):
@@ -332,7 +341,7 @@ def report(folder, no_figures, jobs, debug):
         from .report.html import write_report
 
         path = write_report(folder, figures=not no_figures, jobs=jobs, progress=True)
-    click.echo(f"report written to {path}", err=True)
+    click.echo(f"report written to {path}")
 
 
 @main.command()

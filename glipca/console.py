@@ -1,14 +1,20 @@
 """What the commands print: posts read, where the counts came from, the clusters found.
 
-Printed on stderr (the clusters on stdout), never written: times and cache
-hits differ from run to run, while the results folder must not.
+The summary goes to stdout, whole (``glipca analyse ... > run.out`` keeps
+it); warnings and progress go to stderr.  Printed, never written: times and
+cache hits differ from run to run, while the results folder must not.
 """
 
 from __future__ import annotations
 
 import click
 
-__all__ = ["print_posts", "cache_line", "print_summary"]
+__all__ = ["print_posts", "cache_line", "print_summary", "warn", "fields_lines"]
+
+
+def warn(message):
+    """One warning line on stderr."""
+    click.echo(f"glipca: warning: {' '.join(str(message).split())}", err=True)
 
 
 def _reasons(counter):
@@ -24,9 +30,41 @@ def print_posts(report):
         line += f", {report.n_dropped} dropped " + _reasons(report.dropped)
     if report.repaired:
         line += f"; {sum(report.repaired.values())} repaired " + _reasons(report.repaired)
-    click.echo(line, err=True)
+    click.echo(line)
+    for line in fields_lines(getattr(report, "fields", None) or {}):
+        click.echo(line)
     for note in report.notes:
-        click.echo(f"glipca: warning: {' '.join(note.split())}", err=True)
+        warn(note)
+
+
+def fields_lines(fields):
+    """``fields: text 'message', time 'date' (day-first), ...``: what each file
+    was read with, one line per way of reading (files read alike share one)."""
+    import json
+
+    groups = {}
+    for name, decided in fields.items():
+        groups.setdefault(json.dumps(decided, sort_keys=True), []).append(name)
+    for key, names in groups.items():
+        where = ""
+        if len(groups) > 1:
+            where = f" ({names[0]}" + (f" and {len(names) - 1} more" if len(names) > 1 else "") + ")"
+        yield f"fields{where}: {_read_with(json.loads(key))}"
+
+
+def _read_with(d):
+    from .ingest.delimited import separator_name
+
+    time = f"time '{d['time']}'" if d.get("time") else "time: none found"
+    if d.get("time_format"):
+        time += f" (format '{d['time_format']}')"
+    elif d.get("dates"):
+        time += f" ({d['dates']})"
+    parts = [f"text '{d['text']}'" if d.get("text") else "text: none found", time,
+             f"id '{d['id']}'" if d.get("id") else "id: none (made from file and line)"]
+    if d.get("sep"):
+        parts.append(f"columns split at {separator_name(d['sep'])}")
+    return ", ".join(parts)
 
 
 def cache_line(key, from_cache, cache_on=True):
@@ -37,51 +75,50 @@ def cache_line(key, from_cache, cache_on=True):
     return f"counts: counted, cached as {key[:16]}"
 
 
-def print_summary(doc, report, out, counts_line):
-    """Posts, counts, periods, window, then the clusters, the emerging ones first."""
+def print_summary(doc, report, out, counts_line, report_path=None):
+    """Posts, counts, periods, window, then the clusters, the emerging ones first;
+    without clusters, why (:func:`print_set_aside`); where the report is."""
     from .report.document import emerging_first
 
     s = doc["summary"]
     print_posts(report)
     # Where the counts came from is printed, not stored: clusters.json stays
     # byte-identical whether or not the counts were cached.
-    click.echo(counts_line, err=True)
+    click.echo(counts_line)
     # How many periods had too few posts, whenever there are any: a reader
     # of the peaks must know, even below the share that is warned about.
     thin = f"; {s['n_masked_periods']} interpolated" if s.get("n_masked_periods") else ""
     click.echo(
         f"periods: {s['periods']} ({s['first_period']} .. {s['last_period']}, {doc['params']['tz']}"
-        f"{thin}), words: {s['words']}, candidates: {s['candidate_words']}, alpha: {s['alpha']:.4g}",
-        err=True,
+        f"{thin}), words: {s['words']}, candidates: {s['candidate_words']}, alpha: {s['alpha']:.4g}"
     )
     if "window" in s:
         w = s["window"]
         click.echo(f"window: {w['first']} .. {w['last']} ({w['rule']}); {w['posts_outside']} posts "
-                   f"outside it dropped (the posts run from {w['data_first']} to {w['data_last']})",
-                   err=True)
+                   f"outside it dropped (the posts run from {w['data_first']} to {w['data_last']})")
     if "freq_auto" in s:
         tried = ", ".join(f"{t['freq']}: {t['masked']} of {t['periods']} thin"
                           for t in s["freq_auto"]["tried"])
-        click.echo(f"freq: {s['freq_auto']['chosen']} chosen automatically ({tried})", err=True)
+        click.echo(f"freq: {s['freq_auto']['chosen']} chosen automatically ({tried})")
     for warning in s.get("warnings", []):
-        click.echo(f"glipca: warning: {warning}", err=True)
-    line = f"{s['clusters']} trend clusters written to {out}"
+        warn(warning)
+    n = s["clusters"]
+    line = f"{n} trend cluster{'' if n == 1 else 's'} written to {out}"
     if s.get("mean_coherence") is not None:
         line += f" (mean coherence {s['mean_coherence']:.2f})"
     if s.get("emerging_clusters"):
         line += f"; {s['emerging_clusters']} emerging (marked *), listed first"
-    click.echo(line, err=True)
+    click.echo(line)
     if "changes" in doc:
         c = doc["changes"]
         told = ", ".join(f"{len(c[k])} {k}" for k in ("appeared", "grew", "faded", "vanished",
                                                       "reshaped", "kept"))
         click.echo(f"since {c['against']}: {told}"
                    + "".join(f"; {k}: " + " ".join(map(str, _ids(c[k])))
-                             for k in ("appeared", "grew", "faded") if c[k]), err=True)
+                             for k in ("appeared", "grew", "faded") if c[k]))
     if doc["clusters"]:
-        # What the columns below are, on stderr: stdout stays one row per cluster.
         told = "label" in doc["clusters"][0]
-        click.echo(_row("id", "peak", "size", ("coh.", "label") if told else None, "words"), err=True)
+        click.echo(_row("id", "peak", "size", ("coh.", "label") if told else None, "words"))
     for c in emerging_first(doc["clusters"]):
         words = " ".join(c["words"][:8]) + (" ..." if c["size"] > 8 else "")
         story = None
@@ -91,6 +128,19 @@ def print_summary(doc, report, out, counts_line):
             words += f"  (rising since {c['rising_since']}, {c['growth_rate']:+.0%} per period)"
         cid = f"{c['id']}*" if c.get("emerging") else c["id"]
         click.echo(_row(cid, c["peak"], c["size"], story, words))
+    print_set_aside(s.get("set_aside"))
+    if report_path is not None:
+        click.echo(f"report: {report_path}")
+
+
+def print_set_aside(items):
+    """Without clusters, the strongest candidates and the step that set each aside."""
+    if not items:
+        return
+    click.echo("why no cluster: the strongest candidates, and the step that set each aside")
+    for item in items:
+        click.echo(f"  {item['word']}  (peak {item['peak']}, z {item['z']:.1f})  "
+                   f"{item['step']}: {item['reason']}")
 
 
 def _ids(items):

@@ -51,6 +51,9 @@ class _Silent:
     def set_description(self, desc=None, refresh=True):
         pass
 
+    def set_description_str(self, desc=None, refresh=True):
+        pass
+
     def set_postfix(self, *args, **kwargs):
         pass
 
@@ -83,7 +86,10 @@ def progress_bar(progress, *, desc, total=None, unit="it"):
     Returns
     -------
     tqdm or a silent object with the same ``update``, ``set_description``,
-    ``set_postfix``, ``close`` and context-manager methods.
+    ``set_description_str``, ``set_postfix``, ``close`` and context-manager
+    methods.  (``set_description`` appends ": " to the name, which a bar
+    without a total then shows twice: rename a stage with
+    ``set_description_str``.)
     """
     if not (progress and watched(sys.stderr)):
         return _Silent()

@@ -233,20 +233,24 @@ class TrendResult:
         return self.clusters[cid]
 
     def clusters_frame(self):
-        """One row per cluster: peak, span, size, eigenvalue, stability, group, words."""
+        """One row per cluster: peak, span, size, eigenvalue, stability, group, words,
+        label, coherence (None for the series-only method) and emerging."""
         group_of = {}
         for g, members in enumerate(self.hierarchy.groups if self.hierarchy else []):
             group_of.update(dict.fromkeys(members, g))
         rows = [
             {"peak": c.peak, "start": c.start, "end": c.end, "size": c.size,
              "eigenvalue": c.eigenvalue, "stability": c.stability,
-             "group": group_of.get(c.id), "words": list(c.words)}
+             "group": group_of.get(c.id), "words": list(c.words), "label": c.label,
+             "coherence": c.coherence, "emerging": c.emerging}
             for c in self.clusters
         ]
-        columns = ["peak", "start", "end", "size", "eigenvalue", "stability", "group", "words"]
+        columns = ["peak", "start", "end", "size", "eigenvalue", "stability", "group", "words",
+                   "label", "coherence", "emerging"]
         frame = pd.DataFrame(rows, columns=columns,
                              index=pd.Index([c.id for c in self.clusters], name="cluster"))
-        return frame.astype({"size": "int64", "eigenvalue": float, "stability": float})
+        return frame.astype({"size": "int64", "eigenvalue": float, "stability": float,
+                             "coherence": float, "emerging": bool})
 
     def words_frame(self):
         """One row per cluster word (as ``clusters.csv``): cluster, rank, word, loading."""

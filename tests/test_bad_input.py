@@ -39,7 +39,8 @@ BAD_LINES = {
     "malformed": (b'{"id": 1, "text": "unterminated', "malformed_json"),
     "truncated_object": (b'{"id": 1, "created_at": "2020-03-01", ', "malformed_json"),
     "missing_text": (b'{"id": 1, "created_at": "2020-03-01"}', "missing_text"),
-    "empty_text": (b'{"id": 1, "created_at": "2020-03-01", "text": "   "}', "missing_text"),
+    # An empty text is no error: the post is dropped and counted (DROPPED).
+    "empty_text": (b'{"id": 1, "created_at": "2020-03-01", "text": "   "}', "empty_text"),
     "null_text": (b'{"id": 1, "created_at": "2020-03-01", "text": null}', "missing_text"),
     "list_text": (b'{"id": 1, "created_at": "2020-03-01", "text": ["a"]}', "missing_text"),
     "missing_time": (b'{"id": 1, "text": "hello world"}', "missing_time"),
@@ -59,6 +60,7 @@ BAD_LINES = {
     "naive": (b'{"id": 3, "created_at": "2020-03-02 10:00:00", "text": "hello world"}', None),
     "epoch_ms": (b'{"id": 4, "created_at": 1583020800000, "text": "hello world"}', None),
 }
+DROPPED = {"empty_text"}
 
 
 @FUZZ
@@ -69,19 +71,21 @@ def test_jsonl_skip_counts_are_exact(tmp_path, kinds, gz):
     path.write_bytes(gzip.compress(data) if gz else data)
     report = IngestReport()
     posts = list(read_posts(path, on_error="skip", report=report))
-    expected = {}
+    expected, dropped = {}, {}
     for k in kinds:
         key = BAD_LINES[k][1]
         if key is not None:
-            expected[key] = expected.get(key, 0) + 1
-    assert dict(report.skipped) == expected
+            counts = dropped if key in DROPPED else expected
+            counts[key] = counts.get(key, 0) + 1
+    assert dict(report.skipped) == expected and dict(report.dropped) == dropped
     assert len(posts) == report.used == sum(BAD_LINES[k][1] is None for k in kinds)
-    assert report.read == len(kinds) == report.used + report.n_skipped
+    assert report.read == len(kinds) == report.used + report.n_skipped + report.n_dropped
     # Under the default policy the first bad line stops the read, with its
     # line number and nothing else.
-    first_bad = next((i for i, k in enumerate(kinds) if BAD_LINES[k][1] is not None), None)
+    first_bad = next((i for i, k in enumerate(kinds)
+                      if BAD_LINES[k][1] not in (None, *DROPPED)), None)
     if first_bad is None:
-        assert len(list(read_posts(path))) == len(kinds)
+        assert len(list(read_posts(path))) == len(kinds) - sum(dropped.values())
     else:
         with pytest.raises(InputError) as info:
             list(read_posts(path))
@@ -123,7 +127,8 @@ def test_jsonl_arbitrary_json_values_never_escape(tmp_path):
         path.write_text("".join(json.dumps(v) + "\n" for v in items), encoding="utf-8")
         report = IngestReport()
         posts = list(read_posts(path, on_error="skip", report=report))
-        assert report.read == report.used + report.n_skipped
+        assert report.read == report.used + report.n_skipped + report.n_dropped
+        assert set(report.dropped) <= {"empty_text"}
         assert len(posts) == report.used
         for p in posts:
             assert p.time.tzinfo is not None and p.text.strip()
@@ -157,10 +162,10 @@ def test_csv_round_trip_and_exact_skips(tmp_path, rows):
     assert [p.text for p in posts] == [t for t, k in rows if k == "ok"]
     expected = {}
     for _, kind in rows:
-        if kind != "ok":
-            key = "missing_text" if kind == "empty_text" else kind
-            expected[key] = expected.get(key, 0) + 1
+        if kind not in ("ok", "empty_text"):
+            expected[kind] = expected.get(kind, 0) + 1
     assert dict(report.skipped) == expected
+    assert report.dropped["empty_text"] == sum(k == "empty_text" for _, k in rows)
     assert report.read == len(rows)
 
 
@@ -261,7 +266,7 @@ def _truncated_gzip():
 CASES = {
     "malformed line": ("a.jsonl", GOOD + b'{"text": oops}\n' + GOOD, 21, None, "malformed JSON", "malformed_json"),
     "missing field": ("a.jsonl", GOOD + b'{"text": "no time"}\n', 21, "created_at", "missing", "missing_time"),
-    "empty field": ("a.jsonl", GOOD + b'{"created_at": "2020-03-01", "text": ""}\n', 21, "text", "empty", "missing_text"),
+    "null field": ("a.jsonl", GOOD + b'{"created_at": "2020-03-01", "text": null}\n', 21, "text", "missing", "missing_text"),
     "unparseable time": ("a.jsonl", GOOD + b'{"created_at": "soonish", "text": "x"}\n', 21, "created_at", "unparseable", "bad_time"),
     "out-of-range time": ("a.jsonl", GOOD + b'{"created_at": "1066-10-14", "text": "x"}\n', 21, "created_at", "out of range", "bad_time"),
     "wrong encoding": ("a.jsonl", GOOD + '{"created_at": "2020-03-01", "text": "café"}\n'.encode("cp1252"), 21, None, "invalid UTF-8", "encoding"),
@@ -379,10 +384,10 @@ def test_bad_options_are_one_line(tmp_path):
     ("blank", b"\n \n", "no posts were found in the input: the input files are empty", None),
     ("header only", b"id,created_at,text\n", "no posts were found in the input: no records were read", None),
     ("no text column", b"id,created_at,words\n1,2020-03-01,hi\n2,2020-03-02,ho\n",
-     "{path}:2: no text column or field recognised among: id, created_at, words (choose one with --text-field)",
+     "{path}:2: no text column or field recognised among: id, created_at, words (columns split at ','; choose one with --text-field, or another separator with --sep)",
      "no posts were found in the input: 2 records read, 2 skipped (missing_text: 2); e.g. {path}:2: no text column"),
     ("no time column", b"id\twhen\ttext\n1\t2020-03-01\thi\n",
-     "{path}:2: no time column or field recognised among: id, when, text (choose one with --time-field)",
+     "{path}:2: no time column or field recognised among: id, when, text (columns split at tab; choose one with --time-field, or another separator with --sep)",
      "no posts were found in the input: 1 record read, 1 skipped (missing_time: 1); e.g. {path}:2: no time column"),
 ])
 def test_inputs_without_posts_say_why_in_one_line(tmp_path, command, case, data, raise_line, skip_line):

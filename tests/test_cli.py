@@ -129,7 +129,7 @@ def test_run_json_says_how_the_results_were_made(analysed, corpus_file, tmp_path
     run = json.loads((out / "run.json").read_text(encoding="utf-8"))
     # Files without their folders, options that differ from the defaults
     # and change the results.
-    assert run["command"] == f"glipca analyse {corpus_file.name} --out out --lang en"
+    assert run["command"] == f"glipca analyse {corpus_file.name} --lang en"  # no folder
     copy = tmp_path / out.name
     shutil.copytree(out, copy)
     again = _run("analyse", corpus_file, "--out", copy, "--lang", "en", "--force", "-j", "1",
@@ -221,7 +221,7 @@ def test_cluster_rows_are_aligned_under_a_header_with_japanese_labels(capsys):
     from glipca.console import print_summary
 
     report = SimpleNamespace(read=9, used=9, n_skipped=0, skipped={}, dropped={}, n_dropped=0,
-                             repaired={}, notes=[])
+                             repaired={}, notes=[], fields={})
     clusters = [{"id": k, "peak": "2016-05-01", "size": 2, "words": words, "label": label,
                  "coherence": 0.5} for k, (label, words) in enumerate(
                      [("コウメ太夫 チクポーレディオ", ["コウメ太夫", "チクポーレディオ"]),
@@ -232,10 +232,11 @@ def test_cluster_rows_are_aligned_under_a_header_with_japanese_labels(capsys):
                        "clusters": 2}}
     print_summary(doc, report, "out", "counts: counted")
     out, err = capsys.readouterr()
-    assert "(2011-10-01 .. 2021-09-01, Asia/Tokyo; 34 interpolated)" in err
-    header = err.splitlines()[-1]
+    # The whole summary on stdout: `glipca analyse ... > run.out` keeps it.
+    assert err == "" and "(2011-10-01 .. 2021-09-01, Asia/Tokyo; 34 interpolated)" in out
+    header = out.splitlines()[-3]
     assert header.split() == ["id", "peak", "size", "coh.", "label", "words"]
-    rows = out.splitlines()
+    rows = out.splitlines()[-2:]
     # The words start in the same terminal column (kana and kanji are two wide).
     assert [row.rstrip().rsplit("  ", 1)[1] for row in rows] == ["コウメ太夫 チクポーレディオ", "wi-fi router"]
     width = [sum(2 if ord(ch) > 0x2E80 else 1 for ch in row.rstrip().rsplit("  ", 1)[0]) for row in rows]

@@ -88,9 +88,11 @@ def test_csv_columns_quotes_and_flags():
     assert posts[0].text == "Hello, world"
     assert posts[1].text == "A quoted\r\nmultiline text"
     assert [p.retweet for p in posts] == [False, False, True]
-    # The record with an empty text starts on physical line 5 (header = 1,
-    # the quoted record spans lines 3-4).
-    assert report.examples["missing_text"] == f"{INPUTS / 'table.csv'}:5: field 'Tweet': empty"
+    # The record with an empty text (physical line 5: header = 1, the
+    # quoted record spans lines 3-4) is dropped and counted, not an error.
+    assert dict(report.dropped) == {"empty_text": 1} and not report.skipped
+    assert report.fields == {"table.csv": {"text": "Tweet", "time": "Date", "id": "Tweet ID",
+                                           "sep": ","}}
 
 
 def test_tsv_epoch_times():
@@ -198,7 +200,9 @@ def test_multi_megabyte_records(tmp_path):
         ("Sun Mar 01 10:00:00 +0000 2020", utc(2020, 3, 1, 10)),
         ("Sun, 01 Mar 2020 10:00:00 +0000", utc(2020, 3, 1, 10)),
         ("2020/03/01 10:00", utc(2020, 3, 1, 10)),
-        ("3/1/2020 10:00", utc(2020, 3, 1, 10)),
+        ("3/13/2020 10:00", utc(2020, 3, 13, 10)),
+        ("13.03.2020 10:00", utc(2020, 3, 13, 10)),
+        ("2020.03.01", utc(2020, 3, 1)),
         (1583056800, utc(2020, 3, 1, 10)),
         (1583056800.5, utc(2020, 3, 1, 10, 0, 0, 500000)),
         (1583056800000, utc(2020, 3, 1, 10)),
@@ -258,9 +262,11 @@ def test_error_messages_name_file_line_and_field(tmp_path):
 
     cases = [
         ({"created_at": "2020-03-01"}, "field 'text': missing", "missing_text"),
-        ({"created_at": "2020-03-01", "text": ""}, "field 'text': empty", "missing_text"),
         ({"text": "x"}, "field 'created_at': missing", "missing_time"),
-        ({"text": "x", "created_at": "soon"}, "field 'created_at': unparseable timestamp 'soon'", "bad_time"),
+        ({"text": "x", "created_at": "soon"}, "field 'created_at': unparseable timestamp 'soon' "
+         "(expected ISO 8601 such as 2024-03-01 14:05, DD/MM/YYYY or MM/DD/YYYY (the order "
+         "decided from the file), DD.MM.YYYY, YYYY/MM/DD, Twitter or RFC 2822 times, or epoch "
+         "seconds; or give a time format (strftime))", "bad_time"),
         (
             {"text": "x", "created_at": "1969-01-02"},
             "field 'created_at': timestamp '1969-01-02' is out of range (year 1969; expected 1970-2100)",
@@ -291,16 +297,17 @@ def test_skip_counts_reasons():
     assert [p.id for p in posts] == ["e1", "e9"]
     assert dict(report.skipped) == {
         "malformed_json": 1,
-        "missing_text": 2,
+        "missing_text": 1,
         "bad_time": 2,
         "missing_time": 1,
         "not_object": 3,  # a line holding an array yields its elements
     }
-    assert report.read == report.used + report.n_skipped
+    assert dict(report.dropped) == {"empty_text": 1}  # e7
+    assert report.read == report.used + report.n_skipped + report.n_dropped
     summary = report.as_dict()
     assert list(summary) == [
         "read", "used", "n_skipped", "skipped", "n_dropped", "dropped", "files", "empty_files", "examples",
-        "repaired", "notes",
+        "repaired", "notes", "fields",
     ]
     assert list(summary["skipped"]) == sorted(summary["skipped"])
     json.dumps(summary)
@@ -423,9 +430,14 @@ def test_posts_from_frame_aware_column_and_error_line():
     df = pd.DataFrame(
         {
             "created_at": pd.to_datetime(["2020-03-01T10:00:00Z", "2020-03-01T11:00:00Z"]),
-            "text": ["ok", ""],
+            "text": ["ok", None],
         }
     )
     with pytest.raises(InputError) as info:
         list(posts_from_frame(df, name="sample"))
-    assert str(info.value) == "sample:2: field 'text': empty"
+    assert str(info.value) == "sample:2: field 'text': missing"
+    # An empty text is no error: the post is dropped and counted.
+    report = IngestReport()
+    df["text"] = ["ok", " "]
+    assert len(list(posts_from_frame(df, name="sample", report=report))) == 1
+    assert dict(report.dropped) == {"empty_text": 1}

@@ -208,6 +208,8 @@ def test_auto_takes_days_when_days_are_full_and_weeks_when_they_are_thin(corpus)
     assert chosen.freq == "W" and [t["freq"] for t in tried] == ["D", "W"]
     assert tried[0]["masked"] > 0.25 * tried[0]["periods"]
     assert np.array_equal(np.bincount(rows, weights=counts.posts), chosen.posts)
+    # With a floor of 5 posts (given), the same days are full enough.
+    assert choose_freq(counts, min_posts=5)[0] is counts
 
 
 # --- Masked periods --------------------------------------------------------

@@ -109,6 +109,10 @@ class CountOptions:
                 raise ValueError(f"{name} must be a date or time such as 2016-10-01 or "
                                  f"2016-10-01T18:00, got {value!r}") from None
             object.__setattr__(self, name, str(value))
+        if self.since and self.until and (dt.datetime.fromisoformat(self.since).replace(tzinfo=None)
+                                          > dt.datetime.fromisoformat(self.until).replace(tzinfo=None)):
+            raise ValueError(f"since {self.since} is later than until {self.until}: the window "
+                             "would hold nothing (swap them?)")
         if self.last is not None:
             if self.since is not None:
                 raise ValueError("give since or last, not both")
@@ -159,7 +163,7 @@ class CountOptions:
             raise ValueError("settle lang and tz first (CountOptions.resolved)")
         tokenizer = tokenizer if tokenizer is not None else self.make_tokenizer()
         r = self.read
-        return {
+        params = {
             "lang": self.lang,
             "tz": r.tz,
             "freq": self.freq,
@@ -170,6 +174,10 @@ class CountOptions:
             "drop_retweets": r.drop_retweets,
             "drop_duplicates": r.drop_duplicates,
         }
+        # Only when given: the keys of counts made without them stay valid.
+        params.update({k: getattr(r, k) for k in ("sep", "dayfirst", "time_format")
+                       if getattr(r, k) is not None})
+        return params
 
 
 _READ_NAMES = frozenset(f.name for f in dataclasses.fields(ReadOptions))

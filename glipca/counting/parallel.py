@@ -13,16 +13,25 @@ each import scipy, scikit-learn or matplotlib again (about 2 s of CPU per
 worker): an analysis starts pools for counting, stability resamples and
 figures.  The state the tasks share (a tokeniser, for instance) is sent to
 each worker once, pickled.
+
+Workers started so run the calling script's top level again.  A script
+that calls glipca there, with no ``if __name__ == "__main__":`` block
+around the call, would start the analysis again in every worker: for such
+a script the workers are forks of this process (``fork``, on Linux, where
+nothing is run again), and elsewhere the tasks run in this process.
 """
 
 from __future__ import annotations
 
+import ast
 import collections
+import functools
 import itertools
 import multiprocessing
 import os
 import pickle
 import signal
+import sys
 import threading
 import time
 import warnings
@@ -40,6 +49,11 @@ WORKER_MODULES = (
 
 
 def _context():
+    """How workers start; None when they cannot start safely (tasks then run here)."""
+    if _script_runs_again():
+        if sys.platform.startswith("linux"):
+            return multiprocessing.get_context("fork")
+        return None
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
@@ -48,14 +62,54 @@ def _context():
     return context
 
 
+def _script_runs_again():
+    """Whether this call comes from the top level of the main script, outside
+    an ``if __name__ == "__main__":`` block: workers that import the script
+    would then make the same call."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if path is None:  # an interactive session, a notebook, python -c
+        return False
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_name == "<module>" and frame.f_globals is vars(main):
+            return not any(a <= frame.f_lineno <= b for a, b in _main_blocks(path))
+        frame = frame.f_back
+    return False
+
+
+@functools.lru_cache(maxsize=8)
+def _main_blocks(path):
+    """``(first, last)`` lines of the ``if __name__ == "__main__":`` blocks of a script."""
+    try:
+        with open(path, "rb") as fh:
+            tree = ast.parse(fh.read())
+    except (OSError, SyntaxError, ValueError):
+        return ()
+    return tuple((node.lineno, node.end_lineno) for node in tree.body
+                 if isinstance(node, ast.If) and _is_main_test(node.test))
+
+
+def _is_main_test(test):
+    """Whether ``test`` is ``__name__ == "__main__"`` (either way round)."""
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1
+            and isinstance(test.ops[0], ast.Eq)):
+        return False
+    sides = [test.left, test.comparators[0]]
+    names = [s.id for s in sides if isinstance(s, ast.Name)]
+    values = [s.value for s in sides if isinstance(s, ast.Constant)]
+    return names == ["__name__"] and values == ["__main__"]
+
+
 def start_worker_server():
     """Start the server that workers are forked from, without waiting for it.
 
     Its imports (about 2 s of CPU) then run beside this process's work
     instead of delaying the first pool. Nothing happens where workers are
-    spawned, or when the server runs already.
+    spawned or forked from this process, or when the server runs already.
     """
-    if _context().get_start_method() == "forkserver":
+    context = _context()
+    if context is not None and context.get_start_method() == "forkserver":
         from multiprocessing import forkserver
 
         forkserver.ensure_running()
@@ -130,9 +184,10 @@ def map_tasks(work, state, tasks, jobs=1):
     if jobs < 1:
         raise ValueError(f"jobs must be at least 1, got {jobs}")
     tasks = iter(tasks)
+    context = _context() if jobs > 1 else None
     if jobs > 1:
         head = list(itertools.islice(tasks, MIN_TASKS_FOR_POOL + 1))
-        if len(head) <= MIN_TASKS_FOR_POOL:
+        if len(head) <= MIN_TASKS_FOR_POOL or context is None:
             jobs = 1
         tasks = itertools.chain(head, tasks)
     if jobs == 1:
@@ -143,15 +198,15 @@ def map_tasks(work, state, tasks, jobs=1):
         pickle.dumps(state)
     except Exception as exc:
         raise TypeError(f"jobs > 1 needs picklable task state, such as the tokenizer ({exc})") from None
-    yield from _pooled(work, state, tasks, jobs)
+    yield from _pooled(work, state, tasks, jobs, context)
 
 
-def _pooled(work, state, tasks, jobs):
+def _pooled(work, state, tasks, jobs, context):
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
     pool = ProcessPoolExecutor(
-        jobs, mp_context=_context(), initializer=_init_worker,
+        jobs, mp_context=context, initializer=_init_worker,
         initargs=(work, state, os.getpid()),
     )
     pending = collections.deque()  # (task, future), oldest first

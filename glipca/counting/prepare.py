@@ -95,6 +95,7 @@ def source_posts(source, read, **overrides):
     if isinstance(source, pd.DataFrame):
         kwargs = read.reader_kwargs(**overrides)
         kwargs.pop("fmt")
+        kwargs.pop("sep")
         return posts_from_frame(source, **kwargs)
     return read_posts(source, **read.reader_kwargs(**overrides))
 
@@ -134,7 +135,11 @@ def resolve_options(source, options, cache=None, content=None):
         :meth:`CountOptions.params`, the cache-key material.
     """
     lang = None
-    if options.lang == "auto":
+    # A named language is checked against the posts, where they can be read
+    # here (not fsspec URLs counted on Dask): it decides the day boundaries.
+    given = (options.lang if options.lang != "auto" and options.read.tz is None
+             and _readable_here(source) else None)
+    if options.lang == "auto" or given is not None:
         ident = [content, options.read.fmt, options.read.fields]
         if cache is not None and content is not None:
             lang = cache.recall("lang", ident)
@@ -144,10 +149,36 @@ def resolve_options(source, options, cache=None, content=None):
             lang = detect_language(p.text for p in itertools.islice(sample, LANGUAGE_SAMPLE))
             if cache is not None and content is not None:
                 cache.remember("lang", ident, lang)
+    if given is not None:
+        options = _zone_of_the_posts(options, given, lang)
+        lang = None
     options = options.resolved(lang)
     tokenizer = options.make_tokenizer()
     tokenizer("")
     return options, tokenizer, options.params(tokenizer)
+
+
+def _readable_here(source):
+    """Whether ``source`` is a data frame or files of this machine."""
+    return isinstance(source, pd.DataFrame) or all(os.path.isfile(f) for f in input_files(source))
+
+
+def _zone_of_the_posts(options, given, detected):
+    """``options`` with the zone of the posts' language when ``given`` (a
+    language the user named) is not the one they look written in: day
+    boundaries do not move to Tokyo for English posts counted as Japanese.
+    Warned about."""
+    if default_tz(given) == default_tz(detected):
+        return options
+    import dataclasses
+    import warnings
+
+    tz = default_tz(detected)
+    warnings.warn(
+        f"lang {given!r} was given, but the first posts look written in {detected!r}: day "
+        f"boundaries stay in {tz}, the zone of {detected!r} posts (give a time zone, --tz "
+        f"{default_tz(given)}, to use that of {given!r})", UserWarning, stacklevel=3)
+    return dataclasses.replace(options, read=dataclasses.replace(options.read, tz=tz))
 
 
 def prepare_counts(source, options=None, *, jobs=DEFAULT_JOBS, cache=None, progress=False,

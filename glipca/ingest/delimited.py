@@ -9,7 +9,50 @@ import sys
 from .files import Truncated, numbered_lines, too_long, truncated_reason
 from .records import BadRecord
 
-__all__ = ["read_delimited"]
+__all__ = ["read_delimited", "sniff_separator", "SEPARATORS", "separator_name"]
+
+#: Separators a table may use, in order of preference on a tie.
+SEPARATORS = (",", ";", "\t", "|")
+#: Lines of a table looked at to tell its separator.
+SNIFF_LINES = 20
+
+
+def separator_name(sep):
+    """How messages show a separator: ``','``, ``';'``, ``tab``."""
+    return "tab" if sep == "\t" else repr(sep)
+
+
+def sniff_separator(fh, default):
+    """The separator of a table, told from its header and first rows.
+
+    Each of :data:`SEPARATORS` is tried on the first :data:`SNIFF_LINES`
+    lines; the one that splits the header in two or more columns and the
+    most rows into as many fields as the header wins (then the one giving
+    more columns, then the earlier).  ``default`` when none splits the
+    header.  Leaves ``fh`` rewound.
+    """
+    lines = []
+    for _ in range(SNIFF_LINES):
+        line = fh.readline(1 << 20)
+        if not line:
+            break
+        lines.append(line.decode("utf-8", "replace").lstrip("\ufeff"))
+    fh.seek(0)
+    lines = [line for line in lines if line.strip()]
+    best, best_score = default, None
+    for sep in SEPARATORS:
+        try:
+            rows = list(csv.reader(lines, delimiter=sep))
+        except csv.Error:
+            continue
+        if not rows or len(rows[0]) < 2:
+            continue
+        width = len(rows[0])
+        agree = sum(len(r) == width for r in rows[1:]) / max(len(rows) - 1, 1)
+        score = (agree, width)
+        if best_score is None or score > best_score:
+            best, best_score = sep, score
+    return best
 
 
 def read_delimited(fh, delimiter):

@@ -159,12 +159,19 @@ def repaired(post):
     return post._replace(id=_UNENCODABLE.sub("\ufffd", post.id), text=_UNENCODABLE.sub("\ufffd", post.text))
 
 
-def _unrecognised(attr, rec, most=20):
-    """No field of ``rec`` is a known ``attr`` (text or time) field: say which there are."""
+def _unrecognised(attr, rec, sep=None, most=20):
+    """No field of ``rec`` is a known ``attr`` (text or time) field: say which
+    there are, and for a table the separator its columns were split at."""
     names = [str(k) for k in rec.keys()]
     shown = ", ".join(names[:most]) + (f" and {len(names) - most} more" if len(names) > most else "")
-    return (f"no {attr} column or field recognised among: {shown or 'none'} "
-            f"(choose one with --{attr}-field)")
+    if sep is None:
+        return (f"no {attr} column or field recognised among: {shown or 'none'} "
+                f"(choose one with --{attr}-field)")
+    from .delimited import separator_name
+
+    return (f"no {attr} column or field recognised among: {shown or 'none'} (columns split "
+            f"at {separator_name(sep)}; choose one with --{attr}-field, or another separator "
+            "with --sep)")
 
 
 def settle(schema, records, n=SAMPLE):
@@ -222,6 +229,12 @@ class Schema:
         self.flags = RETWEET_FLAGS
         self.resolved = False
         self.notes = {}  # "text" or "time" -> one line on the sample's disagreement
+        # Set by the reader: a table's column separator, and the order of
+        # dates written day and month first or a strftime format.
+        self.sep = None
+        self.dayfirst = None
+        self.time_format = None
+        self.id_found = id_field is not None
 
     def settle(self, samples):
         """Decide the fields not given on the keys of sampled records."""
@@ -247,7 +260,8 @@ class Schema:
                     f"(choose one with --{attr}-field)"
                 )
         if self.id is None:
-            self.id = _vote(ID_GROUPS, lowers)[0] or ID_GROUPS[0]
+            found = _vote(ID_GROUPS, lowers)[0]
+            self.id, self.id_found = found or ID_GROUPS[0], found is not None
         for low in lowers:
             self._add_flags(low.values())
         self.resolved = self.text is not None and self.time is not None
@@ -266,11 +280,31 @@ class Schema:
         if self.time is None:
             self.time = resolve_group(TIME_GROUPS, keys)
         if self.id is None:
-            self.id = resolve_group(ID_GROUPS, keys) or ID_GROUPS[0]
+            found = resolve_group(ID_GROUPS, keys)
+            self.id, self.id_found = found or ID_GROUPS[0], found is not None
         self._add_flags(keys)
         # A file is settled once text and time are known; until then every
         # record gets another chance (the first may lack them by mistake).
         self.resolved = self.text is not None and self.time is not None
+
+    def decided(self):
+        """What this file's posts are read with, JSON-ready: ``text``, ``time``
+        and ``id`` fields (None: not found; ids are then made from line
+        numbers), and when they apply, the date order or time format and the
+        column separator."""
+        out = {attr: (group[-1] if group and (attr != "id" or self.id_found) else None)
+               for attr, group in (("text", self.text), ("time", self.time), ("id", self.id))}
+        if self.time_format:
+            out["time_format"] = self.time_format
+        elif self.dayfirst is not None:
+            out["dates"] = "day-first" if self.dayfirst else "month-first"
+        if self.sep is not None:
+            out["sep"] = self.sep
+        return out
+
+    def time_value(self, rec):
+        """The raw time of a record (MISSING when absent)."""
+        return self._get(rec, self.time or ("created_at",))
 
     def _get(self, rec, group):
         for name in group:
@@ -290,7 +324,7 @@ class Schema:
         text = self._get(rec, text_group)
         if text is MISSING:
             if self.text is None:
-                raise RecordError("missing_text", None, _unrecognised("text", rec))
+                raise RecordError("missing_text", None, _unrecognised("text", rec, self.sep))
             raise RecordError("missing_text", text_group[-1], self._missing("text"))
         if not isinstance(text, str):
             if isinstance(text, numbers.Number) and not isinstance(text, bool):
@@ -301,18 +335,19 @@ class Schema:
                     f"expected a string, got {type(text).__name__}",
                 )
         if not text.strip():
-            raise RecordError("missing_text", text_group[-1], "empty")
+            raise RecordError("empty_text", text_group[-1], "empty")
 
         time_group = self.time or ("created_at",)
         raw_time = self._get(rec, time_group)
         if raw_time is MISSING and self.time is None:
-            raise RecordError("missing_time", None, _unrecognised("time", rec))
+            raise RecordError("missing_time", None, _unrecognised("time", rec, self.sep))
         if raw_time is MISSING or (isinstance(raw_time, str) and not raw_time.strip()):
             raise RecordError(
                 "missing_time", time_group[-1], self._missing("time") if raw_time is MISSING else "empty"
             )
         try:
-            time = parse_time(raw_time, self.tz)
+            time = parse_time(raw_time, self.tz, dayfirst=self.dayfirst,
+                              time_format=self.time_format)
         except ValueError as exc:
             raise RecordError("bad_time", time_group[-1], str(exc)) from None
 

@@ -33,6 +33,13 @@ class ReadOptions:
         Stop at the first bad record, or skip and count bad records.
     drop_retweets, drop_duplicates : bool, default False
         Leave out retweets, and posts with the time and text of an earlier one.
+    sep : str, optional
+        Column separator of CSV/TSV files; default: told from each file.
+    dayfirst : bool, optional
+        Dates such as 01/03/2024 are day-first (True) or month-first
+        (False); default: decided from each file's dates.
+    time_format : str, optional
+        strftime format of the time strings, e.g. ``"%d.%m.%Y %H:%M"``.
     """
 
     fmt: Optional[str] = None
@@ -43,6 +50,9 @@ class ReadOptions:
     on_error: str = "raise"
     drop_retweets: bool = False
     drop_duplicates: bool = False
+    sep: Optional[str] = None
+    dayfirst: Optional[bool] = None
+    time_format: Optional[str] = None
 
     def __post_init__(self):
         check_options(self.fmt, self.on_error, "UTC")
@@ -54,6 +64,17 @@ class ReadOptions:
             object.__setattr__(self, "tz", tz_name(self.tz))
         object.__setattr__(self, "drop_retweets", bool(self.drop_retweets))
         object.__setattr__(self, "drop_duplicates", bool(self.drop_duplicates))
+        if self.sep is not None:
+            sep = {"tab": "\t", "\\t": "\t"}.get(self.sep, self.sep)
+            if not (isinstance(sep, str) and len(sep) == 1 and sep not in "\"\r\n"):
+                raise ValueError(f"sep must be one character such as ',', ';', '|' or 'tab', "
+                                 f"got {self.sep!r}")
+            object.__setattr__(self, "sep", sep)
+        if self.dayfirst is not None:
+            object.__setattr__(self, "dayfirst", bool(self.dayfirst))
+        if self.time_format is not None and "%" not in str(self.time_format):
+            raise ValueError("time_format must be a strftime format such as '%d.%m.%Y %H:%M', "
+                             f"got {self.time_format!r}")
 
     @property
     def fields(self) -> dict:
@@ -63,6 +84,7 @@ class ReadOptions:
     def reader_kwargs(self, **overrides) -> dict:
         """Keyword arguments of :func:`glipca.ingest.read_posts` (``tz`` default UTC)."""
         kwargs = dict(self.fields, fmt=self.fmt, tz=self.tz or "UTC", on_error=self.on_error,
-                      drop_retweets=self.drop_retweets, drop_duplicates=self.drop_duplicates)
+                      drop_retweets=self.drop_retweets, drop_duplicates=self.drop_duplicates,
+                      sep=self.sep, dayfirst=self.dayfirst, time_format=self.time_format)
         kwargs.update(overrides)
         return kwargs

@@ -11,7 +11,8 @@ import os
 from collections.abc import Mapping
 from typing import Iterator
 
-from .delimited import read_delimited
+from .dates import date_order
+from .delimited import read_delimited, sniff_separator
 from .fields import Schema, repaired, settle
 from .files import (
     DECOMPRESSION_ERRORS, FORMATS, Truncated, format_from_name, input_files, numbered_lines,
@@ -26,8 +27,9 @@ from .timestamps import zone
 __all__ = ["read_posts", "read_batches", "LineBatch", "posts_from_frame", "check_options"]
 
 
-def _file_records(path, fmt, text_field, report, jsonl=None, time_field=None):
-    """(line, record or BadRecord, sub) triples of a file; ``jsonl`` may take its lines."""
+def _file_records(path, fmt, text_field, report, jsonl=None, time_field=None, sep=None):
+    """(line, record or BadRecord, sub) triples of a file; ``jsonl`` may take its lines;
+    a table's columns are split at ``sep`` (default: by its format)."""
     raw_fh, base = open_binary(path)
     with base, raw_fh:
         try:
@@ -50,20 +52,50 @@ def _file_records(path, fmt, text_field, report, jsonl=None, time_field=None):
         elif fmt == "json":
             yield from read_json(raw_fh, text_field, time_field)
         else:
-            yield from read_delimited(raw_fh, "\t" if fmt == "tsv" else ",")
+            yield from read_delimited(raw_fh, sep or ("\t" if fmt == "tsv" else ","))
 
 
-def _schema(path, fmt, text_field, time_field, id_field, tzinfo, report):
-    """The file's schema, its fields decided on a sample of its records."""
+def _schema(path, fmt, text_field, time_field, id_field, tzinfo, report, dates=(None, None),
+            sep=None):
+    """The file's schema: its separator, fields and date order decided on its records.
+
+    ``dates`` is ``(dayfirst, time_format)`` as given (None: decided here).
+    """
     schema = Schema(path, text_field, time_field, id_field, tzinfo)
+    schema.dayfirst, schema.time_format = dates
+    schema.sep = sep if sep is not None else _table_separator(path, fmt)
     if not (text_field and time_field and id_field):
-        records = _file_records(path, fmt, text_field, IngestReport(), time_field=time_field)
+        records = _file_records(path, fmt, text_field, IngestReport(), time_field=time_field,
+                                sep=schema.sep)
         try:
             settle(schema, records)
         finally:
             records.close()
+    if schema.time is not None and schema.dayfirst is None and not schema.time_format:
+        records = _file_records(path, fmt, text_field, IngestReport(), time_field=time_field,
+                                sep=schema.sep)
+        try:
+            schema.dayfirst = date_order(
+                (schema.time_value(rec) for _, rec, _ in records if isinstance(rec, Mapping)),
+                path, schema.time[-1])
+        finally:
+            records.close()
     report.notes.extend(f"{path}: {note}" for note in schema.notes.values())
+    report.fields[os.path.basename(path)] = schema.decided()
     return schema
+
+
+def _table_separator(path, fmt):
+    """The column separator of a CSV or TSV file (sniffed), or None for JSON."""
+    raw_fh, base = open_binary(path)
+    with base, raw_fh:
+        try:
+            fmt = fmt or sniff(raw_fh, format_from_name(path))
+        except DECOMPRESSION_ERRORS:
+            return None  # the reader reports it, at its line
+        if fmt not in ("csv", "tsv"):
+            return None
+        return sniff_separator(raw_fh, "\t" if fmt == "tsv" else ",")
 
 
 def check_options(fmt, on_error, tz):
@@ -84,6 +116,10 @@ def _emit(records, schema, on_error, report, keep=None):
             try:
                 post = schema.post(rec, line, sub)
             except RecordError as exc:
+                if exc.key == "empty_text":
+                    # Image-only posts are common in exports: left out, counted.
+                    report.dropped["empty_text"] += 1
+                    continue
                 err = InputError(schema.source, line, exc.field, exc.reason, exc.key)
             else:
                 # Repaired before any filter, so that every path (read here,
@@ -125,6 +161,7 @@ def read_posts(
     drop_retweets=False,
     drop_duplicates=False,
     report=None,
+    sep=None, dayfirst=None, time_format=None,
 ) -> Iterator[Post]:
     """Stream posts from one or more files.
 
@@ -152,7 +189,15 @@ def read_posts(
         any file).
     report : IngestReport, optional
         Updated as the posts are read; dropped posts are counted in
-        ``report.dropped``.
+        ``report.dropped`` (posts with an empty text as ``empty_text``).
+    sep : str, optional
+        Column separator of tables; default: told from each file's header
+        and first rows (``,`` ``;`` tab ``|``).
+    dayfirst : bool, optional
+        Whether dates such as 01/03/2024 put the day first; default:
+        decided from each file (:func:`glipca.ingest.dates.date_order`).
+    time_format : str, optional
+        A strftime format every time string must match.
 
     Yields
     ------
@@ -179,15 +224,19 @@ def read_posts(
     if report is None:
         report = IngestReport()
     keep = PostFilter(drop_retweets, drop_duplicates)
-    return _read_files(files, text_field, time_field, id_field, fmt, tzinfo, on_error, report, keep)
+    return _read_files(files, text_field, time_field, id_field, fmt, tzinfo, on_error, report, keep,
+                       (dayfirst, time_format), sep)
 
 
-def _read_files(files, text_field, time_field, id_field, fmt, tzinfo, on_error, report, keep):
+def _read_files(files, text_field, time_field, id_field, fmt, tzinfo, on_error, report, keep,
+                dates, sep):
     for path in files:
         report.files.append(path)
         try:
-            schema = _schema(path, fmt, text_field, time_field, id_field, tzinfo, report)
-            records = _file_records(path, fmt, text_field, report, time_field=time_field)
+            schema = _schema(path, fmt, text_field, time_field, id_field, tzinfo, report, dates,
+                             sep)
+            records = _file_records(path, fmt, text_field, report, time_field=time_field,
+                                    sep=schema.sep)
             yield from _emit(records, schema, on_error, report, keep)
         except OSError as exc:
             raise InputError(path, 0, None, f"cannot read: {exc.strerror or exc}", "file") from None
@@ -238,8 +287,8 @@ def read_batches(
     on_error="raise",
     drop_retweets=False,
     report=None,
-    size=2000,
-    max_bytes=4 << 20,
+    size=2000, max_bytes=4 << 20,
+    sep=None, dayfirst=None, time_format=None,
 ):
     """Stream posts, leaving the parsing of JSON lines to the caller.
 
@@ -262,13 +311,13 @@ def read_batches(
             raise InputError(path, 0, None, "file not found", "file")
     if report is None:
         report = IngestReport()
-    keep = PostFilter(drop_retweets, False)
+    keep, dates = PostFilter(drop_retweets, False), (dayfirst, time_format)
 
     def batches(files):
         for path in files:
             report.files.append(path)
             try:
-                schema = _schema(path, fmt, text_field, time_field, id_field, tzinfo, report)
+                schema = _schema(path, fmt, text_field, time_field, id_field, tzinfo, report, dates, sep)
             except OSError as exc:
                 raise InputError(path, 0, None, f"cannot read: {exc.strerror or exc}", "file") from None
 
@@ -295,7 +344,8 @@ def read_batches(
                 if lines:
                     yield LineBatch(state, lines, text_field, on_error, drop_retweets)
 
-            records = _file_records(path, fmt, text_field, report, jsonl=jsonl, time_field=time_field)
+            records = _file_records(path, fmt, text_field, report, jsonl=jsonl, time_field=time_field,
+                                    sep=schema.sep)
             try:
                 for item in records:
                     if isinstance(item, (Post, LineBatch)):
@@ -320,6 +370,8 @@ def posts_from_frame(
     drop_duplicates=False,
     report=None,
     name="frame",
+    dayfirst=None,
+    time_format=None,
 ) -> Iterator[Post]:
     """Stream posts from the rows of a pandas DataFrame.
 
@@ -331,6 +383,8 @@ def posts_from_frame(
     df : pandas.DataFrame
     text_field, time_field, id_field, tz, on_error, drop_retweets, drop_duplicates, report
         As for :func:`read_posts`.
+    dayfirst, time_format
+        As for :func:`read_posts`, for a column of time strings.
     name : str, default "frame"
         Stands for the file name in errors and generated ids
         (``"{name}:{row}"``, rows counted from 1).
@@ -343,13 +397,20 @@ def posts_from_frame(
     if report is None:
         report = IngestReport()
     keep = PostFilter(drop_retweets, drop_duplicates)
-    return _frame_posts(df, text_field, time_field, id_field, tzinfo, on_error, report, name, keep)
+    return _frame_posts(df, text_field, time_field, id_field, tzinfo, on_error, report, name, keep,
+                        (dayfirst, time_format))
 
 
-def _frame_posts(df, text_field, time_field, id_field, tzinfo, on_error, report, name, keep):
+def _frame_posts(df, text_field, time_field, id_field, tzinfo, on_error, report, name, keep,
+                 dates):
     report.files.append(name)
     schema = Schema(name, text_field, time_field, id_field, tzinfo)
+    schema.dayfirst, schema.time_format = dates
     schema.resolve([c for c in df.columns if isinstance(c, str)])
+    column = schema.time and next((c for c in schema.time if c in df.columns), None)
+    if column is not None and schema.dayfirst is None and not schema.time_format:
+        schema.dayfirst = date_order(df[column], name, column)
+    report.fields[name] = schema.decided()
 
     def records():
         # Convert in blocks so that at most one block of row dicts exists.

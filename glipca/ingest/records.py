@@ -88,6 +88,10 @@ class IngestReport:
     notes : list of str
         One-line remarks on the input, such as records that disagree on
         which field holds the text.
+    fields : dict
+        File name (without its folder) -> what its posts were read with:
+        ``text``, ``time`` and ``id`` fields, date order or time format,
+        column separator (:meth:`glipca.ingest.fields.Schema.decided`).
     """
 
     read: int = 0
@@ -99,6 +103,7 @@ class IngestReport:
     examples: dict = field(default_factory=dict)
     repaired: collections.Counter = field(default_factory=collections.Counter)
     notes: list = field(default_factory=list)
+    fields: dict = field(default_factory=dict)
 
     @property
     def n_skipped(self) -> int:
@@ -130,6 +135,8 @@ class IngestReport:
         for k, v in other.examples.items():
             self.examples.setdefault(k, v)
         self.notes.extend(n for n in other.notes if n not in self.notes)
+        for k, v in other.fields.items():
+            self.fields.setdefault(k, v)
 
     def require_posts(self):
         """Raise a one-line :class:`ValueError` saying why, if no post was used."""
@@ -161,6 +168,7 @@ class IngestReport:
             "examples": {k: self.examples[k] for k in sorted(self.examples)},
             "repaired": {k: self.repaired[k] for k in sorted(self.repaired)},
             "notes": list(self.notes),
+            "fields": {k: self.fields[k] for k in sorted(self.fields)},
         }
 
     @classmethod
@@ -176,6 +184,7 @@ class IngestReport:
             examples=dict(d["examples"]),
             repaired=collections.Counter({k: int(v) for k, v in d.get("repaired", {}).items()}),
             notes=list(d.get("notes", [])),
+            fields=dict(d.get("fields", {})),
         )
 
 

@@ -34,18 +34,27 @@ _V1_TIME = re.compile(
     r"[A-Za-z]{3} ([A-Za-z]{3}) +(\d{1,2}) (\d{1,2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2}) (\d{4})"
 )
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
-# Tried after ISO 8601.  Slashed dates are year-first or US month-first,
-# never day-first, because that is how the common dumps write them.
+# Tried after ISO 8601.  Dates with the day and month first in either
+# order (01/03/2024, 01.03.2024) are read by _numeric_date, in the order
+# decided for the whole file (glipca.ingest.dates).
 _EXTRA_FORMATS = (
     "%Y/%m/%d %H:%M:%S",
     "%Y/%m/%d %H:%M",
     "%Y/%m/%d",
-    "%m/%d/%Y %H:%M:%S",
-    "%m/%d/%Y %H:%M",
-    "%m/%d/%Y",
+    "%Y.%m.%d %H:%M:%S",
+    "%Y.%m.%d %H:%M",
+    "%Y.%m.%d",
     "%Y-%m-%d %H:%M:%S %z",
     "%Y-%m-%d %H:%M:%S %Z",
 )
+#: Day and month before a four-digit year, with a slash, dot or dash, and
+#: an optional time: 01/03/2024, 1.3.2024 14:05, 01-03-2024 14:05:09.
+NUMERIC_DATE = re.compile(
+    r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+#: What a timestamp may look like, for error messages.
+EXPECTED = ("expected ISO 8601 such as 2024-03-01 14:05, DD/MM/YYYY or MM/DD/YYYY (the "
+            "order decided from the file), DD.MM.YYYY, YYYY/MM/DD, Twitter or RFC 2822 "
+            "times, or epoch seconds; or give a time format (strftime)")
 _OFFSETS: dict = {}
 
 
@@ -81,7 +90,38 @@ def _from_epoch(value, raw=None):
         raise ValueError(f"epoch value {_show(value if raw is None else raw)} is out of range") from None
 
 
-def _parse_string_time(s):
+def _numeric_date(s, dayfirst):
+    """A day-and-month-first date in the given order; None when ``s`` is not one.
+
+    Without an order (``dayfirst`` None), only a date that tells it (a
+    field above 12) is read; others are ambiguous.
+    """
+    m = NUMERIC_DATE.fullmatch(s)
+    if m is None:
+        return None
+    a, b = int(m.group(1)), int(m.group(3))
+    if a > 12 and b > 12:
+        raise ValueError(f"unparseable timestamp {_show(s)} ({EXPECTED})")
+    if dayfirst is None:
+        if a > 12 >= b:
+            dayfirst = True
+        elif b > 12 >= a:
+            dayfirst = False
+        elif a <= 12 and b <= 12:
+            raise ValueError(f"ambiguous date {_show(s)}: day or month first? give the order "
+                             "(dayfirst) or a time format (strftime)")
+    day, month = (a, b) if dayfirst else (b, a)
+    order = "DD{0}MM{0}YYYY" if dayfirst else "MM{0}DD{0}YYYY"
+    try:
+        return dt.datetime(int(m.group(4)), month, day, int(m.group(5) or 0),
+                           int(m.group(6) or 0), int(m.group(7) or 0))
+    except ValueError:
+        raise ValueError(f"unparseable timestamp {_show(s)} (expected "
+                         f"{order.format(m.group(2))} [HH:MM[:SS]], as the file's other "
+                         "dates)") from None
+
+
+def _parse_string_time(s, dayfirst=None):
     if len(s) >= 10 and s[4] == "-" and s[:4].isdigit():
         # ISO 8601, the common case, without the number test below.
         try:
@@ -113,15 +153,28 @@ def _parse_string_time(s):
             return email.utils.parsedate_to_datetime(s)
         except (TypeError, ValueError, IndexError):
             pass
+    if s[0].isdigit():
+        t = _numeric_date(s, dayfirst)
+        if t is not None:
+            return t
     for fmt in _EXTRA_FORMATS:
         try:
             return dt.datetime.strptime(s, fmt)
         except ValueError:
             continue
-    raise ValueError(f"unparseable timestamp {_show(s)}")
+    raise ValueError(f"unparseable timestamp {_show(s)} ({EXPECTED})")
 
 
-def parse_time(value, tz=dt.timezone.utc) -> dt.datetime:
+def _formatted(s, time_format):
+    """``s`` read with a strftime format."""
+    try:
+        return dt.datetime.strptime(s, time_format)
+    except ValueError:
+        raise ValueError(f"timestamp {_show(s)} does not match the time format "
+                         f"{time_format!r}") from None
+
+
+def parse_time(value, tz=dt.timezone.utc, *, dayfirst=None, time_format=None) -> dt.datetime:
     """Parse one timestamp into an aware datetime.
 
     Parameters
@@ -129,10 +182,18 @@ def parse_time(value, tz=dt.timezone.utc) -> dt.datetime:
     value : str, int, float or datetime
         ISO 8601 (with or without offset or ``Z``; date-only allowed),
         Twitter v1.1 (``Wed Oct 10 20:19:24 +0000 2018``), RFC 2822,
-        ``YYYY-MM-DD HH:MM:SS``, ``YYYY/MM/DD``, US ``MM/DD/YYYY``, or epoch
+        ``YYYY-MM-DD HH:MM:SS``, ``YYYY/MM/DD``, ``DD/MM/YYYY`` or
+        ``MM/DD/YYYY`` (see ``dayfirst``; also with dots or dashes), or epoch
         seconds, milliseconds or microseconds as a number or digit string.
     tz : tzinfo
         Zone for naive times.
+    dayfirst : bool, optional
+        Order of dates written day and month first (01/03/2024,
+        01.03.2024): True for day first, False for month first; None reads
+        only those with a field above 12 and refuses the others as
+        ambiguous.
+    time_format : str, optional
+        A :func:`datetime.datetime.strptime` format that strings must match.
 
     Returns
     -------
@@ -148,7 +209,7 @@ def parse_time(value, tz=dt.timezone.utc) -> dt.datetime:
         s = value.strip()
         if not s:
             raise ValueError("empty timestamp")
-        t = _parse_string_time(s)
+        t = _formatted(s, time_format) if time_format else _parse_string_time(s, dayfirst)
     elif isinstance(value, dt.datetime):
         t = value
         if type(t).__name__ == "Timestamp":  # pandas, without importing it
@@ -163,7 +224,7 @@ def parse_time(value, tz=dt.timezone.utc) -> dt.datetime:
         s = value.strip()
         if not s:
             raise ValueError("empty timestamp")
-        t = _parse_string_time(s)
+        t = _formatted(s, time_format) if time_format else _parse_string_time(s, dayfirst)
     else:
         raise ValueError(f"unparseable timestamp of type {type(value).__name__}")
     if t.tzinfo is None or t.utcoffset() is None:

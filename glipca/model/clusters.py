@@ -22,6 +22,7 @@ from ..counting.parallel import available_cores
 from ..counting.postwords import word_columns
 from .cluster import GLIPCA
 from .cooccurrence import PostWindows, word_set_keys
+from .diagnosis import set_aside
 from .emerging import emergence
 from .episodes import told_in_words
 from .graph import Graph
@@ -59,6 +60,9 @@ class Clusters:
         How the resamples were drawn.
     windows : PostWindows or None
         Candidate words of each post, by period (None for the series-only method).
+    set_aside : list of dict or None
+        Without clusters: the strongest candidates and the step that set
+        each aside (:func:`glipca.model.diagnosis.set_aside`).
     options : ModelOptions
         The options it was made with.
     """
@@ -72,6 +76,7 @@ class Clusters:
     bootstrap: dict
     windows: Optional[PostWindows]
     options: ModelOptions
+    set_aside: Optional[list] = None
 
     @property
     def trends(self):
@@ -110,6 +115,9 @@ def find_clusters(graph, options=None, *, jobs=None, progress=False):
         extra = sorted({w for c in model.clusters_ for w in c.words} - set(fitted.columns))
         fitted = pd.concat([fitted, trends.pool[extra]], axis=1)
     hierarchy = cluster_hierarchy(_place(model, fitted, trends.series.frequencies))
+    # Candidates but no cluster: which step set the strongest aside.
+    why = None if model.clusters_ else set_aside(
+        trends.tests, model, trends.series.index, posts=windows, test=test)
     bootstrap = {"n_resamples": options.n_resamples, **BOOTSTRAP,
                  "tolerance": options.stability_tolerance}
     stability, n_run = None, 0
@@ -123,7 +131,7 @@ def find_clusters(graph, options=None, *, jobs=None, progress=False):
     if trends.word_of:  # the report speaks of words
         series = trends.series.frequencies[told_in_words(model, trends.word_of, fitted.columns)]
     return Clusters(graph, model, series, hierarchy, stability, n_run, bootstrap, windows,
-                    options)
+                    options, why)
 
 
 def _post_windows(trends):

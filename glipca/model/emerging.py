@@ -22,8 +22,9 @@ last period is then the mean of the last two),
   level and more on real data) would otherwise decide.
 
 and its words' mean frequency on the last observed period is above that of
-the period before the rise (a collapse on the last day, which smoothing
-halves, is not an event still under way).
+the period before the rise and not below that of the observed period before
+it: an event is under way only while its last observed values still rise (a
+fall on the last day, which smoothing halves, is not an event under way).
 
 It started to rise on the first observed period after the last one at which
 its signal was at or below its median; its growth rate is the mean relative
@@ -111,6 +112,8 @@ def emergence(signal, frequency, frame, *, level=EMERGING_LEVEL):
     below = np.flatnonzero(s[:-1] <= base)
     start = int(below[-1]) if below.size else 0
     f = np.asarray(frequency, dtype=float)[observed]
+    if f[-1] < f[-2]:
+        return None  # falling on the last observed period: no longer rising
     # Words absent when the rise began would make the rate infinite: the
     # floor is one post of that period (the frequencies' resolution).
     posts = frame.attrs.get("posts")

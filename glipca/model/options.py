@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from numbers import Integral, Real
+from typing import Optional
 
 from .cluster import GLIPCA
 from .cooccurrence import CooccurrenceSplit
@@ -28,8 +29,13 @@ class ModelOptions:
 
     Parameters
     ----------
-    min_count, min_periods, max_words : int, default 20, 3, 2000
-        Rare-word filter of the series (:func:`glipca.model.series.relative_frequency`).
+    min_count, min_periods, max_words : int, default None, 3, 2000
+        Rare-word filter of the series (:func:`glipca.model.series.relative_frequency`);
+        ``min_count`` None: 20, or fewer for small data
+        (:func:`glipca.model.series.count_floor`).
+    min_posts : int, optional
+        Posts a period needs to be observed; default 20, or fewer for small
+        data (:func:`glipca.model.periods.posts_floor`).
     peak_test : callable, optional
         Target-trend test; default :class:`~glipca.model.series.SinglePeakTest`.
     alpha : float or "auto", default "auto"
@@ -51,9 +57,10 @@ class ModelOptions:
         this many periods from the peak.
     """
 
-    min_count: int = 20
+    min_count: Optional[int] = None
     min_periods: int = 3
     max_words: int = 2000
+    min_posts: Optional[int] = None
     peak_test: object = field(default_factory=SinglePeakTest)
     alpha: object = "auto"
     glipca: tuple = ()
@@ -65,8 +72,11 @@ class ModelOptions:
 
     def __post_init__(self):
         for name, low in (("min_count", 1), ("min_periods", 1), ("max_words", 2),
-                          ("n_resamples", 0), ("n_posts", 0), ("posts_window", 0)):
+                          ("min_posts", 1), ("n_resamples", 0), ("n_posts", 0),
+                          ("posts_window", 0)):
             value = getattr(self, name)
+            if value is None and name in ("min_count", "min_posts"):
+                continue
             if isinstance(value, bool) or not isinstance(value, Integral) or value < low:
                 raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
         if not (isinstance(self.stability_tolerance, Real) and self.stability_tolerance > 0):

@@ -23,7 +23,7 @@ import pandas as pd
 from ..counting.periods import period_label
 from ..counting.window import analysis_window, coarsen
 
-__all__ = ["low_volume_periods", "analysis_periods", "check_periods", "check_size",
+__all__ = ["low_volume_periods", "posts_floor", "small_data", "analysis_periods", "check_periods", "check_size",
            "choose_freq", "masked_runs", "masked_ranges", "masked_from_ranges", "observed_peak", "sub_daily", "MIN_PERIODS",
            "MAX_MASKED", "AUTO_FREQS"]
 
@@ -39,13 +39,46 @@ _COPIES = 8
 AUTO_FREQS = ("D", "W", "MS")
 #: Share of masked periods above which a run is warned about.
 MAX_MASKED = 0.25
+#: Posts a period needs to be observed: on fewer, one post holding a word
+#: is a large relative frequency, which would look like a peak.
+MIN_POSTS = 20
+#: The least that floor goes down to for small data.
+LEAST_POSTS = 5
 
 
-def low_volume_periods(posts, *, min_posts=20, min_fraction=0.1, periods=None):
+def small_data(posts):
+    """Whether fewer than :data:`MIN_PERIODS` periods hold :data:`MIN_POSTS` posts.
+
+    Such data (a few hundred posts) gets floors that scale with it
+    (:func:`posts_floor`, :func:`glipca.model.series.count_floor`) and a
+    single-peak test whose noise is at least counting noise.
+    """
+    return int(np.sum(np.asarray(posts) >= MIN_POSTS)) < MIN_PERIODS
+
+
+def posts_floor(posts, min_posts=None):
+    """Posts a period needs to be observed.
+
+    ``min_posts`` when given; otherwise :data:`MIN_POSTS`, or for
+    :func:`small_data` half the median posts of the periods that have posts
+    (at most :data:`MIN_POSTS`, never under :data:`LEAST_POSTS`).
+    """
+    if min_posts is not None:
+        return int(min_posts)
+    posts = np.asarray(posts, dtype=float)
+    if not small_data(posts):
+        return MIN_POSTS
+    positive = posts[posts > 0]
+    typical = float(np.median(positive)) if positive.size else 0.0
+    return int(min(MIN_POSTS, max(LEAST_POSTS, typical // 2)))
+
+
+def low_volume_periods(posts, *, min_posts=None, min_fraction=0.1, periods=None):
     """Boolean mask of periods with too few posts to estimate frequencies.
 
-    A period is low-volume when it has fewer than ``min_posts`` posts or fewer
-    than ``min_fraction`` times the median number of posts per period. On such
+    A period is low-volume when it has fewer than ``min_posts`` posts
+    (default: :func:`posts_floor`) or fewer than ``min_fraction`` times the
+    median number of posts per period. On such
     a period one post containing a word is a large relative frequency, which
     would look like a peak.
 
@@ -55,6 +88,7 @@ def low_volume_periods(posts, *, min_posts=20, min_fraction=0.1, periods=None):
     not mask every night. ``min_posts`` still applies to every period.
     """
     posts = np.asarray(posts, dtype=float)
+    min_posts = posts_floor(posts, min_posts)
     if periods is not None and sub_daily(periods):
         phase = (periods - periods.normalize()).asi8
         typical = pd.Series(np.where(posts > 0, posts, np.nan)).groupby(phase).transform("median")
@@ -66,7 +100,7 @@ def low_volume_periods(posts, *, min_posts=20, min_fraction=0.1, periods=None):
     return posts < threshold
 
 
-def analysis_periods(counts, *, since=None, until=None, last=None, auto=False, min_posts=20,
+def analysis_periods(counts, *, since=None, until=None, last=None, auto=False, min_posts=None,
                      min_fraction=0.1):
     """The counts an analysis uses: its window, its period length, checked.
 
@@ -78,6 +112,8 @@ def analysis_periods(counts, *, since=None, until=None, last=None, auto=False, m
         See :func:`glipca.counting.window.analysis_window`.
     auto : bool
         Choose the period length (:func:`choose_freq`).
+    min_posts : int, optional
+        Posts a period needs to be observed (default :func:`posts_floor`).
 
     Returns
     -------
@@ -101,23 +137,49 @@ def analysis_periods(counts, *, since=None, until=None, last=None, auto=False, m
     return counts, window, tried, None if unchanged else rows
 
 
-def check_periods(counts, *, min_posts=20, min_fraction=0.1):
-    """One-line ``ValueError`` when ``counts`` have too few (observed) periods."""
-    masked = low_volume_periods(counts.posts, min_posts=min_posts, min_fraction=min_fraction,
+def check_periods(counts, *, min_posts=None, min_fraction=0.1):
+    """One-line ``ValueError`` when ``counts`` have too few (observed) periods.
+
+    The message states the least the data lacks (periods, or posts per
+    period) and the one change that would give it, never a change that
+    cannot (docs/method.md, section 2).
+    """
+    floor = posts_floor(counts.posts, min_posts)
+    masked = low_volume_periods(counts.posts, min_posts=floor, min_fraction=min_fraction,
                                 periods=counts.periods)
     n, observed = len(masked), int(np.sum(~masked))
+    if n >= MIN_PERIODS and observed >= MIN_PERIODS:
+        return
     first, last = period_label(counts.periods[0]), period_label(counts.periods[-1])
+    total = int(np.sum(counts.posts))
     if n < MIN_PERIODS:
-        what = (f"all {int(np.sum(counts.posts))} posts fall in one period ({first} at freq "
-                f"{counts.freq})" if n == 1
+        what = (f"all {total} posts fall in one period ({first} at freq {counts.freq})" if n == 1
                 else f"the posts span {n} periods ({first} to {last} at freq {counts.freq})")
-        raise ValueError(f"{what}; at least {MIN_PERIODS} periods are needed: use a finer "
-                         "--freq (e.g. 1h)")
-    if observed < MIN_PERIODS:
-        raise ValueError(
-            f"only {observed} of {n} periods ({first} to {last} at freq {counts.freq}) have at "
-            f"least {min_posts} posts; at least {MIN_PERIODS} are needed: use a coarser --freq "
-            "(W, MS) or --freq auto")
+        raise ValueError(f"{what}; at least {MIN_PERIODS} periods are needed: "
+                         + _shorter_periods(counts, total, floor))
+    # Posts per period are what the data lacks: say how many the 14th
+    # busiest period has, the floor that would leave 14 periods observed.
+    busiest = int(np.sort(np.asarray(counts.posts))[-MIN_PERIODS])
+    advice = (f"the {MIN_PERIODS}th busiest has {busiest}; lower --min-posts to {busiest} "
+              "(noisier frequencies) or add posts" if busiest > 0 else
+              f"only {int(np.sum(np.asarray(counts.posts) > 0))} periods have posts at all")
+    raise ValueError(
+        f"only {observed} of {n} periods ({first} to {last} at freq {counts.freq}) have at least "
+        f"{floor} posts (--min-posts); at least {MIN_PERIODS} are needed: {advice}")
+
+
+def _shorter_periods(counts, total, floor):
+    """Advice for too few periods: the period length that would give enough, if any."""
+    periods = pd.DatetimeIndex(counts.periods)
+    span = (periods[-1] - periods[0]) + (periods[-1] - periods[-2] if len(periods) > 1
+                                         else pd.Timedelta(days=1))
+    if total < MIN_PERIODS * floor:
+        return (f"{total} posts are too few for {MIN_PERIODS} periods of at least {floor} posts "
+                f"(--min-posts); add posts")
+    if span >= pd.Timedelta(days=MIN_PERIODS) and counts.freq != "D":
+        return "use --freq D"
+    hours = max(1, int(span / pd.Timedelta(hours=1)) // MIN_PERIODS)
+    return f"use a finer --freq (e.g. {min(hours, 12)}h)"
 
 
 def check_size(n_periods, n_words, freq):
@@ -130,14 +192,17 @@ def check_size(n_periods, n_words, freq):
             "with --since/--until or use a coarser --freq")
 
 
-def choose_freq(counts, *, min_posts=20, min_fraction=0.1):
+def choose_freq(counts, *, min_posts=None, min_fraction=0.1):
     """The finest period of :data:`AUTO_FREQS` with enough observed periods.
 
     ``counts`` are daily counts (over the analysis window). A period is
     chosen when at most :data:`MAX_MASKED` of its periods are low-volume
     and at least :data:`MIN_PERIODS` are observed; when none qualifies, the
     one with the smallest masked share among those with enough observed
-    periods (the run is then warned about), else daily.
+    periods (the run is then warned about), else daily.  Without
+    ``min_posts``, periods need :data:`MIN_POSTS` posts, unless no period
+    length leaves enough of them: the floor then scales with the data
+    (:func:`posts_floor`).
 
     Returns
     -------
@@ -148,18 +213,36 @@ def choose_freq(counts, *, min_posts=20, min_fraction=0.1):
     rows : array of int64 or None
         Row of the chosen period holding each given period (None: daily).
     """
+    at = {}  # freq -> (counts, rows): each period length coarsened once
+
+    def coarsened(freq):
+        if freq not in at:
+            at[freq] = (counts, None) if freq == counts.freq else coarsen(counts, freq)
+        return at[freq]
+
+    tried, best = _first_fit(coarsened, MIN_POSTS if min_posts is None else min_posts,
+                             min_fraction)
+    if best is None and min_posts is None:
+        # No period length leaves enough periods of MIN_POSTS posts: small
+        # data, whose floor scales with it (posts_floor).
+        tried, best = _first_fit(coarsened, None, min_fraction)
+    return (best[1], tried, best[2]) if best else (counts, tried, None)
+
+
+def _first_fit(coarsened, min_posts, min_fraction):
+    """``(tried, (masked share, counts, rows) or None)`` of :func:`choose_freq`'s rule."""
     tried, best = [], None
     for freq in AUTO_FREQS:
-        c, rows = (counts, None) if freq == counts.freq else coarsen(counts, freq)
+        c, rows = coarsened(freq)
         masked = low_volume_periods(c.posts, min_posts=min_posts, min_fraction=min_fraction,
                                     periods=c.periods)
         tried.append({"freq": freq, "periods": int(len(masked)), "masked": int(masked.sum())})
         enough = int(np.sum(~masked)) >= MIN_PERIODS
         if enough and masked.mean() <= MAX_MASKED:
-            return c, tried, rows
+            return tried, (masked.mean(), c, rows)
         if enough and (best is None or masked.mean() < best[0]):
             best = (masked.mean(), c, rows)
-    return (best[1], tried, best[2]) if best else (counts, tried, None)
+    return tried, best
 
 
 def masked_runs(masked):

@@ -17,23 +17,39 @@ import numpy as np
 import pandas as pd
 from scipy import signal
 
-from .periods import check_size, low_volume_periods, masked_ranges, sub_daily
+from .periods import check_size, small_data, low_volume_periods, masked_ranges, sub_daily
 from .trend import theil_sen
 
 __all__ = [
     "relative_frequency",
+    "count_floor",
     "low_volume_periods",
     "standardize",
     "SinglePeakTest",
 ]
 
 
+#: Posts a word must be in to be analysed, when there are posts enough.
+MIN_COUNT = 20
+
+
+def count_floor(n_posts, min_count=None):
+    """Posts a word must be in: ``min_count`` when given; otherwise
+    :data:`MIN_COUNT`, or one post in a hundred when that is lower, never
+    under 5, so that a burst in a few hundred posts is not pruned (up to
+    2,000 posts: data that small has, at most, a few periods of 20 posts,
+    :func:`glipca.model.periods.small_data`)."""
+    if min_count is not None:
+        return int(min_count)
+    return int(min(MIN_COUNT, max(5, int(n_posts) // 100)))
+
+
 def relative_frequency(
     word_counts,
     *,
-    min_count=20,
+    min_count=None,
     min_periods=3,
-    min_posts=20,
+    min_posts=None,
     min_fraction=0.1,
     max_words=None,
 ):
@@ -43,8 +59,9 @@ def relative_frequency(
     ----------
     word_counts : WordCounts
         Posts containing each word per period, and posts per period.
-    min_count : int, default=20
-        Drop words found in fewer posts than this in total.
+    min_count : int, optional
+        Drop words found in fewer posts than this in total (default
+        :func:`count_floor` of the posts counted).
     min_periods : int, default=3
         Drop words present in fewer periods than this.
     min_posts, min_fraction : see :func:`low_volume_periods`.
@@ -61,6 +78,7 @@ def relative_frequency(
         in ``frame.attrs["masked_periods"]`` as a list of ISO dates; the
         posts per period are in ``frame.attrs["posts"]``.
     """
+    min_count = count_floor(np.sum(word_counts.posts), min_count)
     wc = word_counts.prune(min_count=min_count, min_periods=min_periods)
     totals = wc.total()
     order = np.arange(len(wc.words))
@@ -244,6 +262,8 @@ class SinglePeakTest:
             # taken as one.
             expected = rows.mean(axis=1) * reference
             noise = np.maximum(noise, np.sqrt(np.maximum(expected, 1.0)) / reference)
+        else:
+            noise = np.maximum(noise, _counting_noise(frame, rows, smooth))
         span = xs.max(axis=1) - xs.min(axis=1)
         base = np.median(xs, axis=1)
         masked = np.asarray(frame.attrs.get("masked", ()), dtype=bool) if hasattr(frame, "attrs") else ()
@@ -323,6 +343,29 @@ def _smooth(rows):
     noise spikes while keeping a bump of a few periods nearly intact."""
     padded = np.concatenate([rows[:, 1:2], rows, rows[:, -2:-1]], axis=1)
     return 0.25 * padded[:, :-2] + 0.5 * padded[:, 1:-1] + 0.25 * padded[:, 2:]
+
+
+def _counting_noise(frame, rows, smooth):
+    """The least noise of each word's (smoothed) daily frequencies: counting noise.
+
+    A frequency from ``N`` posts varies by at least ``sqrt(expected count)
+    / N`` (an expected count under one taken as one), ``N`` the median
+    posts of a period.  With a few hundred posts a word is in one or two
+    posts a day, its median change is zero, and without this floor two or
+    three posts on one day would pass for a peak of any size.  Only for
+    :func:`glipca.model.periods.small_data`: with more posts, a word's
+    measured noise decides, as the method was calibrated.  Zero otherwise,
+    and when the frame does not carry its posts per period.
+    """
+    posts = frame.attrs.get("posts") if hasattr(frame, "attrs") else None
+    if posts is None or len(posts) != len(frame) or not small_data(posts):
+        return 0.0
+    posts = np.asarray(posts, dtype=float)
+    reference = max(float(np.median(posts[posts > 0])), 1.0) if np.any(posts > 0) else 1.0
+    expected = rows.mean(axis=1) * reference
+    floor = np.sqrt(np.maximum(expected, 1.0)) / reference
+    # The [1, 2, 1] / 4 kernel keeps sqrt(6) / 4 of white noise.
+    return floor * (np.sqrt(6.0) / 4.0) if smooth else floor
 
 
 def _volume(frame):

@@ -20,7 +20,7 @@ from ..counting.window import Window
 from ..ingest import IngestReport
 from .options import ModelOptions
 from .periods import analysis_periods
-from .series import relative_frequency
+from .series import count_floor, relative_frequency
 
 __all__ = ["Series", "word_series"]
 
@@ -46,6 +46,9 @@ class Series:
         Period lengths ``freq="auto"`` tried.
     counted : PreparedCounts
         The counting stage's value.
+    min_count : int
+        Posts a word had to be in (``options.min_count``, or its floor for
+        the posts counted).
     options : ModelOptions
         The options it was made with.
     """
@@ -58,6 +61,7 @@ class Series:
     freq_tried: Optional[list]
     counted: PreparedCounts
     options: ModelOptions
+    min_count: int
 
     @property
     def index(self):
@@ -88,7 +92,8 @@ def word_series(counted, options=None):
     # The window that holds the bulk of the posts (or since/until), and with
     # freq="auto" the period length (docs/method.md, section 2).
     counts, window, freq_tried, rows = analysis_periods(
-        counts, since=since, until=until, last=last, auto=counted.choose_freq)
+        counts, since=since, until=until, last=last, auto=counted.choose_freq,
+        min_posts=options.min_posts)
     if window.dropped:
         # A copy: the counts (and their report) may be analysed again, and
         # must not count the same posts as dropped twice.
@@ -97,7 +102,9 @@ def word_series(counted, options=None):
     posts = counted.posts
     if rows is not None and posts is not None:
         posts = posts.regroup(rows)
-    frequencies = relative_frequency(counts, min_count=options.min_count,
+    min_count = count_floor(np.sum(counts.posts), options.min_count)
+    frequencies = relative_frequency(counts, min_count=min_count,
                                      min_periods=options.min_periods,
-                                     max_words=options.max_words)
-    return Series(frequencies, counts, posts, report, window, freq_tried, counted, options)
+                                     max_words=options.max_words, min_posts=options.min_posts)
+    return Series(frequencies, counts, posts, report, window, freq_tried, counted, options,
+                  min_count)

@@ -10,7 +10,12 @@ caller says so.
 systems): at every moment the path holds either the old complete folder or
 the new one, never nothing. Only then is the old one removed. Where the swap
 is not available, the old folder is renamed aside and the new one renamed
-in: two renames, a gap of microseconds.
+in: two renames, a gap of microseconds.  An existing *empty* folder is
+replaced without being asked (only if it is still empty at the end).
+
+The folder is made with the user's umask (0755 under umask 022), as
+``mkdir`` makes folders, so that colleagues may read a report on a shared
+server; :func:`tempfile.mkdtemp` would make it private (0700).
 
 *Leftovers.* A temporary folder holds a marker file, locked
 (``flock``) for as long as its writer runs. A writer killed with SIGKILL
@@ -24,8 +29,8 @@ from __future__ import annotations
 
 import ctypes
 import os
+import secrets
 import shutil
-import tempfile
 import warnings
 from pathlib import Path
 
@@ -34,7 +39,7 @@ try:
 except ImportError:  # not POSIX: no locks, so leftovers are never removed
     fcntl = None
 
-__all__ = ["LeftoverRemoved", "OutputExists", "atomic_dir", "remove_leftovers"]
+__all__ = ["LeftoverRemoved", "OutputExists", "atomic_dir", "occupied", "remove_leftovers"]
 
 #: Marker file of a folder being written; locked while its writer lives.
 MARKER = ".glipca-partial"
@@ -100,6 +105,28 @@ def remove_leftovers(parent):
     return removed
 
 
+def occupied(out):
+    """Whether ``out`` exists and is not an empty folder (replacing it needs force)."""
+    out = Path(out)
+    if not out.exists():
+        return False
+    if not out.is_dir() or out.is_symlink():
+        return True
+    with os.scandir(out) as entries:
+        return next(entries, None) is not None
+
+
+def _new_folder(parent, name):
+    """A new hidden folder ``.NAME.XXXXXXXX`` in ``parent``, made with the user's umask."""
+    while True:
+        path = parent / f".{name}.{secrets.token_hex(4)}"
+        try:
+            path.mkdir()
+            return path
+        except FileExistsError:
+            continue
+
+
 def _exchange(a, b):
     """Swap the paths ``a`` and ``b`` in one step; False where the system cannot."""
     try:
@@ -140,13 +167,15 @@ class _AtomicDir:
         self.hint = hint
 
     def __enter__(self):
-        if self.out.exists() and not self.force:
+        # An empty folder (made beforehand for the results) holds nothing to lose.
+        self.empty = self.out.is_dir() and not occupied(self.out)
+        if self.out.exists() and not (self.force or self.empty):
             raise OutputExists(f"{self.out}: output folder exists; {self.hint}")
         if self.out.exists() and not self.out.is_dir():
             raise OutputExists(f"{self.out}: exists and is not a folder")
         self.out.parent.mkdir(parents=True, exist_ok=True)
         remove_leftovers(self.out.parent)
-        self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.", dir=self.out.parent))
+        self.tmp = _new_folder(self.out.parent, self.out.name)
         self.lock = _lock(self.tmp)
         return self.tmp
 
@@ -156,10 +185,12 @@ class _AtomicDir:
                 shutil.rmtree(self.tmp, ignore_errors=True)
                 return False
             (self.tmp / MARKER).unlink(missing_ok=True)
-            if self.out.exists() and _exchange(self.tmp, self.out):
+            old = None
+            if self.empty and not self.force:
+                self._replace_empty()
+            elif self.out.exists() and _exchange(self.tmp, self.out):
                 old = self.tmp  # the old folder, now under the temporary name
             else:
-                old = None
                 if self.out.exists():
                     old = self.tmp.with_name(self.tmp.name + "-old")
                     os.replace(self.out, old)
@@ -173,6 +204,19 @@ class _AtomicDir:
         finally:
             _release(self.lock)
         return False
+
+    def _replace_empty(self):
+        # rename() replaces an empty folder in one step and refuses one
+        # that another writer has filled meanwhile: nothing of theirs is lost.
+        try:
+            os.rename(self.tmp, self.out)
+        except OSError:
+            if occupied(self.out):
+                shutil.rmtree(self.tmp, ignore_errors=True)
+                raise OutputExists(f"{self.out}: output folder was filled meanwhile; "
+                                   f"{self.hint}") from None
+            os.rmdir(self.out)  # where rename does not replace folders
+            os.rename(self.tmp, self.out)
 
 
 def _release(fd):

@@ -186,12 +186,16 @@ def write_tables(results, folder):
     doc = results.doc
     _write_json(folder / "clusters.json", doc)
 
+    # What a reader sorts and filters by, repeated on each of a cluster's rows.
     rows = [
-        {"cluster": c["id"], "peak": c["peak"], "rank": r, "word": w, "loading": c["loadings"][r]}
+        {"cluster": c["id"], "peak": c["peak"], "rank": r, "word": w, "loading": c["loadings"][r],
+         "label": c.get("label"), "coherence": c.get("coherence"),
+         "emerging": bool(c.get("emerging"))}
         for c in doc["clusters"]
         for r, w in enumerate(c["words"])
     ]
-    table = pd.DataFrame(rows, columns=["cluster", "peak", "rank", "word", "loading"])
+    table = pd.DataFrame(rows, columns=["cluster", "peak", "rank", "word", "loading", "label",
+                                        "coherence", "emerging"])
     _write_csv(table, folder / "clusters.csv", index=False)
 
     # The CSV is for reading; 6 digits are not enough to compute with, so

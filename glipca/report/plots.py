@@ -312,8 +312,9 @@ def plot_dendrogram(hierarchy, *, names=None, ax=None):
         link_color_func=_group_colors(hierarchy).get,
     )
     ax.axvline(hierarchy.threshold, color="0.5", linestyle=":", linewidth=1)
-    ax.set_xlabel(f"{hierarchy.metric} distance ({hierarchy.method} linkage); dotted: the "
-                  f"cut at {hierarchy.threshold:g}; coloured: groups of related clusters",
+    # Two lines: one would run past the figure's edge beside long labels.
+    ax.set_xlabel(f"{hierarchy.metric} distance ({hierarchy.method} linkage)\ndotted: the cut "
+                  f"at {hierarchy.threshold:g}; coloured: groups of related clusters",
                   fontsize="small")
     ax.set_title("How trend clusters group", loc="left")
     return fig

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 
 from .document import cluster_name, emerging_first
+from .set_aside import set_aside_html
 
 __all__ = ["escape", "header", "changes", "how_to_read", "cluster_table", "groups",
            "cluster_section"]
@@ -266,7 +267,8 @@ def cluster_table(doc, lang):
     """The list of clusters: name, peak, span, size, stability, coherence."""
     clusters = doc["clusters"]
     if not clusters:
-        return '<h2 id="clusters">Clusters</h2><p>No trend clusters were found.</p>'
+        return ('<h2 id="clusters">Clusters</h2><p>No trend clusters were found.</p>'
+                + set_aside_html(doc))
     told = any(c.get("coherence") is not None for c in clusters)
     rows = []
     for c in emerging_first(clusters):

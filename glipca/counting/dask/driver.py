@@ -248,6 +248,7 @@ def _ingest_report(meta, tasks, files, empty):
     return IngestReport(
         read=meta.report.read, used=meta.report.used, skipped=meta.report.skipped,
         dropped=meta.report.dropped, repaired=meta.report.repaired, notes=list(dict.fromkeys(notes)),
+        fields=dict(meta.report.fields),
         files=list(files),
         empty_files=[name for _, name in sorted(empty + meta.empty)],
         examples={k: _fix_message(tasks, meta.lines, i, m) for k, (i, m) in meta.examples.items()},

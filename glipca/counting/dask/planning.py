@@ -15,6 +15,7 @@ import os
 from dataclasses import dataclass
 
 from ...ingest import InputError, input_files
+from ...ingest.dates import date_order
 from ...ingest.fields import Schema, settle
 from ...ingest.files import format_from_name, needs_recoding, sniff
 from ...ingest.jsonl import jsonl_records
@@ -147,14 +148,16 @@ def plan_tasks(files, read=None, *, blocksize=DEFAULT_BLOCKSIZE, storage_options
             continue
         starts = list(range(0, size, max(1, int(blocksize))))
         snapshots = _schema_snapshots(url, name, starts, read.text_field, read.time_field,
-                                      read.id_field, tzinfo, storage_options)
+                                      read.id_field, tzinfo, storage_options,
+                                      (read.dayfirst, read.time_format))
         for k, start in enumerate(starts):
             end = starts[k + 1] if k + 1 < len(starts) else size
             tasks.append(CountTask(len(tasks), i, name, url, "range", start, end, snapshots[k]))
     return tasks, empty
 
 
-def _schema_snapshots(url, name, starts, text_field, time_field, id_field, tzinfo, storage_options):
+def _schema_snapshots(url, name, starts, text_field, time_field, id_field, tzinfo, storage_options,
+                      dates=(None, None)):
     """The file's field names as resolved before each range start.
 
     Mirrors :func:`glipca.ingest.read_batches`: the names are decided on a
@@ -163,12 +166,21 @@ def _schema_snapshots(url, name, starts, text_field, time_field, id_field, tzinf
     batch is parsed with the names as they stood before its first line.
     """
     schema = Schema(name, text_field, time_field, id_field, tzinfo)
+    schema.dayfirst, schema.time_format = dates
     snapshots = []
     if not starts:
         return []
     with open_url(url, storage_options) as fh:
         if not (text_field and time_field and id_field):
             settle(schema, jsonl_records(enumerate(iter(fh.readline, b""), start=1), text_field))
+        if schema.time is not None and schema.dayfirst is None and not schema.time_format:
+            # The order of day-and-month-first dates, as the local reader decides it.
+            fh.seek(0)
+            records = jsonl_records(enumerate(iter(fh.readline, b""), start=1), text_field)
+            schema.dayfirst = date_order((schema.time_value(rec) for _, rec, _ in records
+                                          if isinstance(rec, collections.abc.Mapping)),
+                                         name, schema.time[-1])
+            fh.seek(0)
         if schema.resolved:
             return [copy.copy(schema) for _ in starts]
         fh.seek(0)

@@ -127,6 +127,8 @@ def _task_items(task, settings, report, where, lines=None):
             # the numbers back (see _fix_line).
             first = 1 if task.start == 0 else 2
             counter = [0]
+            # What the file is read with, as the local reader records it.
+            report.fields.setdefault(os.path.basename(task.name), task.schema.decided())
             with open_url(task.url, settings.storage_options) as fh:
                 read = _range_lines(fh, task.start, task.end, first, counter)
                 yield _batches(read, copy.copy(task.schema), settings)
@@ -211,7 +213,8 @@ def count_task(task, settings):
     meta.empty = [(task.file_index, task.name) for _ in report.empty_files]
     meta.report = IngestReport(read=report.read, used=report.used, skipped=report.skipped,
                                dropped=report.dropped, repaired=report.repaired,
-                               notes=[_rename(n, where[0], task.name) for n in report.notes])
+                               notes=[_rename(n, where[0], task.name) for n in report.notes],
+                               fields=dict(report.fields))
     meta.examples = {k: (task.index, _rename(v, where[0], task.name)) for k, v in report.examples.items()}
     h = np.frombuffer(digests, dtype=np.int64) if dedupe else None
     extra = (tuple(h[np.mod(h, n_buckets) == d] for d in range(n_buckets)),) if dedupe else ()

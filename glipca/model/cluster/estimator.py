@@ -299,7 +299,7 @@ class GLIPCA(BaseEstimator):
         self.correlation_ = corr
         self.words_ = words
 
-        bar.set_description("model: clustering")
+        bar.set_description_str("model: clustering")
 
         def on_round(n_clusters):
             bar.update()
