@@ -131,16 +131,27 @@ def _check_dead(record, folder):
     not work on this file system (an NFS mount with ``nolock``, say)."""
     if record.get("host") != socket.gethostname() or record.get("pid") == os.getpid():
         return
-    pid = record.get("pid")
-    try:
-        os.kill(int(pid), 0)
-    except (OSError, TypeError, ValueError):
-        return  # gone: it died holding the lock
-    if record.get("start") is not None and _start_ticks(pid) != record.get("start"):
-        return  # its number was given to another process since
+    if not _alive(record.get("pid"), record.get("start")):
+        return  # it died holding the lock
     raise LocksNotHonoured(f"{folder}: the file system granted the store's lock while "
                            f"{holder_line(record)} holds it; locks do not work here "
                            "(docs/scaling.md), so appends cannot share this store safely")
+
+
+def _alive(pid, start):
+    """Whether process ``pid``, started at ``start`` (ticks, or None), runs."""
+    try:
+        os.kill(int(pid), 0)
+    except (OSError, TypeError, ValueError):
+        return False
+    try:
+        with open(f"/proc/{int(pid)}/stat", "rb") as fh:
+            fields = fh.read().rsplit(b")", 1)[1].split()
+    except OSError:
+        return True  # no /proc: the signal test is all there is
+    # A zombie is dead, only not yet reaped by its parent; another start
+    # time means the number was given to another process since.
+    return fields[0] != b"Z" and (start is None or int(fields[19]) == start)
 
 
 def _start_ticks(pid):
