@@ -298,7 +298,7 @@ def run_analysis(
     else:
         with times("counting"):
             prepared = prepare_counts(source, requested, jobs=jobs, cache=cache,
-                                      progress=progress)
+                                      progress=progress, min_count=min_count)
     options = prepared.options
     counts, report = prepared.counts, prepared.report
     report.require_posts()

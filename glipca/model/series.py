@@ -28,6 +28,15 @@ __all__ = [
 ]
 
 
+def _no_word_passes(word_counts, min_count, min_periods):
+    """Why no word is left, and what to change."""
+    top = int(word_counts.total().max()) if word_counts.n_words else 0
+    return (f"no word is in at least {min_count} posts and {min_periods} periods: of "
+            f"{word_counts.n_words} distinct words the most frequent is in {top} posts; lower "
+            "--min-count or --min-days, or give more posts (a flood of words that never "
+            "repeat leaves nothing to analyse)")
+
+
 def relative_frequency(
     word_counts,
     *,
@@ -62,6 +71,8 @@ def relative_frequency(
         posts per period are in ``frame.attrs["posts"]``.
     """
     wc = word_counts.prune(min_count=min_count, min_periods=min_periods)
+    if not wc.words:
+        raise ValueError(_no_word_passes(word_counts, min_count, min_periods))
     totals = wc.total()
     order = np.arange(len(wc.words))
     if max_words is not None and len(order) > max_words:
