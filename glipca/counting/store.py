@@ -13,9 +13,14 @@ A store is a folder:
   added by one append, written by :func:`~glipca.counting.postwords.write_post_words`
   with word numbers of the vocabulary and the period key as ``period``.
 
-An append writes its parts and the vocabulary first and the manifest last,
-by an atomic rename: an interrupted append leaves parts that no manifest
-names, and the store reads as it was.  A post whose id the store already
+An append holds the store's lock (``store.lock``, :mod:`.lock`) while it
+writes, so that appends from many processes add up.  It writes its parts
+and the vocabulary first and the manifest last, by an atomic rename: an
+interrupted append leaves parts that no manifest names (the next append
+removes them), and the store reads as it was.  Readers take no lock: they
+read one manifest and only the parts it lists, which are never rewritten.
+The manifest records each part's posts, size and SHA-256 and its own
+checksum (:mod:`.integrity`): a damaged file is named, never read as data.  A post whose id the store already
 holds in the same period (a post's period follows from its time) is not
 added again; an input whose content was appended before is skipped.
 Appending costs time in proportion to the new posts (and to the ids of the
@@ -24,6 +29,7 @@ periods they fall in), not to the store.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -266,8 +272,10 @@ class CountStore:
             try:
                 return self._add(doc, prepared, [c for f, c in zip(files, content) if f in new], done)
             except BaseException:
-                # What this append wrote and no manifest names goes with it.
-                _discard_unlisted(self.folder, self.manifest(), appended)
+                # What this append wrote and no manifest names goes with it;
+                # the error told is the append's own, whatever this finds.
+                with contextlib.suppress(Exception):
+                    _discard_unlisted(self.folder, self.manifest(), appended)
                 raise
 
     def _add(self, doc, prepared, content, done):

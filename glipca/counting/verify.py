@@ -8,7 +8,6 @@ own checksum and sums.  :func:`store_info` says what the store holds.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from .integrity import StoreDamaged, file_sha256, words_sha256
 from .postwords import POSTS_FILE
