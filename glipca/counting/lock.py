@@ -34,6 +34,7 @@ except ImportError:  # not POSIX
 __all__ = ["LOCK_FILE", "StoreBusy", "LocksNotHonoured", "store_lock", "holder_line"]
 
 LOCK_FILE = "store.lock"
+_DYING = 5.0  # seconds a process that let go of its lock may take to be seen dead
 
 _in_process = {}
 _in_process_guard = threading.Lock()
@@ -131,7 +132,14 @@ def _check_dead(record, folder):
     not work on this file system (an NFS mount with ``nolock``, say)."""
     if record.get("host") != socket.gethostname() or record.get("pid") == os.getpid():
         return
-    if not _alive(record.get("pid"), record.get("start")):
+    # A killed process lets go of its locks a moment before it is seen to
+    # be dead: give it that moment before concluding that locks fail here.
+    deadline = time.monotonic() + _DYING
+    while _alive(record.get("pid"), record.get("start")):
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.02)
+    else:
         return  # it died holding the lock
     raise LocksNotHonoured(f"{folder}: the file system granted the store's lock while "
                            f"{holder_line(record)} holds it; locks do not work here "
