@@ -237,6 +237,7 @@ def _command_line(ctx):
 @click.option("--out", "-o", type=click.Path(file_okay=False), help="Output folder for the counts.")
 @click.option("--store", type=click.Path(file_okay=False), help="Count store to add the posts to, with --append (instead of --out).")
 @click.option("--append", is_flag=True, help="With --store: add the posts to the store (made if absent).")
+@click.option("--no-wait", is_flag=True, help="With --store: refuse at once when another append holds the store, instead of waiting for it.")
 @_reading_options
 @click.option("--min-count", default=1, show_default=True, type=click.IntRange(1), help="Drop words in fewer posts than this.")
 @click.option("--min-days", default=1, show_default=True, type=click.IntRange(1), help="Drop words seen in fewer periods than this.")
@@ -247,7 +248,7 @@ def _command_line(ctx):
 @click.option("--force", is_flag=True, help="Replace an existing output folder.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress or summary.")
 @click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks.")
-def count(inputs, out, store, append, min_count, min_days, use_dask, scheduler, workers, block_size,
+def count(inputs, out, store, append, no_wait, min_count, min_days, use_dask, scheduler, workers, block_size,
           force, quiet, debug, **reading):
     """Count words per period in post files INPUT... and write them to --out.
 
@@ -265,7 +266,7 @@ def count(inputs, out, store, append, min_count, min_days, use_dask, scheduler, 
     if (out is None) == (store is None) or (store is not None and not append):
         _fail("give --out DIR, or --store DIR --append", EXIT_INPUT, debug)
     if store is not None:
-        return _append_to_store(inputs, store, reading, quiet, debug)
+        return _append_to_store(inputs, store, reading, quiet, debug, wait=not no_wait)
     with _one_line_errors(debug):
         if occupied(out) and not force:
             raise OutputExists(f"{out}: output folder exists; use --force to replace it")
@@ -310,16 +311,81 @@ def count(inputs, out, store, append, min_count, min_days, use_dask, scheduler, 
         click.echo(f"counts written to {out}")
 
 
-def _append_to_store(inputs, folder, reading, quiet, debug):
+def _append_to_store(inputs, folder, reading, quiet, debug, wait=True):
     from .counting.store import CountStore
+
+    def notify(message):  # waiting, or a dead append's lock taken over: said even with --quiet
+        click.echo(f"glipca: {message}", err=True)
 
     with _one_line_errors(debug, interrupted="interrupted (the store is as it was)"):
         options, jobs, _ = _counting(reading)
-        done = CountStore(folder).append(list(inputs), options, jobs=jobs, progress=not quiet)
+        done = CountStore(folder).append(list(inputs), options, jobs=jobs, progress=not quiet,
+                                         wait=wait, notify=notify)
     if not quiet:
         click.echo(f"{done['added']} posts added to {folder} ({done['periods']} period parts); "
                    f"{done['repeated']} already there; {done['skipped_inputs']} input file(s) "
                    "appended before, skipped")
+
+
+@main.group()
+def store():
+    """Check or describe a count store (glipca count --store DIR --append)."""
+
+
+def _store_folder(folder):
+    from pathlib import Path
+
+    if not (Path(folder) / "store.json").is_file():
+        raise click.BadParameter(f"{folder}: not a count store (no store.json)")
+
+
+@store.command()
+@click.argument("folder", type=click.Path(file_okay=False, exists=True))
+@click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks.")
+def verify(folder, debug):
+    """Re-read every part of the store FOLDER against its manifest.
+
+    One line per problem on stdout; exit 2 when the store is damaged.
+    """
+    with _one_line_errors(debug):
+        _store_folder(folder)
+        from .counting.verify import unlisted_parts, verify_store
+
+        problems = verify_store(folder)
+        for line in problems:
+            click.echo(f"{folder}: {line}")
+        if problems:
+            raise ValueError(f"{folder}: {len(problems)} problem(s) found; the store is damaged")
+        left = unlisted_parts(folder)
+    if left:
+        click.echo(f"{folder}: {len(left)} part folder(s) no manifest lists, left by an append "
+                   "that did not finish or being written now (the next append removes them)",
+                   err=True)
+    click.echo(f"{folder}: sound", err=True)
+
+
+@store.command()
+@click.argument("folder", type=click.Path(file_okay=False, exists=True))
+@click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks.")
+def info(folder, debug):
+    """Print what the store FOLDER holds: inputs, periods, posts, words, size."""
+    with _one_line_errors(debug):
+        _store_folder(folder)
+        from .counting.verify import store_info
+
+        i = store_info(folder)
+    p = i["periods"]
+    click.echo(f"store: {i['folder']} ({i['appends']} appends, {i['parts']} parts, "
+               f"{i['bytes'] / 2**20:.1f} MiB)")
+    click.echo(f"inputs: {len(i['inputs'])}" + (f" ({', '.join(i['inputs'][:5])}"
+                                                  f"{', ...' if len(i['inputs']) > 5 else ''})"
+                                                  if i["inputs"] else ""))
+    click.echo(f"periods: {p['with_posts']} with posts, {p['first']} .. {p['last']} "
+               f"(freq {i['freq']}, {i['tz']}, {p['span']} in all)")
+    click.echo(f"posts: {i['posts']}, words: {i['words']}, lang: {i['lang']}")
+    if not i["checksums"]:
+        click.echo("checksums: none recorded (made before they were); the next append adds them "
+                   "for its parts", err=True)
 
 
 def _results_folder(folder):

@@ -89,7 +89,8 @@ def run_analysis(source, options=None, *, model=None, report=None, jobs=DEFAULT_
     previous = report.previous()  # read first: a bad folder fails before the work
     times = StageTimes()
     with times("counting"):
-        counted = count_posts(source, count, jobs=jobs, cache=cache, progress=progress)
+        counted = count_posts(source, count, jobs=jobs, cache=cache, progress=progress,
+                              min_count=model.least_count)
     return resume(counted, model, jobs=jobs, progress=progress, times=times, previous=previous)
 
 

@@ -25,7 +25,7 @@ from .postwords import PostCollector
 from .periods import Periods as _Periods
 from .periods import zone as _zone
 
-__all__ = ["WordCounts", "count_words", "count_post_words"]
+__all__ = ["WordCounts", "VocabularyFlood", "count_words", "count_post_words"]
 
 _CHUNK = 1 << 20  # (period, word) pairs held before folding them in
 # Posts per tokenising task: large enough that sending a task costs little
@@ -216,8 +216,18 @@ def count_words(posts, tokenizer, *, freq="D", tz="UTC", progress=False, report=
 
 
 def count_post_words(posts, tokenizer, *, freq="D", tz="UTC", progress=False, report=None,
-                     jobs=1, drop_duplicates=False, keep_posts=True):
+                     jobs=1, drop_duplicates=False, keep_posts=True, keep_words=None,
+                     max_vocabulary=None):
     """Count as :func:`count_words` does, keeping each post's words too.
+
+    Parameters
+    ----------
+    keep_words : callable, optional
+        ``keep_words(words) -> bool array``: the words of a chunk to count;
+        the others are left out of the counts and the posts' words (posts
+        per period still count every post).  See :mod:`glipca.counting.flood`.
+    max_vocabulary : int, optional
+        Stop with :class:`VocabularyFlood` once more words than this are met.
 
     Returns
     -------
@@ -227,10 +237,20 @@ def count_post_words(posts, tokenizer, *, freq="D", tz="UTC", progress=False, re
         ``counts.words`` (:mod:`glipca.counting.postwords`); None without
         ``keep_posts``.
     """
-    return _count(posts, tokenizer, freq, tz, progress, report, jobs, drop_duplicates, keep_posts)
+    return _count(posts, tokenizer, freq, tz, progress, report, jobs, drop_duplicates, keep_posts,
+                  keep_words, max_vocabulary)
 
 
-def _count(posts, tokenizer, freq, tz, progress, report, jobs, drop_duplicates, keep_posts):
+class VocabularyFlood(Exception):
+    """More distinct words than a counting pass was allowed to hold."""
+
+    def __init__(self, n_words):
+        super().__init__(f"more than {n_words} distinct words")
+        self.n_words = n_words
+
+
+def _count(posts, tokenizer, freq, tz, progress, report, jobs, drop_duplicates, keep_posts,
+           keep_words=None, max_vocabulary=None):
     zone = _zone(tz)
     periods = _Periods(freq, zone)
     if report is None:
@@ -256,11 +276,18 @@ def _count(posts, tokenizer, freq, tz, progress, report, jobs, drop_duplicates, 
             mask = None
             if seen is not None:
                 keys, lens, ids, mask = _drop_seen(seen, result.digests, keys, lens, ids, report)
-            # Local word ids -> global ones; ``len(vocab)`` is read before
-            # each insertion, so a new word gets the next id.
-            to_global = np.fromiter(
-                (setdefault(w, len(vocab)) for w in result.words), dtype=np.int64, count=len(result.words)
-            )
+            if keep_words is None:
+                # Local word ids -> global ones; ``len(vocab)`` is read before
+                # each insertion, so a new word gets the next id.
+                to_global = np.fromiter(
+                    (setdefault(w, len(vocab)) for w in result.words), dtype=np.int64,
+                    count=len(result.words)
+                )
+            else:
+                to_global, lens, ids = _kept_words(keep_words, result.words, lens, ids, setdefault,
+                                                   vocab)
+            if max_vocabulary is not None and len(vocab) > max_vocabulary:
+                raise VocabularyFlood(max_vocabulary)
             held.append((keys, np.repeat(keys, lens), to_global[ids]))
             if kept is not None:
                 kept.add(result, mask, keys, lens, to_global[ids])
@@ -277,6 +304,21 @@ def _count(posts, tokenizer, freq, tz, progress, report, jobs, drop_duplicates, 
         bar.close()
     counts, new_id, lo = _assemble(acc, vocab, periods, freq, tz)
     return counts, (kept.finish(new_id, lo, counts.n_words) if kept is not None else None)
+
+
+def _kept_words(keep_words, words, lens, ids, setdefault, vocab):
+    """Global ids of the ``words`` kept (-1 for the others), and the posts'
+    ``lens`` and local ``ids`` less the words left out."""
+    keep = np.asarray(keep_words(words), dtype=bool)
+    to_global = np.full(len(words), -1, dtype=np.int64)
+    for j in np.flatnonzero(keep).tolist():
+        to_global[j] = setdefault(words[j], len(vocab))
+    selected = keep[ids]
+    if not selected.all():
+        post = np.repeat(np.arange(len(lens)), lens)
+        lens = np.bincount(post[selected], minlength=len(lens)).astype(np.int32)
+        ids = ids[selected]
+    return to_global, lens, ids
 
 
 def _tasks(items, key, zone, digests, keep_posts):

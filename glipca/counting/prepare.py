@@ -17,7 +17,8 @@ from typing import Optional
 import pandas as pd
 
 from .cache import CountCache, cache_key, content_ids
-from .counts import WordCounts, count_post_words
+from .counts import VocabularyFlood, WordCounts, count_post_words
+from .flood import FLOOD_WORDS, frequent_words
 from .postwords import PostWords
 from ..ingest import IngestReport, InputError, input_files, posts_from_frame, read_batches, read_posts
 from .options import DEFAULT_JOBS, CountOptions, count_options, default_tz
@@ -182,7 +183,7 @@ def _zone_of_the_posts(options, given, detected):
 
 
 def prepare_counts(source, options=None, *, jobs=DEFAULT_JOBS, cache=None, progress=False,
-                   keep_posts=True, **option_kwargs) -> PreparedCounts:
+                   keep_posts=True, min_count=1, **option_kwargs) -> PreparedCounts:
     """Count, per period, the posts that contain each word.
 
     Parameters
@@ -203,6 +204,11 @@ def prepare_counts(source, options=None, *, jobs=DEFAULT_JOBS, cache=None, progr
     keep_posts : bool, default True
         Keep each post's words, id, time and text (``posts``), so that
         later stages never read the input again.
+    min_count : int, default 1
+        The analysis will drop the words in fewer posts than this: when the
+        input floods the vocabulary with words that never repeat, they may
+        be left out while counting (:mod:`glipca.counting.flood`); such
+        counts are not cached.
     **option_kwargs
         Options by name (``lang``, ``tz``, ``freq``, ``text_field``...),
         see :func:`glipca.counting.options.count_options`.
@@ -227,24 +233,43 @@ def prepare_counts(source, options=None, *, jobs=DEFAULT_JOBS, cache=None, progr
             cached_report.files = list(files)
             return PreparedCounts(counts, cached_report, options, params, key, True, posts,
                                   content, **asked)
-    read = options.read
+    jobs = available_cores() if jobs is None else jobs
+    count = dict(freq=options.freq, tz=options.tz, progress=progress, jobs=jobs,
+                 drop_duplicates=options.read.drop_duplicates and not frame, keep_posts=keep_posts)
     report = IngestReport()
-    # From files, most lines are parsed where they are tokenised (in
-    # parallel), and duplicates are found while counting.
-    if frame:
-        posts = source_posts(source, read, report=report)
-    else:
-        kwargs = read.reader_kwargs(report=report)
-        del kwargs["drop_duplicates"]
-        posts = read_batches(files, **kwargs)
-    counts, kept = count_post_words(
-        posts, tokenizer, freq=options.freq, tz=options.tz, progress=progress, report=report,
-        jobs=available_cores() if jobs is None else jobs,
-        drop_duplicates=read.drop_duplicates and not frame, keep_posts=keep_posts,
-    )
+    try:
+        counts, kept = count_post_words(
+            _posts(source, files, options.read, report), tokenizer, report=report, **count,
+            max_vocabulary=FLOOD_WORDS if min_count > 1 else None)
+    except VocabularyFlood:
+        keep, n_hashes = frequent_words(_posts(source, files, options.read, IngestReport()),
+                                        tokenizer, min_count, freq=options.freq, tz=options.tz,
+                                        jobs=jobs)
+        report = IngestReport()
+        counts, kept = count_post_words(_posts(source, files, options.read, report), tokenizer,
+                                        report=report, keep_words=keep, **count)
+        if counts.n_words == 0:
+            raise ValueError(f"no word is in {min_count} posts or more: the posts hold about "
+                             f"{n_hashes} distinct words, none repeated {min_count} times (a "
+                             "flood of words that never repeat?); lower --min-count, or give "
+                             "more posts")
+        report.notes.append(f"{n_hashes} distinct words: the words in fewer than {min_count} "
+                            "posts were left out while counting (these counts are not cached)")
+        return PreparedCounts(counts, report, options, params, key, False, kept, content,
+                              **asked)
     if store is not None:
         store.put(key, counts, report, params, kept)
     return PreparedCounts(counts, report, options, params, key, False, kept, content, **asked)
+
+
+def _posts(source, files, read, report):
+    """The posts to count: from files, batches of lines, which are parsed
+    where they are tokenised (in parallel), duplicates found while counting."""
+    if files is None:
+        return source_posts(source, read, report=report)
+    kwargs = read.reader_kwargs(report=report)
+    del kwargs["drop_duplicates"]
+    return read_batches(files, **kwargs)
 
 
 def _cache(cache):

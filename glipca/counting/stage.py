@@ -19,7 +19,8 @@ __all__ = ["count_posts"]
 _WINDOW = ("since", "until", "last")
 
 
-def count_posts(source, options=None, *, jobs=DEFAULT_JOBS, cache=None, progress=False):
+def count_posts(source, options=None, *, jobs=DEFAULT_JOBS, cache=None, progress=False,
+                min_count=1):
     """Word counts per period, with each post's words, of ``source``.
 
     Parameters
@@ -36,6 +37,10 @@ def count_posts(source, options=None, *, jobs=DEFAULT_JOBS, cache=None, progress
         Word-count cache, see :func:`~glipca.counting.prepare.prepare_counts`.
     progress : bool, default False
         Progress bar on a terminal.
+    min_count : int, default 1
+        The analysis drops words in fewer posts than this: a flood of words
+        that never repeat may leave them out while counting
+        (:func:`~glipca.counting.prepare.prepare_counts`).
 
     Returns
     -------
@@ -52,4 +57,5 @@ def count_posts(source, options=None, *, jobs=DEFAULT_JOBS, cache=None, progress
         if not given:
             return source
         return dataclasses.replace(source, window=tuple(given.get(k) for k in _WINDOW))
-    return prepare_counts(source, options, jobs=jobs, cache=cache, progress=progress)
+    return prepare_counts(source, options, jobs=jobs, cache=cache, progress=progress,
+                          min_count=min_count)

@@ -13,9 +13,14 @@ A store is a folder:
   added by one append, written by :func:`~glipca.counting.postwords.write_post_words`
   with word numbers of the vocabulary and the period key as ``period``.
 
-An append writes its parts and the vocabulary first and the manifest last,
-by an atomic rename: an interrupted append leaves parts that no manifest
-names, and the store reads as it was.  A post whose id the store already
+An append holds the store's lock (``store.lock``, :mod:`.lock`) while it
+writes, so that appends from many processes add up.  It writes its parts
+and the vocabulary first and the manifest last, by an atomic rename: an
+interrupted append leaves parts that no manifest names (the next append
+removes them), and the store reads as it was.  Readers take no lock: they
+read one manifest and only the parts it lists, which are never rewritten.
+The manifest records each part's posts, size and SHA-256 and its own
+checksum (:mod:`.integrity`): a damaged file is named, never read as data.  A post whose id the store already
 holds in the same period (a post's period follows from its time) is not
 added again; an input whose content was appended before is skipped.
 Appending costs time in proportion to the new posts (and to the ids of the
@@ -24,9 +29,11 @@ periods they fall in), not to the store.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -38,16 +45,23 @@ from ..ingest import IngestReport
 from ..ingest.options import ReadOptions
 from .cache import content_ids
 from .counts import WordCounts
+from .integrity import StoreDamaged, check_part, check_seal, part_check, seal, words_sha256
+from .lock import store_lock
 from .periods import Periods, zone
-from .postwords import PostWords, read_post_words, write_post_words
+from .postwords import POSTS_FILE, PostWords, read_post_words, write_post_words
 from .options import CountOptions, count_options
 from .prepare import PreparedCounts, existing_files, prepare_counts, resolve_options
 from .window import bulk_window, parse_bound, parse_span
 
-__all__ = ["CountStore", "FORMAT"]
+__all__ = ["CountStore", "ConcurrentAppend", "FORMAT"]
 
 FORMAT = 1
 _MANIFEST, _WORDS = "store.json", "words.parquet"
+
+
+class ConcurrentAppend(OSError):
+    """Another append replaced the manifest while this one held the lock:
+    the file system does not honour locks.  Nothing was added."""
 
 
 class CountStore:
@@ -70,9 +84,15 @@ class CountStore:
         if not path.exists():
             return {"format": FORMAT, "params": None, "inputs": [], "appends": 0, "words": 0,
                     "report": IngestReport().as_dict(), "parts": {}}
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except ValueError:
+            raise StoreDamaged(self.folder, "store.json is not valid JSON") from None
+        if not isinstance(doc, dict):
+            raise StoreDamaged(self.folder, "store.json is not a manifest")
         if doc.get("format") != FORMAT:
             raise ValueError(f"{self.folder}: store format {doc.get('format')!r}, expected {FORMAT}")
+        check_seal(doc, self.folder)
         return doc
 
     def words(self, n=None) -> list:
@@ -128,8 +148,8 @@ class CountStore:
                 end = keys[0] + bulk_window(grid)[1]
             lo = _key(periods, periods.index(end, end)[0] - parse_span(last)) - 1
         read = [k for k in keys if lo <= k <= hi]
-        vocabulary = self.words(doc["words"])
-        parts = [read_post_words(self.folder / part) for k in read for part in doc["parts"][str(k)]]
+        vocabulary = self._vocabulary(doc)
+        parts = [self._read_part(doc, part) for k in read for part in doc["parts"][str(k)]]
         posts, counts = _window(parts, vocabulary, periods, params, posts)
         report = IngestReport.from_dict(doc["report"])
         options = CountOptions(
@@ -164,13 +184,62 @@ class CountStore:
 
         if "posts" in doc:
             return doc["posts"]
-        return {k: sum(pq.read_metadata(self.folder / part / "posts.parquet").num_rows
-                       for part in parts) for k, parts in doc["parts"].items()}
+        posts = {}
+        for k, parts in doc["parts"].items():
+            posts[k] = 0
+            for part in parts:
+                path = self.folder / part / POSTS_FILE
+                check_part(self.folder, part, None, path)
+                posts[k] += pq.read_metadata(path).num_rows
+        return posts
+
+    def _vocabulary(self, doc):
+        """The words of the manifest ``doc``, checked against it."""
+        try:
+            words = self.words(doc["words"])
+        except OSError as err:  # pyarrow's errors are OSErrors too
+            raise StoreDamaged(self.folder, f"{_WORDS} cannot be read ({err})") from None
+        if len(words) < doc["words"] or ("words_sha256" in doc and words_sha256(words) != doc["words_sha256"]):
+            raise StoreDamaged(self.folder, f"{_WORDS} is not the vocabulary of the manifest")
+        return words
+
+    def _read_part(self, doc, name):
+        """The PostWords of part ``name``, checked against the manifest ``doc``."""
+        import pyarrow as pa
+
+        check = doc.get("checks", {}).get(name)
+        path = self.folder / name / POSTS_FILE
+        check_part(self.folder, name, check, path)
+        try:
+            posts = read_post_words(self.folder / name)
+        except (OSError, ValueError, KeyError, pa.ArrowException) as err:
+            raise StoreDamaged(self.folder, f"part {name} cannot be read ({err})") from None
+        if check is not None and posts.n_posts != check["posts"]:
+            raise StoreDamaged(self.folder, f"part {name} holds {posts.n_posts} posts, "
+                                            f"the manifest says {check['posts']}")
+        if posts.words.nnz and int(posts.words.indices.max()) >= doc["words"]:
+            raise StoreDamaged(self.folder, f"part {name} uses words the manifest does not list")
+        return posts
 
     # -- appending ---------------------------------------------------------
 
-    def append(self, source, options=None, *, jobs=1, progress=False, **option_kwargs) -> dict:
+    def append(self, source, options=None, *, jobs=1, progress=False, wait=True, notify=None,
+               **option_kwargs) -> dict:
         """Count ``source`` (post files) and add its posts to the store.
+
+        Appends from many processes (or hosts, on a file system with working
+        locks) may run at once: each counts its files on its own, then
+        holds the store's lock (:mod:`glipca.counting.lock`) while it reads
+        the manifest, writes its parts and replaces the manifest.
+
+        Parameters
+        ----------
+        wait : bool, default True
+            Wait for another append to finish; otherwise raise
+            :class:`~glipca.counting.lock.StoreBusy` at once.
+        notify : callable, optional
+            ``notify(message)`` hears that the append waits, or takes over
+            the lock of an append that died.
 
         Returns
         -------
@@ -183,20 +252,40 @@ class CountStore:
         ValueError
             When the options differ from the store's (naming them).
         """
-        doc = self.manifest()
-        doc["posts"] = self._posts(doc)
         files = existing_files(source)
         content = content_ids(files)
         options, _, params = resolve_options(files, count_options(options, **option_kwargs),
                                              content=content)
-        _check_params(doc["params"], params)
-        known = {json.dumps(c, sort_keys=True) for c in doc["inputs"]}
-        new = [f for f, c in zip(files, content) if json.dumps(c, sort_keys=True) not in known]
-        done = {"added": 0, "repeated": 0, "periods": 0, "skipped_inputs": len(files) - len(new)}
-        if not new:
-            return done
-        prepared = prepare_counts(new, options, jobs=jobs, progress=progress)
-        vocabulary = self.words(doc["words"])
+        # Counted before the lock is taken: appends count side by side and
+        # wait for each other only while they write.
+        new = _new_inputs(self.manifest(), files, content, params)
+        prepared = prepare_counts(new, options, jobs=jobs, progress=progress) if new else None
+        with store_lock(self.folder, wait=wait, notify=notify) as dead:
+            doc = self.manifest()
+            if dead:
+                _discard_unlisted(self.folder, doc)
+            now = _new_inputs(doc, files, content, params)
+            if now != new:  # another append took some of the files meanwhile
+                new = now
+                prepared = prepare_counts(new, options, jobs=jobs, progress=progress) if new else None
+            done = {"added": 0, "repeated": 0, "periods": 0, "skipped_inputs": len(files) - len(new)}
+            if not new:
+                return done
+            appended = doc["appends"] + 1
+            try:
+                return self._add(doc, prepared, [c for f, c in zip(files, content) if f in new], done)
+            except BaseException:
+                # What this append wrote and no manifest names goes with it;
+                # the error told is the append's own, whatever this finds.
+                with contextlib.suppress(Exception):
+                    _discard_unlisted(self.folder, self.manifest(), appended)
+                raise
+
+    def _add(self, doc, prepared, content, done):
+        """Write the parts of ``prepared`` and the manifest ``doc`` extended by them."""
+        doc["posts"] = self._posts(doc)
+        generation = doc["appends"]
+        vocabulary = self._vocabulary(doc)
         number = {w: j for j, w in enumerate(vocabulary)}
         for w in prepared.counts.words:
             number.setdefault(w, len(number))
@@ -207,11 +296,11 @@ class CountStore:
         periods = Periods(prepared.params["freq"], zone(prepared.params["tz"]))
         first = _key(periods, prepared.counts.periods[0]) if prepared.counts.n_periods else 0
         keys = posts.period.astype(np.int64) + first
-        appended = doc["appends"] + 1
-        self.folder.mkdir(parents=True, exist_ok=True)
+        appended = generation + 1
+        checks = doc.setdefault("checks", {})
         for k in np.unique(keys).tolist():
             rows = np.flatnonzero(keys == k)
-            rows = _new_ids(self, doc["parts"].get(str(k), []), posts, rows)
+            rows = _new_ids(self, doc, doc["parts"].get(str(k), []), posts, rows)
             done["repeated"] += int(np.sum(keys == k)) - len(rows)
             if not len(rows):
                 continue
@@ -221,8 +310,9 @@ class CountStore:
             words.sort_indices()
             name = f"parts/{k}/{appended:06d}"
             (self.folder / name).mkdir(parents=True, exist_ok=True)
-            write_post_words(PostWords(np.full(len(rows), k), words, part.ids, part.times,
-                                       part.texts()), self.folder / name)
+            written = write_post_words(PostWords(np.full(len(rows), k), words, part.ids, part.times,
+                                                 part.texts()), self.folder / name)
+            checks[name] = part_check(written, len(rows))
             doc["parts"].setdefault(str(k), []).append(name)
             doc["posts"][str(k)] = doc["posts"].get(str(k), 0) + len(rows)
             done["added"] += len(rows)
@@ -231,14 +321,52 @@ class CountStore:
         report.merge(prepared.report)
         if done["repeated"]:
             report.drop("duplicate id", done["repeated"])
+        known = {json.dumps(c, sort_keys=True) for c in doc["inputs"]}
         doc.update(params=prepared.params, appends=appended, words=len(vocabulary),
+                   words_sha256=words_sha256(vocabulary),
                    inputs=doc["inputs"] + [c for c in content if json.dumps(c, sort_keys=True) not in known],
                    report=report.as_dict())
         _write_words(self.folder, vocabulary)
+        self._commit(doc, generation)
+        return done
+
+    def _commit(self, doc, generation):
+        """Replace the manifest with ``doc`` if it is still at ``generation``.
+
+        Under a lock that works, it always is; where the file system granted
+        the lock to two appends at once, the later one is refused here
+        rather than dropping the posts of the other.
+        """
+        if self.manifest()["appends"] != generation:
+            raise ConcurrentAppend(f"{self.folder}: another append changed the store meanwhile "
+                                   "(the file system does not honour locks); nothing was added, "
+                                   "run the append again")
         # Keys in the order they were made: the options' record reads back
         # as the counting pass gives it, and clusters.json as of the files.
-        _replace(self.folder / _MANIFEST, json.dumps(doc, ensure_ascii=False, indent=1))
-        return done
+        _replace(self.folder / _MANIFEST, json.dumps(seal(doc), ensure_ascii=False, indent=1))
+
+
+def _new_inputs(doc, files, content, params):
+    """The ``files`` whose content the manifest ``doc`` does not list, once its
+    options are checked against ``params``."""
+    _check_params(doc["params"], params)
+    known = {json.dumps(c, sort_keys=True) for c in doc["inputs"]}
+    return [f for f, c in zip(files, content) if json.dumps(c, sort_keys=True) not in known]
+
+
+def _discard_unlisted(folder, doc, generation=None):
+    """Remove the part folders (of append ``generation``, or all) that the
+    manifest ``doc`` does not list: those of an append that did not finish.
+    No reader reads them, whatever manifest it holds: manifests only grow."""
+    listed = {p for parts in doc["parts"].values() for p in parts}
+    pattern = "*/*" if generation is None else f"*/{generation:06d}"
+    for found in sorted((folder / "parts").glob(pattern)):
+        name = found.relative_to(folder).as_posix()
+        if name not in listed:
+            shutil.rmtree(found, ignore_errors=True)
+    for leftover in (*folder.glob(".store-*"), *folder.glob(".words-*")):
+        if generation is None:
+            leftover.unlink(missing_ok=True)
 
 
 def _key(periods, t):
@@ -256,13 +384,15 @@ def _check_params(stored, given):
                      "append with the store's options or start another store")
 
 
-def _new_ids(store, parts, posts, rows):
+def _new_ids(store, doc, parts, posts, rows):
     """``rows`` less the posts whose id is already in ``parts`` or earlier in ``rows``."""
     import pyarrow.parquet as pq
 
     seen = set()
     for name in parts:
-        seen.update(pq.read_table(store.folder / name / "posts.parquet", columns=["id"]).column("id").to_pylist())
+        path = store.folder / name / POSTS_FILE
+        check_part(store.folder, name, doc.get("checks", {}).get(name), path)
+        seen.update(pq.read_table(path, columns=["id"]).column("id").to_pylist())
     keep = []
     for r, i in zip(rows.tolist(), posts.ids.take(rows).to_pylist()):
         if i not in seen:

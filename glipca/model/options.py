@@ -15,7 +15,7 @@ from typing import Optional
 
 from .cluster import GLIPCA
 from .cooccurrence import CooccurrenceSplit
-from .series import SinglePeakTest
+from .series import SinglePeakTest, count_floor
 
 __all__ = ["ModelOptions", "model_options", "MODEL_NAMES", "ALIASES"]
 
@@ -105,6 +105,12 @@ class ModelOptions:
             return GLIPCA(alpha=self.alpha if alpha is None else alpha, **self.glipca_params)
         except TypeError as exc:  # an unknown keyword
             raise TypeError(f"GLIPCA: {exc}") from None
+
+    @property
+    def least_count(self) -> int:
+        """The fewest posts an analysed word is in, whatever the posts: counting
+        may leave rarer words out (``min_count``, or the lowest floor)."""
+        return count_floor(0, self.min_count)
 
     @property
     def split(self):

@@ -44,6 +44,15 @@ def count_floor(n_posts, min_count=None):
     return int(min(MIN_COUNT, max(5, int(n_posts) // 100)))
 
 
+def _no_word_passes(word_counts, min_count, min_periods):
+    """Why no word is left, and what to change."""
+    top = int(word_counts.total().max()) if word_counts.n_words else 0
+    return (f"no word is in at least {min_count} posts and {min_periods} periods: of "
+            f"{word_counts.n_words} distinct words the most frequent is in {top} posts; lower "
+            "--min-count or --min-days, or give more posts (a flood of words that never "
+            "repeat leaves nothing to analyse)")
+
+
 def relative_frequency(
     word_counts,
     *,
@@ -80,6 +89,8 @@ def relative_frequency(
     """
     min_count = count_floor(np.sum(word_counts.posts), min_count)
     wc = word_counts.prune(min_count=min_count, min_periods=min_periods)
+    if not wc.words:
+        raise ValueError(_no_word_passes(word_counts, min_count, min_periods))
     totals = wc.total()
     order = np.arange(len(wc.words))
     if max_words is not None and len(order) > max_words:
