@@ -329,7 +329,7 @@ def report(folder, no_figures, jobs, debug):
     """Rebuild FOLDER/report.html from the results saved in FOLDER."""
     with _one_line_errors(debug, user_errors=(KeyError,)):
         _results_folder(folder)
-        from .report.html import write_report
+        from .report.folder import write_report
 
         path = write_report(folder, figures=not no_figures, jobs=jobs, progress=True)
     click.echo(f"report written to {path}", err=True)

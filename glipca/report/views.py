@@ -6,8 +6,12 @@ clusters; every word shown goes through :func:`glipca.report.html.escape`.
 
 from __future__ import annotations
 
+import base64
+
 from ..counting.periods import period_label
-from .html import escape, png_uri
+from .figures import DPI
+from .plots import png_bytes
+from .svg import escape
 
 __all__ = ["cluster_html", "cluster_text", "result_html", "result_text"]
 
@@ -15,6 +19,11 @@ __all__ = ["cluster_html", "cluster_text", "result_html", "result_text"]
 DISPLAY_ROWS = 60
 #: Words named per cluster in the displays of a result.
 DISPLAY_WORDS = 6
+
+
+def png_uri(fig):
+    """The figure as a PNG data URI, for a notebook's HTML."""
+    return "data:image/png;base64," + base64.b64encode(png_bytes(fig, dpi=DPI)).decode("ascii")
 
 
 def _stability(cluster):
