@@ -1,7 +1,7 @@
 """The report's one script, allowed by its hash in the Content-Security-Policy.
 
 It shows when the file was written, then makes the story tools work:
-search over the list and the cards' text (labels, words, posts), a date
+search over the stories' labels, tags, words and posts, a date
 range on the peaks, and sorting by date, size or emergence. The page is
 complete without it: every story is listed and linked to its card. The text
 never depends on the data, so that its hash is fixed.
@@ -31,9 +31,14 @@ SCRIPT = """(function () {
   [].forEach.call(d.querySelectorAll("article[data-story]"), function (a) {
     cards[a.getAttribute("data-story")] = a;
   });
+  // What a search looks in: each story's label, tags, words and posts.
   var text = items.map(function (li) {
     var card = cards[li.getAttribute("data-story")];
-    return (li.textContent + " " + (card ? card.textContent : "")).toLowerCase();
+    var parts = [].map.call(li.querySelectorAll(".name, .tags"), function (e) { return e.textContent; });
+    if (card) {
+      [].forEach.call(card.querySelectorAll(".words, .post-text"), function (e) { parts.push(e.textContent); });
+    }
+    return parts.join(" ").toLowerCase();
   });
   var homes = items.map(function (li) { return li.parentNode; });
   var flat = d.createElement("ol");

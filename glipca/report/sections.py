@@ -231,7 +231,8 @@ def definitions(doc):
          "first 10 words, from −1 to 1): strong from 0.3, moderate from 0.1, weak above 0. "
          "Words that rise together but never meet in a post may be two stories."),
         ("Found again", f"The story's {boot.get('top_k', 5)} most central words are looked for "
-         f"again in {boot.get('n_resamples', 20)} resamples, each keeping a random "
+         f"again in up to {boot.get('n_resamples', 20)} resamples (fewer once the scores "
+         f"settle), each keeping a random "
          f"{boot.get('fraction', 0.8):.0%} of the periods. Found in most: a sturdy story; "
          "found in few: a shaky one."),
         ("Label", "The story's two or three words that most often share posts, in the order "

@@ -157,11 +157,11 @@ def _pooled(values, n=SPARK_POINTS):
 
 def _post(p):
     ident = "" if p.get("id") is None else str(p["id"])
-    url = p.get("url")
-    if url is None and ident.startswith(("https://", "http://")):
-        url = ident
+    # Only web addresses become links: a "javascript:" id stays text.
+    url = next((str(u) for u in (p.get("url"), ident)
+                if u is not None and str(u).lower().startswith(("https://", "http://"))), None)
     return PostView(id=ident, time=str(p.get("time") or ""), text=str(p.get("text") or ""),
-                    url=None if url is None else str(url))
+                    url=url)
 
 
 def _facet(c, figures):

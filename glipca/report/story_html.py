@@ -102,7 +102,7 @@ def _group_key(label, days, freq):
         return str(t.year)
     if days > MONTHS_ABOVE_DAYS:
         return t.strftime("%B %Y")
-    monday = (t - pd.Timedelta(days=t.dayofweek)).normalize()
+    monday = (t - pd.Timedelta(days=t.day_of_week)).normalize()
     return f"Week of {reader_date(monday.strftime('%Y-%m-%d'))}"
 
 
@@ -237,7 +237,7 @@ def story_card(story, page):
         f'<p class="when">{_e(_dates(story, page.freq))} · {_e(told_by(story))}</p>',
         f'<div class="tags" lang="{lang}">{_tags(story)}</div>',
         images,
-        f'<p class="words" lang="{lang}"><b>Words:</b> {_e(", ".join(story.words))}</p>',
+        f'<p><b>Words:</b> <span class="words" lang="{lang}">{_e(", ".join(story.words))}</span></p>',
         f"<h4>Posts</h4>{posts}",
         f'<p class="quality">{_e(quality)}</p>' if quality else "",
         related,
