@@ -69,6 +69,7 @@ img { max-width: 100%%; height: auto; display: block; margin: 0.5rem 0; }
 #overview .leader { stroke: #bbb; stroke-dasharray: 2 2; }
 .tools { display: flex; flex-wrap: wrap; gap: 0.3rem 1rem; align-items: center; margin: 0.3rem 0;
          font-size: 0.9rem; }
+.tools[hidden], [hidden] { display: none; }
 .tools input[type=search] { width: 16rem; }
 .period h3 { font-size: 0.95rem; margin: 0.5rem 0 0.2rem; color: #555; }
 ol.stories { list-style: none; padding: 0; margin: 0;

@@ -149,7 +149,7 @@ def changes(doc):
             + ", ".join(link(i) for i in x["ids"]) for x in c["reshaped"])),
         ("Unchanged", count(len(c["kept"]))),
     ]
-    return (f'<section id="changes"><h2>Since {_e(c["against"])}</h2><p class="note">Stories '
+    return (f'<section><h2 id="changes">Since {_e(c["against"])}</h2><p class="note">Stories '
             "matched with those of the previous results by their words and peaks; a story grew "
             "or faded when the share of posts at its peak changed by a factor of 1.2 or more.</p>"
             f'<table class="summary">{_rows(rows)}</table></section>')
