@@ -295,3 +295,25 @@ def test_a_post_id_that_is_a_web_address_is_a_link_and_nothing_else_is():
             in page)
     assert 'href="javascript' not in page and "id javascript:alert(1)</div>" in page
     assert '<time datetime="2021-01-04T10:00:00+00:00">2021-01-04 10:00</time>' in page
+
+
+def test_a_notebook_shows_the_stories_as_a_table_and_a_story_as_a_card(results_folder):  # noqa: F811
+    import glipca
+
+    result = glipca.load(results_folder)
+    stories = result.stories
+    doc = read_results(results_folder).doc
+    assert len(stories) == len(doc["clusters"])
+    assert [s.peak for s in stories] == sorted(c["peak"] for c in doc["clusters"])
+    table = stories._repr_html_()
+    assert table.count("<svg ") == len(stories) and table.count("<tr>") == len(stories) + 1
+    for s in stories:
+        assert f"<b>{s.label}</b>" in table
+    told = [s.n_posts or 0 for s in stories]
+    k = told.index(max(told))
+    card = result.story(k)._repr_html_()
+    assert f">{stories[k].label}</h3>" in card and card.count('<img src="data:image/png') == 1
+    assert card.count("<li>") == len(stories[k].posts) >= 3
+    # Post text is escaped here too.
+    assert "<script>" not in table + card
+    assert stories[k].label in repr(result.story(k)) and f"<{len(stories)} stories>" in repr(stories)

@@ -16,7 +16,8 @@ from .sections import count, figure, stability_badge
 from .stories import reader_date, sparkline_values
 from .svg import escape, overview_chart, sparkline
 
-__all__ = ["overview", "story_card", "story_list", "tools"]
+__all__ = ["coherence_words", "overview", "quality_words", "story_card", "story_list", "told_by",
+           "tools"]
 
 _e = escape
 
@@ -169,7 +170,8 @@ def coherence_words(value):
     return "weak" if value > 0 else "hardly ever"
 
 
-def _quality(story):
+def quality_words(story):
+    """``Its words share posts: strong. Found again in 18 of 20 resamples.``"""
     said = []
     if story.coherence is not None:
         said.append(f"Its words share posts: {coherence_words(story.coherence)}.")
@@ -230,7 +232,7 @@ def story_card(story, page):
     if story.related:
         related = ('<p class="note">Related stories: ' + ", ".join(
             f'<a href="#story-{r}">{_e(_label_of(page, r))}</a>' for r in story.related) + "</p>")
-    quality = _quality(story)
+    quality = quality_words(story)
     return "\n".join([
         f'<article class="card" id="story-{story.id}" data-story="{story.id}">{facets}',
         f'<h3 lang="{lang}">{_e(story.label)}</h3>',
