@@ -115,16 +115,9 @@ def _warnings(page):
                "them are not data.</p>")
     emerging = [st for st in page.stories if st.emerging]
     if emerging:
-        items = "; ".join(f'<a href="#story-{st.id}">{_e(st.label)}</a> ({_rising(st.emerging)})'
-                          for st in emerging)
-        yield (f'<p class="emerging"><b>Emerging:</b> still rising at the last observed '
-               f"period: {items}.</p>")
+        items = ", ".join(f'<a href="#story-{st.id}">{_e(st.label)}</a>' for st in emerging)
+        yield f'<p class="emerging"><b>Emerging:</b> still rising at the last period: {items}.</p>'
 
-
-def _rising(rise):
-    since = reader_date(rise["rising_since"]) if rise.get("rising_since") else "?"
-    rate = rise.get("growth_rate")
-    return f"rising since {_e(since)}" + ("" if rate is None else f", {rate:+.0%} per period")
 
 
 def changes(doc):

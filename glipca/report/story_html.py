@@ -183,10 +183,14 @@ def quality_words(story):
 
 def _dates(story, freq):
     peak = reader_date(story.peak, freq, year=True)
-    if story.start == story.end:
-        return f"Peak {peak}"
-    return (f"Peak {peak}, from {reader_date(story.start, freq)} to "
-            f"{reader_date(story.end, freq)}")
+    span = "" if story.start == story.end else (
+        f", from {reader_date(story.start, freq)} to {reader_date(story.end, freq)}")
+    rising = story.emerging
+    if rising:
+        since = reader_date(rising["rising_since"], freq) if rising.get("rising_since") else "?"
+        rate = rising.get("growth_rate")
+        span += f"; still rising since {since}" + ("" if rate is None else f", {rate:+.0%} per period")
+    return f"Peak {peak}{span}"
 
 
 def _post(p, lang):
