@@ -322,7 +322,7 @@ def _results_folder(folder):
 
 @main.command()
 @click.argument("folder", type=click.Path(file_okay=False, exists=True))
-@click.option("--no-figures", is_flag=True, help="Text only: no embedded figures.")
+@click.option("--no-figures", is_flag=True, help="Text only: draw no figures.")
 @click.option("--jobs", "-j", type=click.IntRange(1), default=DEFAULT_JOBS, help="Processes drawing figures [default: all cores].")
 @click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks.")
 def report(folder, no_figures, jobs, debug):

@@ -52,6 +52,7 @@ header > table.run { grid-column: 2; grid-row: 1 / span 4; }
 @media (max-width: 50rem) { header { display: block; } }
 table.run { font-size: 0.75rem; color: #444; margin: 0.3rem 0 0; }
 table.run td, table.run th { border: 0; padding: 0 0.6rem 0 0; }
+table.run th, .emerging a { white-space: nowrap; }
 .num { text-align: right; font-variant-numeric: tabular-nums; }
 .swatch { display: inline-block; width: 0.8rem; height: 0.8rem; margin-right: 0.4rem;
           vertical-align: -0.1rem; border-radius: 0.15rem; }
