@@ -68,6 +68,7 @@ img { max-width: 100%%; height: auto; display: block; margin: 0.5rem 0; }
 #overview text { font-size: 11px; fill: #333; text-anchor: middle; }
 #overview text.tick { fill: #666; text-anchor: start; }
 #overview .leader { stroke: #bbb; stroke-dasharray: 2 2; }
+#overview text.name { paint-order: stroke; stroke: #fff; stroke-width: 4px; stroke-linejoin: round; }
 .tools { display: flex; flex-wrap: wrap; gap: 0.3rem 1rem; align-items: center; margin: 0.3rem 0;
          font-size: 0.9rem; }
 .tools[hidden], [hidden] { display: none; }

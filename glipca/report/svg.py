@@ -113,11 +113,12 @@ def overview_chart(total, ticks, peaks, *, lang="und"):
                      f'class="tick">{escape(text)}</text>')
     labels = _label_rows([(xs[min(k, n - 1)], text) for k, _, text, _, named in peaks if named],
                          CHART_WIDTH)
-    for x, mid, row, text in labels:
-        y = 2 + (row + 1) * ROW_HEIGHT - 4
-        parts.append(f'<line x1="{_num(x)}" y1="{y + 3}" x2="{_num(x)}" y2="{bottom}" '
-                     f'class="leader"/><text x="{_num(mid)}" y="{y}" class="name">'
-                     f"{escape(text)}</text>")
+    # Leaders first, then every name over them, on a white halo (CSS).
+    rows = [(x, mid, 2 + (row + 1) * ROW_HEIGHT - 4, text) for x, mid, row, text in labels]
+    parts += [f'<line x1="{_num(x)}" y1="{y + 3}" x2="{_num(x)}" y2="{bottom}" class="leader"/>'
+              for x, _, y, _ in rows]
+    parts += [f'<text x="{_num(mid)}" y="{y}" class="name">{escape(text)}</text>'
+              for _, mid, y, text in rows]
     for k, anchor, _, title, _ in sorted(peaks, key=lambda p: p[0]):
         x, y = xs[min(k, n - 1)], ys[min(k, n - 1)]
         parts.append(f'<a href="#{escape(anchor)}"><circle cx="{_num(x)}" cy="{_num(y)}" r="4">'
