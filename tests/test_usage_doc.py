@@ -38,8 +38,8 @@ def test_the_docs_name_only_options_that_exist():
     known |= {"--version"}
     for path in (USAGE, ROOT / "README.md", ROOT / "docs" / "report.md"):
         prose = path.read_text(encoding="utf-8").split(MARK)[0]
-        # Commands of other programs (pip, Chromium) are not glipca's.
-        prose = re.sub(r"pip install[^`\n]*|chromium[^`\n]*", "", prose)
+        # Commands of other programs (pip, Chromium, benchmark scripts) are not glipca's.
+        prose = re.sub(r"(pip install|chromium|benchmarks/\w+\.py)[^`]*", "", prose)
         named = set(re.findall(r"(?<![\w-])--[a-z][a-z0-9-]*", prose))
         assert named - known == set(), f"{path.name} names options glipca does not have"
 
