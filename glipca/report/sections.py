@@ -60,12 +60,13 @@ def _masked(summary):
 
 def lede(page):
     """One sentence: how many stories, posts, days, in which language."""
-    s, p = page.doc.get("summary", {}), page.doc.get("params", {})
+    s = page.doc.get("summary", {})
     n = len(page.stories)
     first, last = s.get("first_period"), s.get("last_period")
     dates = ""
     if first and last:
-        dates = (f" ({reader_date(first, page.freq)} to "
+        both = str(first)[:4] != str(last)[:4]  # a window across a new year names both years
+        dates = (f" ({reader_date(first, page.freq, year=both)} to "
                  f"{reader_date(last, page.freq, year=True)})")
     language = LANGUAGES.get(page.lang, page.lang if page.lang != "und" else "")
     posts = f" in {count(s['posts_used'])} posts" if s.get("posts_used") is not None else ""
