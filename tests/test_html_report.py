@@ -89,23 +89,25 @@ def test_dates_read_as_a_reader_writes_them():
     assert reader_date("2020-03-01", "MS") == "Mar 2020"
 
 
-def _many(n_clusters, days):
-    """A document of ``n_clusters`` one-word-pair clusters spread over ``days`` days."""
-    index = pd.date_range("2021-01-04", periods=days, freq="D", tz="UTC")
+def _many(n_clusters, days, freq="D"):
+    """A document of ``n_clusters`` one-word-pair clusters spread over ``days`` periods."""
+    from glipca.counting.periods import period_label
+
+    index = pd.date_range("2021-01-04", periods=days, freq=freq, tz="Asia/Tokyo")
     clusters, series = [], {}
     for k in range(n_clusters):
         peak = (k * (days - 1)) // max(n_clusters - 1, 1)
         words = [f"w{k}a", f"w{k}b"]
         for j, w in enumerate(words):
             series[w] = [0.01 + 0.1 * (t == peak) * (1 + j) for t in range(days)]
-        clusters.append({"id": k, "words": words, "peak": str(index[peak].date()), "size": 2,
+        clusters.append({"id": k, "words": words, "peak": period_label(index[peak]), "size": 2,
                          "loadings": [0.7, 0.7], "stability": 0.5, "coherence": 0.2,
                          "n_posts_cooccur": 10 * (k + 1), "label": " ".join(words)})
     doc = {"clusters": clusters, "shared_words": [], "hierarchy": None,
-           "params": {"lang": "en", "tz": "UTC", "freq": "D",
+           "params": {"lang": "en", "tz": "Asia/Tokyo", "freq": freq,
                       "stability": {"n_resamples": 20}},
-           "summary": {"periods": days, "first_period": str(index[0].date()),
-                       "last_period": str(index[-1].date()), "posts_used": 5000}}
+           "summary": {"periods": days, "first_period": period_label(index[0]),
+                       "last_period": period_label(index[-1]), "posts_used": 5000}}
     return Results(doc, pd.DataFrame(series, index=index))
 
 
@@ -317,3 +319,12 @@ def test_a_notebook_shows_the_stories_as_a_table_and_a_story_as_a_card(results_f
     # Post text is escaped here too.
     assert "<script>" not in table + card
     assert stories[k].label in repr(result.story(k)) and f"<{len(stories)} stories>" in repr(stories)
+
+
+def test_periods_shorter_than_a_day_read_with_their_hour():
+    page = render_page(_many(20, 41, freq="12h"))
+    assert '20 stories in 5,000 posts over 41 periods of 12h (Jan 4 to Jan 24, 2021)' in page
+    # Story 10 peaks at noon on Jan 14, the others at midnight.
+    assert '<time datetime="2021-01-14T12:00:00+09:00">Jan 14, 12:00</time>' in page
+    assert "Week of Jan 4" in page
+    assert page.count("<li data-story=") == 20

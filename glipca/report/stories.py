@@ -20,7 +20,7 @@ from .document import cluster_name
 from .figures import cluster_file
 
 __all__ = ["FacetView", "PostView", "StoryView", "reader_date", "sparkline_values", "story_shares",
-           "story_views"]
+           "story_views", "wall_time"]
 
 #: Representative posts a story shows.
 STORY_POSTS = 5
@@ -116,6 +116,16 @@ class StoryView:
         return tuple((w, facet.id) for w in extra)
 
 
+def wall_time(label):
+    """A period label as a naive time on the wall clock of its zone.
+
+    Labels are ``2016-11-08`` at midnight and ISO 8601 with an offset
+    otherwise, so that a list of them mixes naive and aware times.
+    """
+    t = pd.Timestamp(label)
+    return t.tz_localize(None) if t.tzinfo is not None else t
+
+
 def reader_date(label, freq="D", *, year=False):
     """A period as a reader writes it: ``Jan 29``, ``Jan 29, 13:00``, ``Jan 2020``.
 
@@ -128,7 +138,7 @@ def reader_date(label, freq="D", *, year=False):
     year : bool, default=False
         Add the year to a day.
     """
-    t = pd.Timestamp(label)
+    t = wall_time(label)
     month = _MONTHS[t.month - 1]
     if str(freq).split("-")[0] in ("MS", "M", "ME"):
         return f"{month} {t.year}"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .sections import count, figure, stability_badge
-from .stories import reader_date, sparkline_values
+from .stories import reader_date, sparkline_values, wall_time
 from .svg import escape, overview_chart, sparkline
 
 __all__ = ["coherence_words", "overview", "quality_words", "story_card", "story_list", "told_by",
@@ -48,7 +48,7 @@ def _short(text, n=CHART_LABEL):
 
 def _ticks(periods, freq):
     """Axis labels at the first period of each month (or each year for long windows)."""
-    times = pd.DatetimeIndex([pd.Timestamp(p) for p in periods])
+    times = pd.DatetimeIndex([wall_time(p) for p in periods])
     if len(times) == 0:
         return []
     days = (times[-1] - times[0]).days
@@ -98,7 +98,7 @@ def tools(page):
 
 
 def _group_key(label, days, freq):
-    t = pd.Timestamp(label)
+    t = wall_time(label)
     if str(freq).split("-")[0] in ("MS", "M", "ME"):
         return str(t.year)
     if days > MONTHS_ABOVE_DAYS:
@@ -123,7 +123,7 @@ def story_list(page):
         s.emerging is None, -((s.emerging or {}).get("growth_rate") or 0),
         tuple(-ord(ch) for ch in s.peak), s.id))
     items = [(s, _item(s, page, by_size[s.id], by_rise[s.id])) for s in stories]
-    days = (pd.Timestamp(page.periods[-1]) - pd.Timestamp(page.periods[0])).days
+    days = (wall_time(page.periods[-1]) - wall_time(page.periods[0])).days
     head = '<h2 id="stories">Stories</h2>'
     if len(stories) <= GROUPED_ABOVE:
         return f'{head}<div id="story-list"><ol class="stories">{"".join(h for _, h in items)}</ol></div>'
