@@ -81,8 +81,9 @@ ol.stories li[hidden] { display: none; }
 ol.stories .name { font-weight: 600; overflow-wrap: anywhere; }
 ol.stories .line { display: flex; align-items: center; gap: 0.5rem; font-size: 0.85rem; color: #444;
                    white-space: nowrap; }
-ol.stories time { min-width: 3.5rem; }
-.spark { flex: none; }
+ol.stories time { min-width: 3.5rem; flex: none; }
+ol.stories .told { flex: none; margin-left: auto; }
+.spark { flex: 0 1 96px; min-width: 2.5rem; height: 22px; }
 .tags { font-size: 0.78rem; margin-top: 0.1rem; }
 .tag { display: inline-block; background: #eef2f7; color: #234; border-radius: 0.6rem;
        padding: 0 0.5rem; margin: 0.1rem 0.2rem 0.1rem 0; text-decoration: none; }

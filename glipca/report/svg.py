@@ -47,7 +47,7 @@ def sparkline(values, *, width=96, height=22, label=""):
     ys = height - 1 - (height - 2) * values / top
     area = f"1,{height} " + _points(xs, ys) + f" {_num(xs[-1]) if len(xs) else 1},{height}"
     return (f'<svg class="spark" viewBox="0 0 {width} {height}" width="{width}" '
-            f'height="{height}" role="img" aria-label="{escape(label)}">'
+            f'height="{height}" preserveAspectRatio="none" role="img" aria-label="{escape(label)}">'
             f'<polygon points="{area}" fill="#cfe0f3"/>'
             f'<polyline points="{_points(xs, ys)}" fill="none" stroke="#2a6cb0" '
             'stroke-width="1.2"/></svg>')
