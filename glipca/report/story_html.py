@@ -14,7 +14,7 @@ import pandas as pd
 
 from .sections import count, figure, stability_badge
 from .stories import reader_date, sparkline_values, wall_time
-from .svg import escape, overview_chart, sparkline
+from .svg import LABELLED, escape, overview_chart, sparkline
 
 __all__ = ["coherence_words", "overview", "quality_words", "story_card", "story_list", "told_by",
            "tools"]
@@ -68,7 +68,7 @@ def overview(page):
                 "together.</p></section>")
     position = {p: k for k, p in enumerate(page.periods)}
     ranked = sorted(page.stories, key=lambda s: (-_size(s), s.peak, s.id))
-    named = {s.id for s in ranked[:8]}
+    named = {s.id for s in ranked[:LABELLED]}
     peaks = [(position.get(s.peak, 0), f"story-{s.id}", _short(s.label),
               f"{reader_date(s.peak, page.freq)}: {s.label} ({told_by(s)})", s.id in named)
              for s in ranked]
