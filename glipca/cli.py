@@ -397,14 +397,14 @@ def _results_folder(folder):
 
 @main.command()
 @click.argument("folder", type=click.Path(file_okay=False, exists=True))
-@click.option("--no-figures", is_flag=True, help="Text only: no embedded figures.")
+@click.option("--no-figures", is_flag=True, help="Text only: draw no figures.")
 @click.option("--jobs", "-j", type=click.IntRange(1), default=DEFAULT_JOBS, help="Processes drawing figures [default: all cores].")
 @click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks.")
 def report(folder, no_figures, jobs, debug):
     """Rebuild FOLDER/report.html from the results saved in FOLDER."""
     with _one_line_errors(debug, user_errors=(KeyError,)):
         _results_folder(folder)
-        from .report.html import write_report
+        from .report.folder import write_report
 
         path = write_report(folder, figures=not no_figures, jobs=jobs, progress=True)
     click.echo(f"report written to {path}")

@@ -26,6 +26,7 @@ from .model.hierarchy import ClusterHierarchy
 from .pipeline import run_analysis
 from .report import views
 from .report.folder import Results, parse_periods, read_results, save_results
+from .report.stories import story_views
 
 __all__ = ["Cluster", "TrendResult", "analyse", "load"]
 
@@ -289,6 +290,26 @@ class TrendResult:
     def graph_of(self, cluster):
         """Direct-correlation subgraph of a cluster's words (networkx Graph)."""
         return self._results.subgraph(list(self._cluster(cluster).words))
+
+    # -- stories --------------------------------------------------------------
+
+    @property
+    def stories(self):
+        """The stories, in time order: label, peak, share of posts, posts, facets.
+
+        A notebook shows them as a table with a sparkline each. Each cluster
+        is a story of one facet.
+        """
+        return views.StoryTable(story_views(self._doc, self.series, self._results.posts),
+                                freq=self.params.get("freq", "D"), lang=self.params.get("lang", "und"))
+
+    def story(self, i):
+        """Story ``i`` of :attr:`stories` as a card: its figure, words and posts."""
+        story = self.stories[i]
+        facets = [self.clusters[f.id] for f in story.facets]
+        return views.StoryCard(story, figures=lambda: [c.plot(max_words=8) for c in facets],
+                               freq=self.params.get("freq", "D"),
+                               lang=self.params.get("lang", "und"))
 
     # -- plots ----------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 """Emerging trends: clusters still rising at the last observed period."""
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -95,8 +96,10 @@ def test_emerging_clusters_come_first_in_the_summary_and_the_report(planted, tmp
     assert "1 emerging (marked *), listed first" in ran.output
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "<b>Emerging:</b>" in page
-    sections = [page.index(f'<section id="cluster-{c["id"]}">') for c in doc["clusters"]]
-    assert page.index(f'<section id="cluster-{cid}">') == min(sections)
+    # First when the stories are sorted by emergence, and tagged as emerging.
+    assert re.search(rf'<li data-story="{cid}" [^>]*data-emergence="0"', page)
+    item = page.split(f'<li data-story="{cid}"')[1].split("</li>")[0]
+    assert '<span class="tag rising">↗ emerging</span>' in item
 
 
 def test_troll_tweets_cut_on_election_day_have_an_emerging_election_cluster(tmp_path):

@@ -236,7 +236,7 @@ def test_a_store_window_analyses_as_the_input_files(stream, tmp_path, monkeypatc
     run = json.loads((stored / "run.json").read_text(encoding="utf-8"))
     assert run["store"] == "store" and len(run["inputs"]) == len(days)
     assert run["counts_key"] is None
-    from glipca.report.html import write_report
+    from glipca.report.folder import write_report
 
     page = write_report(stored, figures=False).read_text(encoding="utf-8")
     assert "<h1>Trend report: count store store</h1>" in page

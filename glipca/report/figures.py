@@ -15,6 +15,10 @@ processes.
 
 from __future__ import annotations
 
+import struct
+from dataclasses import dataclass
+
+import networkx as nx
 import pandas as pd
 
 from ..counting.parallel import available_cores, map_tasks
@@ -23,7 +27,7 @@ from ..model.periods import masked_from_ranges
 from ..progress import progress_bar
 from .document import cluster_name
 
-__all__ = ["DPI", "figure_tasks", "related_groups", "render_figures"]
+__all__ = ["DPI", "FigureData", "figure_tasks", "png_size", "related_groups", "render_figures"]
 
 #: Dots per inch of every figure: one dot per CSS pixel.
 DPI = 96
@@ -31,6 +35,29 @@ DPI = 96
 HEATMAP_WORDS = 3
 #: Above this many rows the heatmap would be unreadable; later rows are cut.
 HEATMAP_MAX_ROWS = 90
+
+
+@dataclass(frozen=True)
+class FigureData:
+    """What drawing the figures needs: the document, the series and the graph.
+
+    Workers get a pickled copy; the posts and the single-peak table stay out.
+    """
+
+    doc: dict
+    series: pd.DataFrame
+    graph: nx.Graph
+
+    def subgraph(self, words):
+        """The direct-correlation graph among ``words``, every word a node."""
+        sub = self.graph.subgraph([w for w in words if w in self.graph]).copy()
+        sub.add_nodes_from(words)
+        return sub
+
+
+def png_size(png):
+    """Width and height in pixels of PNG bytes (from the IHDR chunk)."""
+    return struct.unpack(">II", png[16:24])
 
 
 def cluster_file(cid):
@@ -67,12 +94,17 @@ def figure_tasks(doc):
     return names + [cluster_file(c["id"]) for c in clusters]
 
 
-def render_figures(results, *, jobs=1, progress=False):
-    """Draw every figure of the report of ``results``.
+def render_figures(doc, series, graph, *, jobs=1, progress=False):
+    """Draw every figure of the report.
 
     Parameters
     ----------
-    results : Results
+    doc : dict
+        The ``clusters.json`` document.
+    series : DataFrame
+        Periods × candidate words relative frequencies.
+    graph : networkx Graph
+        The direct-correlation graph.
     jobs : int or None, default=1
         Processes; None for all available cores.
     progress : bool, default=False
@@ -83,12 +115,9 @@ def render_figures(results, *, jobs=1, progress=False):
     dict
         File name -> PNG bytes, in :func:`figure_tasks` order.
     """
-    from .folder import Results
-
-    names = figure_tasks(results.doc)
+    names = figure_tasks(doc)
     jobs = available_cores() if jobs is None else jobs
-    # What drawing needs, without the posts and the single-peak table.
-    state = Results(results.doc, results.series, graph=results.graph)
+    state = FigureData(doc, series, graph)
     drawn = {}
     with progress_bar(progress, desc="figures", total=len(names), unit=" figures") as bar:
         for name, png in zip(names, map_tasks(_render, state, names, jobs=min(jobs, len(names) or 1))):

@@ -11,7 +11,8 @@
 ``run.json``        how the results were made: command, inputs, version
 =================== =========================================================
 
-plus the figures and ``report.html`` (:mod:`glipca.report.html`). A
+plus the figures (:mod:`glipca.report.figures`) and ``report.html``
+(:mod:`glipca.report.html`, drawn from :func:`glipca.report.page.report_page`). A
 :class:`Results` holds exactly what the files hold, whether it was made from
 an analysis or read back, so writing it again gives the same bytes. Reading
 uses JSON, CSV and Parquet only; nothing is unpickled.
@@ -31,9 +32,12 @@ from ..counting.periods import period_label
 from ..progress import StageTimes
 from .atomic import atomic_dir
 from .document import DIGITS, clusters_document, round_floats, rounded
+from .figures import png_size, render_figures
+from .html import render_report
+from .page import report_page
 
-__all__ = ["Results", "parse_periods", "read_results", "run_record", "save_results",
-           "write_results", "write_tables"]
+__all__ = ["Results", "parse_periods", "read_results", "render_page", "run_record",
+           "save_results", "write_report", "write_results", "write_tables"]
 
 #: Columns of the single-peak test (``peaks.csv``) and their types: a float
 #: column whose values happen to be whole numbers must not come back as int.
@@ -253,8 +257,6 @@ def save_results(results, out, *, force=False, plots=True, jobs=1,
         with times("tables"):
             write_tables(results, tmp)
         if plots:
-            from .html import write_report
-
             write_report(tmp, results=results, title=Path(out).name, jobs=jobs, times=times,
                          progress=progress)
     return Path(out)
@@ -273,6 +275,75 @@ def write_results(analysis, out, *, force=False, plots=True, jobs=1, times=None,
     save_results(results, out, force=force, plots=plots, jobs=jobs, times=times,
                  progress=progress)
     return results.doc
+
+
+# -- the report -----------------------------------------------------------------
+
+
+def render_page(results, *, figures=None, title="glipca"):
+    """The report of ``results`` as an HTML string.
+
+    ``figures`` maps the figure files beside the page to their PNG bytes
+    (:func:`glipca.report.figures.render_figures`); without it the page has
+    no figure. ``title`` is the results folder's name.
+    """
+    sizes = {name: png_size(png) for name, png in (figures or {}).items()}
+    page = report_page(results.doc, results.series, posts=results.posts, run=results.run,
+                       folder=title, figures=sizes)
+    return render_report(page)
+
+
+def write_report(folder, *, results=None, path=None, figures=True, title=None, jobs=1,
+                 times=None, progress=False):
+    """Write ``report.html`` and its figures' PNG files into a results folder.
+
+    Parameters
+    ----------
+    folder : path
+        A results folder.
+    results : Results, optional
+        What the folder holds, when the caller has it already; default read
+        from the folder.
+    path : path, optional
+        Where to write the page; default ``folder / "report.html"``.
+    figures : bool, default=True
+        Draw the figures and write them beside the page (False gives a
+        text-only page and writes no figure).
+    title : str, optional
+        The results folder's name, as the report shows it; default the
+        folder's own name.
+    jobs : int or None, default=1
+        Processes drawing the figures; None for all available cores.
+    times : StageTimes, optional
+        Where the wall times of drawing the figures and writing the page are
+        added (:class:`glipca.progress.StageTimes`).
+    progress : bool, default=False
+        Show the figures drawn on a progress bar (:mod:`glipca.progress`).
+
+    Returns
+    -------
+    Path
+    """
+    times = StageTimes() if times is None else times
+    results = read_results(folder) if results is None else results
+    title = Path(folder).resolve().name if title is None else title
+    drawn = {}
+    if figures:
+        with times("figures"):
+            drawn = render_figures(results.doc, results.series, results.graph, jobs=jobs,
+                                   progress=progress)
+            for name, png in drawn.items():
+                _replace(Path(folder) / name, png)
+    with times("report"):
+        path = Path(path) if path is not None else Path(folder) / "report.html"
+        _replace(path, render_page(results, figures=drawn, title=title).encode("utf-8"))
+    return path
+
+
+def _replace(path, data):
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
 
 
 # -- reading ---------------------------------------------------------------------

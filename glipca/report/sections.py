@@ -1,30 +1,27 @@
-"""The sections of the HTML report, each a function of the results folder's content.
+"""The parts of the HTML report that say what the run was: header, changes,
+summary, definitions and the other figures.
 
-Every value that comes from the data (words, labels, post texts, ids, file
-names, the command line) goes through :func:`escape`; the numbers are
-formatted here. Optional fields (``label``, ``coherence``,
-``n_posts_cooccur``, ``edge``, ``emerging``) are shown when the clusters
-carry them; emerging clusters are listed first.
+Each takes plain values (:class:`glipca.report.page.ReportPage`, the
+``clusters.json`` document). Every value that comes from the data (words,
+labels, ids, file names, the command line) goes through :func:`escape`; the
+numbers are formatted here. The stories themselves are drawn by
+:mod:`glipca.report.story_html`.
 """
 
 from __future__ import annotations
 
-import html
+from .document import cluster_name
+from .plots import group_colors
+from .stories import reader_date
+from .svg import escape
 
-from .document import cluster_name, emerging_first
-from .set_aside import set_aside_html
-
-__all__ = ["escape", "header", "changes", "how_to_read", "cluster_table", "groups",
-           "cluster_section"]
+__all__ = ["escape", "header", "changes", "summary", "definitions", "groups", "more_figures",
+           "stability_badge"]
 
 #: A warning is shown when more than this share of periods was interpolated.
 MASKED_WARNING = 0.25
-
-
-def escape(value):
-    """Escaped text of any value, quotes included (safe in attributes too)."""
-    return html.escape("" if value is None else str(value), quote=True)
-
+#: Languages named in the report's first sentence.
+LANGUAGES = {"en": "English", "ja": "Japanese", "zh": "Chinese"}
 
 _e = escape
 
@@ -34,7 +31,8 @@ def _rows(pairs):
     return "".join(f"<tr><th>{_e(k)}</th><td>{v}</td></tr>" for k, v in pairs if v not in (None, ""))
 
 
-def _count(n):
+def count(n):
+    """``1,240``; empty for None."""
     return "" if n is None else f"{int(n):,}"
 
 
@@ -60,72 +58,67 @@ def _masked(summary):
     return len(summary.get("masked_periods") or []) if masked is None else int(masked)
 
 
-def title_of(run, folder_name):
-    """The report's title: the input files, else the results folder's name."""
-    inputs = (run or {}).get("inputs") or []
-    if (run or {}).get("store"):
-        return f"count store {run['store']}"
-    if not inputs:
-        return folder_name
-    names = [i["name"] for i in inputs]
-    return ", ".join(names[:3]) + (f" and {len(names) - 3} more files" if len(names) > 3 else "")
+def lede(page):
+    """One sentence: how many stories, posts, days, in which language."""
+    s = page.doc.get("summary", {})
+    n = len(page.stories)
+    first, last = s.get("first_period"), s.get("last_period")
+    dates = ""
+    if first and last:
+        both = str(first)[:4] != str(last)[:4]  # a window across a new year names both years
+        dates = (f" ({reader_date(first, page.freq, year=both)} to "
+                 f"{reader_date(last, page.freq, year=True)})")
+    language = LANGUAGES.get(page.lang, page.lang if page.lang != "und" else "")
+    posts = f" in {count(s['posts_used'])} posts" if s.get("posts_used") is not None else ""
+    return (f"{n} stor{'ies' if n != 1 else 'y'}{posts} over "
+            f"{_periods(s.get('periods') or len(page.periods), page.freq)}{dates}"
+            + (f", in {language}" if language else "") + ".")
 
 
-def header(doc, run, folder_name):
-    """Title, one line on what was found, how the results were made, data warnings."""
-    s, p = doc.get("summary", {}), doc.get("params", {})
-    clusters = doc["clusters"]
-    n = len(clusters)
-    lede = (f"{n} trend cluster{'s' if n != 1 else ''} in {_count(s.get('posts_used'))} posts "
-            f"from {s.get('first_period')} to {s.get('last_period')} "
-            f"({_periods(s.get('periods') or 0, p.get('freq', 'D'))}, {p.get('tz', 'UTC')})")
-    run = run or {}
+def _inputs(run):
     inputs = run.get("inputs")
     if inputs:
-        files = "<br>".join(
+        files = "; ".join(
             f'{_e(i["name"])} <span class="note">({_size(i["bytes"])}; SHA-256 '
             f'<code>{_e(i["sha256"][:16])}</code>…)</span>' for i in inputs[:10])
         if len(inputs) > 10:
-            files += f"<br>… and {len(inputs) - 10} more files (see run.json)"
-    else:
-        files = '<span class="note">posts given as a table in Python</span>' if run else None
+            files += f"; … and {len(inputs) - 10} more files (see run.json)"
+        return files
+    return '<span class="note">posts given as a table in Python</span>' if run else None
+
+
+def header(page):
+    """Title, how the results were made, and the one sentence on what was found."""
+    run = page.run or {}
     rows = [
-        ("Input", files),
-        ("Count store", f"{_e(run['store'])} ({len(inputs or [])} files appended)"
+        ("Input", _inputs(run)),
+        ("Count store", f"{_e(run['store'])} ({len(run.get('inputs') or [])} files appended)"
          if run.get("store") else None),
         ("Command", f"<code>{_e(run['command'])}</code>" if run.get("command") else None),
-        ("Made with", f"glipca {_e(run.get('glipca_version') or doc.get('glipca_version', ''))}"),
-        # Filled in by the page's one script from the file's modification time.
+        ("Made with", f"glipca {_e(run.get('glipca_version') or page.doc.get('glipca_version', ''))}"),
+        # Filled in by the page's script from the file's modification time.
         ("Written", '<time id="written">when this file was last written (its modification '
                     "time)</time>"),
-        ("Results folder", _e(folder_name)),
+        ("Results folder", _e(page.folder)),
     ]
-    parts = [f"<header><h1>Trend report: {_e(title_of(run, folder_name))}</h1>",
-             f'<p class="lede">{_e(lede)}.</p>', f'<table class="run">{_rows(rows)}</table>',
-             '<p class="note">The date above is the file\'s modification time: no date is '
-             "written into the results, so that the same posts and options give the same "
-             "files, byte for byte; the inputs' SHA-256 identify the data.</p>"]
+    parts = [f"<header><h1>Trend report: {_e(page.title)}</h1>",
+             f'<table class="run">{_rows(rows)}</table>',
+             f'<p class="lede">{_e(lede(page))}</p>', *_warnings(page), "</header>"]
+    return "\n".join(parts)
+
+
+def _warnings(page):
+    s = page.doc.get("summary", {})
     masked, periods = _masked(s), s.get("periods") or 0
     if periods and masked / periods > MASKED_WARNING:
-        parts.append(f'<p class="warning">{masked} of {periods} periods ({masked / periods:.0%}) '
-                     "had too few posts: their values are interpolated, and lines drawn across "
-                     "them are not data.</p>")
-    emerging = [c for c in clusters if c.get("emerging")]
+        yield (f'<p class="warning">{masked} of {periods} periods ({masked / periods:.0%}) '
+               "had too few posts: their values are interpolated, and lines drawn across "
+               "them are not data.</p>")
+    emerging = [st for st in page.stories if st.emerging]
     if emerging:
-        items = "; ".join(f'<a href="#cluster-{int(c["id"])}">{int(c["id"])}</a> '
-                          f"{_e(cluster_name(c))} ({_rising(c)})" for c in emerging)
-        parts.append(f'<p class="emerging"><b>Emerging:</b> still rising at the last observed '
-                     f"period: {items}.</p>")
-    edge = [c for c in clusters if c.get("edge")]
-    if edge:
-        ids = ", ".join(f'<a href="#cluster-{int(c["id"])}">{int(c["id"])}</a>' for c in edge)
-        one = len(edge) == 1
-        parts.append(f'<p class="warning">{"Cluster" if one else "Clusters"} {ids} '
-                     f'{"peaks" if one else "peak"} at the first or last observed period: '
-                     f'{"its event" if one else "their events"} may have begun before the data '
-                     "or gone on after.</p>")
-    parts.append("</header>")
-    return "\n".join(parts)
+        items = ", ".join(f'<a href="#story-{st.id}">{_e(st.label)}</a>' for st in emerging)
+        yield f'<p class="emerging"><b>Emerging:</b> still rising at the last period: {items}.</p>'
+
 
 
 def changes(doc):
@@ -136,7 +129,7 @@ def changes(doc):
     by_id = {x["id"]: x for x in doc["clusters"]}
 
     def link(cid):
-        return f'<a href="#cluster-{int(cid)}">{int(cid)}</a> {_e(cluster_name(by_id[cid]))}'
+        return f'<a href="#cluster-{int(cid)}">{_e(cluster_name(by_id[cid]))}</a>'
 
     rows = [
         ("Appeared", "; ".join(link(i) for i in c["appeared"])),
@@ -148,21 +141,17 @@ def changes(doc):
         ("Split, merged or regrouped", "; ".join(
             f'{_e(x["kind"])}: {", ".join(map(str, x["previous_ids"]))} → '
             + ", ".join(link(i) for i in x["ids"]) for x in c["reshaped"])),
-        ("Unchanged", _count(len(c["kept"]))),
+        ("Unchanged", count(len(c["kept"]))),
     ]
-    return (f'<h2 id="changes">Since {_e(c["against"])}</h2><p class="note">Clusters matched '
-            "with those of the previous results by their words and peaks; a cluster grew or "
-            "faded when the share of posts at its peak changed by a factor of 1.2 or more.</p>"
-            f'<table class="summary">{_rows(rows)}</table>')
+    return (f'<section><h2 id="changes">Since {_e(c["against"])}</h2><p class="note">Stories '
+            "matched with those of the previous results by their words and peaks; a story grew "
+            "or faded when the share of posts at its peak changed by a factor of 1.2 or more.</p>"
+            f'<table class="summary">{_rows(rows)}</table></section>')
 
 
 def _share(x):
     a, b = x["peak_frequency"]
     return f"{100 * a:.2g}% → {100 * b:.2g}%"
-
-
-def _rising(c):
-    return f'rising since {_e(c["rising_since"])}, {c["growth_rate"]:+.0%} per period'
 
 
 def summary(doc):
@@ -174,31 +163,33 @@ def summary(doc):
     chosen = (p.get("glipca") or {}).get("alpha", "auto")
     peak_test = p.get("peak_test") or {}
     rows = [
-        ("Posts read", _count(s.get("posts_read"))),
-        ("Posts used", _count(s.get("posts_used"))),
-        ("Posts skipped", _count(s.get("posts_skipped"))
+        ("Posts read", count(s.get("posts_read"))),
+        ("Posts used", count(s.get("posts_used"))),
+        ("Posts skipped", count(s.get("posts_skipped"))
          + (f" ({_e(', '.join(f'{k}: {v}' for k, v in skipped.items()))})" if skipped else "")),
         ("Posts dropped", _e(", ".join(f"{k}: {v}" for k, v in dropped.items())) if dropped
          else None),
-        ("Periods", f'{_count(s.get("periods"))} ({_e(s.get("first_period"))} to '
+        ("Periods", f'{count(s.get("periods"))} ({_e(s.get("first_period"))} to '
                     f'{_e(s.get("last_period"))}, {_e(p.get("freq", "D"))}, {_e(p.get("tz", ""))})'),
         ("Low-volume periods (interpolated)", _masked_text(s)),
-        ("Vocabulary", _count(s.get("vocabulary"))),
-        ("Words kept", _count(s.get("words"))),
-        ("Candidate trend words", _count(s.get("candidate_words"))),
+        ("Vocabulary", count(s.get("vocabulary"))),
+        ("Words kept", count(s.get("words"))),
+        ("Candidate trend words", count(s.get("candidate_words"))),
         ("Graphical lasso penalty λ", None if alpha is None else
          f"{alpha:.4g}" + (" (chosen automatically)" if chosen == "auto" else " (given)")),
-        ("Direct links", _count(s.get("graph_edges"))),
-        ("Trend clusters", _count(s.get("clusters"))),
+        ("Direct links", count(s.get("graph_edges"))),
+        ("Trend clusters", count(s.get("clusters"))),
         ("Mean coherence", None if s.get("mean_coherence") is None
          else f'{s["mean_coherence"]:.2f}'),
         ("Language", _e(p.get("lang"))),
+        ("Time zone", _e(p.get("tz"))),
         ("Word filter", f'in {_e(p.get("min_count"))} posts and {_e(p.get("min_periods"))} '
                         f'periods or more; at most {_e(p.get("max_words"))} words'),
         ("Single-peak test", f'prominence of {_e(peak_test.get("min_z"))} noise units or more'
          if peak_test.get("min_z") is not None else None),
     ]
-    return f'<h2 id="summary">Summary</h2><table class="summary">{_rows(rows)}</table>'
+    return ('<details id="summary"><summary>About this run: posts, periods, words, settings'
+            f'</summary><table class="summary">{_rows(rows)}</table></details>')
 
 
 def _masked_text(s):
@@ -211,45 +202,48 @@ def _masked_text(s):
     return f"{n:,}{share}: {_e(shown)}"
 
 
-def how_to_read(doc):
-    """What the numbers mean, with this run's settings."""
+def definitions(doc):
+    """What the words of the report mean, in plain words, with this run's settings."""
     p = doc.get("params", {})
     boot = p.get("stability") or {}
     window = (p.get("posts") or {}).get("window", 3)
     items = [
-        ("Trend cluster", "Words whose relative frequencies (the share of posts that hold them, "
-         "per period) rise to one peak together and are directly linked to each other. The "
-         "cluster's <b>peak</b> is the period where its signal (the loading-weighted mean of "
-         "its words' standardised series) is highest; its <b>span</b> is the run of periods "
-         "around the peak at half that height or more."),
-        ("Direct link", "An edge of the graph that the graphical lasso estimates among all "
-         "candidate words: a partial correlation other than zero, so the two words move "
-         "together even when every other word is taken into account. Two words that only "
-         "follow a third word get no link. Edge width is the size of the partial "
-         "correlation; red dashed edges are negative."),
-        ("λ", "The graphical lasso's penalty: a larger λ keeps fewer, stronger links. "
-         "Unless given, it is chosen from the data (docs/method.md)."),
-        ("Leading eigenvalue", "Of the correlation matrix of the cluster's words: how much of "
-         "their joint variation one common signal explains. It is at most the number of "
-         "words; close to it, the words move as one."),
-        ("Loading", "A word's weight in that common signal (its entry in the leading "
-         "eigenvector). Words are listed most central, highest loading, first."),
-        ("Stability", f"The share of {boot.get('n_resamples', 20)} resamples, each keeping a "
-         f"random {boot.get('fraction', 0.8):.0%} of the periods, in which the cluster's "
-         f"{boot.get('top_k', 5)} most central words come out in one cluster again: "
-         "0.8 or more is <i>stable</i>, 0.5 to 0.8 <i>moderate</i>, below 0.5 <i>shaky</i>."),
-        ("Coherence", "How often the cluster's words are used in the same posts, near its "
-         "peak: the mean normalised pointwise mutual information (NPMI, −1 to 1) of pairs "
-         "of its first 10 words. Above 0, the words share posts: one story. Near 0, they "
-         "rise together in different posts."),
-        ("Label", "The cluster's two or three words that most often share posts, in the "
-         "order the posts use them."),
-        ("Post score", "A representative post's share of the cluster's loadings that its "
-         f"words cover, divided by 1 + its distance in periods from the peak (posts at most "
-         f"{window} periods away, holding two of the cluster's words or more)."),
+        ("Story", "Words that become popular at the same time and are used together: their "
+         "share of posts rises to one peak together. Today each story is one trend cluster."),
+        ("Share of posts", "Of all the posts of a period, the part that holds a word. A story's "
+         "share is that of its most frequent word; the overview adds up, per period, how far "
+         "each story rises above its usual share."),
+        ("Peak and span", "The period where the story's words are highest together, and the "
+         "run of periods around it at half that height or more."),
+        ("Told by", "The posts near the peak that hold two of the story's words or more."),
+        ("Direct link", "Two words linked in the graph move together even when every other "
+         "word is taken into account; two words that only follow a third get no link. A "
+         "thicker line is a stronger link; red dashed lines go opposite ways. The graphical "
+         "lasso finds the links; its penalty λ keeps fewer links when larger."),
+        ("Words share posts", "How often the story's words are written in the same posts near "
+         "its peak (the mean normalised pointwise mutual information, NPMI, of pairs of its "
+         "first 10 words, from −1 to 1): strong from 0.3, moderate from 0.1, weak above 0. "
+         "Words that rise together but never meet in a post may be two stories."),
+        ("Found again", f"The story's {boot.get('top_k', 5)} most central words are looked for "
+         f"again in up to {boot.get('n_resamples', 20)} resamples (fewer once the scores "
+         f"settle), each keeping a random "
+         f"{boot.get('fraction', 0.8):.0%} of the periods. Found in most: a sturdy story; "
+         "found in few: a shaky one."),
+        ("Label", "The story's two or three words that most often share posts, in the order "
+         "the posts use them."),
+        ("Representative posts", "Posts holding many of the story's words, posted at most "
+         f"{window} periods from its peak, best first."),
+        ("Numbers", "Each card's numbers: the leading eigenvalue (how much one common signal "
+         "explains of the words' joint variation: at most the number of words), each word's "
+         "loading (its weight in that signal; words are listed highest first), the NPMI, and "
+         "the share of resamples."),
+        ("Written", "The date in the header is the file's modification time: no date is "
+         "written into the results, so that the same posts and options give the same files, "
+         "byte for byte; the inputs' SHA-256 identify the data."),
     ]
     body = "".join(f"<dt>{_e(k)}</dt><dd>{v}</dd>" for k, v in items)
-    return f'<h2 id="reading">How to read this report</h2><dl class="glossary">{body}</dl>'
+    return (f'<details id="definitions"><summary>Definitions</summary>'
+            f'<dl class="glossary">{body}</dl></details>')
 
 
 def stability_badge(score):
@@ -257,39 +251,6 @@ def stability_badge(score):
         return '<span class="note">not computed</span>'
     kind = "stable" if score >= 0.8 else "moderate" if score >= 0.5 else "shaky"
     return f'<span class="badge {kind}">{score:.2f} ({kind})</span>'
-
-
-def _coherence(c):
-    return "" if c.get("coherence") is None else f'{c["coherence"]:.2f}'
-
-
-def cluster_table(doc, lang):
-    """The list of clusters: name, peak, span, size, stability, coherence."""
-    clusters = doc["clusters"]
-    if not clusters:
-        return ('<h2 id="clusters">Clusters</h2><p>No trend clusters were found.</p>'
-                + set_aside_html(doc))
-    told = any(c.get("coherence") is not None for c in clusters)
-    rows = []
-    for c in emerging_first(clusters):
-        cid = int(c["id"])
-        span = f'{c["start"]} to {c["end"]}' if c.get("start") else ""
-        words = " ".join(map(str, c["words"][:6])) + (" …" if len(c["words"]) > 6 else "")
-        name = (f'<b>{_e(cluster_name(c))}</b><br><span class="note">{_e(words)}</span>'
-                if c.get("label") else _e(words))
-        rows.append(
-            f'<tr><td class="num"><a href="#cluster-{cid}">{cid}</a></td>'
-            f'<td lang="{_e(lang)}">{name}</td>'
-            f'<td class="date">{_e(c["peak"])}{" ⚠" if c.get("edge") else ""}'
-            f'{" ↗ emerging" if c.get("emerging") else ""}</td>'
-            f'<td class="date">{_e(span)}</td><td class="num">{int(c["size"])}</td>'
-            f'<td class="date">{stability_badge(c.get("stability"))}</td>'
-            + (f'<td class="num">{_coherence(c)}</td>' if told else "") + "</tr>"
-        )
-    head = ("<tr><th>#</th><th>Cluster (label, words)</th><th>Peak</th><th>Span</th>"
-            "<th>Words</th><th>Stability</th>" + ("<th>Coherence</th>" if told else "") + "</tr>")
-    return (f'<h2 id="clusters">Clusters</h2><table class="clusters"><thead>{head}</thead>'
-            f'<tbody>{"".join(rows)}</tbody></table>')
 
 
 def _alone(n):
@@ -300,8 +261,6 @@ def _alone(n):
 
 def groups(hierarchy, related, clusters):
     """The groups of related clusters (two or more each), in dendrogram order."""
-    from .plots import group_colors
-
     by_id = {c["id"]: c for c in clusters}
     alone = len(clusters) - sum(len(g) for g in related)
     rows = []
@@ -313,69 +272,39 @@ def groups(hierarchy, related, clusters):
         rows.append(f'<tr><td class="num"><span class="swatch" style="background:{color}">'
                     f'</span>{g}</td><td>{links}</td></tr>')
     return (
-        '<h2 id="groups">Groups of related clusters</h2>'
+        '<h3 id="groups">Groups of related clusters</h3>'
         f'<p class="note">Clusters whose signals correlate by more than '
         f"{1 - hierarchy.threshold:g} on average ({_e(hierarchy.metric)} distance cut at "
         f"{hierarchy.threshold:g}, {_e(hierarchy.method)} linkage): often one event told in "
-        f"several ways, or an event and its aftermath; the dendrogram below draws each group in "
+        f"several ways, or an event and its aftermath; the dendrogram draws each group in "
         f"its colour. {_alone(alone)}</p>"
         f'<table><tr><th>Group</th><th>Clusters</th></tr>{"".join(rows)}</table>'
     )
 
 
-def cluster_section(c, results, group_of, image, lang):
-    """One cluster: facts, words, figure (``image``, HTML) and representative posts."""
-    cid = int(c["id"])
-    words = [str(w) for w in c["words"]]
-    span = f'{c["start"]} to {c["end"]}' if c.get("start") else None
-    peak = _e(c["peak"]) + (' <span class="warning">at the edge of the data</span>'
-                            if c.get("edge") else "")
-    facts = [
-        ("Emerging", _rising(c) if c.get("emerging") else None),
-        ("Peak", peak),
-        ("Span at half height", _e(span)),
-        ("Words", str(int(c["size"]))),
-        ("Largest share at the peak", None if c.get("peak_frequency") is None
-         else f'{100 * c["peak_frequency"]:.2g}% of posts'),
-        ("Leading eigenvalue", None if c.get("eigenvalue") is None else f'{c["eigenvalue"]:.3g}'),
-        ("Direct links", None if c.get("edges") is None else str(int(c["edges"]))),
-        ("Stability", stability_badge(c.get("stability"))),
-        ("Coherence", _coherence(c) + (f' <span class="note">({int(c["n_posts_cooccur"]):,} '
-                                       "posts near the peak hold two of its words or more)</span>"
-                                       if c.get("n_posts_cooccur") is not None else "")
-         if c.get("coherence") is not None else None),
-    ]
-    if cid in group_of:
-        others = [m for m in group_of[cid][1] if m != cid]
-        facts.append(("Related clusters", ", ".join(
-            f'<a href="#cluster-{int(m)}">{int(m)}</a>' for m in others)))
-    loadings = c.get("loadings") or [None] * len(words)
-    items = "".join(
-        f'<li><span>{_e(w)}</span><span class="num">{"" if x is None else f"{x:.3f}"}</span></li>'
-        for w, x in zip(words, loadings)
-    )
-    return "\n".join([
-        f'<section id="cluster-{cid}">',
-        f'<h2>Cluster {cid}: <span lang="{_e(lang)}">{_e(cluster_name(c, 5))}</span></h2>',
-        f'<div class="facts"><table>{_rows(facts)}</table>',
-        f'<div><div class="note">Words, most central first, and their loadings</div>'
-        f'<ol class="words" lang="{_e(lang)}">{items}</ol></div></div>',
-        image,
-        _posts(results.posts_of(cid), lang),
-        "</section>",
-    ])
+def figure(page, name, alt):
+    """The figure file ``name`` beside the page, or nothing when there is none."""
+    if name not in page.figures:
+        return ""
+    width, height = page.figures[name]
+    return (f'<img src="{_e(name)}" width="{int(width)}" height="{int(height)}" '
+            f'loading="lazy" alt="{_e(alt)}">')
 
 
-def _posts(items, lang):
-    if not items:
-        return ('<h3>Representative posts</h3><p class="note">None: no post near the peak '
-                "holds two of the cluster's words or more (or posts were not kept).</p>")
-    lis = "".join(
-        f'<li><div class="post-text" lang="{_e(lang)}">{_e(p.get("text"))}</div>'
-        f'<div class="post-meta">{_e(p.get("time"))} · id {_e(p.get("id"))} · words: '
-        f'{_e(", ".join(map(str, p.get("words", []))))} · score {float(p.get("score", 0)):.2f}'
-        "</div></li>"
-        for p in items
-    )
-    return ('<h3>Representative posts</h3><p class="note">Posts holding many of the cluster\'s '
-            f'words, posted near its peak; best score first.</p><ol class="posts">{lis}</ol>')
+def more_figures(page, hierarchy, related):
+    """The whole-run figures, collapsed: timeline, heatmap, groups and dendrogram."""
+    shown = [
+        '<p class="note">Each bar spans the periods a cluster stays above half its peak; '
+        "the dot marks the peak; the colour is its stability (dark: shaky).</p>",
+        figure(page, "timeline.png", "Timeline of trend clusters"),
+        '<p class="note">Each cluster\'s three most central words, each to its own maximum '
+        "(black), by period; clusters in dendrogram order, separated by red lines.</p>",
+        figure(page, "heatmap.png", "Heatmap of words by period"),
+    ] if "timeline.png" in page.figures else []
+    if related:
+        shown += [groups(hierarchy, related, page.doc["clusters"]),
+                  figure(page, "dendrogram.png", "Dendrogram of trend clusters")]
+    if not shown:
+        return ""
+    return ('<details id="figures"><summary>All clusters at once: timeline, heatmap'
+            + (", groups" if related else "") + "</summary>" + "".join(shown) + "</details>")

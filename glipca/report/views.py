@@ -1,20 +1,34 @@
-"""How a notebook shows a result and its clusters: plain text and HTML tables.
+"""How a notebook shows a result, its stories and its clusters: plain text and HTML.
 
 The functions take a :class:`glipca.result.TrendResult` or one of its
-clusters; every word shown goes through :func:`glipca.report.html.escape`.
+clusters; :class:`StoryTable` and :class:`StoryCard` take
+:class:`glipca.report.stories.StoryView` values. Every word shown goes
+through :func:`glipca.report.svg.escape`.
 """
 
 from __future__ import annotations
 
-from ..counting.periods import period_label
-from .html import escape, png_uri
+import base64
 
-__all__ = ["cluster_html", "cluster_text", "result_html", "result_text"]
+from ..counting.periods import period_label
+from .figures import DPI
+from .plots import png_bytes
+from .stories import reader_date, sparkline_values
+from .story_html import quality_words, told_by
+from .svg import escape, sparkline
+
+__all__ = ["StoryCard", "StoryTable", "cluster_html", "cluster_text", "png_uri", "result_html",
+           "result_text"]
 
 #: Clusters listed by the displays of a result.
 DISPLAY_ROWS = 60
 #: Words named per cluster in the displays of a result.
 DISPLAY_WORDS = 6
+
+
+def png_uri(fig):
+    """The figure as a PNG data URI, for a notebook's HTML."""
+    return "data:image/png;base64," + base64.b64encode(png_bytes(fig, dpi=DPI)).decode("ascii")
 
 
 def _stability(cluster):
@@ -122,3 +136,73 @@ def result_html(result):
         + f"<th>top words</th></tr></thead><tbody>{''.join(rows)}</tbody>"
         f"</table>{more}{shared}</div>"
     )
+
+
+# -- stories ------------------------------------------------------------------
+
+
+class StoryTable(tuple):
+    """The stories of a result, in time order; a notebook shows them as a table
+    with a sparkline of each story's share of posts."""
+
+    def __new__(cls, stories, *, freq="D", lang="und"):
+        table = super().__new__(cls, stories)
+        table.freq, table.lang = freq, lang
+        return table
+
+    def __repr__(self):
+        lines = [f"<{len(self)} stories>"]
+        for k, s in enumerate(self[:DISPLAY_ROWS]):
+            lines.append(f"  {k:3d}  {reader_date(s.peak, self.freq):>12}  {told_by(s):<20}  {s.label}")
+        if len(self) > DISPLAY_ROWS:
+            lines.append(f"  ... {len(self) - DISPLAY_ROWS} more stories")
+        return "\n".join(lines)
+
+    def _repr_html_(self):
+        rows = "".join(
+            f'<tr><td style="text-align:right">{k}</td>'
+            f'<td lang="{escape(self.lang)}"><b>{escape(s.label)}</b></td>'
+            f"<td>{escape(reader_date(s.peak, self.freq))}</td>"
+            f"<td>{sparkline(sparkline_values(s), label=f'share of posts of {s.label}')}</td>"
+            f"<td>{escape(told_by(s))}</td>"
+            f'<td lang="{escape(self.lang)}">{escape(", ".join(t for t, _ in s.tags))}</td></tr>'
+            for k, s in enumerate(self[:DISPLAY_ROWS])
+        )
+        more = (f"<p>… {len(self) - DISPLAY_ROWS} more stories</p>"
+                if len(self) > DISPLAY_ROWS else "")
+        return ('<div class="glipca-stories"><table><thead><tr><th>story</th><th>label</th>'
+                "<th>peak</th><th>share of posts</th><th>size</th><th>also</th></tr></thead>"
+                f"<tbody>{rows}</tbody></table>{more}</div>")
+
+
+class StoryCard:
+    """One story as a notebook shows it: label, dates, figure, words and posts.
+
+    ``figures`` draws the figures of the story's facets (a callable
+    returning matplotlib Figures), only when the card is shown.
+    """
+
+    def __init__(self, story, *, figures=None, freq="D", lang="und"):
+        self.story, self.freq, self.lang = story, freq, lang
+        self._figures = figures
+
+    def __repr__(self):
+        s = self.story
+        posts = "".join(f"\n  - {p.time[:16]}  {p.text[:100]}" for p in s.posts)
+        return (f"<Story {s.id}: {s.label!r}, peak {reader_date(s.peak, self.freq, year=True)}, "
+                f"{told_by(s)}; words: {', '.join(s.words)}>{posts}")
+
+    def _repr_html_(self):
+        s, lang = self.story, escape(self.lang)
+        images = "".join(f'<img src="{png_uri(fig)}" alt="Series and direct-correlation graph '
+                         f'of the words of story {s.id}">' for fig in (self._figures() if
+                                                                         self._figures else []))
+        posts = "".join(f'<li><span lang="{lang}">{escape(p.text)}</span><br>'
+                        f'<small>{escape(p.time[:16].replace("T", " "))} · id {escape(p.id)}'
+                        "</small></li>" for p in s.posts)
+        quality = " ".join(x for x in (quality_words(s),) if x)
+        return (f'<div class="glipca-story"><h3 lang="{lang}">{escape(s.label)}</h3>'
+                f"<p>{escape(reader_date(s.peak, self.freq, year=True))} · {escape(told_by(s))}"
+                f"{' · ' + escape(quality) if quality else ''}</p>{images}"
+                f'<p><b>Words:</b> <span lang="{lang}">{escape(", ".join(s.words))}</span></p>'
+                f"<ol>{posts}</ol></div>")
