@@ -55,6 +55,54 @@ def sniff_separator(fh, default):
     return best
 
 
+class _Lines:
+    """The physical lines of a file, decoded one by one, numbered, and the
+    (line number, bytes) items of the record being read; lines can be
+    pushed back to be read again."""
+
+    def __init__(self, fh):
+        self.lineno = self.last_bad = self.too_long = 0
+        self.record = []
+        self.pushed = collections.deque()
+        self._source = numbered_lines(fh)
+
+    def _items(self):
+        while True:
+            item = self.pushed.popleft() if self.pushed else next(self._source, None)
+            if item is None:
+                return
+            yield item
+
+    def __iter__(self):
+        # Decode line by line ourselves: this gives exact physical line
+        # numbers and confines a bad byte to the record that holds it.
+        for item in self._items():
+            lineno, raw = item[0], item[1]
+            self.lineno = lineno
+            self.record.append(item)
+            if len(item) == 3:  # over the size limit: not kept
+                self.too_long = lineno
+                yield "\n"
+                continue
+            try:
+                s = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                self.last_bad = lineno
+                s = raw.decode("utf-8", "replace")
+            if lineno == 1 and s.startswith("\ufeff"):
+                s = s[1:]
+            yield s
+
+    def unclosed_quote(self):
+        """Why the record just read must be a quote never closed, or None."""
+        record = self.record
+        if len(record) < 2 or sum(i[1].count(b'"') for i in record if len(i) == 2) % 2 == 0:
+            return None
+        n = len(record) - 1
+        return (f"a quote opened on this line is not closed (it ran over the next "
+                f"{'line' if n == 1 else f'{n} lines'})")
+
+
 def read_delimited(fh, delimiter):
     """Records of a CSV or TSV file: (line where the record starts, dict or BadRecord, 0).
 
@@ -66,93 +114,68 @@ def read_delimited(fh, delimiter):
     swallow the lines after it (to the end of the file) into one field, so
     it is an error (``malformed_csv``) and reading resumes at its second line.
     """
-    state = {"lineno": 0, "last_bad": 0, "too_long": 0}
-    record = []  # the (line number, text) of the lines of the record being read
-    pushed = collections.deque()  # lines to read again
-
-    source = numbered_lines(fh)
-
-    def items():
-        while True:
-            item = pushed.popleft() if pushed else next(source, None)
-            if item is None:
-                return
-            yield item
-
-    def lines():
-        # Decode line by line ourselves: this gives exact physical line
-        # numbers and confines a bad byte to the record that holds it.
-        for item in items():
-            lineno, raw = item[0], item[1]
-            state["lineno"] = lineno
-            record.append(item)
-            if len(item) == 3:  # over the size limit: not kept
-                state["too_long"] = lineno
-                yield "\n"
-                continue
-            try:
-                s = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                state["last_bad"] = lineno
-                s = raw.decode("utf-8", "replace")
-            if lineno == 1 and s.startswith("\ufeff"):
-                s = s[1:]
-            yield s
-
+    lines = _Lines(fh)
     _allow_large_csv_fields()
-    reader = csv.reader(lines(), delimiter=delimiter)
+    reader = csv.reader(iter(lines), delimiter=delimiter)
     header = None
     while True:
-        record.clear()
+        lines.record.clear()
         try:
             row = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
-            start = record[0][0] if record else state["lineno"] + 1
-            if header is not None:
-                kind = "TSV" if delimiter == "\t" else "CSV"
-                yield start, BadRecord("malformed_csv", f"malformed {kind}: {exc}"), 0
-            else:
+            start = lines.record[0][0] if lines.record else lines.lineno + 1
+            if header is None:
                 yield start, BadRecord("malformed_csv", f"unreadable header: {exc}", fatal=True), 0
                 return
+            kind = "TSV" if delimiter == "\t" else "CSV"
+            yield start, BadRecord("malformed_csv", f"malformed {kind}: {exc}"), 0
             continue
         except Truncated as exc:
-            yield state["lineno"] + 1, BadRecord("truncated", truncated_reason(exc.args[1]), fatal=True), 0
+            yield lines.lineno + 1, BadRecord("truncated", truncated_reason(exc.args[1]), fatal=True), 0
             return
-        start = record[0][0]
-        if len(record) > 1 and sum(item[1].count(b'"') for item in record if len(item) == 2) % 2:
-            n = len(record) - 1
-            reason = (f"a quote opened on this line is not closed (it ran over the next "
-                      f"{'line' if n == 1 else f'{n} lines'})")
+        start = lines.record[0][0]
+        reason = lines.unclosed_quote()
+        if reason is not None:
             if header is None:
                 yield start, BadRecord("malformed_csv", f"unreadable header: {reason}", fatal=True), 0
                 return
             yield start, BadRecord("malformed_csv", reason), 0
-            pushed.extendleft(reversed(record[1:]))
+            lines.pushed.extendleft(reversed(lines.record[1:]))
             # A new reader: the old one may have met the end of the file.
-            reader = csv.reader(lines(), delimiter=delimiter)
+            reader = csv.reader(iter(lines), delimiter=delimiter)
             continue
-        if state["too_long"] >= start:
-            yield state["too_long"], too_long(), 0
-            state["too_long"] = 0
-            continue
-        if not row or (len(row) == 1 and not row[0].strip()):
-            continue
-        if state["last_bad"] >= start:
-            if header is None:
-                yield start, BadRecord("encoding", "invalid UTF-8 in the header", fatal=True), 0
-                return
-            yield start, BadRecord("encoding", "invalid UTF-8 bytes"), 0
-            continue
-        if header is None:
+        out = _row(lines, row, start, header)
+        if out is _HEADER:
             header = [h.strip() for h in row]
-            continue
-        if len(row) > len(header) and any(f.strip() for f in row[len(header):]):
-            reason = f"expected {len(header)} fields, found {len(row)}"
-            yield start, BadRecord("too_many_fields", reason), 0
-            continue
-        yield start, dict(zip(header, row)), 0
+        elif out is not None:
+            yield out
+            if isinstance(out[1], BadRecord) and out[1].fatal:
+                return
+
+
+#: :func:`_row`'s answer for the header row.
+_HEADER = object()
+
+
+def _row(lines, row, start, header):
+    """What a row read whole is: a record or error to yield, the header, or
+    None for a row to pass over."""
+    if lines.too_long >= start:
+        line, lines.too_long = lines.too_long, 0
+        return line, too_long(), 0
+    if not row or (len(row) == 1 and not row[0].strip()):
+        return None
+    if lines.last_bad >= start:
+        if header is None:
+            return start, BadRecord("encoding", "invalid UTF-8 in the header", fatal=True), 0
+        return start, BadRecord("encoding", "invalid UTF-8 bytes"), 0
+    if header is None:
+        return _HEADER
+    if len(row) > len(header) and any(f.strip() for f in row[len(header):]):
+        return start, BadRecord("too_many_fields", f"expected {len(header)} fields, found {len(row)}"), 0
+    return start, dict(zip(header, row)), 0
 
 
 _CSV_LIMIT_SET = False
