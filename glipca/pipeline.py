@@ -94,8 +94,23 @@ def run_analysis(source, options=None, *, model=None, report=None, jobs=DEFAULT_
     return resume(counted, model, jobs=jobs, progress=progress, times=times, previous=previous)
 
 
-def resume(value, model=None, *, jobs=DEFAULT_JOBS, progress=False, times=None, previous=None):
-    """Run the stages after ``value`` and return the whole analysis.
+#: The stages after the counts, in order: (name, value type, stage).
+STAGES = (
+    ("series", Series, lambda v, o, jobs, progress: word_series(v, o)),
+    ("trends", Trends, lambda v, o, jobs, progress: find_trends(v, o)),
+    ("graph", Graph, lambda v, o, jobs, progress: direct_graph(v, o, progress=progress)),
+    ("clusters", Clusters, lambda v, o, jobs, progress: find_clusters(v, o, jobs=jobs,
+                                                                      progress=progress)),
+    ("stories", Stories, lambda v, o, jobs, progress: tell_stories(v, o, progress=progress)),
+)
+#: What each stage's wall time is added to.
+_TIMES = {"series": "series", "trends": "series", "graph": "model", "clusters": "model",
+          "stories": "stories"}
+
+
+def resume(value, model=None, *, until=None, jobs=DEFAULT_JOBS, progress=False, times=None,
+           previous=None):
+    """Run the stages after ``value``: the whole analysis, or up to ``until``.
 
     Parameters
     ----------
@@ -104,6 +119,8 @@ def resume(value, model=None, *, jobs=DEFAULT_JOBS, progress=False, times=None, 
     model : ModelOptions, optional
         Options of the stages still to run, e.g.
         ``result.stages.series.options.replace(alpha=0.3)``.
+    until : {"series", "trends", "graph", "clusters", "stories"}, optional
+        Stop after this stage and return its value.
     jobs, progress
         As :func:`run_analysis`.
     times : StageTimes, optional
@@ -113,25 +130,22 @@ def resume(value, model=None, *, jobs=DEFAULT_JOBS, progress=False, times=None, 
 
     Returns
     -------
-    AnalysisResult
+    AnalysisResult, or the value of stage ``until``
     """
+    names = [name for name, _, _ in STAGES]
+    if until is not None and until not in names:
+        raise ValueError(f"until must be one of {names}, got {until!r}")
     model = model if model is not None else ModelOptions()
     times = times if times is not None else StageTimes()
-    if isinstance(value, PreparedCounts):
-        with times("series"):
-            value = word_series(value, model)
-    if isinstance(value, Series):
-        with times("series"):
-            value = find_trends(value, model)
-    if isinstance(value, Trends):
-        with times("model"):
-            value = direct_graph(value, model, progress=progress)
-    if isinstance(value, Graph):
-        with times("model"):
-            value = find_clusters(value, model, jobs=jobs, progress=progress)
-    if isinstance(value, Clusters):
-        with times("stories"):
-            value = tell_stories(value, model, progress=progress)
-    if not isinstance(value, Stories):
+    types = (PreparedCounts,) + tuple(kind for _, kind, _ in STAGES)
+    if not isinstance(value, types):
         raise TypeError(f"resume goes on from a stage's value, not a {type(value).__name__}")
+    for name, kind, stage in STAGES:
+        if isinstance(value, types[names.index(name)]):
+            with times(_TIMES[name]):
+                value = stage(value, model, jobs, progress)
+        if name == until:
+            if not isinstance(value, kind):
+                raise ValueError(f"{type(value).__name__} comes after stage {until!r}")
+            return value
     return AnalysisResult(Stages.of(value), timings=times, previous=previous)

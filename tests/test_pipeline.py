@@ -90,3 +90,19 @@ def test_counts_made_already_take_only_a_new_window(analysed):
 def test_resume_refuses_what_is_not_a_stage_value():
     with pytest.raises(TypeError, match="stage's value"):
         resume([1, 2, 3])
+
+
+def test_a_notebook_can_stop_after_any_stage(analysed):
+    series = analysed.stages.series
+    options = series.options.replace(alpha=round(analysed.model.alpha_ * 1.5, 3))
+    trends = resume(series, options, until="trends")
+    assert type(trends).__name__ == "Trends" and trends.series is series
+    clusters = resume(trends, options, until="clusters", jobs=1)
+    assert type(clusters).__name__ == "Clusters" and clusters.graph.trends is trends
+    assert clusters.model.alpha_ == options.alpha
+    whole = resume(clusters, options)
+    assert whole.stages.clusters is clusters
+    with pytest.raises(ValueError, match="comes after"):
+        resume(clusters, options, until="trends")
+    with pytest.raises(ValueError, match="until must be"):
+        resume(series, options, until="model")
