@@ -229,7 +229,7 @@ class AnalysisResult:
                 out["warnings"] = [
                     f"{int(masked.sum())} of {len(masked)} periods ({share:.0%}) have too few "
                     "posts and are interpolated: read the peaks with care, or use a coarser "
-                    "--freq or --since/--until"]
+                    "`freq` or `since`/`until`"]
         return out
 
 

@@ -15,7 +15,7 @@ import warnings
 import click
 
 from . import __version__
-from .console import cache_line, print_posts, print_summary, warn
+from .console import cache_line, in_flags, print_posts, print_summary, warn
 from .counting.options import DEFAULT_JOBS
 
 #: Exit code for bad input or usage, as click uses for usage errors.
@@ -44,8 +44,8 @@ def _alpha(value):
 def _fail(message, code, debug):
     if debug:
         traceback.print_exc()
-    # One line, whatever the message held.
-    click.echo(f"glipca: error: {' '.join(str(message).split())}", err=True)
+    # One line, whatever the message held, naming options as flags.
+    click.echo(f"glipca: error: {' '.join(in_flags(message).split())}", err=True)
     sys.exit(code)
 
 

@@ -7,14 +7,45 @@ cache hits differ from run to run, while the results folder must not.
 
 from __future__ import annotations
 
+import re
+import shlex
+
 import click
 
-__all__ = ["print_posts", "cache_line", "print_summary", "warn", "fields_lines"]
+__all__ = ["print_posts", "cache_line", "print_summary", "warn", "in_flags", "fields_lines"]
+
+
+#: Options whose Python name differs from the name of their command-line flag.
+_FLAG_NAMES = {"min_periods": "min_days", "n_resamples": "resamples", "user_words": "user_dict"}
+
+
+def in_flags(message):
+    """A library message in the command line's words: each option it names
+    as `name` or `name=value` (Python's spelling) becomes the running
+    command's flag, e.g. `min_periods` -> --min-days, `dayfirst=False` ->
+    --monthfirst, `freq=D` -> --freq D."""
+    ctx = click.get_current_context(silent=True)
+    params = {p.name: p for p in ctx.command.params if isinstance(p, click.Option)} if ctx else {}
+
+    def flag(match):
+        name, value = match.group(1), match.group(2)
+        p = params.get(name) or params.get(_FLAG_NAMES.get(name, ""))
+        if p is None:
+            return match.group(0) if ctx is None else f"{name}={value}" if value else name
+        if p.is_flag and value in ("True", "False"):
+            return p.opts[0] if value == "True" or not p.secondary_opts else p.secondary_opts[0]
+        if value is not None:
+            if len(value) > 1 and value[0] == value[-1] and value[0] in "'\"":
+                value = value[1:-1]  # a Python string, written as a shell word
+            return f"{p.opts[0]} {shlex.quote(value)}"
+        return "/".join(p.opts[:1] + p.secondary_opts[:1])
+
+    return re.sub(r"`([a-z_]+)(?:=([^`]*))?`", flag, str(message))
 
 
 def warn(message):
-    """One warning line on stderr."""
-    click.echo(f"glipca: warning: {' '.join(str(message).split())}", err=True)
+    """One warning line on stderr, in the command line's words."""
+    click.echo(f"glipca: warning: {' '.join(in_flags(message).split())}", err=True)
 
 
 def _reasons(counter):

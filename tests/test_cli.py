@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import click
 from glipca.cli import main
 from glipca.datasets import make_trend_corpus
 from glipca.evaluation import score_clusters
@@ -242,3 +243,15 @@ def test_cluster_rows_are_aligned_under_a_header_with_japanese_labels(capsys):
     width = [sum(2 if ord(ch) > 0x2E80 else 1 for ch in row.rstrip().rsplit("  ", 1)[0]) for row in rows]
     assert width[0] == width[1] == header.index("words") - 2
     assert header.index("label") == rows[1].index("wi-fi router")
+
+
+def test_library_advice_names_the_commands_flags(tmp_path):
+    from glipca.console import in_flags
+
+    ctx = click.Context(main.commands["analyse"])
+    with ctx:
+        said = in_flags("lower `min_periods` or `min_count`; `dayfirst=False`; `freq='12h'`; "
+                        "`time_format='%d.%m.%Y %H:%M'`; `no_such` stays")
+    assert said == ("lower --min-days or --min-count; --monthfirst; --freq 12h; "
+                    "--time-format '%d.%m.%Y %H:%M'; no_such stays")
+    assert in_flags("lower `min_count`") == "lower `min_count`"  # no command: Python's words

@@ -181,7 +181,7 @@ def test_one_odd_first_record_does_not_decide_the_fields(tmp_path):
     assert len(posts) == 40 and dict(report.skipped) == {"missing_text": 1}
     (note,) = report.notes
     assert note == (f"{path}: records disagree on the text field: 40 of 41 sampled records have 'text', "
-                     "1 has 'body'; records without 'text' are skipped (choose one with --text-field)")
+                     "1 has 'body'; records without 'text' are skipped (choose one with `text_field`)")
     with pytest.raises(InputError) as info:
         _read(path)
     assert str(info.value).startswith(f"{path}:1: field 'text': missing; records disagree on the text field: 40 of 41")
@@ -196,7 +196,7 @@ def test_the_counts_of_a_disagreement_add_up_to_the_sample(tmp_path):
     assert len(posts) == 40 and dict(report.skipped) == {"missing_text": 3}
     assert report.notes == [f"{path}: records disagree on the text field: 40 of 43 sampled records have "
                             "'text', 1 has 'body', 2 have no text field; records without 'text' are skipped "
-                            "(choose one with --text-field)"]
+                            "(choose one with `text_field`)"]
 
 
 def test_the_majority_field_wins_and_the_cli_says_so(tmp_path):

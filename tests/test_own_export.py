@@ -108,7 +108,12 @@ def test_an_all_ambiguous_file_is_refused_in_one_line(tmp_path):
     (line,) = result.output.strip().splitlines()
     assert line.startswith(f"glipca: error: {INPUTS / 'ambiguous.csv'}: field 'date': every date "
                            "is ambiguous (40 like '01/03/2024 00:28': day or month first?)")
-    assert "--dayfirst" in line and "--time-format such as '%d/%m/%Y %H:%M'" in line
+    assert "--dayfirst or --monthfirst" in line and "--time-format '%d/%m/%Y %H:%M'" in line
+    # From Python, the same advice in Python's words.
+    with pytest.raises(ValueError) as err:
+        list(read_posts(INPUTS / "ambiguous.csv"))
+    assert "dayfirst=True" in str(err.value) and "time_format='%d/%m/%Y %H:%M'" in str(err.value)
+    assert "--" not in str(err.value)
     # Told the order, it reads.
     assert _analyse(INPUTS / "ambiguous.csv", tmp_path / "o", "--dayfirst").exit_code == 2  # too few days
     posts = list(read_posts(INPUTS / "ambiguous.csv", dayfirst=False))

@@ -152,7 +152,7 @@ def test_too_few_periods_is_one_line_and_exit_2(tmp_path, days, expected):
 
 
 def test_a_grid_beyond_the_memory_budget_is_refused_naming_the_options():
-    with pytest.raises(ValueError, match=r"--since/--until or use a coarser --freq"):
+    with pytest.raises(ValueError, match=r"`since`/`until` or use a coarser `freq`"):
         check_size(24 * 60 * 365 * 10, 2000, "1min")
     check_size(24 * 365 * 3, 2000, "h")  # three years hourly fit
 
@@ -179,7 +179,7 @@ def test_the_memory_guard_refuses_before_the_series_are_made():
     finally:
         tracemalloc.stop()
     assert str(info.value).startswith("61,320 periods at freq h × 2,000 words would need about 7 GiB "
-                                      "(budget 4 GiB): narrow the window with --since/--until")
+                                      "(budget 4 GiB): narrow the window with `since`/`until`")
     assert peak < n_periods * n_words  # far below the 8 bytes per cell of the dense counts
 
 

@@ -105,7 +105,7 @@ class Periods:
             raise ValueError(
                 f"the posts span {hi - lo + 1:,} periods at freq {self.freq} "
                 f"({period_label(self.start(lo))} to {period_label(self.start(hi))}), more than "
-                f"the {MAX_PERIODS:,} a count may hold: use a coarser --freq, or leave out the "
+                f"the {MAX_PERIODS:,} a count may hold: use a coarser `freq`, or leave out the "
                 "posts far from the rest")
         keys = np.arange(lo, hi + 1, dtype=np.int64)
         # Seconds since 1970-01-01 of each naive local start (as start()).

@@ -177,8 +177,8 @@ def _zone_of_the_posts(options, given, detected):
     tz = default_tz(detected)
     warnings.warn(
         f"lang {given!r} was given, but the first posts look written in {detected!r}: day "
-        f"boundaries stay in {tz}, the zone of {detected!r} posts (give a time zone, --tz "
-        f"{default_tz(given)}, to use that of {given!r})", UserWarning, stacklevel=3)
+        f"boundaries stay in {tz}, the zone of {detected!r} posts (give a time zone, "
+        f"`tz={default_tz(given)!r}`, to use that of {given!r})", UserWarning, stacklevel=3)
     return dataclasses.replace(options, read=dataclasses.replace(options.read, tz=tz))
 
 
@@ -251,7 +251,7 @@ def prepare_counts(source, options=None, *, jobs=DEFAULT_JOBS, cache=None, progr
         if counts.n_words == 0:
             raise ValueError(f"no word is in {min_count} posts or more: the posts hold about "
                              f"{n_hashes} distinct words, none repeated {min_count} times (a "
-                             "flood of words that never repeat?); lower --min-count, or give "
+                             "flood of words that never repeat?); lower `min_count`, or give "
                              "more posts")
         report.notes.append(f"{n_hashes} distinct words: the words in fewer than {min_count} "
                             "posts were left out while counting (these counts are not cached)")

@@ -180,7 +180,7 @@ def analysis_window(counts, *, since=None, until=None, last=None):
         raise ValueError(
             f"the bulk of the posts is dated from {period_label(starts[first])} to "
             f"{period_label(starts[last])}, before {PLAUSIBLE_YEAR}: are the times dates given "
-            "as numbers (read as epoch seconds)? Check --time-field, or give --since to "
+            "as numbers (read as epoch seconds)? Check `time_field`, or give `since` to "
             "analyse them")
     rule = "/".join(name for name, v in (("since", since), ("last", span), ("until", until))
                     if v is not None)

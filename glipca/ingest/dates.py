@@ -70,7 +70,7 @@ def date_order(values, source, field):
     raise InputError(
         source, 0, field,
         f"every date is ambiguous ({seen} like {example!r}: day or month first?); give "
-        f"--dayfirst or --monthfirst, or --time-format such as {fmt!r} (strftime)", "ambiguous_date")
+        f"`dayfirst=True` or `dayfirst=False`, or `time_format={fmt!r}` (strftime)", "ambiguous_date")
 
 
 def _fields(value):

@@ -166,12 +166,12 @@ def _unrecognised(attr, rec, sep=None, most=20):
     shown = ", ".join(names[:most]) + (f" and {len(names) - most} more" if len(names) > most else "")
     if sep is None:
         return (f"no {attr} column or field recognised among: {shown or 'none'} "
-                f"(choose one with --{attr}-field)")
+                f"(choose one with `{attr}_field`)")
     from .delimited import separator_name
 
     return (f"no {attr} column or field recognised among: {shown or 'none'} (columns split "
-            f"at {separator_name(sep)}; choose one with --{attr}-field, or another separator "
-            "with --sep)")
+            f"at {separator_name(sep)}; choose one with `{attr}_field`, or another separator "
+            "with `sep`)")
 
 
 def settle(schema, records, n=SAMPLE):
@@ -257,7 +257,7 @@ class Schema:
                 self.notes[attr] = (
                     f"records disagree on the {attr} field: {votes} of {len(lowers)} sampled "
                     f"records have '{group[-1]}', {counts}; records without '{group[-1]}' are skipped "
-                    f"(choose one with --{attr}-field)"
+                    f"(choose one with `{attr}_field`)"
                 )
         if self.id is None:
             found = _vote(ID_GROUPS, lowers)[0]

@@ -160,12 +160,12 @@ def check_periods(counts, *, min_posts=None, min_fraction=0.1):
     # Posts per period are what the data lacks: say how many the 14th
     # busiest period has, the floor that would leave 14 periods observed.
     busiest = int(np.sort(np.asarray(counts.posts))[-MIN_PERIODS])
-    advice = (f"the {MIN_PERIODS}th busiest has {busiest}; lower --min-posts to {busiest} "
+    advice = (f"the {MIN_PERIODS}th busiest has {busiest}; lower `min_posts` to {busiest} "
               "(noisier frequencies) or add posts" if busiest > 0 else
               f"only {int(np.sum(np.asarray(counts.posts) > 0))} periods have posts at all")
     raise ValueError(
         f"only {observed} of {n} periods ({first} to {last} at freq {counts.freq}) have at least "
-        f"{floor} posts (--min-posts); at least {MIN_PERIODS} are needed: {advice}")
+        f"{floor} posts (`min_posts`); at least {MIN_PERIODS} are needed: {advice}")
 
 
 def _shorter_periods(counts, total, floor):
@@ -175,11 +175,11 @@ def _shorter_periods(counts, total, floor):
                                          else pd.Timedelta(days=1))
     if total < MIN_PERIODS * floor:
         return (f"{total} posts are too few for {MIN_PERIODS} periods of at least {floor} posts "
-                f"(--min-posts); add posts")
+                f"(`min_posts`); add posts")
     if span >= pd.Timedelta(days=MIN_PERIODS) and counts.freq != "D":
-        return "use --freq D"
+        return "use `freq='D'`"
     hours = max(1, int(span / pd.Timedelta(hours=1)) // MIN_PERIODS)
-    return f"use a finer --freq (e.g. {min(hours, 12)}h)"
+    return f"use a finer `freq` (e.g. `freq='{min(hours, 12)}h'`)"
 
 
 def check_size(n_periods, n_words, freq):
@@ -189,7 +189,7 @@ def check_size(n_periods, n_words, freq):
         raise ValueError(
             f"{n_periods:,} periods at freq {freq} × {n_words:,} words would need about "
             f"{need / 2**30:.0f} GiB (budget {MEMORY_BUDGET / 2**30:.0f} GiB): narrow the window "
-            "with --since/--until or use a coarser --freq")
+            "with `since`/`until` or use a coarser `freq`")
 
 
 def choose_freq(counts, *, min_posts=None, min_fraction=0.1):

@@ -49,7 +49,7 @@ def _no_word_passes(word_counts, min_count, min_periods):
     top = int(word_counts.total().max()) if word_counts.n_words else 0
     return (f"no word is in at least {min_count} posts and {min_periods} periods: of "
             f"{word_counts.n_words} distinct words the most frequent is in {top} posts; lower "
-            "--min-count or --min-days, or give more posts (a flood of words that never "
+            "`min_count` or `min_periods`, or give more posts (a flood of words that never "
             "repeat leaves nothing to analyse)")
 
 

@@ -90,7 +90,7 @@ def find_trends(series, options=None):
     if candidates.shape[1] < 2:
         raise ValueError(
             f"only {candidates.shape[1]} word(s) passed the single-peak test; "
-            "nothing to cluster (lower --min-count or the test's thresholds)"
+            "nothing to cluster (lower `min_count` or the test's thresholds)"
         )
     tested, pool, word_of = tests, frame, {}
     split = options.split
