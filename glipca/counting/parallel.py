@@ -6,12 +6,14 @@ sequence of results for any number of jobs.
 
 Workers start as forks of a server process (the ``forkserver`` start
 method, where the platform has it; ``spawn`` elsewhere), which is safe
-whatever threads the parent runs.  The server is started once per process
-and imports the modules whose functions run as tasks (:data:`WORKER_MODULES`),
-so a pool starts in a fraction of a second, not as fresh interpreters that
-each import scipy, scikit-learn or matplotlib again (about 2 s of CPU per
-worker): an analysis starts pools for counting, stability resamples and
-figures.  The state the tasks share (a tokeniser, for instance) is sent to
+whatever threads the parent runs.  The server is started once per process.
+Started by :func:`start_worker_server`, it imports the modules whose
+functions run as tasks (:data:`WORKER_MODULES`), so a pool starts in a
+fraction of a second, not as fresh interpreters that each import scipy,
+scikit-learn or matplotlib again (about 2 s of CPU per worker): an analysis
+starts pools for counting, stability resamples and figures.  Started by a
+pool (``glipca count``), it imports only that pool's module.  The state
+the tasks share (a tokeniser, for instance) is sent to
 each worker once, pickled.
 """
 
@@ -39,12 +41,15 @@ WORKER_MODULES = (
 )
 
 
-def _context():
+def _context(preload=WORKER_MODULES):
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    # Only read when the server starts, so it is the same for every call.
-    context.set_forkserver_preload(list(WORKER_MODULES))
+    # Only read when the server starts: by start_worker_server, all the
+    # modules; by a pool, only its own (a counting pool would otherwise wait
+    # 1.5 s of CPU for scikit-learn and matplotlib before its first task,
+    # a quarter of ``glipca count --jobs 2`` on 342 k posts).
+    context.set_forkserver_preload(list(preload))
     return context
 
 
@@ -151,7 +156,7 @@ def _pooled(work, state, tasks, jobs):
     from concurrent.futures.process import BrokenProcessPool
 
     pool = ProcessPoolExecutor(
-        jobs, mp_context=_context(), initializer=_init_worker,
+        jobs, mp_context=_context(preload=[work.__module__]), initializer=_init_worker,
         initargs=(work, state, os.getpid()),
     )
     pending = collections.deque()  # (task, future), oldest first
