@@ -47,8 +47,7 @@ def _context(preload=WORKER_MODULES):
     context = multiprocessing.get_context("forkserver")
     # Only read when the server starts: by start_worker_server, all the
     # modules; by a pool, only its own (a counting pool would otherwise wait
-    # 1.5 s of CPU for scikit-learn and matplotlib before its first task,
-    # a quarter of ``glipca count --jobs 2`` on 342 k posts).
+    # 1.5 s of CPU for scikit-learn and matplotlib before its first task).
     context.set_forkserver_preload(list(preload))
     return context
 
