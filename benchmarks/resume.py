@@ -46,14 +46,19 @@ def main():
     series = whole.stages.series
     for factor in (1.5, 0.75):
         alpha = round(whole.model.alpha_ * factor, 4)
-        t0 = time.perf_counter()
-        again = resume(series, series.options.replace(alpha=alpha), jobs=args.jobs)
-        took = time.perf_counter() - t0
-        print(f"resume from Series, alpha {alpha}: {took:.2f} s = {took / t_whole:.3f}x the "
-              f"whole analysis ({len(again.model.clusters_)} clusters); "
-              f"stages: {again.timings.line()}", flush=True)
+        options = series.options.replace(alpha=alpha)
+        for start, until in (("series", "clusters"), ("series", None), ("trends", None)):
+            value = getattr(whole.stages, start)
+            t0 = time.perf_counter()
+            again = resume(value, options, until=until, jobs=args.jobs)
+            took = time.perf_counter() - t0
+            model = again.model if until is None else again.model
+            print(f"alpha {alpha}: resume from {start} to {until or 'stories'}: {took:.2f} s = "
+                  f"{took / t_whole:.3f}x the whole analysis ({len(model.clusters_)} clusters)",
+                  flush=True)
         if args.check:
             full = run_analysis(args.input, lang=args.lang, jobs=args.jobs, alpha=alpha)
+            again = resume(series, options, jobs=args.jobs)
             same = clusters_document(full) == clusters_document(again)
             print(f"  equals a whole analysis at that alpha: {same}", flush=True)
     print(f"load average {os.getloadavg()[0]:.1f}")

@@ -276,6 +276,34 @@ def test_compiled_and_python_directions_agree():
     assert np.abs(d).max() > 1e-3
 
 
+def test_ahead_of_time_and_numba_sweeps_agree_bit_for_bit():
+    # The module built at install replaces the Numba build only if it rounds
+    # alike: results must not depend on which one a machine has.
+    from glipca.model.glasso import direction
+
+    try:
+        from glipca.model.glasso._sweeps import sweeps
+    except ImportError:
+        pytest.skip("the compiled sweeps module was not built (no C compiler at install)")
+    numba_sweeps = direction._numba_sweeps()
+    if numba_sweeps is None:
+        pytest.skip("Numba is not installed")
+    S, W, G, theta, alpha = _direction_setup(p=80)
+    rows, cols, ptr, tpos, diag = free_set(G, theta, alpha, max_new=400)
+    out = []
+    for run in (sweeps, numba_sweeps):
+        d, U = np.zeros(len(rows)), np.zeros_like(W)
+        run(W, G, theta, alpha, ptr, cols, tpos, diag, d, U, 4, direction.ROW_PASSES)
+        out.append((d, U))
+    assert np.abs(out[0][0]).max() > 1e-3
+    np.testing.assert_array_equal(out[0][0], out[1][0])
+    np.testing.assert_array_equal(out[0][1], out[1][1])
+    with pytest.raises(ValueError, match="indices out of range"):
+        sweeps(W, G, theta, alpha, ptr, cols + len(W), tpos, diag, d, U, 1, 1)
+    with pytest.raises(TypeError, match="float64"):
+        sweeps(W.astype(np.float32), G, theta, alpha, ptr, cols, tpos, diag, d, U, 1, 1)
+
+
 def test_direction_minimises_the_quadratic_model():
     S, W, G, theta, alpha = _direction_setup()
 

@@ -47,17 +47,17 @@ class ChunkResult(NamedTuple):
 def tokenize_texts(tokenizer, texts):
     """Local vocabulary, distinct words per text and their local ids."""
     vocab = {}
-    get = vocab.get
     lens, ids = array("i"), array("i")
     for text in texts:
-        n = 0
-        for word in set(tokenizer(text)):
-            i = get(word)
-            if i is None:
-                i = vocab[word] = len(vocab)
-            ids.append(i)
-            n += 1
-        lens.append(n)
+        words = set(tokenizer(text))
+        try:  # most posts hold only words met before: no loop in Python
+            ids.extend([vocab[word] for word in words])
+        except KeyError:
+            for word in words:
+                if word not in vocab:
+                    vocab[word] = len(vocab)
+            ids.extend([vocab[word] for word in words])
+        lens.append(len(words))
     return list(vocab), lens, ids
 
 

@@ -6,12 +6,14 @@ sequence of results for any number of jobs.
 
 Workers start as forks of a server process (the ``forkserver`` start
 method, where the platform has it; ``spawn`` elsewhere), which is safe
-whatever threads the parent runs.  The server is started once per process
-and imports the modules whose functions run as tasks (:data:`WORKER_MODULES`),
-so a pool starts in a fraction of a second, not as fresh interpreters that
-each import scipy, scikit-learn or matplotlib again (about 2 s of CPU per
-worker): an analysis starts pools for counting, stability resamples and
-figures.  The state the tasks share (a tokeniser, for instance) is sent to
+whatever threads the parent runs.  The server is started once per process.
+Started by :func:`start_worker_server`, it imports the modules whose
+functions run as tasks (:data:`WORKER_MODULES`), so a pool starts in a
+fraction of a second, not as fresh interpreters that each import scipy,
+scikit-learn or matplotlib again (about 2 s of CPU per worker): an analysis
+starts pools for counting, stability resamples and figures.  Started by a
+pool (``glipca count``), it imports only that pool's module.  The state
+the tasks share (a tokeniser, for instance) is sent to
 each worker once, pickled.
 
 Workers started so run the calling script's top level again.  A script
@@ -48,7 +50,7 @@ WORKER_MODULES = (
 )
 
 
-def _context():
+def _context(preload=WORKER_MODULES):
     """How workers start; None when they cannot start safely (tasks then run here)."""
     if _script_runs_again():
         if sys.platform.startswith("linux"):
@@ -57,8 +59,10 @@ def _context():
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    # Only read when the server starts, so it is the same for every call.
-    context.set_forkserver_preload(list(WORKER_MODULES))
+    # Only read when the server starts: by start_worker_server, all the
+    # modules; by a pool, only its own (a counting pool would otherwise wait
+    # 1.5 s of CPU for scikit-learn and matplotlib before its first task).
+    context.set_forkserver_preload(list(preload))
     return context
 
 
@@ -184,7 +188,7 @@ def map_tasks(work, state, tasks, jobs=1):
     if jobs < 1:
         raise ValueError(f"jobs must be at least 1, got {jobs}")
     tasks = iter(tasks)
-    context = _context() if jobs > 1 else None
+    context = _context(preload=[work.__module__]) if jobs > 1 else None
     if jobs > 1:
         head = list(itertools.islice(tasks, MIN_TASKS_FOR_POOL + 1))
         if len(head) <= MIN_TASKS_FOR_POOL or context is None:

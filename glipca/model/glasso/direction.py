@@ -16,10 +16,14 @@ diagonal is strongly coupled to its row). ``U = D W`` is kept up to date, so
 ``(W D W)_{J,i}`` costs ``|J|`` dot products of length ``p`` and a sweep
 about ``3 p nnz`` operations, all on contiguous rows.
 
-The loops are compiled with Numba when it can be imported (the compiled code
-is cached on disk, so only the first run pays for compilation); otherwise
-the same function runs in Python with NumPy for the vector steps, giving the
-same directions up to rounding, only slower.
+The loops run compiled ahead of time, from ``_sweeps.c`` (built when the
+package is installed: nothing to compile or load at run time, so a
+process's first solve costs what the next ones do); where that module was
+not built, they are compiled with Numba on first use (cached on disk, but
+importing Numba and loading the cache cost a fresh process 0.5 to 1.5 s);
+without either, the same function runs in Python with NumPy for the vector
+steps, giving the same directions up to rounding, only slower. The C and
+Numba builds round alike and give the same directions bit for bit.
 """
 
 import functools
@@ -184,9 +188,6 @@ def _sweeps(W, G, Theta, alpha, ptr, cols, tpos, diag, d, U, n_sweeps, n_passes)
             _axpy(eps, W[i], U[i])
 
 
-_COMPILED = []
-
-
 def _returning(loop):
     """Numba overload typer that always returns ``loop`` (same signature)."""
 
@@ -197,22 +198,31 @@ def _returning(loop):
     return typer
 
 
+@functools.lru_cache(maxsize=1)
 def _compiled_sweeps():
-    """:func:`_sweeps` compiled by Numba (on first use; then from the disk
-    cache), or None when Numba cannot be imported."""
-    if not _COMPILED:
-        try:
-            import numba
-            from numba.extending import overload
-        except ImportError:  # pragma: no cover - numba is a dependency
-            _COMPILED.append(None)
-        else:
-            for python, loop in [(_dot, _dot_loop), (_axpy, _axpy_loop), (_column, _column_loop),
-                                 (_rows_dot, _rows_dot_loop), (_cross_axpy, _cross_axpy_loop),
-                                 (_schur_gram, _schur_gram_loop), (_row_lasso, _row_lasso)]:
-                overload(python)(_returning(loop))
-            _COMPILED.append(numba.njit(cache=True, nogil=True)(_sweeps))
-    return _COMPILED[0]
+    """:func:`_sweeps` compiled: the module built at install (``_sweeps.c``),
+    else by Numba (on first use; then from the disk cache), or None when
+    neither is available."""
+    try:
+        from ._sweeps import sweeps
+    except ImportError:
+        return _numba_sweeps()
+    return sweeps
+
+
+@functools.lru_cache(maxsize=1)
+def _numba_sweeps():
+    """:func:`_sweeps` compiled by Numba, or None when it cannot be imported."""
+    try:
+        import numba
+        from numba.extending import overload
+    except ImportError:  # pragma: no cover - numba is a dependency
+        return None
+    for python, loop in [(_dot, _dot_loop), (_axpy, _axpy_loop), (_column, _column_loop),
+                         (_rows_dot, _rows_dot_loop), (_cross_axpy, _cross_axpy_loop),
+                         (_schur_gram, _schur_gram_loop), (_row_lasso, _row_lasso)]:
+        overload(python)(_returning(loop))
+    return numba.njit(cache=True, nogil=True)(_sweeps)
 
 
 def free_set(G, Theta, alpha, max_new=None):
