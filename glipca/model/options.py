@@ -29,7 +29,18 @@ class ModelOptions:
     Parameters
     ----------
     min_count, min_periods, max_words : int, default 20, 3, 2000
-        Rare-word filter of the series (:func:`glipca.model.series.relative_frequency`).
+        Rare-word filter of the series (:func:`glipca.model.series.relative_frequency`):
+        the ``max_words`` most frequent words are always tested.
+    min_peak_count : int or None, default 20
+        Candidates by burst: every other word with at least this many posts
+        in one period is tested too, when it passes the test's vectorised
+        pre-screen (:func:`glipca.model.series.burst_words`). None: only the
+        most frequent words. The series-only method (``cooccurrence=False``)
+        keeps the paper's vocabulary, chosen by volume alone.
+    max_trends : int, default 600
+        Graph-size limit: when burst words are tested, at most this many
+        words that pass the test enter the graph, the strongest first
+        (:func:`glipca.model.trends.strongest`).
     peak_test : callable, optional
         Target-trend test; default :class:`~glipca.model.series.SinglePeakTest`.
     alpha : float or "auto", default "auto"
@@ -54,6 +65,8 @@ class ModelOptions:
     min_count: int = 20
     min_periods: int = 3
     max_words: int = 2000
+    min_peak_count: object = 20
+    max_trends: int = 600
     peak_test: object = field(default_factory=SinglePeakTest)
     alpha: object = "auto"
     glipca: tuple = ()
@@ -65,10 +78,15 @@ class ModelOptions:
 
     def __post_init__(self):
         for name, low in (("min_count", 1), ("min_periods", 1), ("max_words", 2),
-                          ("n_resamples", 0), ("n_posts", 0), ("posts_window", 0)):
+                          ("max_trends", 2), ("n_resamples", 0), ("n_posts", 0), ("posts_window", 0)):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, Integral) or value < low:
                 raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+        if self.min_peak_count is not None and (
+                isinstance(self.min_peak_count, bool) or not isinstance(self.min_peak_count, Integral)
+                or self.min_peak_count < 1):
+            raise ValueError(f"min_peak_count must be an integer >= 1 or None, "
+                             f"got {self.min_peak_count!r}")
         if not (isinstance(self.stability_tolerance, Real) and self.stability_tolerance > 0):
             raise ValueError(f"stability_tolerance must be a positive number, "
                              f"got {self.stability_tolerance!r}")
@@ -95,6 +113,12 @@ class ModelOptions:
             return GLIPCA(alpha=self.alpha if alpha is None else alpha, **self.glipca_params)
         except TypeError as exc:  # an unknown keyword
             raise TypeError(f"GLIPCA: {exc}") from None
+
+    @property
+    def bursts(self):
+        """Whether words beyond the most frequent are tested (``min_peak_count``,
+        and only for the co-occurrence method)."""
+        return self.min_peak_count is not None and self.cooccurrence is not False
 
     @property
     def split(self):
