@@ -37,7 +37,7 @@ class ModelOptions:
         pre-screen (:func:`glipca.model.series.burst_words`). None: only the
         most frequent words. The series-only method (``cooccurrence=False``)
         keeps the paper's vocabulary, chosen by volume alone.
-    max_trends : int, default 600
+    max_trends : int, default 400
         Graph-size limit: when burst words are tested, at most this many
         words that pass the test enter the graph, the strongest first
         (:func:`glipca.model.trends.strongest`).
@@ -66,7 +66,7 @@ class ModelOptions:
     min_periods: int = 3
     max_words: int = 2000
     min_peak_count: object = 20
-    max_trends: int = 600
+    max_trends: int = 400
     peak_test: object = field(default_factory=SinglePeakTest)
     alpha: object = "auto"
     glipca: tuple = ()
