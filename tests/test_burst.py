@@ -250,3 +250,29 @@ def test_tail_words_are_distinct_and_tokenised_back():
     assert len(set(words)) == 500 and "kabemo" not in words
     with pytest.raises(ValueError, match="English"):
         make_trend_corpus(lang="ja", n_tail=10, rare_burst=50)
+
+
+def test_cli_flags_turn_burst_candidates_off_and_limit_the_graph(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from glipca.cli import main
+
+    corpus = make_trend_corpus(lang="en", n_days=30, posts_per_day=(800, 1000), n_trends=4,
+                               n_close_pairs=1, hashtag=120, seed=5)
+    path = corpus.write_jsonl(tmp_path / "posts.jsonl")
+    docs = {}
+    for name, flags in (("default", []), ("off", ["--min-peak-count", "0"]),
+                        ("small", ["--max-words", "150", "--min-peak-count", "10", "--max-trends", "5"])):
+        out = tmp_path / name
+        result = CliRunner().invoke(main, ["analyse", str(path), "--out", str(out), "--lang", "en",
+                                             "-q", "--no-plots", "--resamples", "0", *flags])
+        assert result.exit_code == 0, result.output
+        docs[name] = json.loads((out / "clusters.json").read_text())
+    assert docs["default"]["params"]["min_peak_count"] == 20
+    assert "min_peak_count" not in docs["off"]["params"]
+    assert "tested_words" not in docs["off"]["summary"]
+    small = docs["small"]["summary"]
+    assert small["candidate_words"] == 5 < small["tested_words"]["passed"]
+    assert small["tested_words"]["by_volume"] == 150 < small["tested_words"]["tested"]

@@ -32,7 +32,8 @@ class Trends:
     tests : DataFrame
         The test's result, one row per word (``peaks.csv``).
     candidates : DataFrame
-        Periods × the words that pass.
+        Periods × the words that pass (with burst candidates, at most
+        ``max_trends`` of them, the strongest: :func:`strongest`).
     tested : DataFrame
         ``tests`` and the episodes' rows.
     pool : DataFrame
@@ -118,7 +119,8 @@ def find_trends(series, options=None):
     ----------
     series : Series
     options : ModelOptions, optional
-        ``peak_test`` and, for the episodes, ``cooccurrence``.
+        ``peak_test``, ``max_trends`` (with burst candidates) and, for the
+        episodes, ``cooccurrence``.
 
     Returns
     -------
