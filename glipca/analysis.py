@@ -81,7 +81,7 @@ class AnalysisResult:
 
     @property
     def all_series(self):
-        """Relative frequencies of every word the rare-word filter keeps."""
+        """Relative frequencies of every word tested (the most frequent, and the burst words)."""
         return self.stages.series.frequencies
 
     @property
