@@ -100,11 +100,13 @@ def relative_frequency(
     return frame
 
 
-def _frame(wc, order, masked):
-    """The frequencies of the words ``order`` (indices into ``wc.words``)."""
+def _frame(wc, order, masked, columns=None):
+    """The frequencies of the words ``order`` (indices into ``wc.words``);
+    ``columns``: ``wc.counts`` as CSC, when already converted."""
     # Word by period, as pandas stores a frame's block: no copy on the way
     # to the DataFrame, and contiguous rows for the peak test.
-    counts = wc.counts.tocsc()[:, order].T.toarray()
+    columns = wc.counts.tocsc() if columns is None else columns
+    counts = columns[:, order].T.toarray()
     words = [wc.words[i] for i in order]
     posts = np.asarray(wc.posts, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -157,7 +159,8 @@ def burst_words(wc, exclude, masked, min_peak_count, prescreen=None, *, chunk=BU
     eligible = np.setdiff1d(eligible, exclude, assume_unique=True)
     kept = eligible
     if prescreen is not None and eligible.size:
-        parts = [part[np.asarray(prescreen(_frame(wc, part, masked)), dtype=bool)]
+        columns = wc.counts.tocsc()
+        parts = [part[np.asarray(prescreen(_frame(wc, part, masked, columns)), dtype=bool)]
                  for part in np.array_split(eligible, -(-eligible.size // chunk))]
         kept = np.concatenate(parts)
     return kept, {"bursts": int(eligible.size), "prescreened": int(kept.size)}
