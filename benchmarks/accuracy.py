@@ -12,10 +12,15 @@ Usage::
     python benchmarks/accuracy.py --lang en --seeds 5 --check
     python benchmarks/accuracy.py --json accuracy.json
     python benchmarks/accuracy.py --same-day 3 --burst 12 --check
+    python benchmarks/accuracy.py --same-day 2 --facets 3 --hashtag 200 --check
 
 With ``--same-day N`` every corpus also plants N trends that peak on the
 same day in disjoint posts, and with ``--burst N`` N words that spike on one
-day each in posts of their own (:mod:`glipca.datasets.stories`).
+day each in posts of their own (:mod:`glipca.datasets.stories`). With
+``--facets N`` a story is told in N facets (trends peaking within a day,
+about 10 % of their posts mixing two facets), and with ``--hashtag P`` a
+one-word trend has P posts on its peak day; the run says whether the
+hashtag reached the candidates (the graph) and a cluster.
 
 "GLIPCA" is the default analysis, whose clusters keep only words that share
 posts; "GLIPCA series only" is the method of the paper (``cooccurrence=False``)
@@ -94,8 +99,11 @@ def evaluate(lang, seed, corpus_kwargs=None):
             continue
         rows[name] = score_clusters(clusters, corpus)
         rows[name]["time_s"] = elapsed[name]
+    one_word = {o["word"]: {"candidate": o["word"] in res.stages.trends.words,
+                            "in_cluster": any(o["word"] in c for c in res.clusters)}
+                for o in corpus.one_word}
     return {
-        "lang": lang, "seed": seed, "posts": len(corpus.posts),
+        "lang": lang, "seed": seed, "posts": len(corpus.posts), "one_word": one_word,
         "candidates": candidates_summary(series, corpus),
         "trend_words": len(corpus.truth),
         "alpha": float(getattr(res.model, "alpha_", np.nan)),
@@ -203,11 +211,17 @@ def main(argv=None):
                         help="also plant this many stories peaking on one day")
     parser.add_argument("--burst", type=int, default=0,
                         help="also plant this many words spiking on one day in their own posts")
+    parser.add_argument("--facets", type=int, default=0, choices=[0, 2, 3, 4],
+                        help="also plant a story told in this many facets")
+    parser.add_argument("--hashtag", type=int, default=0,
+                        help="also plant a one-word trend with this many posts at its peak")
     parser.add_argument("--json", type=Path, help="write all scores here")
     args = parser.parse_args(argv)
     corpus_kwargs = {}
     if args.same_day or args.burst:
         corpus_kwargs.update(same_day=args.same_day, n_burst=args.burst)
+    if args.facets or args.hashtag:
+        corpus_kwargs.update(facets=args.facets, hashtag=args.hashtag)
     if args.posts_per_day:
         corpus_kwargs["posts_per_day"] = tuple(args.posts_per_day)
     seeds = range(args.first_seed, args.first_seed + args.seeds)
@@ -221,7 +235,8 @@ def main(argv=None):
             n_trends = r["methods"]["GLIPCA"]["n_trends"]
             print(f"\n== {lang}, seed {seed}: {r['posts']} posts, "
                   f"candidates {r['candidates']} "
-                  f"(of {r['trend_words']} trend words), alpha {r['alpha']:.3g}")
+                  f"(of {r['trend_words']} trend words), alpha {r['alpha']:.3g}"
+                  + (f", one-word trends {r['one_word']}" if r["one_word"] else ""))
             print(format_table(r["methods"], n_trends))
     for lang in args.lang:
         sub = [r for r in results if r["lang"] == lang]

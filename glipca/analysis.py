@@ -81,7 +81,7 @@ class AnalysisResult:
 
     @property
     def all_series(self):
-        """Relative frequencies of every word the rare-word filter keeps."""
+        """Relative frequencies of every word tested (the most frequent, and the burst words)."""
         return self.stages.series.frequencies
 
     @property
@@ -192,7 +192,7 @@ class AnalysisResult:
             "masked_periods": list(self.all_series.attrs.get("masked_periods", [])),
             "vocabulary": int(len(self.counts.words)),
             "words": int(self.all_series.shape[1]),
-            "candidate_words": int(self.peak_tests["is_trend"].sum()),
+            "candidate_words": int(len(self.stages.trends.words)),
             "alpha": float(self.model.alpha_),
             "graph_edges": int(self.model.graph_.number_of_edges()),
             "clusters": int(len(self.model.clusters_)),
@@ -208,6 +208,12 @@ class AnalysisResult:
         emerging = sum(getattr(c, "emerging", None) is not None for c in self.model.clusters_)
         if emerging:
             summary["emerging_clusters"] = int(emerging)
+        vocabulary = self.all_series.attrs.get("vocabulary")
+        if vocabulary is not None:
+            # Candidates by burst: how the tested words were chosen, and how
+            # many passed the test before the graph-size limit.
+            summary["tested_words"] = {**vocabulary,
+                                       "passed": int(self.peak_tests["is_trend"].sum())}
         summary.update(self._coverage())
         if self.stages.clusters.set_aside:
             summary["set_aside"] = self.stages.clusters.set_aside
@@ -266,6 +272,9 @@ def analysis_params(stages):
     }
     if series.min_posts is not None:  # the default floor depends on the posts alone
         params["min_posts"] = int(series.min_posts)
+    if series.bursts:
+        params["min_peak_count"] = series.min_peak_count
+        params["max_trends"] = trends.max_trends
     if clusters.windows is not None:
         params["cooccurrence"] = clusters.options.split.params()
     return params

@@ -131,8 +131,10 @@ def main():
 @_reading_options
 @click.option("--min-count", type=click.IntRange(1), help="Drop words in fewer posts than this [default: 20, down to 5 for fewer than 2,000 posts: one post in a hundred].")
 @click.option("--min-days", default=3, show_default=True, type=click.IntRange(1), help="Drop words seen in fewer periods than this.")
-@click.option("--max-words", default=2000, show_default=True, type=click.IntRange(2), help="Keep at most this many most frequent words.")
+@click.option("--max-words", default=2000, show_default=True, type=click.IntRange(2), help="Always test this many most frequent words.")
 @click.option("--min-posts", type=click.IntRange(1), help="Posts a period needs to be observed (fewer: interpolated) [default: 20, or half a typical period's posts when lower, at least 5].")
+@click.option("--min-peak-count", default=20, show_default=True, type=click.IntRange(0), help="Also test every word with this many posts in one period (a burst); 0: the most frequent words only (docs/method.md).")
+@click.option("--max-trends", default=400, show_default=True, type=click.IntRange(2), help="Graph-size limit: at most this many words that pass the single-peak test, the strongest (with burst candidates).")
 @click.option("--min-z", default=6.0, show_default=True, type=click.FloatRange(0), help="Single-peak test: peak prominence in noise units.")
 @click.option("--alpha", default="auto", show_default=True, help="Graphical lasso penalty, or 'auto' to choose it (docs/method.md).")
 @click.option("--min-cluster-size", default=2, show_default=True, type=click.IntRange(2), help="Smallest cluster.")
@@ -144,7 +146,8 @@ def main():
 @click.option("--no-plots", is_flag=True, help="Write tables only (no figures, no report.html).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress or summary.")
 @click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks.")
-def analyse(inputs, out, store, min_count, min_days, max_words, min_posts, min_z, alpha, min_cluster_size,
+def analyse(inputs, out, store, min_count, min_days, max_words, min_posts, min_peak_count,
+            max_trends, min_z, alpha, min_cluster_size,
             resamples, n_posts, no_cooccurrence, against, force, no_plots, quiet, debug, **reading):
     """Find trend clusters in post files INPUT... (or a --store) and write them to --out."""
     from pathlib import Path
@@ -182,6 +185,7 @@ def analyse(inputs, out, store, min_count, min_days, max_words, min_posts, min_z
             result = run_analysis(
                 source, options, jobs=jobs, cache=cache, min_count=min_count,
                 min_periods=min_days, max_words=max_words, min_posts=min_posts,
+                min_peak_count=min_peak_count or None, max_trends=max_trends,
                 peak_test=SinglePeakTest(min_z=min_z),
                 alpha=alpha, min_cluster_size=min_cluster_size, n_resamples=resamples,
                 n_posts=n_posts, cooccurrence=not no_cooccurrence, progress=not quiet,

@@ -68,7 +68,10 @@ def score_clusters(clusters, corpus):
         ``distractors_in_clusters``, ``distractors_by_kind``
             Number of clustered words that are not trend words, and their
             count by kind: ``shared``, ``seasonal``, ``drifting``, ``burst``,
-            ``background``, ``unplanted`` (not a planted word at all).
+            ``background``, ``unplanted`` (not a planted word at all), and,
+            when found in clusters, the one-word trends (``hashtag``,
+            ``rare``) and ``tail`` words: a one-word trend is a story of its
+            own, not a cluster's word.
         ``trend_words_unclustered``
             Number of trend words in no cluster.
     """
@@ -160,5 +163,6 @@ def _distractors_by_kind(assigned, corpus):
     for w in assigned:
         kind = corpus.kind_of(w)
         if kind != "trend":
-            by_kind[kind or "unplanted"] += 1
+            # One-word trends and tail words are counted only where planted.
+            by_kind[kind or "unplanted"] = by_kind.get(kind or "unplanted", 0) + 1
     return by_kind

@@ -54,12 +54,13 @@ import numpy as np
 import pandas as pd
 
 from .placement import pair_shared, place_trends
+from .oneword import tail_draws, tail_words
 from .stories import plant_stories
 from .text import build_texts, planted_words
 
 __all__ = ["PlantedCorpus", "make_trend_corpus"]
 
-_KINDS = ("trend", "shared", "seasonal", "drifting", "burst", "background")
+_KINDS = ("trend", "shared", "seasonal", "drifting", "burst", "background", "tail")
 
 
 @dataclass(eq=False)
@@ -90,7 +91,15 @@ class PlantedCorpus:
     shared_trends : dict of str to tuple of int
         The two trend ids behind each shared word.
     same_day : list of int
-        Ids of the trends that peak on the same day in disjoint posts.
+        Ids of the trends that peak on the same day in disjoint posts: each
+        a story of its own.
+    facets : list of int
+        Ids of the trends that tell one story in facets.
+    one_word : list of dict
+        One-word trends: ``word``, ``kind`` (``"hashtag"`` or ``"rare"``),
+        ``peak``, ``peak_day`` and ``posts`` (posts on the peak day).
+    tail_words : list of str
+        Made-up words of the long tail (``n_tail``).
     burst_words : list of str
         Words that spike on ``burst_day``, each in posts of its own.
     burst_day : str or None
@@ -116,6 +125,30 @@ class PlantedCorpus:
     burst_day: str = None
     days: list = field(default_factory=list)
     params: dict = field(default_factory=dict)
+    facets: list = field(default_factory=list)
+    one_word: list = field(default_factory=list)
+    tail_words: list = field(default_factory=list)
+
+    @property
+    def stories(self):
+        """The planted stories, in order of peak: ``trends`` (ids of the
+        trends that tell it: the facets together, every other trend alone,
+        none for a one-word trend), ``words`` and ``peak``."""
+        by_id = {tr["id"]: tr for tr in self.trends}
+        groups = [[tr["id"]] for tr in self.trends if tr["id"] not in self.facets]
+        if self.facets:
+            groups.append(list(self.facets))
+        out = [{"trends": ids, "words": [w for k in ids for w in by_id[k]["words"]],
+                "peak": min(by_id[k]["peak"] for k in ids)} for ids in groups]
+        out += [{"trends": [], "words": [o["word"]], "peak": o["peak"]} for o in self.one_word]
+        return sorted(out, key=lambda st: (st["peak"], st["words"]))
+
+    def story_of(self, word):
+        """Index in :attr:`stories` of the story ``word`` tells, or -1."""
+        for i, st in enumerate(self.stories):
+            if word in st["words"]:
+                return i
+        return -1
 
     @property
     def distractor_words(self):
@@ -130,10 +163,13 @@ class PlantedCorpus:
     @cached_property
     def word_kinds(self):
         """Dict from every planted word to its kind: ``"trend"``,
-        ``"shared"``, ``"seasonal"``, ``"drifting"``, ``"burst"`` or ``"background"``."""
+        ``"shared"``, ``"seasonal"``, ``"drifting"``, ``"burst"``,
+        ``"background"``, ``"tail"``, or a one-word trend's (``"hashtag"``,
+        ``"rare"``)."""
         kinds = {w: "trend" for w in self.truth}
         for kind in _KINDS[1:]:
             kinds.update(dict.fromkeys(getattr(self, f"{kind}_words"), kind))
+        kinds.update({o["word"]: o["kind"] for o in self.one_word})
         return kinds
 
     def kind_of(self, word):
@@ -158,7 +194,8 @@ def make_trend_corpus(*, lang="en", n_days=61, start="2020-03-08", n_trends=8,
                       n_close_pairs=2, close_gap=3, words_per_trend=6,
                       n_shared=3, n_seasonal=5, n_drifting=5,
                       n_background=300, posts_per_day=(1500, 3000), same_day=0,
-                      n_burst=0, seed=0):
+                      n_burst=0, facets=0, facet_mix=0.1, hashtag=0, rare_burst=0,
+                      n_tail=0, seed=0):
     """Generate posts in which single-peak trends and distractors are planted.
 
     The model of trends, close pairs and distractors is described in the
@@ -184,6 +221,23 @@ def make_trend_corpus(*, lang="en", n_days=61, start="2020-03-08", n_trends=8,
         geometrically in between, modulated by the day of the week.
     same_day, n_burst : int
         Same-day stories and burst words (default none).
+    facets : int
+        Trends that tell one story in facets (0, or 2 to 4): each peaks on
+        a common day or the day after, with ``words_per_trend`` words of its
+        own in posts of its own, ``facet_mix`` of which also hold words of
+        another facet (:func:`glipca.datasets.stories.plant_facets`).
+    facet_mix : float
+        Share of a facet's posts that mix in another facet's words.
+    hashtag : int
+        Posts on the peak day of a one-word hashtag burst (0: none): one
+        word whose posts otherwise hold background words only.
+    rare_burst : int
+        Posts on the peak day of a rare bursty word (0: none), seen in one
+        or two posts a day otherwise.
+    n_tail : int
+        Made-up words (English only) each used in about 2.5 × ``rare_burst``
+        posts (or 750) over the window, so that a rare bursty word ranks
+        below all of them by volume.
     seed : int
         Seed of the :class:`numpy.random.Generator`; the output is a
         deterministic function of the arguments.
@@ -206,7 +260,16 @@ def make_trend_corpus(*, lang="en", n_days=61, start="2020-03-08", n_trends=8,
                   n_background=n_background,
                   posts_per_day=tuple(posts_per_day), same_day=same_day,
                   n_burst=n_burst, seed=seed)
-    vocab = _check_params(params)
+    # Only when used: the params of the corpora made before they existed
+    # stay as they were.
+    for name, value, default in (("facets", facets, 0), ("facet_mix", facet_mix, 0.1),
+                                 ("hashtag", hashtag, 0), ("rare_burst", rare_burst, 0),
+                                 ("n_tail", n_tail, 0)):
+        if value != default:
+            params[name] = value
+    full = {**params, "facets": facets, "facet_mix": facet_mix, "hashtag": hashtag,
+            "rare_burst": rare_burst, "n_tail": n_tail}
+    vocab = _check_params(full)
     # Three streams, so that a seed plants the same structure (peaks, widths,
     # rates) at any volume and in both languages, with only the words
     # changed: the vocabulary draw, the structure, and the sampled posts
@@ -214,10 +277,12 @@ def make_trend_corpus(*, lang="en", n_days=61, start="2020-03-08", n_trends=8,
     rw, rs, rng, r_extra = (np.random.default_rng(s)
                             for s in np.random.SeedSequence(seed).spawn(4))
     calendar = _calendar(start, n_days)
-    words = _draw_words(rw, vocab, params)
-    structure = _plant_structure(rs, calendar, words, params)
-    posts, stories = _sample_posts(rng, r_extra, calendar, words, structure, params)
-    return _planted_corpus(posts, calendar, words, structure, stories, params)
+    words = _draw_words(rw, vocab, full)
+    structure = _plant_structure(rs, calendar, words, full)
+    posts, stories = _sample_posts(rng, r_extra, calendar, words, structure, full)
+    corpus = _planted_corpus(posts, calendar, words, structure, stories, full)
+    corpus.params = params
+    return corpus
 
 
 @dataclass
@@ -248,6 +313,10 @@ class _Words:
     background: list
     day: list
     burst: list
+    facet: list
+    hashtag: list
+    rare: list
+    tail: list
     all: list
     index: dict
     background_start: int
@@ -260,13 +329,23 @@ def _draw_words(rw, vocab, p):
     cuts = np.cumsum([p["n_trends"] * per_trend, p["n_shared"], p["n_seasonal"],
                       p["n_drifting"], p["n_background"]])
     trend_words = [words[k * per_trend:(k + 1) * per_trend] for k in range(p["n_trends"])]
-    extra = words[cuts[4]:cuts[4] + same_day * per_trend + p["n_burst"]]
+    n_one = (p["hashtag"] > 0) + (p["rare_burst"] > 0)
+    # Words of the later options come after those of the earlier ones: a
+    # corpus without them keeps its words.
+    extra = words[cuts[4]:cuts[4] + same_day * per_trend + p["n_burst"]
+                  + p["facets"] * per_trend + n_one]
     day_words = [extra[k * per_trend:(k + 1) * per_trend] for k in range(same_day)]
-    words = words[:cuts[4]] + extra
+    burst = extra[same_day * per_trend:same_day * per_trend + p["n_burst"]]
+    rest = extra[same_day * per_trend + p["n_burst"]:]
+    facet = [rest[k * per_trend:(k + 1) * per_trend] for k in range(p["facets"])]
+    one = rest[p["facets"] * per_trend:]
+    hashtag, rare = one[:p["hashtag"] > 0], one[p["hashtag"] > 0:]
+    tail = tail_words(p["n_tail"], exclude=vocab) if p["n_tail"] else []
+    words = words[:cuts[4]] + extra + tail
     return _Words(
         trend=trend_words, shared=words[cuts[0]:cuts[1]], seasonal=words[cuts[1]:cuts[2]],
         drifting=words[cuts[2]:cuts[3]], background=words[cuts[3]:cuts[4]], day=day_words,
-        burst=extra[same_day * per_trend:], all=words,
+        burst=burst, facet=facet, hashtag=hashtag, rare=rare, tail=tail, all=words,
         index={w: i for i, w in enumerate(words)}, background_start=cuts[3])
 
 
@@ -354,14 +433,25 @@ def _sample_posts(rng, r_extra, calendar, words, structure, p):
     post_day = np.repeat(calendar.t, n_posts_day)
     post_trend = _trend_of_posts(rng, n_posts_day, offsets, structure.rate)
     pairs = _topical_pairs(rng, words, structure, n_posts_day, offsets, post_trend)
-    stories = [], None, None
-    if p["same_day"] or p["n_burst"]:
+    stories = [], None, None, [], []
+    one_words = ([(w, p["hashtag"], 1.0, 0.5) for w in words.hashtag]
+                 + [(w, p["rare_burst"], 0.5, 1.0) for w in words.rare])
+    if p["same_day"] or p["n_burst"] or p["facets"] or one_words:
         story_pairs, *stories = plant_stories(
             r_extra, words.day, words.burst, structure.peaks, structure.sigmas,
-            n_posts_day, offsets, post_trend)
+            n_posts_day, offsets, post_trend, facet_words=words.facet,
+            facet_mix=p["facet_mix"], one_words=one_words)
         pairs += story_pairs
-    pairs_post = [posts for posts, _ in pairs]
-    pairs_word = [np.full(posts.size, words.index[w]) for posts, w in pairs]
+    if words.tail:
+        # A long tail of words, each used more than the rare bursty word.
+        per_word = 2.5 * p["rare_burst"] if p["rare_burst"] else 750
+        tail_post, tail_word = tail_draws(r_extra, n_posts, len(words.tail), per_word)
+        pairs_tail = [(tail_post, words.index[words.tail[0]] + tail_word)]
+    else:
+        pairs_tail = []
+    pairs_post = [posts for posts, _ in pairs] + [posts for posts, _ in pairs_tail]
+    pairs_word = ([np.full(posts.size, words.index[w]) for posts, w in pairs]
+                  + [index for _, index in pairs_tail])
     # Background words: constant Zipf-like rates; at least two draws per post
     # so that every text reads like a sentence.
     zipf = 1.0 / (np.arange(p["n_background"]) + 10.0)
@@ -440,7 +530,7 @@ def _timed_posts(rng, lang, calendar, post_day, texts):
 
 def _planted_corpus(posts, calendar, words, structure, stories, p):
     """The :class:`PlantedCorpus`: the posts and what was planted in them."""
-    same_trends, same_peak, burst_peak = stories
+    same_trends, same_peak, burst_peak, facets, one_peaks = stories
     n_trends, peaks, sigmas = p["n_trends"], structure.peaks, structure.sigmas
     days = [str(d) for d in calendar.dates]
     trends = [{"id": k, "peak": days[int(peaks[k])], "peak_day": int(peaks[k]),
@@ -451,6 +541,17 @@ def _planted_corpus(posts, calendar, words, structure, stories, p):
         trends.append({"id": n_trends + i, "peak": days[same_peak], "peak_day": same_peak,
                        **extra_trend, "words": list(words.day[i])})
         trend_words.append(words.day[i])
+    first_facet = len(trend_words)
+    for i, facet in enumerate(facets):
+        day = facet["peak_day"]
+        trends.append({"id": first_facet + i, "peak": days[day], **facet,
+                       "words": list(words.facet[i])})
+        trend_words.append(words.facet[i])
+    one_word = [{"word": w, "kind": kind, "peak": days[day], "peak_day": day,
+                 "posts": int(n)}
+                for (w, kind, n), day in zip(
+                    [(w, "hashtag", p["hashtag"]) for w in words.hashtag]
+                    + [(w, "rare", p["rare_burst"]) for w in words.rare], one_peaks)]
     trends.sort(key=lambda tr: (tr["peak_day"], tr["id"]))
     truth = {w: k for k in range(len(trend_words)) for w in trend_words[k]}
     return PlantedCorpus(
@@ -462,7 +563,9 @@ def _planted_corpus(posts, calendar, words, structure, stories, p):
         same_day=list(range(n_trends, n_trends + p["same_day"])),
         burst_words=list(words.burst),
         burst_day=None if burst_peak is None else days[burst_peak],
-        days=days, params=p)
+        days=days, params=p,
+        facets=list(range(first_facet, first_facet + len(facets))),
+        one_word=one_word, tail_words=list(words.tail))
 
 
 def _check_params(p):
@@ -476,6 +579,15 @@ def _check_params(p):
         raise ValueError(f"same_day must be 0, 2 or 3, got {p['same_day']!r}")
     if int(p["n_burst"]) != p["n_burst"] or p["n_burst"] < 0:
         raise ValueError("n_burst must be a non-negative integer")
+    if p["facets"] not in (0, 2, 3, 4):
+        raise ValueError(f"facets must be 0, 2, 3 or 4, got {p['facets']!r}")
+    if not 0 <= p["facet_mix"] < 0.5:
+        raise ValueError(f"facet_mix must be in [0, 0.5), got {p['facet_mix']!r}")
+    for name in ("hashtag", "rare_burst", "n_tail"):
+        if int(p[name]) != p[name] or p[name] < 0:
+            raise ValueError(f"{name} must be a non-negative integer")
+    if p["n_tail"] and p["lang"] != "en":
+        raise ValueError("n_tail (made-up tail words) is for English corpora only")
     if p["n_days"] < 14:
         raise ValueError("n_days must be at least 14")
     if p["words_per_trend"] < 2:
@@ -492,8 +604,9 @@ def _check_params(p):
     if not (lo > 0 and hi > 0):
         raise ValueError("posts_per_day must be positive")
     vocab = planted_words(p["lang"])
-    need = ((p["n_trends"] + p["same_day"]) * p["words_per_trend"] + p["n_shared"]
-            + p["n_seasonal"] + p["n_drifting"] + p["n_background"] + p["n_burst"])
+    need = ((p["n_trends"] + p["same_day"] + p["facets"]) * p["words_per_trend"]
+            + p["n_shared"] + p["n_seasonal"] + p["n_drifting"] + p["n_background"]
+            + p["n_burst"] + (p["hashtag"] > 0) + (p["rare_burst"] > 0))
     if need > len(vocab):
         raise ValueError(f"this configuration needs {need} distinct words; "
                          f"the {p['lang']} list has {len(vocab)}")

@@ -10,21 +10,33 @@ corpus of :func:`glipca.datasets.make_trend_corpus`:
   their own (as when one account posts a batch of unrelated lines). Their
   series spike together, yet no post holds two of them: they are no story.
 
-Both use a random stream of their own, so a seed plants the same base corpus
-with or without them.
+* **a story in facets**: two or more trends that peak within a day of
+  each other, each with words of its own in posts of its own, but with
+  about ``facet_mix`` of each facet's posts also holding words of another
+  facet: one story told in several word groups (as a travel ban is told by
+  "muslim ban", "executive order" and "refugees detained");
+* **one-word trends** (:mod:`glipca.datasets.oneword`): a hashtag burst
+  and a rare bursty word.
+
+All use a random stream of their own, so a seed plants the same base corpus
+with or without them; each comes after the ones above in that stream, so
+that adding one keeps the others.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["plant_stories", "plant_same_day", "plant_burst", "quiet_day"]
+from .oneword import plant_one_word
+
+__all__ = ["plant_stories", "plant_same_day", "plant_burst", "plant_facets", "quiet_day"]
 
 #: Width used to keep the same-day and burst days clear of the other trends.
 _SIGMA = 2.25
 
 
-def plant_stories(rng, day_words, burst_words, peaks, sigmas, n_posts_day, offsets, post_trend):
+def plant_stories(rng, day_words, burst_words, peaks, sigmas, n_posts_day, offsets, post_trend,
+                  *, facet_words=(), facet_mix=0.1, one_words=()):
     """Same-day stories and a burst, on days clear of the planted trends.
 
     Parameters
@@ -34,6 +46,13 @@ def plant_stories(rng, day_words, burst_words, peaks, sigmas, n_posts_day, offse
         Words of each same-day trend (none: no same-day stories).
     burst_words : list of str
         Burst words (none: no burst).
+    facet_words : list of list of str
+        Words of each facet of one story (none: no such story).
+    facet_mix : float
+        Share of each facet's posts that also hold words of another facet.
+    one_words : list of (str, int, float, float)
+        One-word trends: word, posts on the peak day, width and posts a day
+        elsewhere (see :func:`glipca.datasets.oneword.plant_one_word`).
     peaks, sigmas : ndarray
         Peaks and widths of the other trends.
     n_posts_day, offsets : ndarray
@@ -49,6 +68,10 @@ def plant_stories(rng, day_words, burst_words, peaks, sigmas, n_posts_day, offse
         ``sigma`` and ``amplitude`` of each same-day trend.
     same_peak, burst_peak : int or None
         The two days.
+    facets : list of dict
+        ``peak_day``, ``sigma`` and ``amplitude`` of each facet.
+    one_peaks : list of int
+        Peak day of each one-word trend.
     """
     n_days = len(n_posts_day)
     free = [offsets[d] + np.flatnonzero(post_trend[offsets[d]:offsets[d + 1]] < 0)
@@ -62,7 +85,20 @@ def plant_stories(rng, day_words, burst_words, peaks, sigmas, n_posts_day, offse
         burst_peak = quiet_day(rng, n_days, peaks, sigmas, _SIGMA,
                                taken=[] if same_peak is None else [same_peak])
         pairs += plant_burst(rng, burst_words, burst_peak, n_posts_day, free, offsets)
-    return pairs, trends, same_peak, burst_peak
+    taken = [d for d in (same_peak, burst_peak) if d is not None]
+    facets = []
+    if facet_words:
+        day = quiet_day(rng, n_days, peaks, sigmas, _SIGMA, taken=taken)
+        taken.append(day)
+        facet_pairs, facets = plant_facets(rng, facet_words, day, n_posts_day, free, facet_mix)
+        pairs += facet_pairs
+    one_peaks = []
+    for word, n, sigma, floor in one_words:
+        day = quiet_day(rng, n_days, peaks, sigmas, _SIGMA, taken=taken)
+        taken.append(day)
+        one_peaks.append(day)
+        pairs.append((plant_one_word(rng, day, n, sigma, floor, n_posts_day, free, offsets), word))
+    return pairs, trends, same_peak, burst_peak, facets, one_peaks
 
 
 def quiet_day(rng, n_days, peaks, sigmas, sigma, taken=(), margin=3):
@@ -159,3 +195,53 @@ def plant_burst(rng, words, day, n_posts_day, free, offsets):
                                for d in range(len(counts))])
         pairs.append((np.union1d(spike, base), w))
     return pairs
+
+
+def plant_facets(rng, words, day, n_posts_day, free, mix):
+    """Posts and words of the facets of one story around ``day``.
+
+    Each facet peaks on ``day`` or the day after, in posts of its own (as
+    :func:`plant_same_day`); then ``mix`` of each facet's posts also take
+    the words of another facet, each with that facet's inclusion
+    probability (at least one).
+
+    Returns
+    -------
+    pairs : list of (ndarray, str)
+    facets : list of dict
+        ``peak_day``, ``sigma`` and ``amplitude`` of each facet.
+    """
+    n_days, per = len(n_posts_day), len(words[0])
+    t = np.arange(n_days)
+    posts_of, has_of, q_of, facets = [], [], [], []
+    for k in range(len(words)):
+        peak = min(day + (int(rng.integers(0, 2)) if k else 0), n_days - 1)
+        sigma = rng.uniform(1.5, 2.5)
+        amplitude, floor = rng.uniform(0.02, 0.05, 2)
+        jitter = np.exp(0.3 * rng.standard_normal(n_days))
+        rate = amplitude * (floor + np.exp(-(t - peak) ** 2 / (2 * sigma ** 2))) * jitter
+        n_about = rng.poisson(n_posts_day * rate)
+        posts = np.concatenate([_free_posts(rng, free, d, n_about[d]) for d in range(n_days)])
+        q = rng.uniform(0.3, 0.9, per)
+        posts_of.append(posts)
+        has_of.append(_inclusion(rng, posts.size, q))
+        q_of.append(q)
+        facets.append({"peak_day": int(peak), "sigma": float(sigma), "amplitude": float(amplitude)})
+    pairs = [(posts_of[k][has_of[k][:, j]], w) for k in range(len(words)) for j, w in enumerate(words[k])]
+    for k, posts in enumerate(posts_of):
+        mixed = posts[rng.random(posts.size) < mix]
+        other = (k + rng.integers(1, len(words), mixed.size)) % len(words)
+        for j in np.unique(other):
+            into = mixed[other == j]
+            has = _inclusion(rng, into.size, q_of[j])
+            pairs += [(into[has[:, i]], w) for i, w in enumerate(words[j])]
+    return pairs, facets
+
+
+def _inclusion(rng, n, q):
+    """Which of ``len(q)`` words each of ``n`` posts holds: each with its
+    probability, at least one."""
+    has = rng.random((n, len(q))) < q
+    empty = np.flatnonzero(~has.any(1))
+    has[empty, rng.choice(len(q), empty.size, p=q / q.sum())] = True
+    return has

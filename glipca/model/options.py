@@ -30,12 +30,22 @@ class ModelOptions:
     Parameters
     ----------
     min_count, min_periods, max_words : int, default None, 3, 2000
-        Rare-word filter of the series (:func:`glipca.model.series.relative_frequency`);
-        ``min_count`` None: 20, or fewer for small data
-        (:func:`glipca.model.series.count_floor`).
+        Rare-word filter of the series (:func:`glipca.model.series.relative_frequency`):
+        the ``max_words`` most frequent words are always tested; ``min_count``
+        None: 20, or fewer for small data (:func:`glipca.model.series.count_floor`).
     min_posts : int, optional
         Posts a period needs to be observed; default 20, or fewer for small
         data (:func:`glipca.model.periods.posts_floor`).
+    min_peak_count : int or None, default 20
+        Candidates by burst: every other word with at least this many posts
+        in one period is tested too, when it passes the test's vectorised
+        pre-screen (:func:`glipca.model.series.burst_words`). None: only the
+        most frequent words. The series-only method (``cooccurrence=False``)
+        keeps the paper's vocabulary, chosen by volume alone.
+    max_trends : int, default 400
+        Graph-size limit: when burst words are tested, at most this many
+        words that pass the test enter the graph, the strongest first
+        (:func:`glipca.model.trends.strongest`).
     peak_test : callable, optional
         Target-trend test; default :class:`~glipca.model.series.SinglePeakTest`.
     alpha : float or "auto", default "auto"
@@ -61,6 +71,8 @@ class ModelOptions:
     min_periods: int = 3
     max_words: int = 2000
     min_posts: Optional[int] = None
+    min_peak_count: object = 20
+    max_trends: int = 400
     peak_test: object = field(default_factory=SinglePeakTest)
     alpha: object = "auto"
     glipca: tuple = ()
@@ -72,13 +84,18 @@ class ModelOptions:
 
     def __post_init__(self):
         for name, low in (("min_count", 1), ("min_periods", 1), ("max_words", 2),
-                          ("min_posts", 1), ("n_resamples", 0), ("n_posts", 0),
-                          ("posts_window", 0)):
+                          ("min_posts", 1), ("max_trends", 2), ("n_resamples", 0),
+                          ("n_posts", 0), ("posts_window", 0)):
             value = getattr(self, name)
             if value is None and name in ("min_count", "min_posts"):
                 continue
             if isinstance(value, bool) or not isinstance(value, Integral) or value < low:
                 raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+        if self.min_peak_count is not None and (
+                isinstance(self.min_peak_count, bool) or not isinstance(self.min_peak_count, Integral)
+                or self.min_peak_count < 1):
+            raise ValueError(f"min_peak_count must be an integer >= 1 or None, "
+                             f"got {self.min_peak_count!r}")
         if not (isinstance(self.stability_tolerance, Real) and self.stability_tolerance > 0):
             raise ValueError(f"stability_tolerance must be a positive number, "
                              f"got {self.stability_tolerance!r}")
@@ -111,6 +128,12 @@ class ModelOptions:
         """The fewest posts an analysed word is in, whatever the posts: counting
         may leave rarer words out (``min_count``, or the lowest floor)."""
         return count_floor(0, self.min_count)
+
+    @property
+    def bursts(self):
+        """Whether words beyond the most frequent are tested (``min_peak_count``,
+        and only for the co-occurrence method)."""
+        return self.min_peak_count is not None and self.cooccurrence is not False
 
     @property
     def split(self):

@@ -26,6 +26,7 @@ __all__ = [
     "low_volume_periods",
     "standardize",
     "SinglePeakTest",
+    "burst_words",
 ]
 
 
@@ -61,6 +62,8 @@ def relative_frequency(
     min_posts=None,
     min_fraction=0.1,
     max_words=None,
+    min_peak_count=None,
+    prescreen=None,
 ):
     """Word × period relative frequencies with low-volume periods masked.
 
@@ -76,6 +79,13 @@ def relative_frequency(
     min_posts, min_fraction : see :func:`low_volume_periods`.
     max_words : int, optional
         Keep only the most frequent words (ties broken alphabetically).
+    min_peak_count : int, optional
+        Also keep, beyond the ``max_words`` most frequent, every word with at
+        least this many posts in one observed period (a burst), when it
+        passes ``prescreen`` (see :func:`burst_words`).
+    prescreen : callable, optional
+        Frame -> boolean array, a necessary condition of passing the peak
+        test (:meth:`SinglePeakTest.could_pass`); None keeps every burst word.
 
     Returns
     -------
@@ -85,7 +95,9 @@ def relative_frequency(
         observed: their values are linearly interpolated from the neighbouring
         observed periods (nearest value at the edges), and the mask is stored
         in ``frame.attrs["masked_periods"]`` as a list of ISO dates; the
-        posts per period are in ``frame.attrs["posts"]``.
+        posts per period are in ``frame.attrs["posts"]``; with
+        ``min_peak_count``, how the vocabulary was chosen is in
+        ``frame.attrs["vocabulary"]``.
     """
     min_count = count_floor(np.sum(word_counts.posts), min_count)
     wc = word_counts.prune(min_count=min_count, min_periods=min_periods)
@@ -98,17 +110,34 @@ def relative_frequency(
         words = np.asarray(wc.words, dtype=object)
         order = np.lexsort((words, -totals))[:max_words]
         order.sort()
-    # Refused before the first dense array is made, not after.
-    check_size(wc.n_periods, len(order), wc.freq)
-    # Word by period, as pandas stores a frame's block: no copy on the way
-    # to the DataFrame, and contiguous rows for the peak test.
-    counts = wc.counts.tocsc()[:, order].T.toarray()
-    words = [wc.words[i] for i in order]
     posts = np.asarray(wc.posts, dtype=float)
     masked = low_volume_periods(posts, min_posts=min_posts, min_fraction=min_fraction,
                                 periods=wc.periods)
     if masked.all():
         raise ValueError("every period has too few posts to estimate word frequencies")
+    vocabulary = None
+    if min_peak_count is not None:
+        extra, vocabulary = burst_words(wc, order, masked, min_peak_count, prescreen)
+        vocabulary["by_volume"] = int(len(order))
+        order = np.union1d(order, extra)
+    # Refused before the first dense array is made, not after.
+    check_size(wc.n_periods, len(order), wc.freq)
+    frame = _frame(wc, order, masked)
+    if vocabulary is not None:
+        vocabulary["tested"] = int(len(order))
+        frame.attrs["vocabulary"] = vocabulary
+    return frame
+
+
+def _frame(wc, order, masked, columns=None):
+    """The frequencies of the words ``order`` (indices into ``wc.words``);
+    ``columns``: ``wc.counts`` as CSC, when already converted."""
+    # Word by period, as pandas stores a frame's block: no copy on the way
+    # to the DataFrame, and contiguous rows for the peak test.
+    columns = wc.counts.tocsc() if columns is None else columns
+    counts = columns[:, order].T.toarray()
+    words = [wc.words[i] for i in order]
+    posts = np.asarray(wc.posts, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         freq = counts / posts
     freq[:, masked] = np.nan
@@ -121,6 +150,49 @@ def relative_frequency(
     # The peak test weighs each period's noise by its volume (hourly data).
     frame.attrs["posts"] = tuple(int(v) for v in wc.posts)
     return frame
+
+
+#: Words whose series are pre-screened at once: bounds the memory of the
+#: dense frames whatever the size of the vocabulary.
+BURST_CHUNK = 20000
+
+
+def burst_words(wc, exclude, masked, min_peak_count, prescreen=None, *, chunk=BURST_CHUNK):
+    """Words with a burst: at least ``min_peak_count`` posts in one observed period.
+
+    Parameters
+    ----------
+    wc : WordCounts
+        The pruned counts.
+    exclude : array of int
+        Indices of words already kept (the most frequent).
+    masked : array of bool
+        The periods that are not observed.
+    min_peak_count : int
+    prescreen : callable, optional
+        Frame -> boolean array; a word is kept only where it is True. Run on
+        ``chunk`` words at a time, so that memory stays bounded.
+
+    Returns
+    -------
+    indices : array of int
+        The words kept, sorted.
+    vocabulary : dict
+        ``bursts`` (words with such a period, outside ``exclude``) and
+        ``prescreened`` (those the prescreen kept).
+    """
+    counts = wc.counts[np.flatnonzero(~masked)] if masked.any() else wc.counts
+    # Sparse column maxima: O(non-zero cells), whatever the vocabulary.
+    peak = np.asarray(counts.max(axis=0).todense()).ravel()
+    eligible = np.flatnonzero(peak >= min_peak_count)
+    eligible = np.setdiff1d(eligible, exclude, assume_unique=True)
+    kept = eligible
+    if prescreen is not None and eligible.size:
+        columns = wc.counts.tocsc()
+        parts = [part[np.asarray(prescreen(_frame(wc, part, masked, columns)), dtype=bool)]
+                 for part in np.array_split(eligible, -(-eligible.size // chunk))]
+        kept = np.concatenate(parts)
+    return kept, {"bursts": int(eligible.size), "prescreened": int(kept.size)}
 
 
 def standardize(frame):
@@ -200,6 +272,28 @@ class SinglePeakTest:
         )
         out.insert(1, "peak", frame.index[out["peak_index"].to_numpy()])
         return out.drop(columns="peak_index")
+
+    def could_pass(self, frame):
+        """A necessary condition of passing the test, for all words at once.
+
+        The test's ``z`` is the main peak's prominence over the noise of its
+        period; no prominence exceeds the span of the padded, detrended
+        series, and no period's noise is below the smallest gain times the
+        noise scale. So ``span / max(noise * min(gain), 1e-3 * span)`` bounds
+        ``z`` from above, with the vectorised part of the test only (no loop
+        over words): a word below ``min_z`` here fails the test.
+
+        Returns
+        -------
+        ndarray of bool
+            One per word (column of ``frame``); False only for words that
+            cannot pass.
+        """
+        _, noise, gain, span, _, _ = self._prepare(frame)
+        low_gain = 1.0 if gain is None else float(np.min(gain))
+        unit = np.maximum(noise * low_gain, 1e-3 * span)
+        # A relative slack keeps the bound safe from rounding in the division.
+        return (span > 0) & (span * (1.0 + 1e-9) >= self.min_z * unit)
 
     def significant_peaks(self, frame):
         """Every peak of each word that passes the test's bars on its own.

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from ..counting.periods import period_label
@@ -18,7 +19,7 @@ from .episodes import find_episodes
 from .options import ModelOptions
 from .word_series import Series
 
-__all__ = ["Trends", "find_trends"]
+__all__ = ["Trends", "find_trends", "strength", "strongest"]
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,8 @@ class Trends:
     tests : DataFrame
         The test's result, one row per word (``peaks.csv``).
     candidates : DataFrame
-        Periods × the words that pass.
+        Periods × the words that pass (with burst candidates, at most
+        ``max_trends`` of them, the strongest: :func:`strongest`).
     tested : DataFrame
         ``tests`` and the episodes' rows.
     pool : DataFrame
@@ -65,6 +67,51 @@ class Trends:
         return list(tested.index[keep])
 
 
+def strength(tests, frame):
+    """How strong each word's peak is: the test's ``z``, bounded by counting noise.
+
+    A word seen in a handful of posts outside its peak has no period-to-period
+    noise, and the test's ``z`` then only says that the peak stands out from
+    nothing (it reaches the test's ceiling). Its peak cannot be more certain
+    than its posts: a share from ``N`` posts varies by ``sqrt(n) / N`` for
+    ``n`` expected posts (at least one). The strength is the peak's
+    prominence over the larger of the test's noise (``prominence / z``) and
+    that counting noise at the median volume of a period.
+
+    Returns
+    -------
+    ndarray of float
+        One per word (row of ``tests``, column of ``frame``); 0 where the
+        test found no peak.
+    """
+    prominence = tests["prominence"].to_numpy(dtype=float)
+    z = tests["z"].to_numpy(dtype=float)
+    posts = np.asarray(frame.attrs.get("posts", ()), dtype=float)
+    volume = float(np.median(posts[posts > 0])) if np.any(posts > 0) else 1.0
+    expected = np.asarray(frame.mean(axis=0), dtype=float) * volume
+    counting = np.sqrt(np.maximum(expected, 1.0)) / volume
+    with np.errstate(invalid="ignore", divide="ignore"):
+        noise = np.where(z > 0, prominence / z, np.inf)
+    return np.where(z > 0, prominence / np.maximum(noise, counting), 0.0)
+
+
+def strongest(tests, frame, limit):
+    """The words that pass the test, at most ``limit`` of them, strongest first.
+
+    Ranked by :func:`strength`, ties broken by word, so that the cut is
+    deterministic. Returns a boolean array, one per word.
+    """
+    passed = tests["is_trend"].to_numpy(dtype=bool)
+    if passed.sum() <= limit:
+        return passed
+    score = strength(tests, frame)
+    words = np.asarray(tests.index, dtype=object)
+    order = [i for i in np.lexsort((words, -score)) if passed[i]][:limit]
+    keep = np.zeros(passed.size, dtype=bool)
+    keep[order] = True
+    return keep
+
+
 def find_trends(series, options=None):
     """The single-peak test of every word, and the candidates it keeps.
 
@@ -72,7 +119,8 @@ def find_trends(series, options=None):
     ----------
     series : Series
     options : ModelOptions, optional
-        ``peak_test`` and, for the episodes, ``cooccurrence``.
+        ``peak_test``, ``max_trends`` (with burst candidates) and, for the
+        episodes, ``cooccurrence``.
 
     Returns
     -------
@@ -86,7 +134,10 @@ def find_trends(series, options=None):
     options = options if options is not None else ModelOptions()
     frame = series.frequencies
     tests = options.peak_test(frame)
-    candidates = frame.loc[:, tests["is_trend"].to_numpy(dtype=bool)]
+    passed = tests["is_trend"].to_numpy(dtype=bool)
+    if options.bursts:
+        passed = strongest(tests, frame, options.max_trends)
+    candidates = frame.loc[:, passed]
     if candidates.shape[1] < 2:
         raise ValueError(
             f"only {candidates.shape[1]} word(s) passed the single-peak test; "

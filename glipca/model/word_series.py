@@ -32,8 +32,10 @@ class Series:
     Attributes
     ----------
     frequencies : DataFrame
-        Periods × words (the words the rare-word filter keeps); masked
-        periods in ``attrs``.
+        Periods × words (the most frequent words and the burst words that
+        pass the pre-screen); masked periods and, with burst candidates,
+        ``attrs["vocabulary"]`` (counts of words by volume, with a burst,
+        pre-screened and tested).
     counts : WordCounts
         The counts of the analysis window, in its periods.
     posts : PostWords or None
@@ -77,7 +79,8 @@ def word_series(counted, options=None):
     counted : PreparedCounts
         From :func:`glipca.counting.count_posts` (or the cache, or a store).
     options : ModelOptions, optional
-        ``min_count``, ``min_periods`` and ``max_words`` are read here.
+        ``min_count``, ``min_periods``, ``max_words`` and
+        ``min_peak_count`` are read here (and the peak test's pre-screen).
 
     Returns
     -------
@@ -103,8 +106,16 @@ def word_series(counted, options=None):
     if rows is not None and posts is not None:
         posts = posts.regroup(rows)
     min_count = count_floor(np.sum(counts.posts), options.min_count)
+    # Candidates by burst (docs/method.md, section 2): beyond the most
+    # frequent words, every word with enough posts in one period, screened
+    # by a necessary condition of the peak test; the series-only method
+    # keeps the paper's vocabulary, chosen by volume.
+    bursts = options.bursts
+    prescreen = getattr(options.peak_test, "could_pass", None) if bursts else None
     frequencies = relative_frequency(counts, min_count=min_count,
                                      min_periods=options.min_periods,
-                                     max_words=options.max_words, min_posts=options.min_posts)
+                                     max_words=options.max_words, min_posts=options.min_posts,
+                                     min_peak_count=options.min_peak_count if bursts else None,
+                                     prescreen=prescreen)
     return Series(frequencies, counts, posts, report, window, freq_tried, counted, options,
                   min_count)
