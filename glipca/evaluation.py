@@ -57,14 +57,10 @@ def score_clusters(clusters, corpus):
             with strictly the most words in it (ties: none).
         ``all_trends_recovered``
             Whether every planted trend is recovered.
-        ``close_pairs_split``
-            Fraction of close pairs whose two trends are both recovered (and
-            hence are the majorities of two different clusters); None when
-            the corpus has no close pairs.
-        ``same_day_split``
-            Whether every same-day story is recovered (hence each is the
-            majority of a cluster of its own); None without same-day
-            stories.
+        ``close_pairs_split``, ``same_day_split``
+            Fraction of close pairs whose two trends are both recovered, and
+            whether every same-day story is recovered (each then the
+            majority of a cluster of its own); None without them.
         ``distractors_in_clusters``, ``distractors_by_kind``
             Number of clustered words that are not trend words, and their
             count by kind: ``shared``, ``seasonal``, ``drifting``, ``burst``,

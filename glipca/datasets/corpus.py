@@ -204,9 +204,8 @@ def make_trend_corpus(*, lang="en", n_days=61, start="2020-03-08", n_trends=8,
     Parameters
     ----------
     lang : {"en", "ja"}
-        Language of the texts. English texts are nouns joined by stop words;
-        Japanese texts are nouns joined by particles, which MeCab with
-        unidic-lite splits back into exactly the planted nouns.
+        Language: nouns joined by stop words (English) or particles, which
+        MeCab with unidic-lite splits back into the planted nouns (Japanese).
     n_days : int
         Length of the window in days.
     start : str
@@ -246,29 +245,17 @@ def make_trend_corpus(*, lang="en", n_days=61, start="2020-03-08", n_trends=8,
     -------
     PlantedCorpus
 
-    Notes
-    -----
-    Timestamps carry ``+00:00`` for English and ``+09:00`` for Japanese.
-    Japanese posts are timed between 09:00 and 24:00 local time, so that a
-    post falls on the same calendar day in Japan time and in UTC, and the
-    planted day does not depend on the time zone a reader bins in.
+    Timestamps carry ``+00:00`` (English) or ``+09:00`` (Japanese, timed
+    09:00-24:00 so that the planted day is the same in Japan time and UTC).
     """
-    params = dict(lang=lang, n_days=n_days, start=start, n_trends=n_trends,
-                  n_close_pairs=n_close_pairs, close_gap=close_gap,
-                  words_per_trend=words_per_trend, n_shared=n_shared,
-                  n_seasonal=n_seasonal, n_drifting=n_drifting,
-                  n_background=n_background,
-                  posts_per_day=tuple(posts_per_day), same_day=same_day,
-                  n_burst=n_burst, seed=seed)
-    # Only when used: the params of the corpora made before they existed
-    # stay as they were.
-    for name, value, default in (("facets", facets, 0), ("facet_mix", facet_mix, 0.1),
-                                 ("hashtag", hashtag, 0), ("rare_burst", rare_burst, 0),
-                                 ("n_tail", n_tail, 0)):
-        if value != default:
-            params[name] = value
-    full = {**params, "facets": facets, "facet_mix": facet_mix, "hashtag": hashtag,
-            "rare_burst": rare_burst, "n_tail": n_tail}
+    full = dict(lang=lang, n_days=n_days, start=start, n_trends=n_trends,
+                n_close_pairs=n_close_pairs, close_gap=close_gap,
+                words_per_trend=words_per_trend, n_shared=n_shared, n_seasonal=n_seasonal,
+                n_drifting=n_drifting, n_background=n_background,
+                posts_per_day=tuple(posts_per_day), same_day=same_day, n_burst=n_burst,
+                seed=seed, facets=facets, facet_mix=facet_mix, hashtag=hashtag,
+                rare_burst=rare_burst, n_tail=n_tail)
+    params = _recorded_params(full)
     vocab = _check_params(full)
     # Three streams, so that a seed plants the same structure (peaks, widths,
     # rates) at any volume and in both languages, with only the words
@@ -283,6 +270,18 @@ def make_trend_corpus(*, lang="en", n_days=61, start="2020-03-08", n_trends=8,
     corpus = _planted_corpus(posts, calendar, words, structure, stories, full)
     corpus.params = params
     return corpus
+
+
+#: Parameters recorded only when they differ from these, so that the params
+#: of the corpora made before they existed stay as they were.
+_NEWER_PARAMS = {"facets": 0, "facet_mix": 0.1, "hashtag": 0, "rare_burst": 0, "n_tail": 0}
+
+
+def _recorded_params(full):
+    """The ``params`` a corpus records, in their historical order."""
+    params = {k: v for k, v in full.items() if k not in _NEWER_PARAMS}
+    params.update({k: full[k] for k, default in _NEWER_PARAMS.items() if full[k] != default})
+    return params
 
 
 @dataclass
