@@ -106,3 +106,14 @@ def test_a_notebook_can_stop_after_any_stage(analysed):
         resume(clusters, options, until="trends")
     with pytest.raises(ValueError, match="until must be"):
         resume(series, options, until="model")
+
+
+def test_a_series_runs_each_peak_test_once(analysed):
+    series = analysed.stages.series
+    options = series.options.replace(alpha=round(analysed.model.alpha_ * 1.5, 3))
+    first, again = resume(series, options, until="trends"), resume(series, options, until="trends")
+    assert again.tests is first.tests and again.tested is first.tested
+    # Another test is another question.
+    other = resume(series, options.replace(min_z=8.0), until="trends")
+    assert other.tests is not first.tests
+    assert other.tests["is_trend"].sum() <= first.tests["is_trend"].sum()

@@ -9,6 +9,7 @@ episodes of words of recurring events (:mod:`glipca.model.episodes`).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import numpy as np
@@ -132,8 +133,9 @@ def find_trends(series, options=None):
         When fewer than two words pass the test.
     """
     options = options if options is not None else ModelOptions()
-    frame = series.frequencies
-    tests = options.peak_test(frame)
+    frame, test = series.frequencies, options.peak_test
+    key = _test_key(test)
+    tests = series.remember(key and ("peak_test", key), lambda: test(frame))
     passed = tests["is_trend"].to_numpy(dtype=bool)
     if options.bursts:
         passed = strongest(tests, frame, options.max_trends)
@@ -147,7 +149,16 @@ def find_trends(series, options=None):
     split = options.split
     if split is not None and split.episode_z is not None:
         # Words of recurring events, a partner per peak (glipca.model.episodes).
-        episodes, tested, word_of = find_episodes(
-            frame, tests, options.peak_test, [period_label(p) for p in frame.index])
+        episodes, tested, word_of = series.remember(key and ("episodes", key), lambda: find_episodes(
+            frame, tests, test, [period_label(p) for p in frame.index]))
         pool = pd.concat([frame, episodes], axis=1)
     return Trends(series, tests, candidates, tested, pool, word_of, options)
+
+
+def _test_key(test):
+    """What identifies a peak test's answers: its kind and ``params()``; None
+    for a test that cannot say (its answers are then never reused)."""
+    params = getattr(test, "params", None)
+    if params is None:
+        return None
+    return type(test).__qualname__, json.dumps(params(), sort_keys=True, default=repr)

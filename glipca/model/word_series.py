@@ -9,7 +9,7 @@ periods masked.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Optional
 
 import numpy as np
@@ -64,11 +64,27 @@ class Series:
     counted: PreparedCounts
     options: ModelOptions
     min_count: int
+    #: Results of the tests run on these frequencies (:meth:`remember`).
+    _memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def index(self):
         """The periods (DatetimeIndex)."""
         return self.frequencies.index
+
+    def remember(self, key, compute):
+        """``compute()``, run once per ``key`` on these series (None: every time).
+
+        A test of the series (the single-peak test, the episodes) gives the
+        same answer for the same parameters, and the frequencies are not
+        changed in place: a notebook that goes on from a Series with another
+        penalty or cluster option does not retest every word.
+        """
+        if key is None:
+            return compute()
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
 
 def word_series(counted, options=None):
