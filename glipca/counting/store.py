@@ -74,6 +74,11 @@ class CountStore:
     """
 
     def __init__(self, folder):
+        if "://" in str(folder):
+            # Appends need a lock and atomic renames, which object stores lack.
+            raise ValueError(f"{folder}: a count store is a folder on a local or network file "
+                             "system (NFS, Lustre...), not an fsspec URL; inputs counted with "
+                             "--dask may be URLs")
         self.folder = Path(folder)
 
     # -- reading -----------------------------------------------------------
@@ -260,20 +265,40 @@ class CountStore:
         # wait for each other only while they write.
         new = _new_inputs(self.manifest(), files, content, params)
         prepared = prepare_counts(new, options, jobs=jobs, progress=progress) if new else None
+        with self.transaction(files, content, params, wait=wait, notify=notify) as (doc, now, done):
+            if now != new:  # another append took some of the files meanwhile
+                new = now
+                prepared = prepare_counts(new, options, jobs=jobs, progress=progress) if new else None
+            if new:
+                self._add(doc, prepared, [c for f, c in zip(files, content) if f in new], done)
+            return done
+
+    @contextlib.contextmanager
+    def transaction(self, files, content, params, *, wait=True, notify=None):
+        """Hold the store's lock for one append of ``files``.
+
+        Yields
+        ------
+        doc : dict
+            The manifest, read under the lock.
+        new : list
+            The ``files`` whose content the store does not hold yet.
+        done : dict
+            The append's tally (``added``, ``repeated``, ``periods``,
+            ``skipped_inputs``), to be filled by :meth:`seal_append`.
+
+        What an append that fails inside wrote is removed, and the store
+        reads as it was.
+        """
         with store_lock(self.folder, wait=wait, notify=notify) as dead:
             doc = self.manifest()
             if dead:
                 _discard_unlisted(self.folder, doc)
-            now = _new_inputs(doc, files, content, params)
-            if now != new:  # another append took some of the files meanwhile
-                new = now
-                prepared = prepare_counts(new, options, jobs=jobs, progress=progress) if new else None
+            new = _new_inputs(doc, files, content, params)
             done = {"added": 0, "repeated": 0, "periods": 0, "skipped_inputs": len(files) - len(new)}
-            if not new:
-                return done
             appended = doc["appends"] + 1
             try:
-                return self._add(doc, prepared, [c for f, c in zip(files, content) if f in new], done)
+                yield doc, new, done
             except BaseException:
                 # What this append wrote and no manifest names goes with it;
                 # the error told is the append's own, whatever this finds.
@@ -281,54 +306,58 @@ class CountStore:
                     _discard_unlisted(self.folder, self.manifest(), appended)
                 raise
 
+    def grown_vocabulary(self, doc, words):
+        """The store's vocabulary with the ``words`` it lacks added, in their order."""
+        number = {w: j for j, w in enumerate(self._vocabulary(doc))}
+        for w in words:
+            number.setdefault(w, len(number))
+        return number
+
     def _add(self, doc, prepared, content, done):
         """Write the parts of ``prepared`` and the manifest ``doc`` extended by them."""
-        doc["posts"] = self._posts(doc)
-        generation = doc["appends"]
-        vocabulary = self._vocabulary(doc)
-        number = {w: j for j, w in enumerate(vocabulary)}
-        for w in prepared.counts.words:
-            number.setdefault(w, len(number))
-        vocabulary = list(number)
+        number = self.grown_vocabulary(doc, prepared.counts.words)
         to_store = np.fromiter((number[w] for w in prepared.counts.words), dtype=np.int64,
                                count=prepared.counts.n_words)
         posts = prepared.posts
         periods = Periods(prepared.params["freq"], zone(prepared.params["tz"]))
         first = _key(periods, prepared.counts.periods[0]) if prepared.counts.n_periods else 0
         keys = posts.period.astype(np.int64) + first
-        appended = generation + 1
-        checks = doc.setdefault("checks", {})
+        written = []
         for k in np.unique(keys).tolist():
-            rows = np.flatnonzero(keys == k)
-            rows = _new_ids(self, doc, doc["parts"].get(str(k), []), posts, rows)
-            done["repeated"] += int(np.sum(keys == k)) - len(rows)
-            if not len(rows):
-                continue
-            part = posts.take(rows)
+            part = posts.take(np.flatnonzero(keys == k))
             words = sp.csr_matrix((part.words.data, to_store[part.words.indices], part.words.indptr),
-                                  shape=(len(rows), len(vocabulary)))
-            words.sort_indices()
-            name = f"parts/{k}/{appended:06d}"
-            (self.folder / name).mkdir(parents=True, exist_ok=True)
-            written = write_post_words(PostWords(np.full(len(rows), k), words, part.ids, part.times,
-                                                 part.texts()), self.folder / name)
-            checks[name] = part_check(written, len(rows))
+                                  shape=(part.n_posts, len(number)))
+            part = PostWords(part.period, words, part.ids, part.times, part.texts())
+            written.append(write_period_part(self.folder, doc, k, part))
+        self.seal_append(doc, written, list(number), prepared.report, prepared.params, content, done)
+
+    def seal_append(self, doc, written, vocabulary, report, params, content, done):
+        """Record the parts ``written`` (:func:`write_period_part`'s results), the
+        ``vocabulary``, the ingest ``report`` and the inputs' ``content`` in the
+        manifest ``doc``, and replace the manifest."""
+        doc["posts"] = self._posts(doc)
+        generation = doc["appends"]
+        checks = doc.setdefault("checks", {})
+        for k, name, check, repeated in written:
+            done["repeated"] += repeated
+            if name is None:
+                continue
+            checks[name] = check
             doc["parts"].setdefault(str(k), []).append(name)
-            doc["posts"][str(k)] = doc["posts"].get(str(k), 0) + len(rows)
-            done["added"] += len(rows)
+            doc["posts"][str(k)] = doc["posts"].get(str(k), 0) + check["posts"]
+            done["added"] += check["posts"]
             done["periods"] += 1
-        report = IngestReport.from_dict(doc["report"])
-        report.merge(prepared.report)
+        report, added = IngestReport.from_dict(doc["report"]), report
+        report.merge(added)
         if done["repeated"]:
             report.drop("duplicate id", done["repeated"])
         known = {json.dumps(c, sort_keys=True) for c in doc["inputs"]}
-        doc.update(params=prepared.params, appends=appended, words=len(vocabulary),
+        doc.update(params=params, appends=generation + 1, words=len(vocabulary),
                    words_sha256=words_sha256(vocabulary),
                    inputs=doc["inputs"] + [c for c in content if json.dumps(c, sort_keys=True) not in known],
                    report=report.as_dict())
         _write_words(self.folder, vocabulary)
         self._commit(doc, generation)
-        return done
 
     def _commit(self, doc, generation):
         """Replace the manifest with ``doc`` if it is still at ``generation``.
@@ -382,6 +411,46 @@ def _check_params(stored, given):
     differ = sorted(k for k in set(stored) | set(given) if stored.get(k) != given.get(k))
     raise ValueError("the store was made with other options (" + ", ".join(differ) + "); "
                      "append with the store's options or start another store")
+
+
+def write_period_part(folder, doc, key, posts, dedupe=None):
+    """Write the new posts of period ``key`` as a part of the next append.
+
+    Parameters
+    ----------
+    folder : path
+        The store.
+    doc : dict
+        The manifest the append holds (its parts and checks are read).
+    key : int
+        The period key.
+    posts : PostWords
+        The append's posts of that period, in input order, with word numbers
+        of the store's vocabulary.
+    dedupe : array of int64, optional
+        Digests of ``posts``: a post whose digest an earlier one has is
+        left out (``drop_duplicates`` counted elsewhere than here).
+
+    Returns
+    -------
+    tuple
+        ``(key, part name or None, check, posts left out as repeated ids)``.
+    """
+    folder = Path(folder)
+    rows = np.arange(posts.n_posts)
+    if dedupe is not None:
+        rows = np.sort(np.unique(dedupe, return_index=True)[1])
+    kept = _new_ids(CountStore(folder), doc, doc["parts"].get(str(key), []), posts, rows)
+    repeated = len(rows) - len(kept)
+    if not len(kept):
+        return key, None, None, repeated
+    part = posts.take(kept)
+    part.words.sort_indices()
+    name = f"parts/{key}/{doc['appends'] + 1:06d}"
+    (folder / name).mkdir(parents=True, exist_ok=True)
+    written = write_post_words(PostWords(np.full(len(kept), key), part.words, part.ids, part.times,
+                                         part.texts()), folder / name)
+    return key, name, part_check(written, len(kept)), repeated
 
 
 def _new_ids(store, doc, parts, posts, rows):
