@@ -49,6 +49,7 @@ from .integrity import StoreDamaged, check_part, check_seal, part_check, seal, w
 from .lock import store_lock
 from .periods import Periods, zone
 from .postwords import POSTS_FILE, PostWords, read_post_words, write_post_words
+from .storedposts import StoredPosts
 from .options import CountOptions, count_options
 from .prepare import PreparedCounts, existing_files, prepare_counts, resolve_options
 from .window import bulk_window, parse_bound, parse_span
@@ -108,7 +109,7 @@ class CountStore:
         words = pq.read_table(path).column("word").to_pylist() if path.exists() else []
         return words if n is None else words[:n]
 
-    def read(self, since=None, until=None, last=None) -> PreparedCounts:
+    def read(self, since=None, until=None, last=None, lazy=False) -> PreparedCounts:
         """The counts of the whole store, with the posts of a window.
 
         Parameters
@@ -154,8 +155,11 @@ class CountStore:
             lo = _key(periods, periods.index(end, end)[0] - parse_span(last)) - 1
         read = [k for k in keys if lo <= k <= hi]
         vocabulary = self._vocabulary(doc)
-        parts = [self._read_part(doc, part) for k in read for part in doc["parts"][str(k)]]
-        posts, counts = _window(parts, vocabulary, periods, params, posts)
+        if lazy:
+            posts, counts = self._lazy_window(doc, read, vocabulary, periods, params, posts)
+        else:
+            parts = [self._read_part(doc, part) for k in read for part in doc["parts"][str(k)]]
+            posts, counts = _window(parts, vocabulary, periods, params, posts)
         report = IngestReport.from_dict(doc["report"])
         options = CountOptions(
             ReadOptions(fmt=params["format"], tz=params["tz"], on_error=params["on_error"],
@@ -169,7 +173,7 @@ class CountStore:
         """:meth:`read` of the window of ``options`` (CountOptions: ``since``,
         ``until``, ``last``), which may not contradict the store's language,
         time zone or period (a one-line ``ValueError`` otherwise)."""
-        prepared = self.read(options.since, options.until, options.last)
+        prepared = self.read(options.since, options.until, options.last, lazy=True)
         params = prepared.params
         given = {"lang": None if options.lang == "auto" else options.lang, "tz": options.tz,
                  "freq": None if options.freq == "auto" else options.freq}
@@ -182,6 +186,59 @@ class CountStore:
         return dataclasses.replace(
             prepared, window=(options.since, options.until, options.last),
             choose_freq=options.freq == "auto" and params["freq"] == "D", store=self.folder.name)
+
+    def _lazy_window(self, doc, keys, vocabulary, periods, params, posts):
+        """:func:`_window` of the parts of period ``keys``, with the posts left in the store."""
+        n_words = len(vocabulary)
+        order = np.asarray(sorted(range(n_words), key=vocabulary.__getitem__), dtype=np.int64)
+        rank = np.empty(n_words, dtype=np.int64)
+        rank[order] = np.arange(n_words)
+        lo, hi = min(posts), max(posts)
+        index = periods.index(lo, hi)  # first: it refuses a grid too large to allocate
+        per_period = np.zeros(hi - lo + 1, dtype=np.int64)
+        per_period[np.asarray(list(posts)) - lo] = list(posts.values())
+        parts, rows, cols, data = [], [], [], []
+        for k in keys:
+            total = np.zeros(n_words, dtype=np.int64)
+            for name in doc["parts"][str(k)]:
+                n, held = self._part_words(doc, name)
+                total += held
+                parts.append((k, name, n, doc.get("checks", {}).get(name)))
+            nz = np.flatnonzero(total)
+            rows.append(np.full(len(nz), k - lo))
+            cols.append(rank[nz])
+            data.append(total[nz])
+        matrix = sp.csr_matrix((np.concatenate(data or [np.zeros(0, np.int64)]),
+                                (np.concatenate(rows or [np.zeros(0, np.int64)]),
+                                 np.concatenate(cols or [np.zeros(0, np.int64)]))),
+                               shape=(hi - lo + 1, n_words), dtype=np.int64)
+        matrix.sort_indices()
+        counts = WordCounts(matrix, [vocabulary[j] for j in order], index, per_period,
+                            params["freq"], params["tz"])
+        stored = StoredPosts(self.folder, parts, {k: k - lo for k in keys}, order, doc["words"],
+                             checked=[name for _, name, _, _ in parts])
+        return stored, counts
+
+    def _part_words(self, doc, name):
+        """(posts, posts holding each word of the store) of part ``name``, from its
+        ``words`` column alone, checked against the manifest ``doc``."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        check = doc.get("checks", {}).get(name)
+        path = self.folder / name / POSTS_FILE
+        check_part(self.folder, name, check, path)
+        try:
+            words = pq.read_table(path, columns=["words"]).column("words").combine_chunks()
+        except (OSError, ValueError, KeyError, pa.ArrowException) as err:
+            raise StoreDamaged(self.folder, f"part {name} cannot be read ({err})") from None
+        if check is not None and len(words) != check["posts"]:
+            raise StoreDamaged(self.folder, f"part {name} holds {len(words)} posts, "
+                                            f"the manifest says {check['posts']}")
+        flat = words.flatten().to_numpy()
+        if flat.size and int(flat.max()) >= doc["words"]:
+            raise StoreDamaged(self.folder, f"part {name} uses words the manifest does not list")
+        return len(words), np.bincount(flat, minlength=doc["words"])
 
     def _posts(self, doc):
         """Posts per period key (str), from the manifest or the parts' footers."""
