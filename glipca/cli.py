@@ -269,8 +269,13 @@ def count(inputs, out, store, append, no_wait, min_count, min_days, use_dask, sc
 
     if (out is None) == (store is None) or (store is not None and not append):
         _fail("give --out DIR, or --store DIR --append", EXIT_INPUT, debug)
+    dask = use_dask or scheduler is not None
     if store is not None:
-        return _append_to_store(inputs, store, reading, quiet, debug, wait=not no_wait)
+        on_dask = _needs_dask(debug) if dask else None
+        return _append_to_store(inputs, store, reading, quiet, debug, wait=not no_wait,
+                                on_dask=on_dask, dask_kwargs=dict(
+                                    scheduler=scheduler, n_workers=workers,
+                                    blocksize=block_size << 20))
     with _one_line_errors(debug):
         if occupied(out) and not force:
             raise OutputExists(f"{out}: output folder exists; use --force to replace it")
@@ -279,12 +284,8 @@ def count(inputs, out, store, append, no_wait, min_count, min_days, use_dask, sc
         from .report.atomic import atomic_dir
 
         options, jobs, cache = _counting(reading)
-        if use_dask or scheduler:
-            try:
-                from .counting.dask import count_on_dask
-            except ImportError:
-                raise click.BadParameter("--dask needs Dask: pip install 'glipca[dask]'") from None
-
+        if dask:
+            count_on_dask = _needs_dask(debug).count_on_dask
             # The posts' words are kept for the cache only (analyse uses
             # them); pruned counts on Dask are not cached.
             prepared = count_on_dask(
@@ -315,7 +316,20 @@ def count(inputs, out, store, append, no_wait, min_count, min_days, use_dask, sc
         click.echo(f"counts written to {out}")
 
 
-def _append_to_store(inputs, folder, reading, quiet, debug, wait=True):
+def _needs_dask(debug):
+    """The Dask counting module, or a one-line error (exit 2) when Dask is absent:
+    ``--dask`` never falls back to counting here."""
+    import importlib
+
+    try:
+        dask = importlib.import_module(".counting.dask", __package__)
+    except ImportError:
+        _fail("--dask needs Dask: pip install 'glipca[dask]'", EXIT_INPUT, debug)
+    return dask
+
+
+def _append_to_store(inputs, folder, reading, quiet, debug, wait=True, on_dask=None,
+                     dask_kwargs=None):
     from .counting.store import CountStore
 
     def notify(message):  # waiting, or a dead append's lock taken over: said even with --quiet
@@ -323,8 +337,14 @@ def _append_to_store(inputs, folder, reading, quiet, debug, wait=True):
 
     with _one_line_errors(debug, interrupted="interrupted (the store is as it was)"):
         options, jobs, _ = _counting(reading)
-        done = CountStore(folder).append(list(inputs), options, jobs=jobs, progress=not quiet,
-                                         wait=wait, notify=notify)
+        if on_dask is not None:
+            kwargs = dict(dask_kwargs)
+            kwargs["n_workers"] = kwargs["n_workers"] or jobs
+            done = on_dask.append_on_dask(CountStore(folder), list(inputs), options, wait=wait,
+                                          notify=notify, **kwargs)
+        else:
+            done = CountStore(folder).append(list(inputs), options, jobs=jobs, progress=not quiet,
+                                             wait=wait, notify=notify)
     if not quiet:
         click.echo(f"{done['added']} posts added to {folder} ({done['periods']} period parts); "
                    f"{done['repeated']} already there; {done['skipped_inputs']} input file(s) "

@@ -117,6 +117,21 @@ class PostWords:
         """Rows (int64, in input order) of the posts of periods ``lo`` to ``hi``, inclusive."""
         return np.flatnonzero((self.period >= lo) & (self.period <= hi))
 
+    def near(self, columns, lo, hi, min_words):
+        """The posts of periods ``lo`` to ``hi`` holding at least ``min_words`` of ``columns``.
+
+        A column given twice counts twice.  Returns ``(rows, posts)``: the
+        rows (int64, ascending) and a PostWords of them without texts (read
+        them with :meth:`texts` of ``rows``).
+        """
+        import pyarrow as pa
+
+        rows = self.rows_in_periods(lo, hi)
+        hits = self.words[rows][:, np.asarray(columns, dtype=np.int64)].tocsr()
+        rows = rows[np.diff(hits.indptr) >= min_words]
+        return rows, PostWords(self.period[rows], self.words[rows], self.ids.take(rows),
+                               self.times[rows], pa.nulls(len(rows), pa.string()))
+
     def texts(self, rows=None) -> list:
         """Texts of ``rows`` (all posts when None), in the order given."""
         rows = np.arange(self.n_posts) if rows is None else np.asarray(rows, dtype=np.int64)

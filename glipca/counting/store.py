@@ -49,6 +49,7 @@ from .integrity import StoreDamaged, check_part, check_seal, part_check, seal, w
 from .lock import store_lock
 from .periods import Periods, zone
 from .postwords import POSTS_FILE, PostWords, read_post_words, write_post_words
+from .storedposts import StoredPosts
 from .options import CountOptions, count_options
 from .prepare import PreparedCounts, existing_files, prepare_counts, resolve_options
 from .window import bulk_window, parse_bound, parse_span
@@ -74,6 +75,11 @@ class CountStore:
     """
 
     def __init__(self, folder):
+        if "://" in str(folder):
+            # Appends need a lock and atomic renames, which object stores lack.
+            raise ValueError(f"{folder}: a count store is a folder on a local or network file "
+                             "system (NFS, Lustre...), not an fsspec URL; inputs counted with "
+                             "--dask may be URLs")
         self.folder = Path(folder)
 
     # -- reading -----------------------------------------------------------
@@ -103,7 +109,7 @@ class CountStore:
         words = pq.read_table(path).column("word").to_pylist() if path.exists() else []
         return words if n is None else words[:n]
 
-    def read(self, since=None, until=None, last=None) -> PreparedCounts:
+    def read(self, since=None, until=None, last=None, lazy=False) -> PreparedCounts:
         """The counts of the whole store, with the posts of a window.
 
         Parameters
@@ -149,8 +155,11 @@ class CountStore:
             lo = _key(periods, periods.index(end, end)[0] - parse_span(last)) - 1
         read = [k for k in keys if lo <= k <= hi]
         vocabulary = self._vocabulary(doc)
-        parts = [self._read_part(doc, part) for k in read for part in doc["parts"][str(k)]]
-        posts, counts = _window(parts, vocabulary, periods, params, posts)
+        if lazy:
+            posts, counts = self._lazy_window(doc, read, vocabulary, periods, params, posts)
+        else:
+            parts = [self._read_part(doc, part) for k in read for part in doc["parts"][str(k)]]
+            posts, counts = _window(parts, vocabulary, periods, params, posts)
         report = IngestReport.from_dict(doc["report"])
         options = CountOptions(
             ReadOptions(fmt=params["format"], tz=params["tz"], on_error=params["on_error"],
@@ -164,7 +173,7 @@ class CountStore:
         """:meth:`read` of the window of ``options`` (CountOptions: ``since``,
         ``until``, ``last``), which may not contradict the store's language,
         time zone or period (a one-line ``ValueError`` otherwise)."""
-        prepared = self.read(options.since, options.until, options.last)
+        prepared = self.read(options.since, options.until, options.last, lazy=True)
         params = prepared.params
         given = {"lang": None if options.lang == "auto" else options.lang, "tz": options.tz,
                  "freq": None if options.freq == "auto" else options.freq}
@@ -177,6 +186,59 @@ class CountStore:
         return dataclasses.replace(
             prepared, window=(options.since, options.until, options.last),
             choose_freq=options.freq == "auto" and params["freq"] == "D", store=self.folder.name)
+
+    def _lazy_window(self, doc, keys, vocabulary, periods, params, posts):
+        """:func:`_window` of the parts of period ``keys``, with the posts left in the store."""
+        n_words = len(vocabulary)
+        order = np.asarray(sorted(range(n_words), key=vocabulary.__getitem__), dtype=np.int64)
+        rank = np.empty(n_words, dtype=np.int64)
+        rank[order] = np.arange(n_words)
+        lo, hi = min(posts), max(posts)
+        index = periods.index(lo, hi)  # first: it refuses a grid too large to allocate
+        per_period = np.zeros(hi - lo + 1, dtype=np.int64)
+        per_period[np.asarray(list(posts)) - lo] = list(posts.values())
+        parts, rows, cols, data = [], [], [], []
+        for k in keys:
+            total = np.zeros(n_words, dtype=np.int64)
+            for name in doc["parts"][str(k)]:
+                n, held = self._part_words(doc, name)
+                total += held
+                parts.append((k, name, n, doc.get("checks", {}).get(name)))
+            nz = np.flatnonzero(total)
+            rows.append(np.full(len(nz), k - lo))
+            cols.append(rank[nz])
+            data.append(total[nz])
+        matrix = sp.csr_matrix((np.concatenate(data or [np.zeros(0, np.int64)]),
+                                (np.concatenate(rows or [np.zeros(0, np.int64)]),
+                                 np.concatenate(cols or [np.zeros(0, np.int64)]))),
+                               shape=(hi - lo + 1, n_words), dtype=np.int64)
+        matrix.sort_indices()
+        counts = WordCounts(matrix, [vocabulary[j] for j in order], index, per_period,
+                            params["freq"], params["tz"])
+        stored = StoredPosts(self.folder, parts, {k: k - lo for k in keys}, order, doc["words"],
+                             checked=[name for _, name, _, _ in parts])
+        return stored, counts
+
+    def _part_words(self, doc, name):
+        """(posts, posts holding each word of the store) of part ``name``, from its
+        ``words`` column alone, checked against the manifest ``doc``."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        check = doc.get("checks", {}).get(name)
+        path = self.folder / name / POSTS_FILE
+        check_part(self.folder, name, check, path)
+        try:
+            words = pq.read_table(path, columns=["words"]).column("words").combine_chunks()
+        except (OSError, ValueError, KeyError, pa.ArrowException) as err:
+            raise StoreDamaged(self.folder, f"part {name} cannot be read ({err})") from None
+        if check is not None and len(words) != check["posts"]:
+            raise StoreDamaged(self.folder, f"part {name} holds {len(words)} posts, "
+                                            f"the manifest says {check['posts']}")
+        flat = words.flatten().to_numpy()
+        if flat.size and int(flat.max()) >= doc["words"]:
+            raise StoreDamaged(self.folder, f"part {name} uses words the manifest does not list")
+        return len(words), np.bincount(flat, minlength=doc["words"])
 
     def _posts(self, doc):
         """Posts per period key (str), from the manifest or the parts' footers."""
@@ -260,20 +322,40 @@ class CountStore:
         # wait for each other only while they write.
         new = _new_inputs(self.manifest(), files, content, params)
         prepared = prepare_counts(new, options, jobs=jobs, progress=progress) if new else None
+        with self.transaction(files, content, params, wait=wait, notify=notify) as (doc, now, done):
+            if now != new:  # another append took some of the files meanwhile
+                new = now
+                prepared = prepare_counts(new, options, jobs=jobs, progress=progress) if new else None
+            if new:
+                self._add(doc, prepared, [c for f, c in zip(files, content) if f in new], done)
+            return done
+
+    @contextlib.contextmanager
+    def transaction(self, files, content, params, *, wait=True, notify=None):
+        """Hold the store's lock for one append of ``files``.
+
+        Yields
+        ------
+        doc : dict
+            The manifest, read under the lock.
+        new : list
+            The ``files`` whose content the store does not hold yet.
+        done : dict
+            The append's tally (``added``, ``repeated``, ``periods``,
+            ``skipped_inputs``), to be filled by :meth:`seal_append`.
+
+        What an append that fails inside wrote is removed, and the store
+        reads as it was.
+        """
         with store_lock(self.folder, wait=wait, notify=notify) as dead:
             doc = self.manifest()
             if dead:
                 _discard_unlisted(self.folder, doc)
-            now = _new_inputs(doc, files, content, params)
-            if now != new:  # another append took some of the files meanwhile
-                new = now
-                prepared = prepare_counts(new, options, jobs=jobs, progress=progress) if new else None
+            new = _new_inputs(doc, files, content, params)
             done = {"added": 0, "repeated": 0, "periods": 0, "skipped_inputs": len(files) - len(new)}
-            if not new:
-                return done
             appended = doc["appends"] + 1
             try:
-                return self._add(doc, prepared, [c for f, c in zip(files, content) if f in new], done)
+                yield doc, new, done
             except BaseException:
                 # What this append wrote and no manifest names goes with it;
                 # the error told is the append's own, whatever this finds.
@@ -281,54 +363,58 @@ class CountStore:
                     _discard_unlisted(self.folder, self.manifest(), appended)
                 raise
 
+    def grown_vocabulary(self, doc, words):
+        """The store's vocabulary with the ``words`` it lacks added, in their order."""
+        number = {w: j for j, w in enumerate(self._vocabulary(doc))}
+        for w in words:
+            number.setdefault(w, len(number))
+        return number
+
     def _add(self, doc, prepared, content, done):
         """Write the parts of ``prepared`` and the manifest ``doc`` extended by them."""
-        doc["posts"] = self._posts(doc)
-        generation = doc["appends"]
-        vocabulary = self._vocabulary(doc)
-        number = {w: j for j, w in enumerate(vocabulary)}
-        for w in prepared.counts.words:
-            number.setdefault(w, len(number))
-        vocabulary = list(number)
+        number = self.grown_vocabulary(doc, prepared.counts.words)
         to_store = np.fromiter((number[w] for w in prepared.counts.words), dtype=np.int64,
                                count=prepared.counts.n_words)
         posts = prepared.posts
         periods = Periods(prepared.params["freq"], zone(prepared.params["tz"]))
         first = _key(periods, prepared.counts.periods[0]) if prepared.counts.n_periods else 0
         keys = posts.period.astype(np.int64) + first
-        appended = generation + 1
-        checks = doc.setdefault("checks", {})
+        written = []
         for k in np.unique(keys).tolist():
-            rows = np.flatnonzero(keys == k)
-            rows = _new_ids(self, doc, doc["parts"].get(str(k), []), posts, rows)
-            done["repeated"] += int(np.sum(keys == k)) - len(rows)
-            if not len(rows):
-                continue
-            part = posts.take(rows)
+            part = posts.take(np.flatnonzero(keys == k))
             words = sp.csr_matrix((part.words.data, to_store[part.words.indices], part.words.indptr),
-                                  shape=(len(rows), len(vocabulary)))
-            words.sort_indices()
-            name = f"parts/{k}/{appended:06d}"
-            (self.folder / name).mkdir(parents=True, exist_ok=True)
-            written = write_post_words(PostWords(np.full(len(rows), k), words, part.ids, part.times,
-                                                 part.texts()), self.folder / name)
-            checks[name] = part_check(written, len(rows))
+                                  shape=(part.n_posts, len(number)))
+            part = PostWords(part.period, words, part.ids, part.times, part.texts())
+            written.append(write_period_part(self.folder, doc, k, part))
+        self.seal_append(doc, written, list(number), prepared.report, prepared.params, content, done)
+
+    def seal_append(self, doc, written, vocabulary, report, params, content, done):
+        """Record the parts ``written`` (:func:`write_period_part`'s results), the
+        ``vocabulary``, the ingest ``report`` and the inputs' ``content`` in the
+        manifest ``doc``, and replace the manifest."""
+        doc["posts"] = self._posts(doc)
+        generation = doc["appends"]
+        checks = doc.setdefault("checks", {})
+        for k, name, check, repeated in written:
+            done["repeated"] += repeated
+            if name is None:
+                continue
+            checks[name] = check
             doc["parts"].setdefault(str(k), []).append(name)
-            doc["posts"][str(k)] = doc["posts"].get(str(k), 0) + len(rows)
-            done["added"] += len(rows)
+            doc["posts"][str(k)] = doc["posts"].get(str(k), 0) + check["posts"]
+            done["added"] += check["posts"]
             done["periods"] += 1
-        report = IngestReport.from_dict(doc["report"])
-        report.merge(prepared.report)
+        report, added = IngestReport.from_dict(doc["report"]), report
+        report.merge(added)
         if done["repeated"]:
             report.drop("duplicate id", done["repeated"])
         known = {json.dumps(c, sort_keys=True) for c in doc["inputs"]}
-        doc.update(params=prepared.params, appends=appended, words=len(vocabulary),
+        doc.update(params=params, appends=generation + 1, words=len(vocabulary),
                    words_sha256=words_sha256(vocabulary),
                    inputs=doc["inputs"] + [c for c in content if json.dumps(c, sort_keys=True) not in known],
                    report=report.as_dict())
         _write_words(self.folder, vocabulary)
         self._commit(doc, generation)
-        return done
 
     def _commit(self, doc, generation):
         """Replace the manifest with ``doc`` if it is still at ``generation``.
@@ -382,6 +468,46 @@ def _check_params(stored, given):
     differ = sorted(k for k in set(stored) | set(given) if stored.get(k) != given.get(k))
     raise ValueError("the store was made with other options (" + ", ".join(differ) + "); "
                      "append with the store's options or start another store")
+
+
+def write_period_part(folder, doc, key, posts, dedupe=None):
+    """Write the new posts of period ``key`` as a part of the next append.
+
+    Parameters
+    ----------
+    folder : path
+        The store.
+    doc : dict
+        The manifest the append holds (its parts and checks are read).
+    key : int
+        The period key.
+    posts : PostWords
+        The append's posts of that period, in input order, with word numbers
+        of the store's vocabulary.
+    dedupe : array of int64, optional
+        Digests of ``posts``: a post whose digest an earlier one has is
+        left out (``drop_duplicates`` counted elsewhere than here).
+
+    Returns
+    -------
+    tuple
+        ``(key, part name or None, check, posts left out as repeated ids)``.
+    """
+    folder = Path(folder)
+    rows = np.arange(posts.n_posts)
+    if dedupe is not None:
+        rows = np.sort(np.unique(dedupe, return_index=True)[1])
+    kept = _new_ids(CountStore(folder), doc, doc["parts"].get(str(key), []), posts, rows)
+    repeated = len(rows) - len(kept)
+    if not len(kept):
+        return key, None, None, repeated
+    part = posts.take(kept)
+    part.words.sort_indices()
+    name = f"parts/{key}/{doc['appends'] + 1:06d}"
+    (folder / name).mkdir(parents=True, exist_ok=True)
+    written = write_post_words(PostWords(np.full(len(kept), key), part.words, part.ids, part.times,
+                                         part.texts()), folder / name)
+    return key, name, part_check(written, len(kept)), repeated
 
 
 def _new_ids(store, doc, parts, posts, rows):

@@ -19,9 +19,10 @@ import numpy as np
 import pandas as pd
 
 from ..counting.parallel import available_cores
-from ..counting.postwords import word_columns
+from ..counting.postwords import PostWords, word_columns
 from .cluster import GLIPCA
 from .cooccurrence import PostWindows, word_set_keys
+from .near_windows import NearPostWindows
 from .diagnosis import set_aside
 from .emerging import emergence
 from .episodes import told_in_words
@@ -141,8 +142,11 @@ def _post_windows(trends):
     words = trends.story_words()
     rows = pd.DatetimeIndex(series.index).get_indexer(series.counts.periods)
     posts = series.posts
-    matrix = posts.words[:, word_columns(series.counts.words, [word_of.get(w, w) for w in words])]
-    return PostWindows(rows[posts.period], matrix, words, posts.texts,
+    columns = word_columns(series.counts.words, [word_of.get(w, w) for w in words])
+    if not isinstance(posts, PostWords):
+        # Posts left in a store: read near the peaks asked about, when asked.
+        return NearPostWindows(posts, series.counts, rows, columns, words)
+    return PostWindows(rows[posts.period], posts.words[:, columns], words, posts.texts,
                        keys=word_set_keys(posts.words))
 
 

@@ -148,8 +148,13 @@ class PostWindows:
             ``counts[i, j]``: posts holding both ``words[i]`` and
             ``words[j]``; the diagonal holds each word's own posts.
         """
+        return self.n_posts(peak, window), self.pair_counts(words, peak, window)
+
+    def pair_counts(self, words, peak, window):
+        """``counts[i, j]``: posts within ``window`` periods of ``peak`` holding
+        both ``words[i]`` and ``words[j]`` (the diagonal: each word's posts)."""
         _, b = self.incidence(words, peak, window)
-        return self.n_posts(peak, window), (b.T @ b).toarray()
+        return (b.T @ b).toarray()
 
 
 def npmi(counts, n_posts):
@@ -396,7 +401,6 @@ def coherence(posts, words, peak, *, window=3, top=10):
     first = list(words[:top])
     if len(first) < 2:
         return float("nan"), n_cooccur
-    head = b[:, :len(first)]
-    scores = npmi((head.T @ head).toarray(), posts.n_posts(peak, window))
+    scores = npmi(posts.pair_counts(first, peak, window), posts.n_posts(peak, window))
     iu = np.triu_indices(len(first), 1)
     return float(scores[iu].mean()), n_cooccur

@@ -93,26 +93,25 @@ def representative_posts(posts, counts, clusters, *, n=5, window=3, min_words=2)
 def _best(posts, periods, column, k, cluster, n, window, needed):
     """The best ``n`` posts of one cluster."""
     peak = int(periods.get_loc(pd.Timestamp(cluster.peak)))
-    rows = posts.rows_in_periods(peak - window, peak + window)
     words = list(cluster.words)
     total = float(np.sum(cluster.loadings)) or 1.0
     weight = np.array([float(x) / total for x in cluster.loadings])
     # Every cluster word was counted, so it is a column; a missing one is
     # held by no post.
     present = [j for j, w in enumerate(words) if w in column]
-    hits = posts.words[rows][:, [column[words[j]] for j in present]].tocsr().astype(np.float64)
-    hits.sort_indices()  # columns in the cluster's order, as the sums below
-    n_hit = np.diff(hits.indptr)
-    keep = n_hit >= needed
-    if not keep.any():
+    columns = [column[words[j]] for j in present]
+    # Only the posts near the peak holding enough of the words are read.
+    rows, near = posts.near(columns, peak - window, peak + window, needed)
+    if not len(rows):
         return []
-    hits, rows = hits[keep], rows[keep]
-    distance = np.abs(posts.period[rows].astype(np.int64) - peak)
+    hits = near.words[:, columns].tocsr().astype(np.float64)
+    hits.sort_indices()  # columns in the cluster's order, as the sums below
+    distance = np.abs(near.period.astype(np.int64) - peak)
     # Row sums in the cluster's word order: the same floats as adding the
     # weights one by one.
     score = (hits @ weight[present]) / (1.0 + distance)
-    times = posts.times[rows]
-    ids = np.asarray(posts.ids.take(rows).to_pylist(), dtype=object)
+    times = near.times
+    ids = np.asarray(near.ids.to_pylist(), dtype=object)
     _, id_rank = np.unique(ids.astype(str), return_inverse=True)
     # Best first: higher score (to 12 digits, so that sums of the same
     # weights in another order tie), earlier time, smaller id, earlier in

@@ -46,6 +46,7 @@ assembling on the client) and :mod:`.driver` (the run).
 """
 
 from .driver import count_on_dask
+from .append import append_on_dask
 from .planning import DEFAULT_BLOCKSIZE, CountTask, plan_tasks
 
-__all__ = ["count_on_dask", "plan_tasks", "CountTask", "DEFAULT_BLOCKSIZE"]
+__all__ = ["count_on_dask", "append_on_dask", "plan_tasks", "CountTask", "DEFAULT_BLOCKSIZE"]

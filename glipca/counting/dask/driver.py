@@ -206,36 +206,50 @@ def _run_tasks(tasks, options, *, client, scheduler, n_workers, n_buckets, stora
     """
     client, owned = _connect(client, scheduler, n_workers)
     try:
-        if n_buckets is None:
-            n_buckets = 2 * max(1, len(client.scheduler_info().get("workers", {})))
-        settings = TaskSettings(options, int(n_buckets), dict(storage_options or {}), keep_posts)
-        parts = [client.submit(count_task, t, settings, pure=False) for t in tasks]
-        # The posts' words travel to the client, in task order.
-        kept = [client.submit(getitem, p, -1) for p in parts] if keep_posts else []
-        if options.read.drop_duplicates:
-            # Digests are shuffled by value to find the repeated ones; the
-            # tasks holding their first occurrences then subtract the copies.
-            digests = [client.submit(getitem, p, 1 + n_buckets) for p in parts]
-            repeated = [client.submit(find_duplicates, *[client.submit(getitem, h, d) for h in digests])
-                        for d in range(n_buckets)]
-            parts += [client.submit(correct_task, t, settings, *repeated, pure=False) for t in tasks]
-        meta = tree_reduce(client, merge_meta, [client.submit(getitem, p, 0) for p in parts])
-        buckets = [
-            client.submit(prune_bucket,
-                          tree_reduce(client, merge_buckets, [client.submit(getitem, p, 1 + b) for p in parts]),
-                          min_count=min_count, min_periods=min_periods)
-            for b in range(n_buckets)
-        ]
-        del parts
-        meta = meta.result()
-        if meta.error is not None:
-            index, err = meta.error
-            line = _fix_line(tasks, meta.lines, index, err.line)
-            raise InputError(err.file, line, err.field, err.reason, err.key)
-        return meta, client.gather(buckets), client.gather(kept)
+        meta, buckets, kept = reduce_tasks(client, tasks, options, n_buckets=n_buckets,
+                                           storage_options=storage_options, keep_posts=keep_posts,
+                                           min_count=min_count, min_periods=min_periods)
+        return meta, buckets, client.gather(kept)
     finally:
         for thing in owned:
             thing.close()
+
+
+def reduce_tasks(client, tasks, options, *, n_buckets=None, storage_options=None, keep_posts=True,
+                 min_count=1, min_periods=1):
+    """Run the tasks on ``client``'s cluster: (meta, word buckets, futures of
+    the tasks' posts, which stay on the workers, in task order).
+
+    Raises the first bad record's :class:`InputError`, with its line in the
+    whole file.
+    """
+    if n_buckets is None:
+        n_buckets = 2 * max(1, len(client.scheduler_info().get("workers", {})))
+    settings = TaskSettings(options, int(n_buckets), dict(storage_options or {}), keep_posts)
+    parts = [client.submit(count_task, t, settings, pure=False) for t in tasks]
+    # The posts' words stay on the workers until asked for, in task order.
+    kept = [client.submit(getitem, p, -1) for p in parts] if keep_posts else []
+    if options.read.drop_duplicates:
+        # Digests are shuffled by value to find the repeated ones; the
+        # tasks holding their first occurrences then subtract the copies.
+        digests = [client.submit(getitem, p, 1 + n_buckets) for p in parts]
+        repeated = [client.submit(find_duplicates, *[client.submit(getitem, h, d) for h in digests])
+                    for d in range(n_buckets)]
+        parts += [client.submit(correct_task, t, settings, *repeated, pure=False) for t in tasks]
+    meta = tree_reduce(client, merge_meta, [client.submit(getitem, p, 0) for p in parts])
+    buckets = [
+        client.submit(prune_bucket,
+                      tree_reduce(client, merge_buckets, [client.submit(getitem, p, 1 + b) for p in parts]),
+                      min_count=min_count, min_periods=min_periods)
+        for b in range(n_buckets)
+    ]
+    del parts
+    meta = meta.result()
+    if meta.error is not None:
+        index, err = meta.error
+        line = _fix_line(tasks, meta.lines, index, err.line)
+        raise InputError(err.file, line, err.field, err.reason, err.key)
+    return meta, client.gather(buckets), kept
 
 
 def _ingest_report(meta, tasks, files, empty):
