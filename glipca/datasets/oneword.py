@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .pools import free_posts
+
 __all__ = ["plant_one_word", "tail_words", "tail_draws"]
 
 _CONSONANTS = "bdfgklmnprstvz"
@@ -39,20 +41,11 @@ def plant_one_word(rng, day, posts, sigma, floor, n_posts_day, free, offsets):
     """
     t = np.arange(len(n_posts_day))
     bump = np.round(posts * np.exp(-(t - day) ** 2 / (2.0 * sigma ** 2))).astype(int)
-    spike = [_take(rng, free, d, n) for d, n in enumerate(bump) if n > 0]
+    spike = [free_posts(rng, free, d, n) for d, n in enumerate(bump) if n > 0]
     counts = np.minimum(rng.poisson(floor, t.size), n_posts_day)
     base = [offsets[d] + rng.choice(n_posts_day[d], counts[d], replace=False)
             for d in range(t.size) if counts[d]]
     return np.unique(np.concatenate(spike + base))
-
-
-def _take(rng, free, day, n):
-    """``n`` posts of ``day`` from ``free``, taken out of it."""
-    pool = free[day]
-    n = min(n, pool.size)
-    pick = rng.choice(pool.size, n, replace=False)
-    free[day] = np.delete(pool, pick)
-    return pool[pick]
 
 
 def tail_words(n, exclude=()):

@@ -28,6 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from .oneword import plant_one_word
+from .pools import free_posts
 
 __all__ = ["plant_stories", "plant_same_day", "plant_burst", "plant_facets", "quiet_day"]
 
@@ -121,13 +122,15 @@ def quiet_day(rng, n_days, peaks, sigmas, sigma, taken=(), margin=3):
     return int(days[np.argmax(gap)])
 
 
-def _free_posts(rng, free, day, n):
-    """Draw ``n`` posts of ``day`` from ``free`` (a list of arrays per day), without replacement."""
-    pool = free[day]
-    n = min(n, pool.size)
-    pick = rng.choice(pool.size, n, replace=False)
-    free[day] = np.delete(pool, pick)
-    return pool[pick]
+def _bump_posts(rng, free, n_posts_day, t, peak, sigma):
+    """The posts of a story's bump at ``peak`` (days ``t``), taken out of ``free``
+    (a Gaussian rate of width ``sigma`` over a floor, with daily jitter), and
+    the bump's amplitude."""
+    amplitude, floor = rng.uniform(0.02, 0.05, 2)
+    jitter = np.exp(0.3 * rng.standard_normal(len(t)))
+    rate = amplitude * (floor + np.exp(-(t - peak) ** 2 / (2 * sigma ** 2))) * jitter
+    n_about = rng.poisson(n_posts_day * rate)
+    return np.concatenate([free_posts(rng, free, d, n_about[d]) for d in range(len(t))]), amplitude
 
 
 def plant_same_day(rng, words, day, n_posts_day, free, words_per_trend):
@@ -159,11 +162,7 @@ def plant_same_day(rng, words, day, n_posts_day, free, words_per_trend):
     pairs, trends = [], []
     for trend_words in words:
         sigma = rng.uniform(1.5, 3.0)
-        amplitude, floor = rng.uniform(0.02, 0.05, 2)
-        jitter = np.exp(0.3 * rng.standard_normal(n_days))
-        rate = amplitude * (floor + np.exp(-(t - day) ** 2 / (2 * sigma ** 2))) * jitter
-        n_about = rng.poisson(n_posts_day * rate)
-        posts = np.concatenate([_free_posts(rng, free, d, n_about[d]) for d in range(n_days)])
+        posts, amplitude = _bump_posts(rng, free, n_posts_day, t, day, sigma)
         q = rng.uniform(0.3, 0.9, words_per_trend)
         has = rng.random((posts.size, words_per_trend)) < q
         empty = np.flatnonzero(~has.any(1))
@@ -188,7 +187,7 @@ def plant_burst(rng, words, day, n_posts_day, free, offsets):
     pairs = []
     for w in words:
         n = int(round(rng.uniform(0.01, 0.02) * n_posts_day[day]))
-        spike = _free_posts(rng, free, day, n)
+        spike = free_posts(rng, free, day, n)
         rate = rng.uniform(0.001, 0.003)
         counts = rng.binomial(n_posts_day, rate)
         base = np.concatenate([offsets[d] + rng.choice(n_posts_day[d], counts[d], replace=False)
@@ -217,11 +216,7 @@ def plant_facets(rng, words, day, n_posts_day, free, mix):
     for k in range(len(words)):
         peak = min(day + (int(rng.integers(0, 2)) if k else 0), n_days - 1)
         sigma = rng.uniform(1.5, 2.5)
-        amplitude, floor = rng.uniform(0.02, 0.05, 2)
-        jitter = np.exp(0.3 * rng.standard_normal(n_days))
-        rate = amplitude * (floor + np.exp(-(t - peak) ** 2 / (2 * sigma ** 2))) * jitter
-        n_about = rng.poisson(n_posts_day * rate)
-        posts = np.concatenate([_free_posts(rng, free, d, n_about[d]) for d in range(n_days)])
+        posts, amplitude = _bump_posts(rng, free, n_posts_day, t, peak, sigma)
         q = rng.uniform(0.3, 0.9, per)
         posts_of.append(posts)
         has_of.append(_inclusion(rng, posts.size, q))
