@@ -12,6 +12,7 @@ import pandas as pd
 
 from .. import __version__
 from ..counting.periods import period_label
+from ..model.periods import half_height_span
 
 __all__ = ["DIGITS", "cluster_name", "clusters_document", "emerging_first", "rounded", "round_floats"]
 
@@ -50,20 +51,9 @@ def cluster_name(cluster, n_words=3):
 
 
 def _span(signal, index):
-    """First and last period of the peak's run at half height or more.
-
-    Height is measured from the signal's median, so that a cluster's width
-    is that of its event, not of its baseline.
-    """
-    signal = np.asarray(signal, dtype=float)
-    k = int(np.argmax(signal))
-    base = float(np.median(signal))
-    above = signal >= base + 0.5 * (signal[k] - base)
-    lo, hi = k, k
-    while lo > 0 and above[lo - 1]:
-        lo -= 1
-    while hi < len(signal) - 1 and above[hi + 1]:
-        hi += 1
+    """First and last period of the peak's run at half height or more
+    (:func:`glipca.model.periods.half_height_span`)."""
+    lo, hi = half_height_span(signal)
     return period_label(index[lo]), period_label(index[hi])
 
 
