@@ -48,7 +48,7 @@ class Describer:
     def __init__(self, windows, posts, vocabulary, *, window, min_posts, threshold):
         self.windows, self.posts = windows, posts
         self.vocabulary = np.asarray(vocabulary, dtype=object)
-        self.column = {w: j for j, w in enumerate(vocabulary)}
+        self.column = {w: j for j, w in enumerate(self.vocabulary.tolist())}
         self.window, self.min_posts, self.threshold = window, min_posts, threshold
         self._near = {}
 
@@ -67,8 +67,12 @@ class Describer:
             self._near[peak] = (rows, matrix, totals)
         return self._near[peak]
 
-    def words(self, trend_words, peak, n):
+    def words(self, trend_words, peak, n, exclude=(), keep=None):
         """Up to ``n`` descriptive words of the story of ``trend_words`` peaking at ``peak``.
+
+        Words of ``exclude`` (other stories' trend words) are not listed.
+        ``keep``, the positions of some periods, counts only their posts (a
+        resample; copies of a post are those of the whole data).
 
         Returns
         -------
@@ -78,17 +82,28 @@ class Describer:
         if n <= 0:
             return []
         rows, matrix, totals = self._distinct_near(peak)
+        if keep is not None and rows.size:
+            kept = np.zeros(int(self.windows.periods.max()) + 1, dtype=bool)
+            kept[np.asarray(keep)] = True
+            inside = kept[self.windows.periods[rows]]
+            rows, matrix = rows[inside], matrix[inside]
+            totals = np.asarray(matrix.sum(axis=0, dtype=np.int64)).ravel()
         columns = np.array([self.column[w] for w in trend_words if w in self.column], dtype=np.int64)
         if not rows.size or not columns.size:
             return []
         told = np.asarray(matrix[:, columns].sum(axis=1)).ravel() > 0
         both = np.asarray(matrix[told].sum(axis=0, dtype=np.int64)).ravel()
-        score = _npmi_if_associated(both, told.sum(), totals, rows.size)
-        score[columns] = -np.inf
-        keep = np.flatnonzero((both >= self.min_posts) & (score >= self.threshold))
-        order = sorted(keep.tolist(), key=lambda j: (-score[j], -both[j], str(self.vocabulary[j])))
-        return [str(self.vocabulary[j]) for j in order[:n]]
-
+        # Only words in enough story posts can be descriptive: score those alone.
+        enough = np.flatnonzero(both >= self.min_posts)
+        mask = np.ones(enough.size, dtype=bool)
+        blocked = set(columns.tolist()) | {self.column[w] for w in exclude if w in self.column}
+        mask &= np.array([j not in blocked for j in enough.tolist()], dtype=bool)
+        enough = enough[mask]
+        score = _npmi_if_associated(both[enough], told.sum(), totals[enough], rows.size)
+        keep_at = np.flatnonzero(score >= self.threshold)
+        order = sorted(keep_at.tolist(), key=lambda i: (-score[i], -both[enough[i]],
+                                                          str(self.vocabulary[enough[i]])))
+        return [str(self.vocabulary[enough[i]]) for i in order[:n]]
 
     def coherence(self, words, peak, top=10):
         """Mean NPMI of the pairs of ``words``' first ``top`` in the posts near ``peak``.

@@ -69,7 +69,7 @@ class ModelOptions:
     stability_tolerance: float = 0.05
     n_posts: int = 5
     posts_window: int = 3
-    story_threshold: float = 0.2
+    story_threshold: float = 0.1
     story_words: int = 5
 
     def __post_init__(self):

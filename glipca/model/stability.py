@@ -36,6 +36,7 @@ from sklearn.exceptions import ConvergenceWarning
 from ..counting.parallel import map_tasks
 from ..progress import progress_bar
 from .cluster import GLIPCA
+from .cooccurrence import PostWindows
 from .glasso.solver import one_blas_thread
 
 __all__ = ["cluster_stability", "settled", "PostsRoute", "kept_posts", "draw_samples"]
@@ -303,16 +304,34 @@ class PostsRoute:
     def __init__(self, windows, cores, peaks, test):
         self.windows, self.peaks, self.test = windows, list(peaks), test
         self.groups = [self._main_group(windows, core, peak) for core, peak in zip(cores, peaks)]
+        # Each group's posts near its peak, kept apart: a resample then
+        # only drops rows of these small tables.
+        self.tables = [None if g is None else self._table(windows, g, p)
+                       for g, p in zip(self.groups, self.peaks)]
 
     def _main_group(self, windows, core, peak):
         groups = self.test.split(windows, list(core), peak)
         return max(groups, key=len) if groups else None
 
+    def _table(self, windows, group, peak):
+        rows, b = windows.incidence(group, peak, self.test.window)
+        keys = None if windows.keys is None else windows.keys[rows]
+        return PostWindows(windows.periods[rows], b, group, keys=keys)
+
     def __call__(self, keep):
-        windows = kept_posts(self.windows, keep)
+        kept = np.zeros(self.windows.posts_per_period.size, dtype=bool)
+        keep = np.asarray(keep)
+        kept[keep[keep < kept.size]] = True
+        per_period = np.where(kept, self.windows.posts_per_period, 0)
         found = np.zeros(len(self.groups), dtype=bool)
-        for i, (group, peak) in enumerate(zip(self.groups, self.peaks)):
-            if group is not None:
-                found[i] = any(set(g) == set(group)
-                               for g in self.test.split(windows, group, peak))
+        for i, (group, table, peak) in enumerate(zip(self.groups, self.tables, self.peaks)):
+            if group is None:
+                continue
+            sub = copy.copy(table)
+            inside = table.periods >= 0
+            inside[inside] = kept[np.minimum(table.periods[inside], kept.size - 1)]
+            sub.periods = np.where(inside, table.periods, -1)
+            # Every post of the kept periods counts in N, not only the group's.
+            sub.posts_per_period = per_period
+            found[i] = any(set(g) == set(group) for g in self.test.split(sub, group, peak))
         return found

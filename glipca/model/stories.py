@@ -27,9 +27,9 @@ from .options import ModelOptions
 from .periods import half_height_span
 from .representative import representative_posts
 from .stability import draw_samples, kept_posts
-from .story_groups import group_clusters, lone_trends
+from .story_groups import group_stories, lone_trends
 
-__all__ = ["Story", "Stories", "tell_stories"]
+__all__ = ["Story", "Stories", "tell_stories", "story_params"]
 
 #: Fewest descriptive words that make a lone trend word a story.
 MIN_DESCRIPTIVE = 2
@@ -115,6 +115,24 @@ class Stories:
         return out
 
 
+def story_params(options):
+    """How stories were made, for ``params.stories`` of ``clusters.json``."""
+    test = options.split
+    return {
+        "grouping": "clusters peaking within peak_window periods whose posts share more than "
+                    "chance (G2 > log(n_posts)), most similar first, while the NPMI of their "
+                    "posts is at least threshold; words containing one another group",
+        "threshold": options.story_threshold,
+        "peak_window": test.peak_window,
+        "lone_words": None if test.episode_z is None else {
+            "min_z": test.episode_z, "min_posts": test.min_posts,
+            "min_descriptive": MIN_DESCRIPTIVE},
+        "descriptive_words": options.story_words,
+        "stability": "found again when at least half of a story's clusters are, by their "
+                     "series or their posts",
+    }
+
+
 def tell_stories(clusters, options=None, *, progress=False):
     """Representative posts, labels and coherence of each cluster, and the stories.
 
@@ -154,7 +172,7 @@ def _stories(clusters, described, options):
     found, index = clusters.model.clusters_, clusters.series.index
     series = clusters.trends.series
     describer = Describer(windows, series.posts, series.counts.words, window=test.window,
-                          min_posts=test.min_posts, threshold=options.story_threshold)
+                          min_posts=test.min_posts, threshold=test.threshold)
     lone = [] if test.episode_z is None else lone_trends(
         windows, clusters.trends.tested, {w for c in found for w in c.words}, index,
         min_z=test.episode_z, min_posts=test.min_posts, window=test.window,
@@ -165,17 +183,23 @@ def _stories(clusters, described, options):
             >= MIN_DESCRIPTIVE]
     units = [list(c.words) for c in found] + [[w] for w, _ in lone]
     peaks = [int(index.get_loc(c.peak)) for c in found] + [p for _, p in lone]
-    groups = group_clusters(windows, units, peaks, test, threshold=options.story_threshold,
-                            peak_window=test.peak_window)
+    frequencies = series.frequencies
+    spans = [half_height_span(c.signal) for c in found] + [
+        half_height_span(frequencies[w].to_numpy(dtype=float)) for w, _ in lone]
+    groups = group_stories(windows, units[:len(found)], units[len(found):], peaks, test,
+                           threshold=options.story_threshold, peak_window=test.peak_window,
+                           spans=spans, vocabulary=set(series.counts.words))
+    # A trend word belongs to its story: it describes no other.
+    taken = {w for u in units for w in u}
     told = []
     for group in groups:
         facets = [k for k in group if k < len(found)]
         words = [units[k][0] for k in group if k >= len(found)]
         if facets:
             told.append(_facets_story(clusters, described, describer, facets, peaks, words,
-                                      options))
+                                      options, taken))
         else:
-            told.append(_lone_story(clusters, describer, words, peaks[group[0]], options))
+            told.append(_lone_story(clusters, describer, words, peaks[group[0]], options, taken))
     told.sort(key=lambda s: (s.peak, s.clusters[:1] or (len(found),), s.trend_words))
     return [Story(i, *_fields(s)[1:]) for i, s in enumerate(told)]
 
@@ -184,8 +208,12 @@ def _fields(story):
     return [getattr(story, f) for f in Story.__dataclass_fields__]
 
 
-def _facets_story(clusters, described, describer, group, peaks, lone, options):
-    """The story told by the clusters ``group`` and the lone trend words ``lone``."""
+def _facets_story(clusters, described, describer, group, peaks, lone, options, taken):
+    """The story told by the clusters ``group`` and the lone trend words ``lone``.
+
+    Its descriptive words are those of its clusters' posts (a lone word that
+    joined may be shared with another story, and would bring its posts).
+    """
     found, index = clusters.model.clusters_, clusters.series.index
     # The main facet is the one most posts tell; ties to the first.
     main = max(group, key=lambda k: (described[k]["n_posts_cooccur"], -k))
@@ -206,7 +234,9 @@ def _facets_story(clusters, described, describer, group, peaks, lone, options):
         id=-1, label=described[main]["label"], peak=found[main].peak,
         start=index[min(lo for lo, _ in spans)], end=index[max(hi for _, hi in spans)],
         trend_words=tuple(words),
-        descriptive=tuple(describer.words(words, peaks[main], options.story_words)),
+        descriptive=tuple(describer.words(
+            [w for k in group for w in found[k].words], peaks[main], options.story_words,
+            exclude=taken)),
         clusters=tuple(group), coherence=float(np.mean(scores)) if scores else float("nan"),
         stability=stability,
         emerging=any(getattr(found[k], "emerging", None) is not None for k in group),
@@ -214,9 +244,9 @@ def _facets_story(clusters, described, describer, group, peaks, lone, options):
     )
 
 
-def _lone_story(clusters, describer, words, peak, options):
+def _lone_story(clusters, describer, words, peak, options, taken):
     """The story of lone trend words (strongest first) that no cluster tells."""
-    descriptive = describer.words(words, peak, options.story_words)
+    descriptive = describer.words(words, peak, options.story_words, exclude=taken)
     frequencies = clusters.trends.series.frequencies
     index = frequencies.index
     signal = frequencies[words[0]].to_numpy(dtype=float)
@@ -229,12 +259,12 @@ def _lone_story(clusters, describer, words, peak, options):
         id=-1, label=label, peak=index[peak], start=index[lo], end=index[hi],
         trend_words=tuple(words), descriptive=tuple(descriptive), clusters=(),
         coherence=describer.coherence(list(words) + descriptive, peak),
-        stability=_lone_stability(clusters, words[0], peak, signal, options),
+        stability=_lone_stability(clusters, describer, words[0], peak, signal, options),
         emerging=emergence(signal, signal, frequencies) is not None, n_posts=int(near.size),
     )
 
 
-def _lone_stability(clusters, word, peak, signal, options):
+def _lone_stability(clusters, describer, word, peak, signal, options):
     """Share of the resamples in which a lone trend word is found again.
 
     In a resample (the same periods as the clusters'), the word is found
@@ -246,7 +276,7 @@ def _lone_stability(clusters, word, peak, signal, options):
     n_run, bootstrap = clusters.n_resamples_run, clusters.bootstrap
     if not n_run:
         return None
-    test, series = options.split, clusters.trends.series
+    test = options.split
     samples = draw_samples(len(signal), bootstrap["fraction"], bootstrap["n_resamples"],
                            bootstrap["seed"])[:n_run]
     hits = 0
@@ -256,7 +286,5 @@ def _lone_stability(clusters, word, peak, signal, options):
         windows = kept_posts(clusters.windows, keep)
         if windows.n_distinct([word], peak, test.window, min_words=1) < test.min_posts:
             continue
-        describer = Describer(windows, series.posts, series.counts.words, window=test.window,
-                              min_posts=test.min_posts, threshold=options.story_threshold)
-        hits += bool(describer.words([word], peak, 1))
+        hits += bool(describer.words([word], peak, 1, keep=keep))
     return hits / n_run

@@ -37,10 +37,13 @@ import numpy as np
 
 from .cooccurrence import association, npmi
 
-__all__ = ["posts_similarity", "contains_one_another", "group_clusters", "lone_trends"]
+__all__ = ["posts_similarity", "contains_one_another", "group_clusters", "group_stories",
+           "lone_trends"]
 
-#: Words of a cluster whose posts count: its most central ones, as for coherence.
-TOP_WORDS = 10
+#: Words of a cluster whose posts count: its core, the most central ones (as the
+#: stability core): a word shared with another trend ranks last and would
+#: bring that trend's posts along.
+TOP_WORDS = 5
 #: Shortest word that may contain another, and the least share of it the
 #: contained word must cover: compounds of one name, not any word inside
 #: a longer one ("vote" in "votetrump").
@@ -78,19 +81,32 @@ def posts_similarity(windows, a, b, peaks, window, test):
     return float(npmi(counts, n_posts)[0, 1])
 
 
-def contains_one_another(a, b):
-    """Whether one word begins or ends with the other and is mostly made of it."""
+def contains_one_another(a, b, vocabulary=None):
+    """Whether one word is the other joined with a word of ``vocabulary``.
+
+    The shorter word must begin or end the longer one and make at least
+    half of it, and what is left must be a word of ``vocabulary`` (any
+    rest when None): 北方領土訪問 is 北方領土 + 訪問, "voterfraud" is "voter" +
+    "fraud", but "billy" is not "bill" + "y", nor "magazine" "maga" + "zine".
+    """
     short, long = sorted((str(a), str(b)), key=len)
     if short == long or len(short) < MIN_CONTAINED or len(short) < MIN_COVER * len(long):
         return False
-    return long.startswith(short) or long.endswith(short)
+    if long.startswith(short):
+        rest = long[len(short):]
+    elif long.endswith(short):
+        rest = long[:len(long) - len(short)]
+    else:
+        return False
+    return vocabulary is None or rest in vocabulary
 
 
-def _nested(words_a, words_b):
-    return any(contains_one_another(a, b) for a in words_a for b in words_b)
+def _nested(words_a, words_b, vocabulary):
+    return any(contains_one_another(a, b, vocabulary) for a in words_a for b in words_b)
 
 
-def group_clusters(windows, clusters, peaks, test, *, threshold=0.2, peak_window=1):
+def group_clusters(windows, clusters, peaks, test, *, threshold=0.2, peak_window=1, spans=None,
+                   vocabulary=None):
     """Clusters that tell one story, as lists of cluster positions.
 
     Stories are merged, the most similar pair first, while the NPMI of
@@ -98,8 +114,9 @@ def group_clusters(windows, clusters, peaks, test, *, threshold=0.2, peak_window
     clusters' posts, those within ``test.window`` periods of a cluster's
     peak that hold one of its words) is at least ``threshold``. Only
     stories whose peaks, that of the cluster told by the most posts, are
-    at most ``peak_window`` periods apart merge, so that a run of days does
-    not become one story; two of them whose words contain one another
+    at most ``peak_window`` periods apart, or each within the other's span
+    (a wide event's clusters peak days apart), merge, so that a run of days
+    does not become one story; two of them whose words contain one another
     (:func:`contains_one_another`) merge whatever their posts.
 
     Parameters
@@ -112,6 +129,12 @@ def group_clusters(windows, clusters, peaks, test, *, threshold=0.2, peak_window
     test : CooccurrenceSplit
     threshold : float, default 0.2
     peak_window : int, default 1
+    spans : list of (int, int), optional
+        First and last position of each one's peak at half height or more
+        (:func:`glipca.model.periods.half_height_span`); a story's span is
+        that of its main cluster.
+    vocabulary : set of str, optional
+        The words a compound may be made of (:func:`contains_one_another`).
 
     Returns
     -------
@@ -125,16 +148,29 @@ def group_clusters(windows, clusters, peaks, test, *, threshold=0.2, peak_window
     # A story's peak is that of its cluster told by the most posts (ties: the first).
     main = {i: i for i in groups}
 
+    spans = spans if spans is not None else [(p, p) for p in peaks]
+
+    def close(a, b):
+        pa, pb = peaks[main[a]], peaks[main[b]]
+        (la, ha), (lb, hb) = spans[main[a]], spans[main[b]]
+        return abs(pa - pb) <= peak_window or (la <= hb and lb <= ha)
+
     def similarity(a, b):
         pa, pb = peaks[main[a]], peaks[main[b]]
-        if abs(pa - pb) > peak_window:
+        if not close(a, b):
             return -1.0
         if _nested([w for k in groups[a] for w in clusters[k]],
-                   [w for k in groups[b] for w in clusters[k]]):
+                   [w for k in groups[b] for w in clusters[k]], vocabulary):
             return 1.0
         return posts_similarity(windows, rows[a], rows[b], (pa, pb), test.window, test)
 
     pairs = {(a, b): similarity(a, b) for a in groups for b in groups if a < b}
+    _merge(pairs, groups, rows, main, posts, similarity, threshold)
+    return sorted(groups.values(), key=lambda g: g[0])
+
+
+def _merge(pairs, groups, rows, main, posts, similarity, threshold):
+    """Merge the most similar pair while it is at least ``threshold`` (in place)."""
     while pairs:
         (a, b), best = max(pairs.items(), key=lambda kv: (kv[1], -kv[0][0], -kv[0][1]))
         if best < threshold:
@@ -145,7 +181,63 @@ def group_clusters(windows, clusters, peaks, test, *, threshold=0.2, peak_window
         pairs = {(x, y): s for (x, y), s in pairs.items() if b not in (x, y) and a not in (x, y)}
         pairs.update({(min(a, c), max(a, c)): similarity(min(a, c), max(a, c))
                       for c in groups if c != a})
-    return sorted(groups.values(), key=lambda g: g[0])
+
+
+def group_stories(windows, clusters, lone, peaks, test, *, threshold=0.2, peak_window=1,
+                  spans=None, vocabulary=None):
+    """Stories of clusters and lone trend words, as lists of positions.
+
+    The clusters are grouped first (:func:`group_clusters`). Each lone word
+    (in the given order) then joins the story whose posts its own posts
+    are most similar to, when close enough in time and at least
+    ``threshold`` similar, without changing that story's posts: a word
+    two stories share (one planted in both trends' posts, or a common
+    hashtag) must not join them. The words that join none are grouped
+    among themselves, as the clusters are.
+
+    Parameters
+    ----------
+    clusters, lone : list of list of str
+        Words of each cluster, and each lone word as a list of one.
+    peaks, spans : list
+        Of the clusters, then of the lone words.
+    Other parameters as :func:`group_clusters`.
+
+    Returns
+    -------
+    list of list of int
+        Positions (clusters first, then lone words); groups ordered by their first member.
+    """
+    k = len(clusters)
+    spans = spans if spans is not None else [(p, p) for p in peaks]
+    stories = group_clusters(windows, clusters, peaks[:k], test, threshold=threshold,
+                             peak_window=peak_window, spans=spans[:k], vocabulary=vocabulary)
+    posts = [_posts_of(windows, c, p, test.window) for c, p in zip(clusters, peaks[:k])]
+    main = [max(g, key=lambda i: (posts[i].size, -i)) for g in stories]
+    rows = [np.unique(np.concatenate([posts[i] for i in g])) for g in stories]
+    left = []
+    for j, words in enumerate(lone):
+        pj, (lj, hj) = peaks[k + j], spans[k + j]
+        mine = _posts_of(windows, words, pj, test.window)
+        scores = []
+        for g, (m, story_rows) in enumerate(zip(main, rows)):
+            pm, (lm, hm) = peaks[m], spans[m]
+            if abs(pm - pj) > peak_window and not (lm <= hj and lj <= hm):
+                continue
+            told = [w for i in stories[g] if i < k for w in clusters[i]]
+            similar = 1.0 if _nested(words, told, vocabulary) else \
+                posts_similarity(windows, story_rows, mine, (pm, pj), test.window, test)
+            scores.append((similar, -g))
+        best = max(scores, default=(-1.0, 0))
+        if best[0] >= threshold:
+            stories[-best[1]] = stories[-best[1]] + [k + j]
+        else:
+            left.append(j)
+    alone = group_clusters(windows, [lone[j] for j in left], [peaks[k + j] for j in left], test,
+                           threshold=threshold, peak_window=peak_window,
+                           spans=[spans[k + j] for j in left], vocabulary=vocabulary)
+    stories += [[k + left[i] for i in g] for g in alone]
+    return sorted(stories, key=lambda g: g[0])
 
 
 def lone_trends(windows, tested, words, index, *, min_z, min_posts, window, episodes=()):

@@ -14,7 +14,8 @@ from .. import __version__
 from ..counting.periods import period_label
 from ..model.periods import half_height_span
 
-__all__ = ["DIGITS", "cluster_name", "clusters_document", "emerging_first", "rounded", "round_floats"]
+__all__ = ["DIGITS", "cluster_name", "clusters_document", "emerging_first", "rounded", "round_floats",
+           "story_records"]
 
 #: Significant digits kept for floats in JSON and CSV.
 DIGITS = 6
@@ -69,6 +70,20 @@ def emerging_first(clusters):
     return sorted(clusters, key=lambda c: (not c.get("emerging"), c["id"]))
 
 
+def story_records(told):
+    """The ``stories`` of ``clusters.json``: one dict per story, in order of peak.
+
+    ``words`` are the trend words, then the descriptive words; the first
+    ``n_trend_words`` are the trend words.
+    """
+    return [{
+        "id": s.id, "label": s.label, "peak": period_label(s.peak), "start": period_label(s.start),
+        "end": period_label(s.end), "words": list(s.words), "n_trend_words": len(s.trend_words),
+        "clusters": list(s.clusters), "coherence": s.coherence, "stability": s.stability,
+        "emerging": bool(s.emerging), "n_posts": int(s.n_posts),
+    } for s in told]
+
+
 def clusters_document(result):
     """The content of ``clusters.json`` for an analysis, as a dict (fixed key order).
 
@@ -83,6 +98,8 @@ def clusters_document(result):
     stability = getattr(result, "stability", None)
     hierarchy = getattr(result, "hierarchy", None)
     stories = getattr(result, "stories", None)
+    told = getattr(result, "told_stories", None)
+    story_of = {c: s.id for s in told or [] for c in s.clusters}
     for cid, cluster in enumerate(model.clusters_):
         raw = series[cluster.words]
         start, end = _span(cluster.signal, series.index)
@@ -108,9 +125,12 @@ def clusters_document(result):
                 # Only with the co-occurrence test: the series-only method
                 # writes the same document as before it existed.
                 **({} if stories is None else stories[cid]),
+                **({} if told is None else {"story": story_of.get(cid)}),
             }
         )
     doc = {"clusters": clusters}
+    if told is not None:
+        doc["stories"] = story_records(told)
     summary = result.summary()
     previous = getattr(result, "previous", None)
     if previous is not None:
