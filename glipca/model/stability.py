@@ -135,9 +135,10 @@ def cluster_stability(series, clusters, *, alpha, n_resamples=20, fraction=0.8, 
     return_n_resamples : bool, default False
         Also return the number of resamples run.
     posts : callable, optional
-        ``posts(keep) -> array of bool``: which clusters the posts of the
-        kept periods find again (:class:`PostsRoute`); a cluster counts as
-        found in a resample when the refit or its posts find it.
+        ``posts(keep, skip) -> array of bool``: which clusters the posts of
+        the kept periods find again, those of ``skip`` (found already) aside
+        (:class:`PostsRoute`); a cluster counts as found in a resample when
+        the refit or its posts find it.
     return_found : bool, default False
         Also return which clusters each resample run found (implies
         ``return_n_resamples``).
@@ -213,7 +214,9 @@ def _count_together(state, samples, jobs, tolerance, progress, posts=None):
         for found in results:
             if posts is not None:
                 # Resamples come back in order: this one kept samples[done].
-                found = found | np.asarray(posts(samples[len(rows)]), dtype=bool)
+                # The posts are read only for the clusters the series missed.
+                found = found | np.asarray(posts(samples[len(rows)], skip=found.astype(bool)),
+                                           dtype=bool)
             found = np.asarray(found, dtype=np.int64)
             together += found
             rows.append(found.astype(bool))
@@ -318,14 +321,15 @@ class PostsRoute:
         keys = None if windows.keys is None else windows.keys[rows]
         return PostWindows(windows.periods[rows], b, group, keys=keys)
 
-    def __call__(self, keep):
+    def __call__(self, keep, skip=None):
+        """Which clusters the posts of the periods ``keep`` find again (False for ``skip``)."""
         kept = np.zeros(self.windows.posts_per_period.size, dtype=bool)
         keep = np.asarray(keep)
         kept[keep[keep < kept.size]] = True
         per_period = np.where(kept, self.windows.posts_per_period, 0)
         found = np.zeros(len(self.groups), dtype=bool)
         for i, (group, table, peak) in enumerate(zip(self.groups, self.tables, self.peaks)):
-            if group is None:
+            if group is None or (skip is not None and skip[i]):
                 continue
             sub = copy.copy(table)
             inside = table.periods >= 0
