@@ -85,11 +85,11 @@ def events_told(result):
     return out
 
 
-def troll(path, check=False):
+def troll(path, check=False, **options):
     from glipca.pipeline import run_analysis
 
     t0 = time.perf_counter()
-    result = run_analysis(path, lang="en", n_posts=0)
+    result = run_analysis(path, lang="en", n_posts=0, **options)
     print(f"analysis in {time.perf_counter() - t0:.0f} s")
     f = figures(result)
     told = events_told(result)
@@ -194,7 +194,7 @@ def plant_hashtag(corpus, posts, tag, n=200, share=0.03, seed=0):
     return pd.concat([posts, pd.DataFrame(rows)], ignore_index=True)
 
 
-def planted_case(lang, seed, same_day, hashtag=None):
+def planted_case(lang, seed, same_day, hashtag=None, **options):
     """Stories of one planted corpus, scored against what was planted."""
     from glipca.datasets import make_trend_corpus
     from glipca.evaluation import score_clusters
@@ -205,7 +205,7 @@ def planted_case(lang, seed, same_day, hashtag=None):
     posts = mix_facets(corpus, seed=seed) if same_day == 3 else corpus.posts
     if hashtag:
         posts = plant_hashtag(corpus, posts, hashtag, seed=seed)
-    result = run_analysis(posts, lang=lang, n_resamples=0, n_posts=0, jobs=1)
+    result = run_analysis(posts, lang=lang, n_resamples=0, n_posts=0, jobs=1, **options)
     story_of = {c: s.id for s in result.told_stories for c in s.clusters}
     same = [t for t in corpus.trends if t["id"] in corpus.same_day]
     clusters = [next((k for k, c in enumerate(result.model.clusters_)
@@ -225,13 +225,13 @@ def planted_case(lang, seed, same_day, hashtag=None):
     }
 
 
-def planted(langs, seeds):
+def planted(langs, seeds, **options):
     fails = []
     tags = {"en": "womensmarch", "ja": "女性行進"}
     for lang in langs:
         for seed in seeds:
-            a = planted_case(lang, seed, 3, hashtag=tags[lang])
-            b = planted_case(lang, seed, 2)
+            a = planted_case(lang, seed, 3, hashtag=tags[lang], **options)
+            b = planted_case(lang, seed, 2, **options)
             one = len(set(a["stories"])) == 1 and None not in a["stories"] and a["facets"][0] == 3
             two = len(set(b["stories"])) == 2 and None not in b["stories"]
             hashtag = len(a["hashtag"]) == 1
@@ -253,16 +253,19 @@ def main(argv=None):
     parser.add_argument("--planted", action="store_true", help="run on planted corpora")
     parser.add_argument("--lang", nargs="+", default=["en", "ja"], choices=["en", "ja"])
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    parser.add_argument("--threshold", type=float, default=None,
+                        help="story_threshold (default: the default option's)")
     parser.add_argument("--check", action="store_true",
                         help="exit 1 unless the troll file meets the acceptance figures")
     args = parser.parse_args(argv)
     if not args.troll and not args.planted:
         parser.error("give --troll FILE and/or --planted")
     fails = []
+    options = {} if args.threshold is None else {"story_threshold": args.threshold}
     if args.planted:
-        fails += planted(args.lang, args.seeds)
+        fails += planted(args.lang, args.seeds, **options)
     if args.troll:
-        fails += troll(args.troll, check=args.check)
+        fails += troll(args.troll, check=args.check, **options)
     if fails:
         print("\nFAILED:\n  " + "\n  ".join(fails))
         return 1

@@ -70,6 +70,31 @@ class Describer:
             self._near[peak] = (rows, matrix, totals)
         return self._near[peak]
 
+    def _told(self, trend_words, peak, keep=None):
+        """The distinct posts near ``peak`` (of the periods ``keep``), their words, how many
+        hold each word, and which hold one of ``trend_words``."""
+        rows, matrix, totals = self._distinct_near(peak)
+        if keep is not None and rows.size:
+            kept = np.zeros(int(self.windows.periods.max()) + 1, dtype=bool)
+            kept[np.asarray(keep)] = True
+            inside = kept[self.windows.periods[rows]]
+            rows, matrix = rows[inside], matrix[inside]
+            totals = np.asarray(matrix.sum(axis=0, dtype=np.int64)).ravel()
+        known = [w for w in trend_words if w in self.windows.column]
+        if len(known) == len(trend_words):
+            # The trend words are columns of the posts' windows: their posts
+            # are found there, not by slicing the whole vocabulary.
+            holding, _ = self.windows.incidence(known, peak, self.window)
+            told = np.isin(rows, holding, assume_unique=True)
+        else:
+            columns = [self.column[w] for w in trend_words if w in self.column]
+            told = np.asarray(matrix[:, columns].sum(axis=1)).ravel() > 0
+        return rows, matrix, totals, told
+
+    def n_told(self, trend_words, peak, keep=None):
+        """Distinct posts near ``peak`` (of the periods ``keep``) holding one of ``trend_words``."""
+        return int(self._told(trend_words, peak, keep)[3].sum())
+
     def words(self, trend_words, peak, n, exclude=(), keep=None):
         """Up to ``n`` descriptive words of the story of ``trend_words`` peaking at ``peak``.
 
@@ -84,17 +109,10 @@ class Describer:
         """
         if n <= 0:
             return []
-        rows, matrix, totals = self._distinct_near(peak)
-        if keep is not None and rows.size:
-            kept = np.zeros(int(self.windows.periods.max()) + 1, dtype=bool)
-            kept[np.asarray(keep)] = True
-            inside = kept[self.windows.periods[rows]]
-            rows, matrix = rows[inside], matrix[inside]
-            totals = np.asarray(matrix.sum(axis=0, dtype=np.int64)).ravel()
+        rows, matrix, totals, told = self._told(trend_words, peak, keep)
         columns = np.array([self.column[w] for w in trend_words if w in self.column], dtype=np.int64)
         if not rows.size or not columns.size:
             return []
-        told = np.asarray(matrix[:, columns].sum(axis=1)).ravel() > 0
         both = np.asarray(matrix[told].sum(axis=0, dtype=np.int64)).ravel()
         # Only words in enough story posts can be descriptive: score those alone.
         enough = np.flatnonzero(both >= self.min_posts)

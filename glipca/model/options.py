@@ -49,10 +49,10 @@ class ModelOptions:
     posts_window : int, default 3
         Labels, coherence and representative posts read the posts at most
         this many periods from the peak.
-    story_threshold : float, default 0.2
-        With the co-occurrence method, clusters peaking together are facets
-        of one story when the NPMI of their posts, averaged over the
-        facets' pairs, is at least this (:mod:`glipca.model.story_groups`).
+    story_threshold : float, default 0.1
+        With the co-occurrence method, clusters close in time are facets of
+        one story while the NPMI of their posts is at least this
+        (:mod:`glipca.model.story_groups`; docs/method.md, section 8).
     story_words : int, default 5
         Descriptive words listed for each story beside its trend words
         (:mod:`glipca.model.descriptive`); 0 lists none.

@@ -26,7 +26,7 @@ from .labels import cluster_label, cluster_stories
 from .options import ModelOptions
 from .periods import half_height_span
 from .representative import representative_posts
-from .stability import draw_samples, kept_posts
+from .stability import draw_samples
 from .story_groups import group_stories, lone_trends
 
 __all__ = ["Story", "Stories", "tell_stories", "story_params"]
@@ -283,8 +283,7 @@ def _lone_stability(clusters, describer, word, peak, signal, options):
     for keep in samples:
         if abs(int(keep[np.argmax(signal[keep])]) - peak) > test.peak_window:
             continue
-        windows = kept_posts(clusters.windows, keep)
-        if windows.n_distinct([word], peak, test.window, min_words=1) < test.min_posts:
+        if describer.n_told([word], peak, keep) < test.min_posts:
             continue
         hits += bool(describer.words([word], peak, 1, keep=keep))
     return hits / n_run
