@@ -36,7 +36,7 @@ from sklearn.exceptions import ConvergenceWarning
 from ..counting.parallel import map_tasks
 from ..progress import progress_bar
 from .cluster import GLIPCA
-from .cooccurrence import PostWindows
+from .cooccurrence import association, cooccurrence_groups, npmi
 from .glasso.solver import one_blas_thread
 
 __all__ = ["cluster_stability", "settled", "PostsRoute", "kept_posts", "draw_samples"]
@@ -317,9 +317,11 @@ class PostsRoute:
         return max(groups, key=len) if groups else None
 
     def _table(self, windows, group, peak):
+        """The posts near ``peak`` holding a word of ``group``: their periods, which
+        words each holds (dense: a few hundred posts) and their copy keys."""
         rows, b = windows.incidence(group, peak, self.test.window)
         keys = None if windows.keys is None else windows.keys[rows]
-        return PostWindows(windows.periods[rows], b, group, keys=keys)
+        return windows.periods[rows], b.toarray() > 0, keys
 
     def __call__(self, keep, skip=None):
         """Which clusters the posts of the periods ``keep`` find again (False for ``skip``)."""
@@ -327,15 +329,30 @@ class PostsRoute:
         keep = np.asarray(keep)
         kept[keep[keep < kept.size]] = True
         per_period = np.where(kept, self.windows.posts_per_period, 0)
+        window = self.test.window
         found = np.zeros(len(self.groups), dtype=bool)
         for i, (group, table, peak) in enumerate(zip(self.groups, self.tables, self.peaks)):
             if group is None or (skip is not None and skip[i]):
                 continue
-            sub = copy.copy(table)
-            inside = table.periods >= 0
-            inside[inside] = kept[np.minimum(table.periods[inside], kept.size - 1)]
-            sub.periods = np.where(inside, table.periods, -1)
-            # Every post of the kept periods counts in N, not only the group's.
-            sub.posts_per_period = per_period
-            found[i] = any(set(g) == set(group) for g in self.test.split(sub, group, peak))
+            periods, held, keys = table
+            inside = kept[np.clip(periods, 0, kept.size - 1)] & (periods >= 0)
+            n_posts = int(per_period[max(peak - window, 0):max(peak + window + 1, 0)].sum())
+            found[i] = self._holds(held[inside], None if keys is None else keys[inside], n_posts)
         return found
+
+    def _holds(self, held, keys, n_posts):
+        """Whether the split keeps all of a group's words in one group: what
+        :meth:`CooccurrenceSplit.split` does, on the group's own posts."""
+        test = self.test
+        b = held.astype(np.float64)
+        counts = b.T @ b
+        adj = association(counts, n_posts, min_npmi=test.min_npmi, min_shared=test.min_shared)
+        similarity = np.where(adj, npmi(counts, n_posts), -1.0)
+        groups = cooccurrence_groups(similarity, test.threshold)
+        if not groups or len(groups[0]) != held.shape[1]:
+            return False
+        # At least min_posts distinct posts hold two of its words.
+        two = held.sum(axis=1) >= 2
+        n = int(two.sum()) if keys is None else (
+            int(np.unique(keys[two], axis=0).shape[0]) if two.any() else 0)
+        return n >= test.min_posts
