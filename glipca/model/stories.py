@@ -188,7 +188,7 @@ def _stories(clusters, described, options):
         half_height_span(frequencies[w].to_numpy(dtype=float)) for w, _ in lone]
     groups = group_stories(windows, units[:len(found)], units[len(found):], peaks, test,
                            threshold=options.story_threshold, peak_window=test.peak_window,
-                           spans=spans, vocabulary=set(series.counts.words))
+                           spans=spans, vocabulary=_compound_parts(series))
     # A trend word belongs to its story: it describes no other.
     taken = {w for u in units for w in u}
     told = []
@@ -202,6 +202,15 @@ def _stories(clusters, described, options):
             told.append(_lone_story(clusters, describer, words, peaks[group[0]], options, taken))
     told.sort(key=lambda s: (s.peak, s.clusters[:1] or (len(found),), s.trend_words))
     return [Story(i, *_fields(s)[1:]) for i, s in enumerate(told)]
+
+
+def _compound_parts(series):
+    """The words compounds are made of, where the tokenizer joins nouns into
+    compounds (Japanese); None elsewhere: a hashtag such as "votetrump" is
+    a word of its own, whose posts say whether it tells the story of "vote"."""
+    if not series.counted.params.get("tokenizer", {}).get("compounds"):
+        return None
+    return set(series.counts.words)
 
 
 def _fields(story):

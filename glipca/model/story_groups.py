@@ -18,10 +18,11 @@ This step, our extension of GLIPCA (Harakawa, Ito & Iwahashi, *Sci. Rep.*
 * clusters are merged by average linkage on that similarity, cut at
   ``threshold`` (:func:`glipca.model.cooccurrence.cooccurrence_groups`), so
   that a chain of days does not become one story;
-* two clusters peaking together of which one has a word that contains a
-  word of the other (北方領土 and 北方領土訪問: compounds of one name that
-  headlines use in turn, rarely in one post) are one story whatever their
-  posts.
+* where the tokenizer joins nouns into compound words (Japanese), two
+  clusters peaking together of which one has a word that is a word of the
+  other joined with another (北方領土 and 北方領土訪問: compounds of one
+  name that headlines use in turn, rarely in one post) are one story
+  whatever their posts.
 
 A candidate word in no cluster whose peak stands at least ``min_z`` noise
 units above its series is a story of its own when its posts tell one: at
@@ -102,6 +103,9 @@ def contains_one_another(a, b, vocabulary=None):
 
 
 def _nested(words_a, words_b, vocabulary):
+    """Whether a word of one is a compound of a word of the other (never without a vocabulary)."""
+    if vocabulary is None:
+        return False
     return any(contains_one_another(a, b, vocabulary) for a in words_a for b in words_b)
 
 
@@ -114,10 +118,10 @@ def group_clusters(windows, clusters, peaks, test, *, threshold=0.2, peak_window
     clusters' posts, those within ``test.window`` periods of a cluster's
     peak that hold one of its words) is at least ``threshold``. Only
     stories whose peaks, that of the cluster told by the most posts, are
-    at most ``peak_window`` periods apart, or each within the other's span
-    (a wide event's clusters peak days apart), merge, so that a run of days
-    does not become one story; two of them whose words contain one another
-    (:func:`contains_one_another`) merge whatever their posts.
+    stories close in time merge: one of the clusters of each peaks at most
+    ``peak_window`` periods from the other's, or their spans meet (a wide
+    event's clusters peak days apart); two of them whose words contain one
+    another (:func:`contains_one_another`) merge whatever their posts.
 
     Parameters
     ----------
@@ -131,10 +135,10 @@ def group_clusters(windows, clusters, peaks, test, *, threshold=0.2, peak_window
     peak_window : int, default 1
     spans : list of (int, int), optional
         First and last position of each one's peak at half height or more
-        (:func:`glipca.model.periods.half_height_span`); a story's span is
-        that of its main cluster.
+        (:func:`glipca.model.periods.half_height_span`).
     vocabulary : set of str, optional
-        The words a compound may be made of (:func:`contains_one_another`).
+        The words a compound may be made of (:func:`contains_one_another`);
+        None: compounds are not looked for.
 
     Returns
     -------
@@ -151,9 +155,9 @@ def group_clusters(windows, clusters, peaks, test, *, threshold=0.2, peak_window
     spans = spans if spans is not None else [(p, p) for p in peaks]
 
     def close(a, b):
-        pa, pb = peaks[main[a]], peaks[main[b]]
-        (la, ha), (lb, hb) = spans[main[a]], spans[main[b]]
-        return abs(pa - pb) <= peak_window or (la <= hb and lb <= ha)
+        # A cluster of one story close to the other's main cluster.
+        return (any(_close(peaks, spans, i, main[b], peak_window) for i in groups[a])
+                or any(_close(peaks, spans, main[a], j, peak_window) for j in groups[b]))
 
     def similarity(a, b):
         pa, pb = peaks[main[a]], peaks[main[b]]
@@ -167,6 +171,12 @@ def group_clusters(windows, clusters, peaks, test, *, threshold=0.2, peak_window
     pairs = {(a, b): similarity(a, b) for a in groups for b in groups if a < b}
     _merge(pairs, groups, rows, main, posts, similarity, threshold)
     return sorted(groups.values(), key=lambda g: g[0])
+
+
+def _close(peaks, spans, i, j, peak_window):
+    """Whether two clusters peak at most ``peak_window`` periods apart or their spans meet."""
+    (li, hi), (lj, hj) = spans[i], spans[j]
+    return abs(peaks[i] - peaks[j]) <= peak_window or (li <= hj and lj <= hi)
 
 
 def _merge(pairs, groups, rows, main, posts, similarity, threshold):
@@ -217,12 +227,12 @@ def group_stories(windows, clusters, lone, peaks, test, *, threshold=0.2, peak_w
     rows = [np.unique(np.concatenate([posts[i] for i in g])) for g in stories]
     left = []
     for j, words in enumerate(lone):
-        pj, (lj, hj) = peaks[k + j], spans[k + j]
+        pj = peaks[k + j]
         mine = _posts_of(windows, words, pj, test.window)
         scores = []
         for g, (m, story_rows) in enumerate(zip(main, rows)):
-            pm, (lm, hm) = peaks[m], spans[m]
-            if abs(pm - pj) > peak_window and not (lm <= hj and lj <= hm):
+            pm = peaks[m]
+            if not any(_close(peaks, spans, i, k + j, peak_window) for i in stories[g] if i < k):
                 continue
             told = [w for i in stories[g] if i < k for w in clusters[i]]
             similar = 1.0 if _nested(words, told, vocabulary) else \
