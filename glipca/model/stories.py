@@ -106,22 +106,15 @@ class Stories:
     options: ModelOptions
     told: Optional[list] = field(default=None)
 
-    def story_of(self):
-        """Story id of each cluster (list; empty without stories)."""
-        out = [None] * len(self.clusters.model.clusters_)
-        for s in self.told or []:
-            for c in s.clusters:
-                out[c] = s.id
-        return out
-
 
 def story_params(options):
     """How stories were made, for ``params.stories`` of ``clusters.json``."""
     test = options.split
     return {
-        "grouping": "clusters peaking within peak_window periods whose posts share more than "
-                    "chance (G2 > log(n_posts)), most similar first, while the NPMI of their "
-                    "posts is at least threshold; words containing one another group",
+        "grouping": "clusters close in time (peaks within peak_window periods or spans that "
+                    "meet) whose posts share more than chance (G2 > log(n_posts)), most similar "
+                    "first, while the NPMI of their posts is at least threshold; compounds of "
+                    "one word group where the tokenizer joins nouns into compounds",
         "threshold": options.story_threshold,
         "peak_window": test.peak_window,
         "lone_words": None if test.episode_z is None else {
