@@ -103,6 +103,50 @@ def describe(clusters, series, posts, tokenizer=None):
     return out
 
 
+#: Twins: two clusters (or stories) peaking within this many periods whose
+#: words share posts, by the mean NPMI of their cross pairs, at least this much.
+TWIN_DAYS = 1
+TWIN_NPMI = 0.2
+
+
+def twins(posts, items, *, window=3, top=10):
+    """Which items have a twin: another peaking within a day whose words share posts.
+
+    Two items (clusters or stories: lists of words and a peak position)
+    are twins when their peaks are at most ``TWIN_DAYS`` periods apart and
+    the mean NPMI of the pairs of their first ``top`` words, one from each
+    (a pair sharing no post scoring -1), counted in the posts within
+    ``window`` periods of the middle of their peaks, is at least
+    ``TWIN_NPMI``: one story told twice.
+
+    Parameters
+    ----------
+    posts : PostWindows
+    items : list of (list of str, int)
+
+    Returns
+    -------
+    list of bool
+    """
+    from glipca.model.cooccurrence import npmi
+
+    has = [False] * len(items)
+    for a, (wa, pa) in enumerate(items):
+        for b in range(a + 1, len(items)):
+            wb, pb = items[b]
+            if abs(pa - pb) > TWIN_DAYS:
+                continue
+            first_a = [w for w in wa[:top] if w not in wb[:top]]
+            first_b = [w for w in wb[:top] if w not in wa[:top]]
+            if not first_a or not first_b:
+                continue
+            n_posts, counts = posts.counts(first_a + first_b, (pa + pb) // 2, window)
+            cross = npmi(counts, n_posts)[:len(first_a), len(first_a):]
+            if cross.mean() >= TWIN_NPMI:
+                has[a] = has[b] = True
+    return has
+
+
 def summarise(described):
     scores = np.array([d["coherence"] for d in described], dtype=float)
     return {

@@ -19,7 +19,7 @@ from .counting.prepare import PreparedCounts
 from .model.clusters import Clusters
 from .model.graph import Graph
 from .model.periods import MAX_MASKED
-from .model.stories import Stories
+from .model.stories import Stories, story_params
 from .model.trends import Trends
 from .model.word_series import Series
 from .progress import StageTimes
@@ -130,6 +130,12 @@ class AnalysisResult:
         return self.stages.stories.described
 
     @property
+    def told_stories(self):
+        """The stories, in order of peak (list of Story; None for the
+        series-only method)."""
+        return self.stages.stories.told
+
+    @property
     def post_words(self):
         """Each counted post's period, words, id, time and text (PostWords)."""
         return self.stages.series.posts
@@ -197,6 +203,7 @@ class AnalysisResult:
             "graph_edges": int(self.model.graph_.number_of_edges()),
             "clusters": int(len(self.model.clusters_)),
             **({} if self.stories is None else {"mean_coherence": _mean_coherence(self.stories)}),
+            **({} if self.told_stories is None else {"stories": len(self.told_stories)}),
             "stability_resamples": int(self.n_resamples_run),
         }
         # Only when there is something to say: repairs and notes are rare,
@@ -277,4 +284,5 @@ def analysis_params(stages):
         params["max_trends"] = trends.max_trends
     if clusters.windows is not None:
         params["cooccurrence"] = clusters.options.split.params()
+        params["stories"] = story_params(stories)
     return params

@@ -135,6 +135,8 @@ def print_summary(doc, report, out, counts_line, report_path=None):
         warn(warning)
     n = s["clusters"]
     line = f"{n} trend cluster{'' if n == 1 else 's'} written to {out}"
+    if s.get("stories") is not None:
+        line = f"{s['stories']} stor{'y' if s['stories'] == 1 else 'ies'} of {line}"
     if s.get("mean_coherence") is not None:
         line += f" (mean coherence {s['mean_coherence']:.2f})"
     if s.get("emerging_clusters"):
@@ -147,21 +149,46 @@ def print_summary(doc, report, out, counts_line, report_path=None):
         click.echo(f"since {c['against']}: {told}"
                    + "".join(f"; {k}: " + " ".join(map(str, _ids(c[k])))
                              for k in ("appeared", "grew", "faded") if c[k]))
-    if doc["clusters"]:
-        told = "label" in doc["clusters"][0]
-        click.echo(_row("id", "peak", "size", ("coh.", "label") if told else None, "words"))
-    for c in emerging_first(doc["clusters"]):
-        words = " ".join(c["words"][:8]) + (" ..." if c["size"] > 8 else "")
-        story = None
-        if "label" in c:
-            story = ("-" if c["coherence"] is None else f"{c['coherence']:.2f}", c["label"])
-        if c.get("emerging"):
-            words += f"  (rising since {c['rising_since']}, {c['growth_rate']:+.0%} per period)"
-        cid = f"{c['id']}*" if c.get("emerging") else c["id"]
-        click.echo(_row(cid, c["peak"], c["size"], story, words))
+    if "stories" in doc:
+        _print_stories(doc)
+    else:
+        if doc["clusters"]:
+            told = "label" in doc["clusters"][0]
+            click.echo(_row("id", "peak", "size", ("coh.", "label") if told else None, "words"))
+        for c in emerging_first(doc["clusters"]):
+            click.echo(_cluster_row(c))
     print_set_aside(s.get("set_aside"))
     if report_path is not None:
         click.echo(f"report: {report_path}")
+
+
+def _cluster_row(c, indent=""):
+    """A cluster's line: id (``*`` when emerging), peak, size, coherence and label, words."""
+    words = " ".join(c["words"][:8]) + (" ..." if c["size"] > 8 else "")
+    story = None
+    if "label" in c:
+        story = ("-" if c["coherence"] is None else f"{c['coherence']:.2f}", c["label"])
+    if c.get("emerging"):
+        words += f"  (rising since {c['rising_since']}, {c['growth_rate']:+.0%} per period)"
+    cid = f"{c['id']}*" if c.get("emerging") else c["id"]
+    return indent + _row(cid, c["peak"], c["size"], story, words)
+
+
+def _print_stories(doc):
+    """Stories, the emerging ones first, each with its clusters (facets) indented under it."""
+    click.echo(_row("story", "peak", "clus.", ("coh.", "label"), "words  (then its clusters: "
+                    "id, peak, size, coh., label, words)"))
+    stories = sorted(doc["stories"], key=lambda s: (not s["emerging"], s["id"]))
+    for s in stories:
+        n = s["n_trend_words"]
+        words = " ".join(s["words"][:min(n, 8)]) + (" ..." if n > 8 else "")
+        if len(s["words"]) > n:
+            words += " · " + " ".join(s["words"][n:])
+        coherence = "-" if s["coherence"] is None else f"{s['coherence']:.2f}"
+        sid = f"s{s['id']}*" if s["emerging"] else f"s{s['id']}"
+        click.echo(_row(sid, s["peak"], len(s["clusters"]), (coherence, s["label"]), words))
+        for cid in s["clusters"]:
+            click.echo(_cluster_row(doc["clusters"][cid], indent="      "))
 
 
 def print_set_aside(items):

@@ -216,6 +216,31 @@ class TrendResult:
         ``clusters.json``; None without them)."""
         return self._doc.get("changes")
 
+    @property
+    def stories(self):
+        """One row per story, in order of peak (DataFrame, indexed by story id).
+
+        Columns: ``label``, ``peak``, ``start``, ``end``, ``words`` (trend
+        words, then descriptive words), ``clusters`` (the facets' ids),
+        ``coherence``, ``stability``, ``emerging`` and ``n_posts``; empty for
+        the series-only method (docs/method.md, section 8).
+        """
+        columns = ["label", "peak", "start", "end", "words", "clusters", "coherence",
+                   "stability", "emerging", "n_posts"]
+        tz = self.params.get("tz") or "UTC"
+        unit = self.series.index.unit if isinstance(self.series.index, pd.DatetimeIndex) else "ns"
+        rows = [{**{k: s.get(k) for k in columns},
+                 **{k: parse_periods([s[k]], tz, unit)[0] for k in ("peak", "start", "end")}}
+                for s in self._doc.get("stories", [])]
+        frame = pd.DataFrame(rows, columns=columns, index=pd.Index(
+            [int(s["id"]) for s in self._doc.get("stories", [])], name="story", dtype="int64"))
+        return frame.astype({"coherence": float, "stability": float, "emerging": bool,
+                             "n_posts": "int64"})
+
+    def story_of(self, cluster):
+        """Id of the story a cluster is a facet of (None for the series-only method)."""
+        return self._doc["clusters"][self._cluster(cluster).id].get("story")
+
     def __len__(self):
         return len(self.clusters)
 

@@ -91,8 +91,12 @@ def test_emerging_clusters_come_first_in_the_summary_and_the_report(planted, tmp
     (cid,) = [c["id"] for c in doc["clusters"] if c.get("emerging")]
     assert cid != doc["clusters"][0]["id"]  # the latest trend: last by peak
     listed = [line for line in ran.output.splitlines() if line.startswith("  ") and " 2020-" in line]
-    assert listed[0].split()[0] == f"{cid}*" and "rising since" in listed[0]
-    assert all("*" not in line.split()[0] for line in listed[1:])
+    # The story of the emerging cluster first, the cluster indented under it.
+    (story,) = [s for s in doc["stories"] if cid in s["clusters"]]
+    assert story["emerging"] and listed[0].split()[0] == f"s{story['id']}*"
+    assert listed[1].split()[0] == f"{cid}*" and "rising since" in listed[1]
+    assert listed[1].startswith("      ")
+    assert all("*" not in line.split()[0] for line in listed[2:])
     assert "1 emerging (marked *), listed first" in ran.output
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "<b>Emerging:</b>" in page

@@ -31,7 +31,7 @@ from .hierarchy import ClusterHierarchy, cluster_hierarchy
 from .options import ModelOptions
 from .orphans import regroup_orphans
 from .periods import observed_peak
-from .stability import cluster_stability
+from .stability import PostsRoute, cluster_stability
 
 __all__ = ["Clusters", "find_clusters", "BOOTSTRAP"]
 
@@ -66,6 +66,10 @@ class Clusters:
         each aside (:func:`glipca.model.diagnosis.set_aside`).
     options : ModelOptions
         The options it was made with.
+    found_again : ndarray of bool or None
+        With the co-occurrence method: which clusters each resample run
+        found again, by their series or their posts (n_resamples_run ×
+        n_clusters); None otherwise.
     """
 
     graph: Graph
@@ -78,6 +82,7 @@ class Clusters:
     windows: Optional[PostWindows]
     options: ModelOptions
     set_aside: Optional[list] = None
+    found_again: Optional[np.ndarray] = None
 
     @property
     def trends(self):
@@ -121,18 +126,24 @@ def find_clusters(graph, options=None, *, jobs=None, progress=False):
         trends.tests, model, trends.series.index, posts=windows, test=test)
     bootstrap = {"n_resamples": options.n_resamples, **BOOTSTRAP,
                  "tolerance": options.stability_tolerance}
-    stability, n_run = None, 0
+    stability, n_run, found = None, 0, None
     if options.n_resamples and model.clusters_:
-        stability, n_run = cluster_stability(
+        # With the posts, a cluster is found again by the series or by its
+        # posts, as the method makes it (docs/method.md, section 8).
+        posts = None if test is None else PostsRoute(
+            windows, [c.words[:BOOTSTRAP["top_k"]] for c in model.clusters_],
+            [int(fitted.index.get_loc(c.peak)) for c in model.clusters_], test)
+        stability, n_run, found = cluster_stability(
             fitted, model.clusters_, alpha=model.alpha_, glipca_params=model.get_params(),
             jobs=available_cores() if jobs is None else jobs, progress=progress,
-            return_n_resamples=True, **bootstrap,
+            posts=posts, return_found=True, **bootstrap,
         )
+        found = None if test is None else found
     series = fitted
     if trends.word_of:  # the report speaks of words
         series = trends.series.frequencies[told_in_words(model, trends.word_of, fitted.columns)]
     return Clusters(graph, model, series, hierarchy, stability, n_run, bootstrap, windows,
-                    options, why)
+                    options, why, found)
 
 
 def _post_windows(trends):

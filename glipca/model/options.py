@@ -65,6 +65,13 @@ class ModelOptions:
     posts_window : int, default 3
         Labels, coherence and representative posts read the posts at most
         this many periods from the peak.
+    story_threshold : float, default 0.1
+        With the co-occurrence method, clusters close in time are facets of
+        one story while the NPMI of their posts is at least this
+        (:mod:`glipca.model.story_groups`; docs/method.md, section 8).
+    story_words : int, default 5
+        Descriptive words listed for each story beside its trend words
+        (:mod:`glipca.model.descriptive`); 0 lists none.
     """
 
     min_count: Optional[int] = None
@@ -81,11 +88,13 @@ class ModelOptions:
     stability_tolerance: float = 0.05
     n_posts: int = 5
     posts_window: int = 3
+    story_threshold: float = 0.1
+    story_words: int = 5
 
     def __post_init__(self):
         for name, low in (("min_count", 1), ("min_periods", 1), ("max_words", 2),
                           ("min_posts", 1), ("max_trends", 2), ("n_resamples", 0),
-                          ("n_posts", 0), ("posts_window", 0)):
+                          ("n_posts", 0), ("posts_window", 0), ("story_words", 0)):
             value = getattr(self, name)
             if value is None and name in ("min_count", "min_posts"):
                 continue
@@ -99,6 +108,9 @@ class ModelOptions:
         if not (isinstance(self.stability_tolerance, Real) and self.stability_tolerance > 0):
             raise ValueError(f"stability_tolerance must be a positive number, "
                              f"got {self.stability_tolerance!r}")
+        if not (isinstance(self.story_threshold, Real) and -1 <= self.story_threshold <= 1):
+            raise ValueError(f"story_threshold must be a number in [-1, 1], "
+                             f"got {self.story_threshold!r}")
         if self.peak_test is None:
             object.__setattr__(self, "peak_test", SinglePeakTest())
         elif not callable(self.peak_test):

@@ -299,3 +299,21 @@ def sub_daily(index):
     if not isinstance(index, pd.DatetimeIndex) or len(index) < 2:
         return False
     return bool((index[1:] - index[:-1]).min() < pd.Timedelta(days=1))
+
+
+def half_height_span(signal):
+    """First and last position of the peak's run at half height or more.
+
+    Height is measured from the signal's median, so that an event's width
+    is that of the event, not of its baseline.
+    """
+    signal = np.asarray(signal, dtype=float)
+    k = int(np.argmax(signal))
+    base = float(np.median(signal))
+    above = signal >= base + 0.5 * (signal[k] - base)
+    lo, hi = k, k
+    while lo > 0 and above[lo - 1]:
+        lo -= 1
+    while hi < len(signal) - 1 and above[hi + 1]:
+        hi += 1
+    return lo, hi

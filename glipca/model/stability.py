@@ -22,6 +22,7 @@ changes many resample outcomes (docs/performance.md).
 
 from __future__ import annotations
 
+import copy
 import functools
 import time
 import warnings
@@ -35,9 +36,10 @@ from sklearn.exceptions import ConvergenceWarning
 from ..counting.parallel import map_tasks
 from ..progress import progress_bar
 from .cluster import GLIPCA
+from .cooccurrence import association, cooccurrence_groups, npmi
 from .glasso.solver import one_blas_thread
 
-__all__ = ["cluster_stability", "settled"]
+__all__ = ["cluster_stability", "settled", "PostsRoute", "kept_posts", "draw_samples"]
 
 #: Probability with which an early score is within the tolerance.
 LEVEL = 0.95
@@ -87,7 +89,7 @@ def settled(found, done, n_resamples, tolerance, level=LEVEL):
 
 def cluster_stability(series, clusters, *, alpha, n_resamples=20, fraction=0.8, top_k=5,
                       seed=0, glipca_params=None, cov_init=None, tolerance=0.05, jobs=1,
-                      progress=False, return_n_resamples=False):
+                      progress=False, return_n_resamples=False, posts=None, return_found=False):
     """Bootstrap stability score of each cluster.
 
     Each resample keeps a random ``fraction`` of the periods (without
@@ -132,6 +134,14 @@ def cluster_stability(series, clusters, *, alpha, n_resamples=20, fraction=0.8, 
         Show the resamples on a progress bar (:mod:`glipca.progress`).
     return_n_resamples : bool, default False
         Also return the number of resamples run.
+    posts : callable, optional
+        ``posts(keep, skip) -> array of bool``: which clusters the posts of
+        the kept periods find again, those of ``skip`` (found already) aside
+        (:class:`PostsRoute`); a cluster counts as found in a resample when
+        the refit or its posts find it.
+    return_found : bool, default False
+        Also return which clusters each resample run found (implies
+        ``return_n_resamples``).
 
     Returns
     -------
@@ -139,16 +149,22 @@ def cluster_stability(series, clusters, *, alpha, n_resamples=20, fraction=0.8, 
         Scores in [0, 1].
     n_run : int
         Only with ``return_n_resamples``.
+    found : ndarray of bool, shape (n_run, n_clusters)
+        Only with ``return_found``.
     """
     _check_arguments(fraction, n_resamples, top_k, tolerance)
     cores = [_words_of(c)[:top_k] for c in clusters]
     if not cores:
-        return (np.zeros(0), 0) if return_n_resamples else np.zeros(0)
+        empty = (np.zeros(0), 0, np.zeros((0, 0), dtype=bool))
+        return empty if return_found else empty[:2] if return_n_resamples else empty[0]
     series = pd.DataFrame(series)
-    samples = _draw_samples(series.shape[0], fraction, n_resamples, seed)
+    samples = draw_samples(series.shape[0], fraction, n_resamples, seed)
     state = _shared_state(series, cores, alpha, glipca_params, cov_init)
-    together, done = _count_together(state, samples, jobs, tolerance, progress)
-    scores = together / done
+    found = _count_together(state, samples, jobs, tolerance, progress, posts)
+    done = len(found)
+    scores = found.sum(axis=0) / done
+    if return_found:
+        return scores, done, found
     return (scores, done) if return_n_resamples else scores
 
 
@@ -163,7 +179,7 @@ def _check_arguments(fraction, n_resamples, top_k, tolerance):
         raise ValueError(f"tolerance must be in [0, 1), got {tolerance}")
 
 
-def _draw_samples(n_periods, fraction, n_resamples, seed):
+def draw_samples(n_periods, fraction, n_resamples, seed):
     """The sorted periods each resample keeps."""
     n_keep = max(3, int(round(fraction * n_periods)))
     rng = np.random.default_rng(seed)
@@ -187,21 +203,27 @@ def _shared_state(series, cores, alpha, glipca_params, cov_init):
     )
 
 
-def _count_together(state, samples, jobs, tolerance, progress):
-    """Resamples in which each core came out together, and the number run."""
+def _count_together(state, samples, jobs, tolerance, progress, posts=None):
+    """Which cores each resample run found together (n_run × n_cores)."""
     n_resamples = len(samples)
     together = np.zeros(len(state[1]), dtype=np.int64)
-    done = 0
+    rows = []
     # Closing the results stops the workers at once when the scores settle.
     with progress_bar(progress, desc="stability", total=n_resamples, unit=" resamples") as bar, \
             closing(_results(state, samples, jobs)) as results:
         for found in results:
+            if posts is not None:
+                # Resamples come back in order: this one kept samples[done].
+                # The posts are read only for the clusters the series missed.
+                found = found | np.asarray(posts(samples[len(rows)], skip=found.astype(bool)),
+                                           dtype=bool)
+            found = np.asarray(found, dtype=np.int64)
             together += found
-            done += 1
+            rows.append(found.astype(bool))
             bar.update()
-            if all(settled(int(s), done, n_resamples, float(tolerance)) for s in together):
+            if all(settled(int(s), len(rows), n_resamples, float(tolerance)) for s in together):
                 break
-    return together, done
+    return np.array(rows, dtype=bool).reshape(len(rows), len(together))
 
 
 def _results(state, samples, jobs):
@@ -241,3 +263,96 @@ def _resample(state, keep):
         first = labels[core[0]]
         found[i] = first >= 0 and bool(np.all(labels[core] == first))
     return found
+
+
+def kept_posts(windows, keep):
+    """``windows`` with the posts of the periods not in ``keep`` left out.
+
+    The matrix and texts are shared, not copied: only the periods change.
+    """
+    out = copy.copy(windows)
+    kept = np.zeros(int(windows.periods.max(initial=-1)) + 1, dtype=bool)
+    kept[np.asarray(keep)[np.asarray(keep) < kept.size]] = True
+    inside = windows.periods >= 0
+    inside[inside] = kept[windows.periods[inside]]
+    out.periods = np.where(inside, windows.periods, -1)
+    valid = out.periods[inside]
+    out.posts_per_period = np.bincount(valid, minlength=kept.size) if valid.size else \
+        np.zeros(0, int)
+    return out
+
+
+class PostsRoute:
+    """Which clusters the posts of a resample's periods find again.
+
+    The co-occurrence method makes a cluster from the posts too: the words
+    its posts put in one group (:meth:`CooccurrenceSplit.split`) stay
+    together, and words the series leave out are regrouped with their post
+    partners (:mod:`glipca.model.orphans`). So a cluster is found again in
+    a resample when the words of its core that the posts of the whole data
+    put in one group still come out in one group, by the same test, in the
+    posts of the kept periods near the cluster's peak. A core the posts of
+    the whole data do not hold together has no such route.
+
+    Parameters
+    ----------
+    windows : PostWindows
+    cores : list of list of str
+        Core words of each cluster (most central first).
+    peaks : list of int
+        Peak position of each cluster.
+    test : CooccurrenceSplit
+    """
+
+    def __init__(self, windows, cores, peaks, test):
+        self.windows, self.peaks, self.test = windows, list(peaks), test
+        self.groups = [self._main_group(windows, core, peak) for core, peak in zip(cores, peaks)]
+        # Each group's posts near its peak, kept apart: a resample then
+        # only drops rows of these small tables.
+        self.tables = [None if g is None else self._table(windows, g, p)
+                       for g, p in zip(self.groups, self.peaks)]
+
+    def _main_group(self, windows, core, peak):
+        groups = self.test.split(windows, list(core), peak)
+        return max(groups, key=len) if groups else None
+
+    def _table(self, windows, group, peak):
+        """The posts near ``peak`` holding a word of ``group``: their periods, which
+        words each holds (dense: a few hundred posts) and their copy keys."""
+        rows, b = windows.incidence(group, peak, self.test.window)
+        keys = None if windows.keys is None else windows.keys[rows]
+        return windows.periods[rows], b.toarray() > 0, keys
+
+    def __call__(self, keep, skip=None):
+        """Which clusters the posts of the periods ``keep`` find again (False for ``skip``)."""
+        kept = np.zeros(self.windows.posts_per_period.size, dtype=bool)
+        keep = np.asarray(keep)
+        kept[keep[keep < kept.size]] = True
+        per_period = np.where(kept, self.windows.posts_per_period, 0)
+        window = self.test.window
+        found = np.zeros(len(self.groups), dtype=bool)
+        for i, (group, table, peak) in enumerate(zip(self.groups, self.tables, self.peaks)):
+            if group is None or (skip is not None and skip[i]):
+                continue
+            periods, held, keys = table
+            inside = kept[np.clip(periods, 0, kept.size - 1)] & (periods >= 0)
+            n_posts = int(per_period[max(peak - window, 0):max(peak + window + 1, 0)].sum())
+            found[i] = self._holds(held[inside], None if keys is None else keys[inside], n_posts)
+        return found
+
+    def _holds(self, held, keys, n_posts):
+        """Whether the split keeps all of a group's words in one group: what
+        :meth:`CooccurrenceSplit.split` does, on the group's own posts."""
+        test = self.test
+        b = held.astype(np.float64)
+        counts = b.T @ b
+        adj = association(counts, n_posts, min_npmi=test.min_npmi, min_shared=test.min_shared)
+        similarity = np.where(adj, npmi(counts, n_posts), -1.0)
+        groups = cooccurrence_groups(similarity, test.threshold)
+        if not groups or len(groups[0]) != held.shape[1]:
+            return False
+        # At least min_posts distinct posts hold two of its words.
+        two = held.sum(axis=1) >= 2
+        n = int(two.sum()) if keys is None else (
+            int(np.unique(keys[two], axis=0).shape[0]) if two.any() else 0)
+        return n >= test.min_posts

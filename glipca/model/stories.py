@@ -1,23 +1,85 @@
-"""The stories stage: what the posts say of each cluster.
+"""The stories stage: what the posts say of each cluster, and the stories they tell.
 
 :func:`tell_stories` reads, from the posts the counting pass kept, each
 cluster's representative posts (:mod:`glipca.model.representative`) and,
 with the co-occurrence method, its label, coherence and the posts that
-hold two of its words (:mod:`glipca.model.labels`). Nothing is read or
+hold two of its words (:mod:`glipca.model.labels`). With that method it
+then groups the clusters into stories and finds the lone trend words that
+tell one (:mod:`glipca.model.story_groups`), describes each story by the
+words of its posts (:mod:`glipca.model.descriptive`) and scores how often
+the resamples of the clusters stage found it again. Nothing is read or
 tokenised again.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Optional
 
-from .clusters import Clusters
-from .labels import cluster_stories
-from .options import ModelOptions
-from .representative import representative_posts
+import numpy as np
+import pandas as pd
 
-__all__ = ["Stories", "tell_stories"]
+from .clusters import Clusters
+from .descriptive import Describer
+from .emerging import emergence
+from .labels import cluster_label, cluster_stories
+from .options import ModelOptions
+from .periods import half_height_span
+from .representative import representative_posts
+from .stability import draw_samples
+from .story_groups import group_stories, lone_trends
+
+__all__ = ["Story", "Stories", "tell_stories", "story_params"]
+
+#: Fewest descriptive words that make a lone trend word a story.
+MIN_DESCRIPTIVE = 2
+
+
+@dataclass(frozen=True)
+class Story:
+    """One story: the clusters (facets) and lone trend word that tell it.
+
+    Attributes
+    ----------
+    id : int
+        Position among the stories, in order of peak.
+    label : str
+        The label of its main facet (the one most posts tell), or its word.
+    peak, start, end : Timestamp
+        Peak of the main facet, and the first and last period at half
+        height of any facet.
+    trend_words : tuple of str
+        The facets' words, main facet first, or the lone trend word.
+    descriptive : tuple of str
+        Words its posts use most distinctively near its peak.
+    clusters : tuple of int
+        Its facets (cluster ids); empty for a lone trend word.
+    coherence : float
+        Mean coherence of its facets (NaN when none is defined).
+    stability : float or None
+        Share of resamples that found it again (None when not computed).
+    emerging : bool
+    n_posts : int
+        Posts near a facet's peak holding two of its words (one, for a lone word).
+    """
+
+    id: int
+    label: str
+    peak: pd.Timestamp
+    start: pd.Timestamp
+    end: pd.Timestamp
+    trend_words: tuple
+    descriptive: tuple
+    clusters: tuple
+    coherence: float
+    stability: Optional[float]
+    emerging: bool
+    n_posts: int
+
+    @property
+    def words(self):
+        """Trend words, then descriptive words."""
+        return self.trend_words + self.descriptive
 
 
 @dataclass(frozen=True)
@@ -34,22 +96,44 @@ class Stories:
         (None for the series-only method).
     options : ModelOptions
         The options it was made with.
+    told : list of Story, or None
+        The stories, in order of peak (None for the series-only method).
     """
 
     clusters: Clusters
     posts: Optional[list]
     described: Optional[list]
     options: ModelOptions
+    told: Optional[list] = field(default=None)
+
+
+def story_params(options):
+    """How stories were made, for ``params.stories`` of ``clusters.json``."""
+    test = options.split
+    return {
+        "grouping": "clusters close in time (peaks within peak_window periods or spans that "
+                    "meet) whose posts share more than chance (G2 > log(n_posts)), most similar "
+                    "first, while the NPMI of their posts is at least threshold; compounds of "
+                    "one word group where the tokenizer joins nouns into compounds",
+        "threshold": options.story_threshold,
+        "peak_window": test.peak_window,
+        "lone_words": None if test.episode_z is None else {
+            "min_z": test.episode_z, "min_posts": test.min_posts,
+            "min_descriptive": MIN_DESCRIPTIVE},
+        "descriptive_words": options.story_words,
+        "stability": "found again when at least half of a story's clusters are, by their "
+                     "series or their posts",
+    }
 
 
 def tell_stories(clusters, options=None, *, progress=False):
-    """Representative posts, labels and coherence of each cluster.
+    """Representative posts, labels and coherence of each cluster, and the stories.
 
     Parameters
     ----------
     clusters : Clusters
     options : ModelOptions, optional
-        ``n_posts`` and ``posts_window``.
+        ``n_posts``, ``posts_window``, ``story_threshold`` and ``story_words``.
     progress : bool, default False
         Show the clusters done on a progress bar (:mod:`glipca.progress`).
 
@@ -66,9 +150,142 @@ def tell_stories(clusters, options=None, *, progress=False):
         # texts are looked up.
         posts = representative_posts(series.posts, series.counts, found, n=options.n_posts,
                                      window=options.posts_window)
-    described = None
+    described, told = None, None
     if clusters.windows is not None:
         described = cluster_stories(clusters.windows, found, clusters.series.index,
                                     tokenizer=series.counted.options.make_tokenizer(),
                                     window=options.posts_window, progress=progress)
-    return Stories(clusters, posts, described, options)
+        told = _stories(clusters, described, options)
+    return Stories(clusters, posts, described, options, told)
+
+
+def _stories(clusters, described, options):
+    """The stories of the clusters and of the lone trend words, in order of peak."""
+    test, windows = options.split, clusters.windows
+    found, index = clusters.model.clusters_, clusters.series.index
+    series = clusters.trends.series
+    describer = Describer(windows, series.posts, series.counts.words, window=test.window,
+                          min_posts=test.min_posts, threshold=test.threshold)
+    lone = [] if test.episode_z is None else lone_trends(
+        windows, clusters.trends.tested, {w for c in found for w in c.words}, index,
+        min_z=test.episode_z, min_posts=test.min_posts, window=test.window,
+        episodes=clusters.trends.word_of)
+    # A lone word is a story only when its posts tell one: they use other
+    # words distinctively, not only a hashtag the word was played with.
+    lone = [(w, p) for w, p in lone if len(describer.words([w], p, MIN_DESCRIPTIVE))
+            >= MIN_DESCRIPTIVE]
+    units = [list(c.words) for c in found] + [[w] for w, _ in lone]
+    peaks = [int(index.get_loc(c.peak)) for c in found] + [p for _, p in lone]
+    frequencies = series.frequencies
+    spans = [half_height_span(c.signal) for c in found] + [
+        half_height_span(frequencies[w].to_numpy(dtype=float)) for w, _ in lone]
+    groups = group_stories(windows, units[:len(found)], units[len(found):], peaks, test,
+                           threshold=options.story_threshold, peak_window=test.peak_window,
+                           spans=spans, vocabulary=_compound_parts(series))
+    # A trend word belongs to its story: it describes no other.
+    taken = {w for u in units for w in u}
+    told = []
+    for group in groups:
+        facets = [k for k in group if k < len(found)]
+        words = [units[k][0] for k in group if k >= len(found)]
+        if facets:
+            told.append(_facets_story(clusters, described, describer, facets, peaks, words,
+                                      options, taken))
+        else:
+            told.append(_lone_story(clusters, describer, words, peaks[group[0]], options, taken))
+    told.sort(key=lambda s: (s.peak, s.clusters[:1] or (len(found),), s.trend_words))
+    return [Story(i, *_fields(s)[1:]) for i, s in enumerate(told)]
+
+
+def _compound_parts(series):
+    """The words compounds are made of, where the tokenizer joins nouns into
+    compounds (Japanese); None elsewhere: a hashtag such as "votetrump" is
+    a word of its own, whose posts say whether it tells the story of "vote"."""
+    if not series.counted.params.get("tokenizer", {}).get("compounds"):
+        return None
+    return set(series.counts.words)
+
+
+def _fields(story):
+    return [getattr(story, f) for f in Story.__dataclass_fields__]
+
+
+def _facets_story(clusters, described, describer, group, peaks, lone, options, taken):
+    """The story told by the clusters ``group`` and the lone trend words ``lone``.
+
+    Its descriptive words are those of its clusters' posts (a lone word that
+    joined may be shared with another story, and would bring its posts).
+    """
+    found, index = clusters.model.clusters_, clusters.series.index
+    # The main facet is the one most posts tell; ties to the first.
+    main = max(group, key=lambda k: (described[k]["n_posts_cooccur"], -k))
+    words = list(dict.fromkeys([w for k in [main] + [k for k in group if k != main]
+                                for w in found[k].words] + list(lone)))
+    spans = [half_height_span(found[k].signal) for k in group]
+    scores = [described[k]["coherence"] for k in group if np.isfinite(described[k]["coherence"])]
+    stability = None
+    if clusters.found_again is not None and clusters.found_again.size:
+        # Found again when at least half of its facets are.
+        hits = clusters.found_again[:, group].sum(axis=1) * 2 >= len(group)
+        stability = float(hits.mean())
+    rows = set()
+    for k in group:
+        near, b = clusters.windows.incidence(found[k].words, peaks[k], options.posts_window)
+        rows.update(near[np.asarray(b.sum(axis=1)).ravel() >= min(2, len(found[k].words))].tolist())
+    return Story(
+        id=-1, label=described[main]["label"], peak=found[main].peak,
+        start=index[min(lo for lo, _ in spans)], end=index[max(hi for _, hi in spans)],
+        trend_words=tuple(words),
+        descriptive=tuple(describer.words(
+            [w for k in group for w in found[k].words], peaks[main], options.story_words,
+            exclude=taken)),
+        clusters=tuple(group), coherence=float(np.mean(scores)) if scores else float("nan"),
+        stability=stability,
+        emerging=any(getattr(found[k], "emerging", None) is not None for k in group),
+        n_posts=len(rows),
+    )
+
+
+def _lone_story(clusters, describer, words, peak, options, taken):
+    """The story of lone trend words (strongest first) that no cluster tells."""
+    descriptive = describer.words(words, peak, options.story_words, exclude=taken)
+    frequencies = clusters.trends.series.frequencies
+    index = frequencies.index
+    signal = frequencies[words[0]].to_numpy(dtype=float)
+    lo, hi = half_height_span(signal)
+    near, _ = clusters.windows.incidence(words, peak, options.posts_window)
+    label = words[0] if len(words) == 1 else cluster_label(
+        clusters.windows, words, peak, window=options.posts_window,
+        tokenizer=clusters.trends.series.counted.options.make_tokenizer())
+    return Story(
+        id=-1, label=label, peak=index[peak], start=index[lo], end=index[hi],
+        trend_words=tuple(words), descriptive=tuple(descriptive), clusters=(),
+        coherence=describer.coherence(list(words) + descriptive, peak),
+        stability=_lone_stability(clusters, describer, words[0], peak, signal, options),
+        emerging=emergence(signal, signal, frequencies) is not None, n_posts=int(near.size),
+    )
+
+
+def _lone_stability(clusters, describer, word, peak, signal, options):
+    """Share of the resamples in which a lone trend word is found again.
+
+    In a resample (the same periods as the clusters'), the word is found
+    again when its series still peaks within ``peak_window`` periods of its
+    peak and its posts there still tell a story: at least ``min_posts``
+    distinct posts hold it, and a descriptive word is still associated
+    with them.
+    """
+    n_run, bootstrap = clusters.n_resamples_run, clusters.bootstrap
+    if not n_run:
+        return None
+    test = options.split
+    samples = draw_samples(len(signal), bootstrap["fraction"], bootstrap["n_resamples"],
+                           bootstrap["seed"])[:n_run]
+    hits = 0
+    for keep in samples:
+        if abs(int(keep[np.argmax(signal[keep])]) - peak) > test.peak_window:
+            continue
+        if describer.n_told([word], peak, keep) < test.min_posts:
+            continue
+        hits += bool(describer.words([word], peak, 1, keep=keep))
+    return hits / n_run

@@ -12,8 +12,10 @@ import pandas as pd
 
 from .. import __version__
 from ..counting.periods import period_label
+from ..model.periods import half_height_span
 
-__all__ = ["DIGITS", "cluster_name", "clusters_document", "emerging_first", "rounded", "round_floats"]
+__all__ = ["DIGITS", "cluster_name", "clusters_document", "emerging_first", "rounded", "round_floats",
+           "story_records"]
 
 #: Significant digits kept for floats in JSON and CSV.
 DIGITS = 6
@@ -50,20 +52,9 @@ def cluster_name(cluster, n_words=3):
 
 
 def _span(signal, index):
-    """First and last period of the peak's run at half height or more.
-
-    Height is measured from the signal's median, so that a cluster's width
-    is that of its event, not of its baseline.
-    """
-    signal = np.asarray(signal, dtype=float)
-    k = int(np.argmax(signal))
-    base = float(np.median(signal))
-    above = signal >= base + 0.5 * (signal[k] - base)
-    lo, hi = k, k
-    while lo > 0 and above[lo - 1]:
-        lo -= 1
-    while hi < len(signal) - 1 and above[hi + 1]:
-        hi += 1
+    """First and last period of the peak's run at half height or more
+    (:func:`glipca.model.periods.half_height_span`)."""
+    lo, hi = half_height_span(signal)
     return period_label(index[lo]), period_label(index[hi])
 
 
@@ -77,6 +68,20 @@ def _emerging(rise):
 def emerging_first(clusters):
     """Clusters of ``clusters.json``, the emerging ones first (each part in id order)."""
     return sorted(clusters, key=lambda c: (not c.get("emerging"), c["id"]))
+
+
+def story_records(told):
+    """The ``stories`` of ``clusters.json``: one dict per story, in order of peak.
+
+    ``words`` are the trend words, then the descriptive words; the first
+    ``n_trend_words`` are the trend words.
+    """
+    return [{
+        "id": s.id, "label": s.label, "peak": period_label(s.peak), "start": period_label(s.start),
+        "end": period_label(s.end), "words": list(s.words), "n_trend_words": len(s.trend_words),
+        "clusters": list(s.clusters), "coherence": s.coherence, "stability": s.stability,
+        "emerging": bool(s.emerging), "n_posts": int(s.n_posts),
+    } for s in told]
 
 
 def clusters_document(result):
@@ -93,6 +98,8 @@ def clusters_document(result):
     stability = getattr(result, "stability", None)
     hierarchy = getattr(result, "hierarchy", None)
     stories = getattr(result, "stories", None)
+    told = getattr(result, "told_stories", None)
+    story_of = {c: s.id for s in told or [] for c in s.clusters}
     for cid, cluster in enumerate(model.clusters_):
         raw = series[cluster.words]
         start, end = _span(cluster.signal, series.index)
@@ -118,9 +125,12 @@ def clusters_document(result):
                 # Only with the co-occurrence test: the series-only method
                 # writes the same document as before it existed.
                 **({} if stories is None else stories[cid]),
+                **({} if told is None else {"story": story_of.get(cid)}),
             }
         )
     doc = {"clusters": clusters}
+    if told is not None:
+        doc["stories"] = story_records(told)
     summary = result.summary()
     previous = getattr(result, "previous", None)
     if previous is not None:

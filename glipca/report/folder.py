@@ -8,6 +8,7 @@
 ``peaks.csv``       the single-peak test, one row per word
 ``graph.csv``       the direct-correlation graph: word1, word2, partial correlation
 ``posts.json``      representative posts per cluster
+``stories.csv``     one row per story (with the co-occurrence method)
 ``run.json``        how the results were made: command, inputs, version
 =================== =========================================================
 
@@ -37,7 +38,7 @@ from .html import render_report
 from .page import report_page
 
 __all__ = ["Results", "parse_periods", "read_results", "render_page", "run_record",
-           "save_results", "write_report", "write_results", "write_tables"]
+           "save_results", "stories_table", "write_report", "write_results", "write_tables"]
 
 #: Columns of the single-peak test (``peaks.csv``) and their types: a float
 #: column whose values happen to be whole numbers must not come back as int.
@@ -65,6 +66,9 @@ class Results:
         Representative posts per cluster, best first.
     run : dict or None
         How the results were made (``run.json``, see :func:`run_record`).
+    stories : DataFrame or None
+        One row per story (``stories.csv``, :func:`stories_table`); by
+        default made from ``doc``.
     """
 
     doc: dict
@@ -73,12 +77,15 @@ class Results:
     graph: nx.Graph = None
     posts: list = None
     run: dict = None
+    stories: pd.DataFrame = None
 
     def __post_init__(self):
         if self.graph is None:
             self.graph = nx.Graph()
             self.graph.add_nodes_from(self.series.columns)
         self.posts = self.posts or None
+        if self.stories is None and "stories" in self.doc:
+            self.stories = stories_table(self.doc["stories"])
 
     @classmethod
     def from_analysis(cls, analysis, *, command=None):
@@ -113,6 +120,7 @@ class Results:
             and list(self.graph.nodes) == list(other.graph.nodes)
             and self.posts == other.posts
             and self.run == other.run
+            and _frames_equal(self.stories, other.stories)
         )
 
     def posts_of(self, cid):
@@ -156,6 +164,24 @@ def run_record(content, command=None, *, counts_key=None, store=None):
     if store is not None:
         run["store"] = store
     return run
+
+
+#: Columns of ``stories.csv``: lists are written with their items separated by spaces.
+STORY_COLUMNS = ["id", "label", "peak", "start", "end", "words", "n_trend_words", "clusters",
+                 "coherence", "stability", "emerging", "n_posts"]
+_STORY_DTYPES = {"id": "int64", "label": str, "peak": str, "start": str, "end": str,
+                 "words": str, "n_trend_words": "int64", "clusters": str, "coherence": float,
+                 "stability": float, "emerging": bool, "n_posts": "int64"}
+
+
+def stories_table(stories):
+    """``stories.csv`` as a frame: the stories of ``clusters.json``, lists joined by spaces."""
+    rows = [{**s, "words": " ".join(map(str, s["words"])),
+             "clusters": " ".join(str(c) for c in s["clusters"])} for s in stories]
+    frame = pd.DataFrame(rows, columns=STORY_COLUMNS)
+    for name in ("coherence", "stability"):
+        frame[name] = frame[name].astype(float)
+    return frame.astype({k: v for k, v in _STORY_DTYPES.items() if v is not float})
 
 
 def _edges(graph):
@@ -222,6 +248,8 @@ def write_tables(results, folder):
     _write_csv(edges, folder / "graph.csv", index=False)
 
     _write_json(folder / "posts.json", {"posts": round_floats(results.posts or [])})
+    if results.stories is not None:
+        _write_csv(results.stories, folder / "stories.csv", index=False)
     if results.run is not None:
         _write_json(folder / "run.json", results.run)
 
@@ -396,12 +424,17 @@ def read_results(folder):
         graph.add_weighted_edges_from(
             zip(edges["word1"], edges["word2"], edges["partial_correlation"].astype(float))
         )
-    posts = run = None
+    posts = run = stories = None
+    if (folder / "stories.csv").exists():
+        stories = pd.read_csv(folder / "stories.csv", dtype=_STORY_DTYPES, keep_default_na=False,
+                              na_values={"coherence": [""], "stability": [""]},
+                              **({} if int(pd.__version__.split(".")[0]) >= 3
+                                 else {"float_precision": "round_trip"}))
     if (folder / "posts.json").exists():
         posts = json.loads((folder / "posts.json").read_text(encoding="utf-8"))["posts"]
     if (folder / "run.json").exists():
         run = json.loads((folder / "run.json").read_text(encoding="utf-8"))
-    return Results(doc, series, peaks=peaks, graph=graph, posts=posts, run=run)
+    return Results(doc, series, peaks=peaks, graph=graph, posts=posts, run=run, stories=stories)
 
 
 def _read_peaks(path, tz, unit):
