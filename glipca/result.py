@@ -223,7 +223,8 @@ class TrendResult:
         Columns: ``label``, ``peak``, ``start``, ``end``, ``words`` (trend
         words, then descriptive words), ``clusters`` (the facets' ids),
         ``coherence``, ``stability``, ``emerging`` and ``n_posts``; empty for
-        the series-only method (docs/method.md, section 8).
+        the series-only method (docs/method.md, section 8). A notebook shows
+        it as a table with a sparkline of each story's share of posts.
         """
         columns = ["label", "peak", "start", "end", "words", "clusters", "coherence",
                    "stability", "emerging", "n_posts"]
@@ -234,8 +235,11 @@ class TrendResult:
                 for s in self._doc.get("stories", [])]
         frame = pd.DataFrame(rows, columns=columns, index=pd.Index(
             [int(s["id"]) for s in self._doc.get("stories", [])], name="story", dtype="int64"))
-        return frame.astype({"coherence": float, "stability": float, "emerging": bool,
-                             "n_posts": "int64"})
+        frame = frame.astype({"coherence": float, "stability": float, "emerging": bool,
+                              "n_posts": "int64"})
+        table = views.StoryTable(self._story_views(), freq=self.params.get("freq", "D"),
+                                 lang=self.params.get("lang", "und"))
+        return views.stories_frame(frame, table)
 
     def story_of(self, cluster):
         """Id of the story a cluster is a facet of (None for the series-only method)."""
@@ -318,19 +322,15 @@ class TrendResult:
 
     # -- stories --------------------------------------------------------------
 
-    @property
-    def stories(self):
-        """The stories, in time order: label, peak, share of posts, posts, facets.
-
-        A notebook shows them as a table with a sparkline each. Each cluster
-        is a story of one facet.
-        """
-        return views.StoryTable(story_views(self._doc, self.series, self._results.posts),
-                                freq=self.params.get("freq", "D"), lang=self.params.get("lang", "und"))
+    def _story_views(self):
+        return story_views(self._doc, self.series, self._results.posts)
 
     def story(self, i):
-        """Story ``i`` of :attr:`stories` as a card: its figure, words and posts."""
-        story = self.stories[i]
+        """Story ``i`` (its id, the index of :attr:`stories`) as a card: its
+        figure, words and posts; without stories, cluster ``i``'s."""
+        story = next((s for s in self._story_views() if s.id == int(i)), None)
+        if story is None:
+            raise IndexError(f"no story {i}")
         facets = [self.clusters[f.id] for f in story.facets]
         return views.StoryCard(story, figures=lambda: [c.plot(max_words=8) for c in facets],
                                freq=self.params.get("freq", "D"),

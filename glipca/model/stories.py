@@ -19,7 +19,9 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 
+from ..counting.postwords import PostWords, word_columns
 from .clusters import Clusters
+from .cooccurrence import PostWindows, word_set_keys
 from .descriptive import Describer
 from .emerging import emergence
 from .labels import cluster_label, cluster_stories
@@ -164,7 +166,17 @@ def _stories(clusters, described, options):
     test, windows = options.split, clusters.windows
     found, index = clusters.model.clusters_, clusters.series.index
     series = clusters.trends.series
-    describer = Describer(windows, series.posts, series.counts.words, window=test.window,
+    posts = series.posts
+    if not isinstance(posts, PostWords):
+        # From a count store: the posts near the clusters' peaks and those of
+        # the strong candidates in no cluster, which may be lone stories.
+        tested, taken = clusters.trends.tested, {w for c in found for w in c.words}
+        strong = tested[tested["is_trend"].to_numpy(dtype=bool)
+                        & (tested["z"].to_numpy(dtype=float) >= (test.episode_z or np.inf))]
+        peaks = [int(index.get_loc(c.peak)) for c in found] + [
+            int(index.get_loc(p)) for w, p in zip(strong.index, strong["peak"]) if w not in taken]
+        posts, windows = _posts_near(clusters.trends, peaks, max(test.window, options.posts_window))
+    describer = Describer(windows, posts, series.counts.words, window=test.window,
                           min_posts=test.min_posts, threshold=test.threshold)
     lone = [] if test.episode_z is None else lone_trends(
         windows, clusters.trends.tested, {w for c in found for w in c.words}, index,
@@ -195,6 +207,47 @@ def _stories(clusters, described, options):
             told.append(_lone_story(clusters, describer, words, peaks[group[0]], options, taken))
     told.sort(key=lambda s: (s.peak, s.clusters[:1] or (len(found),), s.trend_words))
     return [Story(i, *_fields(s)[1:]) for i, s in enumerate(told)]
+
+
+def _posts_near(trends, peaks, window):
+    """The posts of a count store near ``peaks`` (series rows), read but for
+    their texts: a story's descriptive words compare every word of the
+    posts near its peak, and only those posts are read."""
+    series, word_of = trends.series, trends.word_of
+    stored = series.posts
+    rows = pd.DatetimeIndex(series.index).get_indexer(series.counts.periods)
+    wanted = np.zeros(len(series.index), dtype=bool)
+    for p in peaks:
+        wanted[max(p - window, 0):p + window + 1] = True
+    # The counts' periods of each run of wanted series rows.
+    period_of_row = {int(r): k for k, r in enumerate(rows) if r >= 0}
+    found = []
+    for run in np.split(np.flatnonzero(wanted), np.flatnonzero(np.diff(np.flatnonzero(wanted)) > 1) + 1):
+        periods = [period_of_row[r] for r in run.tolist() if r in period_of_row]
+        if periods:
+            found.append(stored.near(np.zeros(0, np.int64), min(periods), max(periods), 0))
+    index = np.concatenate([r for r, _ in found]) if found else np.zeros(0, dtype=np.int64)
+    posts = _stacked([p for _, p in found], stored.n_words)
+    columns = word_columns(series.counts.words, [word_of.get(w, w) for w in trends.story_words()])
+    windows = PostWindows(rows[posts.period], posts.words[:, columns], trends.story_words(),
+                          lambda local: stored.texts(index[np.asarray(local, dtype=np.int64)]),
+                          keys=word_set_keys(posts.words))
+    return posts, windows
+
+
+def _stacked(parts, n_words):
+    """One PostWords (texts left out) of several."""
+    import pyarrow as pa
+    import scipy.sparse as sp
+
+    if not parts:
+        return PostWords(np.zeros(0, np.int32), sp.csr_matrix((0, n_words), dtype=np.int8),
+                         pa.array([], pa.string()), np.zeros(0, np.int64), pa.array([], pa.string()))
+    return PostWords(np.concatenate([p.period for p in parts]),
+                     sp.vstack([p.words for p in parts]).tocsr(),
+                     pa.concat_arrays([pa.array(p.ids.to_pylist(), pa.string()) for p in parts]),
+                     np.concatenate([p.times for p in parts]),
+                     pa.nulls(sum(p.n_posts for p in parts), pa.string()))
 
 
 def _compound_parts(series):

@@ -107,13 +107,15 @@ class StoryView:
     @property
     def tags(self):
         """Small tags naming the story's facets: each facet's label, or for a
-        story of one facet its most central words beyond the label."""
+        story of one facet (or none: a story of one word) its words beyond
+        the label; ``(text, facet id or None)``."""
         if len(self.facets) > 1:
             return tuple((f.label, f.id) for f in self.facets)
-        (facet,) = self.facets
+        facet = self.facets[0] if self.facets else None
         named = set(self.label.split())
-        extra = [w for w in facet.words if w not in named][:TAG_WORDS]
-        return tuple((w, facet.id) for w in extra)
+        words = facet.words if facet is not None else self.words
+        extra = [w for w in words if w not in named][:TAG_WORDS]
+        return tuple((w, None if facet is None else facet.id) for w in extra)
 
 
 def wall_time(label):
@@ -174,6 +176,37 @@ def _post(p):
                     url=url)
 
 
+def _told(story, doc, series, posts, figures, n_resamples, related):
+    """The view of one of the document's stories: its facets are its clusters."""
+    facets = [doc["clusters"][cid] for cid in story["clusters"]]
+    kept = [p for cid in story["clusters"] for p in (posts[cid] if posts and cid < len(posts) else [])]
+    seen, best = set(), []
+    for p in sorted(kept, key=lambda p: -float(p.get("score") or 0)):
+        if (str(p.get("id")), p.get("text")) not in seen:
+            seen.add((str(p.get("id")), p.get("text")))
+            best.append(p)
+    rising = next(({"rising_since": c.get("rising_since"), "growth_rate": c.get("growth_rate")}
+                   for c in facets if c.get("emerging")), None)
+    if story.get("emerging") and rising is None:
+        rising = {"rising_since": None, "growth_rate": None}
+    trend = [str(w) for w in story["words"][:story.get("n_trend_words", len(story["words"]))]]
+    shown = [w for w in trend if w in series.columns]
+    story_of = {cid: s["id"] for s in doc["stories"] for cid in s["clusters"]}
+    near = {story_of[r] for cid in story["clusters"] for r in related.get(cid, ()) if r in story_of}
+    return StoryView(
+        id=int(story["id"]), label=str(story["label"]), peak=str(story["peak"]),
+        start=str(story.get("start") or story["peak"]), end=str(story.get("end") or story["peak"]),
+        facets=tuple(_facet(c, figures) for c in facets), words=tuple(map(str, story["words"])),
+        posts=tuple(_post(p) for p in best[:STORY_POSTS]), n_posts=story.get("n_posts"),
+        share=tuple(float(x) for x in story_shares(series, shown)) if shown else
+        tuple(0.0 for _ in series.index),
+        coherence=story.get("coherence"), stability=story.get("stability"),
+        n_resamples=None if story.get("stability") is None else n_resamples,
+        emerging=rising, edge=any(bool(c.get("edge")) for c in facets),
+        related=tuple(sorted(near - {int(story["id"])})),
+    )
+
+
 def _facet(c, figures):
     name = cluster_file(c["id"])
     return FacetView(
@@ -198,7 +231,9 @@ def _related(doc):
 def story_views(doc, series, posts=None, *, figures=()):
     """The stories of a ``clusters.json`` document, in time order.
 
-    Each cluster is a story of one facet.
+    The document's ``stories`` (clusters told by shared posts, and one-word
+    stories); without them (the series-only method) each cluster is a story
+    of one facet.
 
     Parameters
     ----------
@@ -220,6 +255,9 @@ def story_views(doc, series, posts=None, *, figures=()):
     boot = (doc.get("params") or {}).get("stability") or {}
     n_resamples = (doc.get("summary") or {}).get("stability_resamples") or boot.get("n_resamples")
     related = _related(doc)
+    if doc.get("stories"):
+        return [_told(s, doc, series, posts, figures, n_resamples, related)
+                for s in sorted(doc["stories"], key=lambda s: (str(s["peak"]), s["id"]))]
     stories = []
     for c in sorted(doc["clusters"], key=lambda c: (str(c["peak"]), c["id"])):
         cid = int(c["id"])

@@ -141,7 +141,8 @@ def story_list(page):
 
 
 def _tags(story):
-    tags = [f'<a class="tag" href="#cluster-{fid}">{_e(text)}</a>' for text, fid in story.tags]
+    tags = [f'<a class="tag" href="#cluster-{fid}">{_e(text)}</a>' if fid is not None
+            else f'<span class="tag">{_e(text)}</span>' for text, fid in story.tags]
     if story.emerging:
         tags.insert(0, '<span class="tag rising">↗ emerging</span>')
     if story.edge:

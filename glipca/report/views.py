@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import base64
 
+import pandas as pd
+
 from ..counting.periods import period_label
 from .figures import DPI
 from .plots import png_bytes
@@ -139,6 +141,32 @@ def result_html(result):
 
 
 # -- stories ------------------------------------------------------------------
+
+
+class StoriesFrame(pd.DataFrame):
+    """One row per story (a DataFrame) that a notebook shows as the story
+    table, with a sparkline of each story's share of posts."""
+
+    _metadata = ["_table"]
+
+    @property
+    def _constructor(self):
+        # A slice or a computation is a plain frame: its rows may no longer
+        # be the stories the table shows.
+        return pd.DataFrame
+
+    def _repr_html_(self):
+        table = getattr(self, "_table", None)
+        if table is None or len(table) != len(self):
+            return super()._repr_html_()
+        return table._repr_html_()
+
+
+def stories_frame(frame, table):
+    """``frame`` (one row per story) shown in a notebook as ``table`` (:class:`StoryTable`)."""
+    out = StoriesFrame(frame)
+    out._table = table
+    return out
 
 
 class StoryTable(tuple):
