@@ -279,16 +279,22 @@ def _probe(folder, tmp_path, word, since):
     return _written(dom, "glipca-probe")
 
 
-def _stories_holding(folder, word):
-    """Ids of the stories whose label, words or representative posts hold ``word``."""
+def _stories(folder):
+    """The stories the report of ``folder`` shows."""
     from glipca.report.folder import read_results
+    from glipca.report.stories import story_views
 
     results = read_results(folder)
+    return story_views(results.doc, results.series, results.posts)
+
+
+def _stories_holding(folder, word):
+    """Ids of the stories whose label, tags, words or representative posts hold ``word``."""
     word = word.lower()
     return sorted(
-        str(c["id"]) for c in results.doc["clusters"]
-        if any(word in str(t).lower() for t in [c.get("label") or "", *c["words"]]
-               + [p["text"] for p in results.posts_of(c["id"])[:5]])
+        str(s.id) for s in _stories(folder)
+        if any(word in str(t).lower() for t in [s.label, *s.words, *(t for t, _ in s.tags)]
+               + [p.text for p in s.posts])
     )
 
 
@@ -320,23 +326,21 @@ def sample_folder(tmp_path_factory):
 
 
 def test_the_sample_report_shows_stories_first_and_searches(sample_folder, tmp_path):
-    from glipca.report.folder import read_results
-
-    clusters = read_results(sample_folder).doc["clusters"]
+    clusters = _stories(sample_folder)
     assert len(clusters) >= 8
     # A word of one story that some other story does not hold.
     word = "hurricane"
     holding = _stories_holding(sample_folder, word)
     assert 1 <= len(holding) < len(clusters)
-    since = sorted(c["peak"] for c in clusters)[len(clusters) // 2]
+    since = sorted(c.peak for c in clusters)[len(clusters) // 2]
     seen = _probe(sample_folder, tmp_path, word, since)
     _first_screen_holds_the_overview_and_the_first_stories(seen, 4)
     assert seen["tools"]
     assert sorted(seen["found"]) == holding and sorted(seen["cards"]) == holding
     assert seen["counted"] == f"{len(holding)} of {len(clusters)} stories"
-    assert sorted(seen["after"]) == sorted(str(c["id"]) for c in clusters if c["peak"] >= since)
+    assert sorted(seen["after"]) == sorted(str(c.id) for c in clusters if c.peak >= since)
     # By size: the story told by the most posts first.
-    told = {str(c["id"]): c.get("n_posts_cooccur") or 0 for c in clusters}
+    told = {str(c.id): c.n_posts or 0 for c in clusters}
     assert [told[i] for i in seen["by_size"]] == sorted(told.values(), reverse=True)
 
 
@@ -382,9 +386,7 @@ def _reachable_without_the_script(folder, tmp_path):
     dom, console = _dump(path, tmp_path)
     assert console == [] and _written(dom, "glipca-verdict")["problems"] == []
     seen = _written(dom, "glipca-reach")
-    from glipca.report.folder import read_results
-
-    ids = sorted(f"story-{c['id']}" for c in read_results(folder).doc["clusters"])
+    ids = sorted(f"story-{s.id}" for s in _stories(folder))
     assert ids
     # Every story is listed, charted and has a card, all shown; the list
     # links to every card and every card back to the list; the tools,

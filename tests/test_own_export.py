@@ -244,9 +244,9 @@ def test_the_whole_summary_goes_to_stdout(tmp_path):
     assert lines[0] == "posts: 441 read, 441 used, 0 skipped"
     assert lines[1] == "fields: text 'text', time 'date', id 'id', columns split at ','"
     assert lines[3].startswith("periods: 20 (2024-03-01 .. 2024-03-20, UTC)")
-    assert f"1 trend cluster written to {out} (mean coherence 1.00)" in lines
+    assert f"1 story of 1 trend cluster written to {out} (mean coherence 1.00)" in lines
     assert lines[-2] == f"report: {out / 'report.html'}" and lines[-1].startswith("time: ")
-    assert any(line.split()[:2] == ["id", "peak"] for line in lines)
+    assert any(line.split()[:2] == ["story", "peak"] for line in lines)
     # On stderr, only the warning: English posts counted as Japanese keep UTC days.
     assert ran.stderr.splitlines() == [
         "glipca: warning: lang 'ja' was given, but the first posts look written in 'en': day "
