@@ -107,11 +107,11 @@ class AnalysisResult:
     @property
     def stability(self):
         """Bootstrap stability score per cluster (None when not computed)."""
-        return self.stages.clusters.stability
+        return self.stages.stories.stability
 
     @property
     def n_resamples_run(self):
-        return self.stages.clusters.n_resamples_run
+        return self.stages.stories.n_resamples_run
 
     @property
     def post_windows(self):
@@ -274,7 +274,7 @@ def analysis_params(stages):
         "drop_duplicates": counted["drop_duplicates"],
         "hierarchy": {"method": hierarchy.method, "metric": hierarchy.metric,
                       "threshold": hierarchy.threshold},
-        "stability": clusters.bootstrap,
+        "stability": stages.stories.bootstrap,
         "posts": {"n": stories.n_posts, "window": stories.posts_window},
     }
     if series.min_posts is not None:  # the default floor depends on the posts alone

@@ -99,9 +99,9 @@ STAGES = (
     ("series", Series, lambda v, o, jobs, progress: word_series(v, o)),
     ("trends", Trends, lambda v, o, jobs, progress: find_trends(v, o)),
     ("graph", Graph, lambda v, o, jobs, progress: direct_graph(v, o, progress=progress)),
-    ("clusters", Clusters, lambda v, o, jobs, progress: find_clusters(v, o, jobs=jobs,
-                                                                      progress=progress)),
-    ("stories", Stories, lambda v, o, jobs, progress: tell_stories(v, o, progress=progress)),
+    ("clusters", Clusters, lambda v, o, jobs, progress: find_clusters(v, o, progress=progress)),
+    ("stories", Stories, lambda v, o, jobs, progress: tell_stories(v, o, jobs=jobs,
+                                                                   progress=progress)),
 )
 #: What each stage's wall time is added to.
 _TIMES = {"series": "series", "trends": "series", "graph": "model", "clusters": "model",

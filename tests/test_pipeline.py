@@ -40,8 +40,8 @@ def test_the_stages_called_one_by_one_are_the_whole_analysis(corpus, analysed):
     series = word_series(counted, model)
     trends = find_trends(series, model)
     graph = direct_graph(trends, model)
-    clusters = find_clusters(graph, model, jobs=1)
-    stories = tell_stories(clusters, model)
+    clusters = find_clusters(graph, model)
+    stories = tell_stories(clusters, model, jobs=1)
     by_hand = resume(stories)
     assert _doc(by_hand) == _doc(analysed)
     assert Stages.of(stories) == by_hand.stages

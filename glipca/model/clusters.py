@@ -5,8 +5,8 @@ graph's candidate words. With the co-occurrence test (our extension,
 docs/method.md, section 6) a proposed cluster keeps only the words that
 share posts near its peak, and the words it leaves out are regrouped with
 their post partners (:mod:`glipca.model.orphans`). Each cluster then gets
-its peak (an observed period), whether it is still rising (emerging), its
-place in the hierarchy and its bootstrap stability.
+its peak (an observed period), whether it is still rising (emerging) and its
+place in the hierarchy; the stories stage measures its stability.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 
-from ..counting.parallel import available_cores
 from ..counting.postwords import PostWords, word_columns
 from .cluster import GLIPCA
 from .cooccurrence import PostWindows, word_set_keys
@@ -31,7 +30,6 @@ from .hierarchy import ClusterHierarchy, cluster_hierarchy
 from .options import ModelOptions
 from .orphans import regroup_orphans
 from .periods import observed_peak
-from .stability import PostsRoute, cluster_stability
 
 __all__ = ["Clusters", "find_clusters", "BOOTSTRAP"]
 
@@ -53,12 +51,6 @@ class Clusters:
         Periods × the candidate words and the words that joined a cluster
         through its posts (as the report names them).
     hierarchy : ClusterHierarchy
-    stability : ndarray or None
-        Bootstrap stability of each cluster (None when not computed).
-    n_resamples_run : int
-        Resamples the stability scores come from.
-    bootstrap : dict
-        How the resamples were drawn.
     windows : PostWindows or None
         Candidate words of each post, by period (None for the series-only method).
     set_aside : list of dict or None
@@ -66,40 +58,36 @@ class Clusters:
         each aside (:func:`glipca.model.diagnosis.set_aside`).
     options : ModelOptions
         The options it was made with.
-    found_again : ndarray of bool or None
-        With the co-occurrence method: which clusters each resample run
-        found again, by their series or their posts (n_resamples_run ×
-        n_clusters); None otherwise.
+    fitted : DataFrame
+        The series the clusters were fitted on (episodes under their own
+        names), which the stability resamples refit.
+    fitted_words : tuple of tuple of str
+        Each cluster's words in ``fitted``'s names.
     """
 
     graph: Graph
     model: GLIPCA
     series: pd.DataFrame
     hierarchy: ClusterHierarchy
-    stability: Optional[np.ndarray]
-    n_resamples_run: int
-    bootstrap: dict
     windows: Optional[PostWindows]
     options: ModelOptions
     set_aside: Optional[list] = None
-    found_again: Optional[np.ndarray] = None
+    fitted: Optional[pd.DataFrame] = None
+    fitted_words: tuple = ()
 
     @property
     def trends(self):
         return self.graph.trends
 
 
-def find_clusters(graph, options=None, *, jobs=None, progress=False):
+def find_clusters(graph, options=None, *, progress=False):
     """Trend clusters of the graph's words.
 
     Parameters
     ----------
     graph : Graph
     options : ModelOptions, optional
-        GLIPCA's parameters, ``cooccurrence``, ``n_resamples`` and
-        ``stability_tolerance``.
-    jobs : int or None
-        Processes for the stability resamples; None for all cores.
+        GLIPCA's parameters and ``cooccurrence``.
     progress : bool, default False
         Progress bars (:mod:`glipca.progress`).
 
@@ -124,26 +112,11 @@ def find_clusters(graph, options=None, *, jobs=None, progress=False):
     # Candidates but no cluster: which step set the strongest aside.
     why = None if model.clusters_ else set_aside(
         trends.tests, model, trends.series.index, posts=windows, test=test)
-    bootstrap = {"n_resamples": options.n_resamples, **BOOTSTRAP,
-                 "tolerance": options.stability_tolerance}
-    stability, n_run, found = None, 0, None
-    if options.n_resamples and model.clusters_:
-        # With the posts, a cluster is found again by the series or by its
-        # posts, as the method makes it (docs/method.md, section 8).
-        posts = None if test is None else PostsRoute(
-            windows, [c.words[:BOOTSTRAP["top_k"]] for c in model.clusters_],
-            [int(fitted.index.get_loc(c.peak)) for c in model.clusters_], test)
-        stability, n_run, found = cluster_stability(
-            fitted, model.clusters_, alpha=model.alpha_, glipca_params=model.get_params(),
-            jobs=available_cores() if jobs is None else jobs, progress=progress,
-            posts=posts, return_found=True, **bootstrap,
-        )
-        found = None if test is None else found
+    fitted_words = tuple(tuple(c.words) for c in model.clusters_)
     series = fitted
     if trends.word_of:  # the report speaks of words
         series = trends.series.frequencies[told_in_words(model, trends.word_of, fitted.columns)]
-    return Clusters(graph, model, series, hierarchy, stability, n_run, bootstrap, windows,
-                    options, why, found)
+    return Clusters(graph, model, series, hierarchy, windows, options, why, fitted, fitted_words)
 
 
 def _post_windows(trends):

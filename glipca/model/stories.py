@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 
 from ..counting.postwords import PostWords, word_columns
-from .clusters import Clusters
+from ..counting.parallel import available_cores
+from .clusters import BOOTSTRAP, Clusters
 from .cooccurrence import PostWindows, word_set_keys
 from .descriptive import Describer
 from .emerging import emergence
@@ -28,7 +29,7 @@ from .labels import cluster_label, cluster_stories
 from .options import ModelOptions
 from .periods import half_height_span
 from .representative import representative_posts
-from .stability import draw_samples
+from .stability import PostsRoute, cluster_stability, draw_samples
 from .story_groups import group_stories, lone_trends
 
 __all__ = ["Story", "Stories", "tell_stories", "story_params"]
@@ -100,6 +101,16 @@ class Stories:
         The options it was made with.
     told : list of Story, or None
         The stories, in order of peak (None for the series-only method).
+    stability : ndarray or None
+        Bootstrap stability of each cluster (None when not computed).
+    n_resamples_run : int
+        Resamples the stability scores come from.
+    bootstrap : dict
+        How the resamples were drawn.
+    found_again : ndarray of bool or None
+        With the co-occurrence method: which clusters each resample run
+        found again, by their series or their posts (n_resamples_run ×
+        n_clusters); None otherwise.
     """
 
     clusters: Clusters
@@ -107,6 +118,10 @@ class Stories:
     described: Optional[list]
     options: ModelOptions
     told: Optional[list] = field(default=None)
+    stability: Optional[np.ndarray] = None
+    n_resamples_run: int = 0
+    bootstrap: dict = field(default_factory=dict)
+    found_again: Optional[np.ndarray] = None
 
 
 def story_params(options):
@@ -128,16 +143,19 @@ def story_params(options):
     }
 
 
-def tell_stories(clusters, options=None, *, progress=False):
+def tell_stories(clusters, options=None, *, jobs=None, progress=False):
     """Representative posts, labels and coherence of each cluster, and the stories.
 
     Parameters
     ----------
     clusters : Clusters
     options : ModelOptions, optional
-        ``n_posts``, ``posts_window``, ``story_threshold`` and ``story_words``.
+        ``n_resamples``, ``stability_tolerance``, ``n_posts``,
+        ``posts_window``, ``story_threshold`` and ``story_words``.
+    jobs : int or None
+        Processes for the stability resamples; None for all cores.
     progress : bool, default False
-        Show the clusters done on a progress bar (:mod:`glipca.progress`).
+        Show the resamples and the clusters done on progress bars (:mod:`glipca.progress`).
 
     Returns
     -------
@@ -146,6 +164,7 @@ def tell_stories(clusters, options=None, *, progress=False):
     options = options if options is not None else ModelOptions()
     found = clusters.model.clusters_
     series = clusters.trends.series
+    resampled = _resampled(clusters, options, jobs, progress)
     posts = None
     if options.n_posts and found:
         # From the words the counting pass kept: only the chosen posts'
@@ -157,11 +176,34 @@ def tell_stories(clusters, options=None, *, progress=False):
         described = cluster_stories(clusters.windows, found, clusters.series.index,
                                     tokenizer=series.counted.options.make_tokenizer(),
                                     window=options.posts_window, progress=progress)
-        told = _stories(clusters, described, options)
-    return Stories(clusters, posts, described, options, told)
+        told = _stories(clusters, described, options, resampled)
+    return Stories(clusters, posts, described, options, told, *resampled)
 
 
-def _stories(clusters, described, options):
+def _resampled(clusters, options, jobs, progress):
+    """``(stability, n_resamples_run, bootstrap, found_again)`` of the clusters.
+
+    With the posts, a cluster is found again by the series or by its posts,
+    as the method makes it (docs/method.md, section 8).
+    """
+    found, fitted, test = clusters.model.clusters_, clusters.fitted, clusters.options.split
+    bootstrap = {"n_resamples": options.n_resamples, **BOOTSTRAP,
+                 "tolerance": options.stability_tolerance}
+    if not (options.n_resamples and found):
+        return None, 0, bootstrap, None
+    words = [list(w) for w in clusters.fitted_words]
+    posts = None if test is None else PostsRoute(
+        clusters.windows, [w[:BOOTSTRAP["top_k"]] for w in words],
+        [int(fitted.index.get_loc(c.peak)) for c in found], test)
+    stability, n_run, again = cluster_stability(
+        fitted, words, alpha=clusters.model.alpha_, glipca_params=clusters.model.get_params(),
+        jobs=available_cores() if jobs is None else jobs, progress=progress,
+        posts=posts, return_found=True, **bootstrap,
+    )
+    return stability, n_run, bootstrap, None if test is None else again
+
+
+def _stories(clusters, described, options, resampled):
     """The stories of the clusters and of the lone trend words, in order of peak."""
     test, windows = options.split, clusters.windows
     found, index = clusters.model.clusters_, clusters.series.index
@@ -202,9 +244,10 @@ def _stories(clusters, described, options):
         words = [units[k][0] for k in group if k >= len(found)]
         if facets:
             told.append(_facets_story(clusters, described, describer, facets, peaks, words,
-                                      options, taken))
+                                      resampled, options, taken))
         else:
-            told.append(_lone_story(clusters, describer, words, peaks[group[0]], options, taken))
+            told.append(_lone_story(clusters, describer, words, peaks[group[0]], options, taken,
+                                    resampled))
     told.sort(key=lambda s: (s.peak, s.clusters[:1] or (len(found),), s.trend_words))
     return [Story(i, *_fields(s)[1:]) for i, s in enumerate(told)]
 
@@ -263,7 +306,8 @@ def _fields(story):
     return [getattr(story, f) for f in Story.__dataclass_fields__]
 
 
-def _facets_story(clusters, described, describer, group, peaks, lone, options, taken):
+def _facets_story(clusters, described, describer, group, peaks, lone, resampled, options,
+                  taken):
     """The story told by the clusters ``group`` and the lone trend words ``lone``.
 
     Its descriptive words are those of its clusters' posts (a lone word that
@@ -277,9 +321,10 @@ def _facets_story(clusters, described, describer, group, peaks, lone, options, t
     spans = [half_height_span(found[k].signal) for k in group]
     scores = [described[k]["coherence"] for k in group if np.isfinite(described[k]["coherence"])]
     stability = None
-    if clusters.found_again is not None and clusters.found_again.size:
+    again = resampled[3]
+    if again is not None and again.size:
         # Found again when at least half of its facets are.
-        hits = clusters.found_again[:, group].sum(axis=1) * 2 >= len(group)
+        hits = again[:, group].sum(axis=1) * 2 >= len(group)
         stability = float(hits.mean())
     rows = set()
     for k in group:
@@ -299,7 +344,7 @@ def _facets_story(clusters, described, describer, group, peaks, lone, options, t
     )
 
 
-def _lone_story(clusters, describer, words, peak, options, taken):
+def _lone_story(clusters, describer, words, peak, options, taken, resampled):
     """The story of lone trend words (strongest first) that no cluster tells."""
     descriptive = describer.words(words, peak, options.story_words, exclude=taken)
     frequencies = clusters.trends.series.frequencies
@@ -314,12 +359,12 @@ def _lone_story(clusters, describer, words, peak, options, taken):
         id=-1, label=label, peak=index[peak], start=index[lo], end=index[hi],
         trend_words=tuple(words), descriptive=tuple(descriptive), clusters=(),
         coherence=describer.coherence(list(words) + descriptive, peak),
-        stability=_lone_stability(clusters, describer, words[0], peak, signal, options),
+        stability=_lone_stability(describer, words[0], peak, signal, options, resampled),
         emerging=emergence(signal, signal, frequencies) is not None, n_posts=int(near.size),
     )
 
 
-def _lone_stability(clusters, describer, word, peak, signal, options):
+def _lone_stability(describer, word, peak, signal, options, resampled):
     """Share of the resamples in which a lone trend word is found again.
 
     In a resample (the same periods as the clusters'), the word is found
@@ -328,7 +373,7 @@ def _lone_stability(clusters, describer, word, peak, signal, options):
     distinct posts hold it, and a descriptive word is still associated
     with them.
     """
-    n_run, bootstrap = clusters.n_resamples_run, clusters.bootstrap
+    _, n_run, bootstrap, _ = resampled
     if not n_run:
         return None
     test = options.split
