@@ -284,7 +284,8 @@ def test_ahead_of_time_and_numba_sweeps_agree_bit_for_bit():
     try:
         from glipca.model.glasso._sweeps import sweeps
     except ImportError:
-        pytest.skip("the compiled sweeps module was not built (no C compiler at install)")
+        pytest.skip("the compiled sweeps module is not importable from this tree (built only "
+                    "by an install in place, pip install -e ., with a C compiler)")
     numba_sweeps = direction._numba_sweeps()
     if numba_sweeps is None:
         pytest.skip("Numba is not installed")
