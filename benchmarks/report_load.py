@@ -103,7 +103,8 @@ def main():
     html = (args.folder / "report.html").stat().st_size
     pngs = sorted(args.folder.glob("*.png"))
     doc = json.loads((args.folder / "clusters.json").read_text(encoding="utf-8"))
-    print(f"{args.folder}: {len(doc['clusters'])} stories, report.html {html / 1e6:.3f} MB, "
+    print(f"{args.folder}: {len(doc.get('stories') or doc['clusters'])} stories "
+          f"({len(doc['clusters'])} clusters), report.html {html / 1e6:.3f} MB, "
           f"{len(pngs)} figure files {sum(p.stat().st_size for p in pngs) / 1e6:.2f} MB")
     times = load_times(args.folder, args.runs)
     for dom, load, loaded, images, wall in times:
