@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import networkx as nx
 import numpy as np
 
 from ..progress import progress_bar
-from .cluster.estimator import GraphEstimate, estimate_graph
+from .cluster.estimator import GraphEstimate, estimate_graph, partial_graph
 from .cluster.spectral import standardized_correlation
 from .options import ModelOptions
 from .trends import Trends
@@ -51,14 +50,7 @@ class Graph:
 
     def to_networkx(self):
         """Words as nodes, an edge for each non-zero partial correlation (``weight``)."""
-        words = self.trends.words
-        partial = self.estimate.partial_correlation
-        graph = nx.Graph()
-        graph.add_nodes_from(words)
-        rows, cols = np.nonzero(np.triu(partial, k=1))
-        graph.add_weighted_edges_from((words[i], words[j], float(partial[i, j]))
-                                      for i, j in zip(rows, cols))
-        return graph
+        return partial_graph(self.trends.words, self.estimate.partial_correlation)
 
 
 def direct_graph(trends, options=None, *, progress=False):

@@ -32,7 +32,7 @@ from .iterative import iterative_pca, refine_by_words
 from .shared import shared_words
 from .spectral import ranked_by_loading, signal_of, standardized_correlation
 
-__all__ = ["GLIPCA", "TrendCluster", "GraphEstimate", "estimate_graph"]
+__all__ = ["GLIPCA", "TrendCluster", "GraphEstimate", "estimate_graph", "partial_graph"]
 
 
 @dataclass
@@ -95,6 +95,17 @@ def estimate_graph(corr, n_samples, alpha="auto", *, tol=1e-4, max_iter=200, cov
     # Tiny partial correlations are solver round-off, not links.
     partial[np.abs(partial) < 1e-8] = 0.0
     return GraphEstimate(alpha_, info, covariance, precision, partial)
+
+
+def partial_graph(words, partial):
+    """Words as nodes, an edge for each non-zero partial correlation (``weight``)."""
+    graph = nx.Graph()
+    graph.add_nodes_from(words)
+    rows, cols = np.nonzero(np.triu(partial, k=1))
+    graph.add_weighted_edges_from(
+        (words[i], words[j], float(partial[i, j])) for i, j in zip(rows, cols)
+    )
+    return graph
 
 
 class GLIPCA(BaseEstimator):
@@ -333,7 +344,7 @@ class GLIPCA(BaseEstimator):
         self.shared_words_ = sorted(words[i] for i in shared)
         self.set_clusters(clusters)
         self.left_out_ = [words[i] for i in sorted(left_out) if self.labels_[i] < 0]
-        self.graph_ = self._graph(words, partial)
+        self.graph_ = partial_graph(words, partial)
         return self
 
     def set_clusters(self, clusters):
@@ -396,16 +407,6 @@ class GLIPCA(BaseEstimator):
             peak=peak,
             signal=signal,
         )
-
-    @staticmethod
-    def _graph(words, partial):
-        graph = nx.Graph()
-        graph.add_nodes_from(words)
-        rows, cols = np.nonzero(np.triu(partial, k=1))
-        graph.add_weighted_edges_from(
-            (words[i], words[j], float(partial[i, j])) for i, j in zip(rows, cols)
-        )
-        return graph
 
     def cluster_graph(self, index):
         """The direct-correlation subgraph of one cluster's words."""
