@@ -24,7 +24,7 @@ import scipy.sparse as sp
 from .integrity import check_part
 from .postwords import POSTS_FILE, PostWords, _read_texts
 
-__all__ = ["StoredPosts"]
+__all__ = ["StoredPosts", "stacked_posts"]
 
 
 class StoredPosts:
@@ -91,7 +91,7 @@ class StoredPosts:
             rows, part = self._read_near(name, check, weight, min_words, period)
             if len(rows):
                 found.append((rows + self._offsets[i], part))
-        return _joined(found, self.n_words)
+        return stacked_posts(found, self.n_words)
 
     def _read_near(self, name, check, weight, min_words, period):
         """(rows in the part, PostWords) of part ``name``'s posts that weigh ``min_words``."""
@@ -137,8 +137,8 @@ class StoredPosts:
         return out
 
 
-def _joined(found, n_words):
-    """(rows, PostWords) of the parts' finds, in row order."""
+def stacked_posts(found, n_words):
+    """One ``(rows, PostWords)`` (texts left out) of several, in the order given."""
     import pyarrow as pa
 
     if not found:

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..counting.postwords import PostWords, word_columns
+from ..counting.storedposts import stacked_posts
 from ..counting.parallel import available_cores
 from .clusters import BOOTSTRAP, Clusters
 from .cooccurrence import PostWindows, word_set_keys
@@ -264,33 +265,17 @@ def _posts_near(trends, peaks, window):
         wanted[max(p - window, 0):p + window + 1] = True
     # The counts' periods of each run of wanted series rows.
     period_of_row = {int(r): k for k, r in enumerate(rows) if r >= 0}
-    found = []
-    for run in np.split(np.flatnonzero(wanted), np.flatnonzero(np.diff(np.flatnonzero(wanted)) > 1) + 1):
+    found, wanted = [], np.flatnonzero(wanted)
+    for run in np.split(wanted, np.flatnonzero(np.diff(wanted) > 1) + 1):
         periods = [period_of_row[r] for r in run.tolist() if r in period_of_row]
         if periods:
             found.append(stored.near(np.zeros(0, np.int64), min(periods), max(periods), 0))
-    index = np.concatenate([r for r, _ in found]) if found else np.zeros(0, dtype=np.int64)
-    posts = _stacked([p for _, p in found], stored.n_words)
+    index, posts = stacked_posts(found, stored.n_words)
     columns = word_columns(series.counts.words, [word_of.get(w, w) for w in trends.story_words()])
     windows = PostWindows(rows[posts.period], posts.words[:, columns], trends.story_words(),
                           lambda local: stored.texts(index[np.asarray(local, dtype=np.int64)]),
                           keys=word_set_keys(posts.words))
     return posts, windows
-
-
-def _stacked(parts, n_words):
-    """One PostWords (texts left out) of several."""
-    import pyarrow as pa
-    import scipy.sparse as sp
-
-    if not parts:
-        return PostWords(np.zeros(0, np.int32), sp.csr_matrix((0, n_words), dtype=np.int8),
-                         pa.array([], pa.string()), np.zeros(0, np.int64), pa.array([], pa.string()))
-    return PostWords(np.concatenate([p.period for p in parts]),
-                     sp.vstack([p.words for p in parts]).tocsr(),
-                     pa.concat_arrays([pa.array(p.ids.to_pylist(), pa.string()) for p in parts]),
-                     np.concatenate([p.times for p in parts]),
-                     pa.nulls(sum(p.n_posts for p in parts), pa.string()))
 
 
 def _compound_parts(series):
