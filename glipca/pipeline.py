@@ -16,6 +16,8 @@ same analysis.
 
 from __future__ import annotations
 
+import dataclasses
+
 from .analysis import AnalysisResult, Stages
 from .counting.options import DEFAULT_JOBS, OPTION_NAMES, count_options, default_tz
 from .counting.prepare import PreparedCounts
@@ -32,7 +34,7 @@ from .report.options import ReportOptions
 __all__ = ["AnalysisResult", "Stages", "run_analysis", "resume", "analysis_options",
            "default_tz"]
 
-_REPORT_NAMES = frozenset({"plots", "against"})
+_REPORT_NAMES = frozenset(f.name for f in dataclasses.fields(ReportOptions))
 
 
 def analysis_options(options=None, *, model=None, report=None, **kwargs):
@@ -94,18 +96,17 @@ def run_analysis(source, options=None, *, model=None, report=None, jobs=DEFAULT_
     return resume(counted, model, jobs=jobs, progress=progress, times=times, previous=previous)
 
 
-#: The stages after the counts, in order: (name, value type, stage).
+#: The stages after the counts, in order: (name, the value it takes, the
+#: stage time it adds to, the stage).
 STAGES = (
-    ("series", Series, lambda v, o, jobs, progress: word_series(v, o)),
-    ("trends", Trends, lambda v, o, jobs, progress: find_trends(v, o)),
-    ("graph", Graph, lambda v, o, jobs, progress: direct_graph(v, o, progress=progress)),
-    ("clusters", Clusters, lambda v, o, jobs, progress: find_clusters(v, o, progress=progress)),
-    ("stories", Stories, lambda v, o, jobs, progress: tell_stories(v, o, jobs=jobs,
-                                                                   progress=progress)),
+    ("series", PreparedCounts, "series", lambda v, o, jobs, progress: word_series(v, o)),
+    ("trends", Series, "series", lambda v, o, jobs, progress: find_trends(v, o)),
+    ("graph", Trends, "model", lambda v, o, jobs, progress: direct_graph(v, o, progress=progress)),
+    ("clusters", Graph, "model",
+     lambda v, o, jobs, progress: find_clusters(v, o, progress=progress)),
+    ("stories", Clusters, "stories",
+     lambda v, o, jobs, progress: tell_stories(v, o, jobs=jobs, progress=progress)),
 )
-#: What each stage's wall time is added to.
-_TIMES = {"series": "series", "trends": "series", "graph": "model", "clusters": "model",
-          "stories": "stories"}
 
 
 def resume(value, model=None, *, until=None, jobs=DEFAULT_JOBS, progress=False, times=None,
@@ -132,20 +133,22 @@ def resume(value, model=None, *, until=None, jobs=DEFAULT_JOBS, progress=False, 
     -------
     AnalysisResult, or the value of stage ``until``
     """
-    names = [name for name, _, _ in STAGES]
+    names = [name for name, _, _, _ in STAGES]
     if until is not None and until not in names:
         raise ValueError(f"until must be one of {names}, got {until!r}")
+    # The value each stage takes, then the last stage's.
+    order = [takes for _, takes, _, _ in STAGES] + [Stories]
+    at = next((k for k, kind in enumerate(order) if isinstance(value, kind)), None)
+    if at is None:
+        raise TypeError(f"resume goes on from a stage's value, not a {type(value).__name__}")
+    stop = len(STAGES) if until is None else names.index(until) + 1
+    if at > stop:
+        raise ValueError(f"{type(value).__name__} comes after stage {until!r}")
     model = model if model is not None else ModelOptions()
     times = times if times is not None else StageTimes()
-    types = (PreparedCounts,) + tuple(kind for _, kind, _ in STAGES)
-    if not isinstance(value, types):
-        raise TypeError(f"resume goes on from a stage's value, not a {type(value).__name__}")
-    for name, kind, stage in STAGES:
-        if isinstance(value, types[names.index(name)]):
-            with times(_TIMES[name]):
-                value = stage(value, model, jobs, progress)
-        if name == until:
-            if not isinstance(value, kind):
-                raise ValueError(f"{type(value).__name__} comes after stage {until!r}")
-            return value
+    for _, _, timed, stage in STAGES[at:stop]:
+        with times(timed):
+            value = stage(value, model, jobs, progress)
+    if until is not None:
+        return value
     return AnalysisResult(Stages.of(value), timings=times, previous=previous)
