@@ -176,8 +176,9 @@ def _post(p):
                     url=url)
 
 
-def _told(story, doc, series, posts, figures, n_resamples, related):
-    """The view of one of the document's stories: its facets are its clusters."""
+def _told(story, doc, series, posts, figures, n_resamples, related, story_of):
+    """The view of one of the document's stories: its facets are its clusters;
+    ``story_of`` maps each cluster to its story."""
     facets = [doc["clusters"][cid] for cid in story["clusters"]]
     kept = [p for cid in story["clusters"] for p in (posts[cid] if posts and cid < len(posts) else [])]
     seen, best = set(), []
@@ -191,7 +192,6 @@ def _told(story, doc, series, posts, figures, n_resamples, related):
         rising = {"rising_since": None, "growth_rate": None}
     trend = [str(w) for w in story["words"][:story.get("n_trend_words", len(story["words"]))]]
     shown = [w for w in trend if w in series.columns]
-    story_of = {cid: s["id"] for s in doc["stories"] for cid in s["clusters"]}
     near = {story_of[r] for cid in story["clusters"] for r in related.get(cid, ()) if r in story_of}
     return StoryView(
         id=int(story["id"]), label=str(story["label"]), peak=str(story["peak"]),
@@ -256,7 +256,8 @@ def story_views(doc, series, posts=None, *, figures=()):
     n_resamples = (doc.get("summary") or {}).get("stability_resamples") or boot.get("n_resamples")
     related = _related(doc)
     if doc.get("stories"):
-        return [_told(s, doc, series, posts, figures, n_resamples, related)
+        story_of = {cid: s["id"] for s in doc["stories"] for cid in s["clusters"]}
+        return [_told(s, doc, series, posts, figures, n_resamples, related, story_of)
                 for s in sorted(doc["stories"], key=lambda s: (str(s["peak"]), s["id"]))]
     stories = []
     for c in sorted(doc["clusters"], key=lambda c: (str(c["peak"]), c["id"])):
