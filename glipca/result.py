@@ -15,6 +15,7 @@ files. This module only presents them.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 
@@ -237,7 +238,7 @@ class TrendResult:
             [int(s["id"]) for s in self._doc.get("stories", [])], name="story", dtype="int64"))
         frame = frame.astype({"coherence": float, "stability": float, "emerging": bool,
                               "n_posts": "int64"})
-        table = views.StoryTable(self._story_views(), freq=self.params.get("freq", "D"),
+        table = views.StoryTable(self._story_views, freq=self.params.get("freq", "D"),
                                  lang=self.params.get("lang", "und"))
         return views.stories_frame(frame, table)
 
@@ -322,13 +323,17 @@ class TrendResult:
 
     # -- stories --------------------------------------------------------------
 
+    @functools.cached_property
     def _story_views(self):
-        return story_views(self._doc, self.series, self._results.posts)
+        # Made once: a result holds what its files hold, and a notebook
+        # that shows every story's card would otherwise remake them all
+        # for each.
+        return tuple(story_views(self._doc, self.series, self._results.posts))
 
     def story(self, i):
         """Story ``i`` (its id, the index of :attr:`stories`) as a card: its
         figure, words and posts; without stories, cluster ``i``'s."""
-        story = next((s for s in self._story_views() if s.id == int(i)), None)
+        story = next((s for s in self._story_views if s.id == int(i)), None)
         if story is None:
             raise IndexError(f"no story {i}")
         facets = [self.clusters[f.id] for f in story.facets]
