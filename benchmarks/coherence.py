@@ -56,7 +56,13 @@ EVENTS = [
     ("Trump's tax returns (NYT)", "2016-10-02", {"tax", "returns"}),
     ("Vice-presidential debate", "2016-10-05", {"kaine", "vp", "pence"}),
     ("Hurricane Matthew", "2016-10-07", {"hurricanematthew", "hurricane", "matthew"}),
-    ("Access Hollywood tape", "2016-10-08", {"tape", "rapist", "podestaemails"}),
+    # The tape (with NBC's suspension of Billy Bush, 10-10), WikiLeaks'
+    # Podesta e-mails of the same day and the "rapist" heckling of Bill
+    # Clinton before the second debate were one row until the stories
+    # showed posts that keep the tape apart from the other two.
+    ("Access Hollywood tape", "2016-10-08", {"tape", "billy"}),
+    ("WikiLeaks' Podesta e-mails", "2016-10-08", {"podestaemails"}),
+    ("Bill Clinton heckled as a rapist", "2016-10-09", {"rapist"}),
     ("Ken Bone", "2016-10-11", {"bone", "ken"}),
     ("Third debate, 'nasty woman'", "2016-10-20", {"debatenight", "nasty"}),
     ("Megyn Kelly and Gingrich", "2016-10-26", {"kelly", "megyn"}),

@@ -35,8 +35,12 @@ from .story_groups import group_stories, lone_trends
 
 __all__ = ["Story", "Stories", "tell_stories", "story_params"]
 
-#: Fewest descriptive words that make a lone trend word a story.
-MIN_DESCRIPTIVE = 2
+#: Fewest descriptive words (none of a cluster's) that make a lone trend word a
+#: trend of its own, which joins a story or is one, and the least coherence of
+#: the word with them: its posts must say something beyond the word, and say
+#: it together (docs/method.md, section 8).
+MIN_DESCRIPTIVE = 3
+MIN_LONE_COHERENCE = 0.0
 
 
 @dataclass(frozen=True)
@@ -129,15 +133,16 @@ def story_params(options):
     """How stories were made, for ``params.stories`` of ``clusters.json``."""
     test = options.split
     return {
-        "grouping": "clusters close in time (peaks within peak_window periods or spans that "
-                    "meet) whose posts share more than chance (G2 > log(n_posts)), most similar "
-                    "first, while the NPMI of their posts is at least threshold; compounds of "
-                    "one word group where the tokenizer joins nouns into compounds",
+        "grouping": "clusters peaking at most max_gap periods apart whose posts share more "
+                    "than chance (G2 > log(n_posts)), most similar first, while the NPMI of "
+                    "their posts divided by the gap between their peaks (1 when their spans "
+                    "meet) is at least threshold; compounds of one word group where the "
+                    "tokenizer joins nouns into compounds",
         "threshold": options.story_threshold,
-        "peak_window": test.peak_window,
+        "max_gap": test.window,
         "lone_words": None if test.episode_z is None else {
             "min_z": test.episode_z, "min_posts": test.min_posts,
-            "min_descriptive": MIN_DESCRIPTIVE},
+            "min_descriptive": MIN_DESCRIPTIVE, "min_coherence": MIN_LONE_COHERENCE},
         "descriptive_words": options.story_words,
         "stability": "found again when at least half of a story's clusters are, by their "
                      "series or their posts",
@@ -225,17 +230,15 @@ def _stories(clusters, described, options, resampled):
         windows, clusters.trends.tested, {w for c in found for w in c.words}, index,
         min_z=test.episode_z, min_posts=test.min_posts, window=test.window,
         episodes=clusters.trends.word_of)
-    # A lone word is a story only when its posts tell one: they use other
-    # words distinctively, not only a hashtag the word was played with.
-    lone = [(w, p) for w, p in lone if len(describer.words([w], p, MIN_DESCRIPTIVE))
-            >= MIN_DESCRIPTIVE]
+    taken = {w for c in found for w in c.words}
+    lone = [(w, p) for w, p in lone if _tells_story(describer, w, p, taken, options)]
     units = [list(c.words) for c in found] + [[w] for w, _ in lone]
     peaks = [int(index.get_loc(c.peak)) for c in found] + [p for _, p in lone]
     frequencies = series.frequencies
     spans = [half_height_span(c.signal) for c in found] + [
         half_height_span(frequencies[w].to_numpy(dtype=float)) for w, _ in lone]
     groups = group_stories(windows, units[:len(found)], units[len(found):], peaks, test,
-                           threshold=options.story_threshold, peak_window=test.peak_window,
+                           threshold=options.story_threshold, max_gap=test.window,
                            spans=spans, vocabulary=_compound_parts(series))
     # A trend word belongs to its story: it describes no other.
     taken = {w for u in units for w in u}
@@ -251,6 +254,20 @@ def _stories(clusters, described, options, resampled):
                                     resampled))
     told.sort(key=lambda s: (s.peak, s.clusters[:1] or (len(found),), s.trend_words))
     return [Story(i, *_fields(s)[1:]) for i, s in enumerate(told)]
+
+
+def _tells_story(describer, word, peak, taken, options):
+    """Whether the posts of a lone trend word tell a story.
+
+    They must use other words distinctively (not only a hashtag the word
+    was played with, nor only a cluster's words ``taken``) and those words
+    must go together with it: a word used in posts on many themes
+    ("halloween": costumes, films, recipes; "polling": places, lines,
+    stations) is a topic of the day, not a story's word.
+    """
+    words = describer.words([word], peak, options.story_words, exclude=taken)
+    return (len(words) >= MIN_DESCRIPTIVE
+            and describer.coherence([word] + words, peak) >= MIN_LONE_COHERENCE)
 
 
 def _posts_near(trends, peaks, window):

@@ -10,11 +10,16 @@ This step, our extension of GLIPCA (Harakawa, Ito & Iwahashi, *Sci. Rep.*
 
 * a cluster's *posts* are the posts within the co-occurrence window of a
   peak that hold one of its words; two clusters whose peaks are at most
-  ``peak_window`` periods apart are similar by the NPMI of their posts
+  ``max_gap`` periods apart are similar by the NPMI of their posts
   (Bouma 2009) when those posts overlap more than chance by the test that
   links two words (:func:`glipca.model.cooccurrence.association`: at least
   ``min_shared`` shared posts and a log-likelihood ratio above ``log N``),
-  and not at all otherwise;
+  and not at all otherwise; the NPMI is divided by the gap between their
+  peaks in periods (one, when they peak in one period or their spans
+  meet): facets of one event peak together, and the farther apart two
+  clusters peak, the more their posts must share to be one story (the
+  Access Hollywood tape of 10-08 and NBC's suspension of Billy Bush two
+  days later share much; the days of an election's week a little each);
 * clusters are merged by average linkage on that similarity, cut at
   ``threshold`` (:func:`glipca.model.cooccurrence.cooccurrence_groups`), so
   that a chain of days does not become one story;
@@ -109,19 +114,20 @@ def _nested(words_a, words_b, vocabulary):
     return any(contains_one_another(a, b, vocabulary) for a in words_a for b in words_b)
 
 
-def group_clusters(windows, clusters, peaks, test, *, threshold=0.2, peak_window=1, spans=None,
+def group_clusters(windows, clusters, peaks, test, *, threshold=0.2, max_gap=1, spans=None,
                    vocabulary=None):
     """Clusters that tell one story, as lists of cluster positions.
 
     Stories are merged, the most similar pair first, while the NPMI of
     their posts (:func:`posts_similarity`: a story's posts are its
     clusters' posts, those within ``test.window`` periods of a cluster's
-    peak that hold one of its words) is at least ``threshold``. Only
-    stories whose peaks, that of the cluster told by the most posts, are
-    stories close in time merge: one of the clusters of each peaks at most
-    ``peak_window`` periods from the other's, or their spans meet (a wide
-    event's clusters peak days apart); two of them whose words contain one
-    another (:func:`contains_one_another`) merge whatever their posts.
+    peak that hold one of its words), divided by the gap between them, is
+    at least ``threshold``. The gap is the fewest periods between a
+    cluster of one and the main cluster (the one told by the most posts)
+    of the other, counted as one when their spans meet (a wide event's
+    clusters peak days apart); stories more than ``max_gap`` periods apart
+    never merge. Two of them whose words contain one another
+    (:func:`contains_one_another`) merge whatever their posts.
 
     Parameters
     ----------
@@ -132,7 +138,7 @@ def group_clusters(windows, clusters, peaks, test, *, threshold=0.2, peak_window
         Peak position of each.
     test : CooccurrenceSplit
     threshold : float, default 0.2
-    peak_window : int, default 1
+    max_gap : int, default 1
     spans : list of (int, int), optional
         First and last position of each one's peak at half height or more
         (:func:`glipca.model.periods.half_height_span`).
@@ -154,29 +160,36 @@ def group_clusters(windows, clusters, peaks, test, *, threshold=0.2, peak_window
 
     spans = spans if spans is not None else [(p, p) for p in peaks]
 
-    def close(a, b):
-        # A cluster of one story close to the other's main cluster.
-        return (any(_close(peaks, spans, i, main[b], peak_window) for i in groups[a])
-                or any(_close(peaks, spans, main[a], j, peak_window) for j in groups[b]))
+    def gap(a, b):
+        # From a cluster of one story to the other's main cluster.
+        return min([_gap(peaks, spans, i, main[b]) for i in groups[a]]
+                   + [_gap(peaks, spans, main[a], j) for j in groups[b]])
 
     def similarity(a, b):
         pa, pb = peaks[main[a]], peaks[main[b]]
-        if not close(a, b):
+        apart = gap(a, b)
+        if apart > max_gap:
             return -1.0
         if _nested([w for k in groups[a] for w in clusters[k]],
                    [w for k in groups[b] for w in clusters[k]], vocabulary):
             return 1.0
-        return posts_similarity(windows, rows[a], rows[b], (pa, pb), test.window, test)
+        return _by_gap(posts_similarity(windows, rows[a], rows[b], (pa, pb), test.window, test),
+                       apart)
 
     pairs = {(a, b): similarity(a, b) for a in groups for b in groups if a < b}
     _merge(pairs, groups, rows, main, posts, similarity, threshold)
     return sorted(groups.values(), key=lambda g: g[0])
 
 
-def _close(peaks, spans, i, j, peak_window):
-    """Whether two clusters peak at most ``peak_window`` periods apart or their spans meet."""
+def _gap(peaks, spans, i, j):
+    """Periods between two clusters' peaks, at least one; one when their spans meet."""
     (li, hi), (lj, hj) = spans[i], spans[j]
-    return abs(peaks[i] - peaks[j]) <= peak_window or (li <= hj and lj <= hi)
+    return 1 if li <= hj and lj <= hi else max(abs(peaks[i] - peaks[j]), 1)
+
+
+def _by_gap(similar, gap):
+    """A similarity weakened by the gap between two peaks (dissimilar stays so)."""
+    return similar / gap if similar > 0 else similar
 
 
 def _merge(pairs, groups, rows, main, posts, similarity, threshold):
@@ -193,7 +206,7 @@ def _merge(pairs, groups, rows, main, posts, similarity, threshold):
                       for c in groups if c != a})
 
 
-def group_stories(windows, clusters, lone, peaks, test, *, threshold=0.2, peak_window=1,
+def group_stories(windows, clusters, lone, peaks, test, *, threshold=0.2, max_gap=1,
                   spans=None, vocabulary=None):
     """Stories of clusters and lone trend words, as lists of positions.
 
@@ -221,7 +234,7 @@ def group_stories(windows, clusters, lone, peaks, test, *, threshold=0.2, peak_w
     k = len(clusters)
     spans = spans if spans is not None else [(p, p) for p in peaks]
     stories = group_clusters(windows, clusters, peaks[:k], test, threshold=threshold,
-                             peak_window=peak_window, spans=spans[:k], vocabulary=vocabulary)
+                             max_gap=max_gap, spans=spans[:k], vocabulary=vocabulary)
     posts = [_posts_of(windows, c, p, test.window) for c, p in zip(clusters, peaks[:k])]
     main = [max(g, key=lambda i: (posts[i].size, -i)) for g in stories]
     rows = [np.unique(np.concatenate([posts[i] for i in g])) for g in stories]
@@ -232,11 +245,12 @@ def group_stories(windows, clusters, lone, peaks, test, *, threshold=0.2, peak_w
         scores = []
         for g, (m, story_rows) in enumerate(zip(main, rows)):
             pm = peaks[m]
-            if not any(_close(peaks, spans, i, k + j, peak_window) for i in stories[g] if i < k):
+            apart = min(_gap(peaks, spans, i, k + j) for i in stories[g] if i < k)
+            if apart > max_gap:
                 continue
             told = [w for i in stories[g] if i < k for w in clusters[i]]
-            similar = 1.0 if _nested(words, told, vocabulary) else \
-                posts_similarity(windows, story_rows, mine, (pm, pj), test.window, test)
+            similar = 1.0 if _nested(words, told, vocabulary) else _by_gap(
+                posts_similarity(windows, story_rows, mine, (pm, pj), test.window, test), apart)
             scores.append((similar, -g))
         best = max(scores, default=(-1.0, 0))
         if best[0] >= threshold:
@@ -244,7 +258,7 @@ def group_stories(windows, clusters, lone, peaks, test, *, threshold=0.2, peak_w
         else:
             left.append(j)
     alone = group_clusters(windows, [lone[j] for j in left], [peaks[k + j] for j in left], test,
-                           threshold=threshold, peak_window=peak_window,
+                           threshold=threshold, max_gap=max_gap,
                            spans=[spans[k + j] for j in left], vocabulary=vocabulary)
     stories += [[k + left[i] for i in g] for g in alone]
     return sorted(stories, key=lambda g: g[0])
