@@ -9,6 +9,7 @@ correlation matrix, singular since ``p > T``.
     python benchmarks/glasso.py --sizes 200 600 --alpha 0.5
     python benchmarks/glasso.py --sklearn-max 1000   # skip sklearn above
     python benchmarks/glasso.py --dense --sklearn-max 600
+    python benchmarks/glasso.py --dense --quic-python /path/to/venv/bin/python
 
 ``--dense``: the dense blocks of real trends, where screening leaves large
 blocks: groups of 50 words (12 at p = 600) share a bump, cleaner series
@@ -24,10 +25,22 @@ is the first solve of this fresh process (whatever it loads or compiles
 included), ``warm`` the same solve again; scikit-learn's speed-up is given
 against both, and the line after them says what the first call cost above
 the warm one.
+
+``--quic-python``: also QUIC (Hsieh et al., 2014; the C++ Newton solver as
+packaged by skggm's ``inverse_covariance.pyquic``), run by that Python
+interpreter in a child process on the same ``S`` (saved as ``.npy``), at
+the same ``tol`` and a zero penalty on the diagonal, as the others. Its
+time is taken around the solver call alone, in the child; its objective
+and gap by the code above. skggm is old and not a dependency of glipca:
+it builds against NumPy < 2 and LAPACK (``apt install liblapack-dev``),
+in a virtual environment of its own.
 """
 
 import argparse
+import json
 import os
+import subprocess
+import tempfile
 import time
 import warnings
 
@@ -69,6 +82,48 @@ def _timed(solve):
         return time.perf_counter() - start, time.process_time() - cpu, prec, status
 
 
+#: Run by the QUIC interpreter: solve ``S`` (a .npy file), save the precision.
+_QUIC_SOLVE = r"""
+import glob, importlib.util, json, os, sys, time
+import numpy as np
+# The package's __init__ imports scikit-learn modules that no longer exist:
+# load the compiled solver alone.
+where = os.path.dirname(importlib.util.find_spec("inverse_covariance").origin)
+so = glob.glob(os.path.join(where, "pyquic", "pyquic*.so"))[0]
+spec = importlib.util.spec_from_file_location("pyquic", so)
+pyquic = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(pyquic)
+tmp, alpha, tol, max_iter = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+S = np.ascontiguousarray(np.load(os.path.join(tmp, "S.npy")))
+p = S.shape[0]
+lam = np.full((p, p), alpha)
+np.fill_diagonal(lam, 0.0)
+theta, sigma = np.eye(p), np.eye(p)
+opt, cputime, gap = np.zeros(1), np.zeros(1), np.zeros(1)
+iters = np.zeros(1, dtype=np.uint32)
+start, cpu = time.perf_counter(), time.process_time()
+pyquic.quic(b"default", p, S, lam, 1, np.empty(1), tol, 0, max_iter, theta, sigma, opt,
+            cputime, iters, gap)
+wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+np.save(os.path.join(tmp, "theta.npy"), theta)
+print(json.dumps({"wall": wall, "cpu": cpu, "iters": int(iters[0])}))
+"""
+
+
+def _quic(python, S, alpha, tol, max_iter=1000):
+    """``(wall s, CPU s, precision, status)`` of QUIC in a child ``python``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        np.save(os.path.join(tmp, "S.npy"), S)
+        out = subprocess.run([python, "-c", _QUIC_SOLVE, tmp, str(alpha), str(tol),
+                              str(max_iter)], capture_output=True, text=True)
+        if out.returncode:
+            return float("nan"), float("nan"), None, f"failed: {out.stderr.strip()[-200:]}"
+        info = json.loads(out.stdout.strip().splitlines()[-1])
+        prec = np.load(os.path.join(tmp, "theta.npy"))
+    status = "ok" if info["iters"] < max_iter else "not converged"
+    return info["wall"], info["cpu"], prec, f"{status} ({info['iters']} Newton steps)"
+
+
 def _row(p, alpha, name, wall, cpu, f, gap, ratio, status):
     print(f"{p:5d} {alpha:5.2f} {name:>8} {wall:8.2f} {f'({cpu:.2f})':>9} {f:14.6f} "
           f"{gap:9.2e} {ratio:>8}  {status}", flush=True)
@@ -92,6 +147,7 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--dense", action="store_true",
                         help="the dense case (groups of 50 words; see above)")
+    parser.add_argument("--quic-python", help="a Python with skggm installed: also QUIC")
     args = parser.parse_args(argv)
 
     print(f"{os.cpu_count()} CPUs, load average %.2f, %.2f, %.2f" % os.getloadavg())
@@ -133,6 +189,13 @@ def main(argv=None):
             if len(runs) == 2:
                 print(f"{p:5d} {alpha:5.2f} scikit-learn's time: {wall_sk / runs[0][1]:.1f}x the "
                       f"first solve, {wall_sk / runs[1][1]:.1f}x the warm one", flush=True)
+        if args.quic_python:
+            wall_q, cpu_q, prec_q, status = _quic(args.quic_python, S, alpha, args.tol)
+            f_q = gap_q = float("nan")
+            if prec_q is not None:
+                f_q, gap_q = objective(S, prec_q, alpha), dual_gap(S, prec_q, alpha)
+            _row(p, alpha, "QUIC", wall_q, cpu_q, f_q, gap_q,
+                 f"{wall_q / runs[-1][1]:7.2f}x", f"{status}; objective {f_q - f:+.2e} vs glipca")
         if args.select and (p, alpha) == [c for c in cases if c[0] == p][-1]:
             start = time.perf_counter()
             chosen, info = select_alpha(S, X.shape[1], criterion=args.criterion)
