@@ -121,6 +121,11 @@ def test_clusters_carry_labels_and_coherence_unless_series_only(analysed, corpus
     plain = json.loads((series_only / "clusters.json").read_text(encoding="utf-8"))
     assert "cooccurrence" not in plain["params"] and "mean_coherence" not in plain["summary"]
     assert not {"label", "coherence", "n_posts_cooccur"} & set(plain["clusters"][0])
+    # The paper's table, as it always was; labels and coherence with the posts.
+    header = (series_only / "clusters.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header == "cluster,peak,rank,word,loading"
+    header = (out / "clusters.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header == "cluster,peak,rank,word,loading,label,coherence,emerging"
     # No same-day stories planted here: the posts agree with the series.
     assert [c["words"] for c in plain["clusters"]] == [c["words"] for c in doc["clusters"]]
 

@@ -3,6 +3,7 @@
 =================== =========================================================
 ``clusters.json``   clusters, hierarchy, parameters and summary
 ``clusters.csv``    one row per cluster word: cluster, peak, rank, word, loading
+                    (and label, coherence, emerging with the co-occurrence method)
 ``series.parquet``  candidate words' relative frequencies per period, exact
 ``series.csv``      the same for reading, 6 significant digits
 ``peaks.csv``       the single-peak test, one row per word
@@ -224,8 +225,11 @@ def write_tables(results, folder):
         for c in doc["clusters"]
         for r, w in enumerate(c["words"])
     ]
-    table = pd.DataFrame(rows, columns=["cluster", "peak", "rank", "word", "loading", "label",
-                                        "coherence", "emerging"])
+    columns = ["cluster", "peak", "rank", "word", "loading"]
+    if "stories" in doc:
+        # The series-only method writes the paper's table, as it always has.
+        columns += ["label", "coherence", "emerging"]
+    table = pd.DataFrame(rows, columns=columns)
     _write_csv(table, folder / "clusters.csv", index=False)
 
     # The CSV is for reading; 6 digits are not enough to compute with, so
