@@ -10,7 +10,8 @@ import scipy.sparse as sp
 
 from glipca.model.cooccurrence import CooccurrenceSplit, PostWindows, word_set_keys
 from glipca.model.stability import PostsRoute, draw_samples, kept_posts
-from glipca.model.story_groups import contains_one_another, group_clusters, group_stories
+from glipca.model.story_groups import (contains_one_another, group_clusters, group_stories,
+                                       posts_similarity)
 
 
 def _windows(posts, periods=None, copies=True):
@@ -65,6 +66,25 @@ def test_far_peaks_do_not_group_and_spans_that_meet_do():
                           threshold=0.1) == [[0], [1]]
     assert group_clusters(windows, facets[:2], [0, 3], CooccurrenceSplit(), threshold=0.1,
                           spans=[(0, 2), (1, 4)]) == [[0, 1]]
+
+
+def test_the_farther_apart_two_clusters_peak_the_more_their_posts_must_share():
+    posts, facets = _day(np.random.default_rng(2))
+    windows = _windows(posts)
+    test = CooccurrenceSplit()
+    rows = [windows.incidence(f, 0, test.window)[0] for f in facets[:2]]
+    shared = posts_similarity(windows, *rows, (0, 0), test.window, test)
+    assert 0.05 < shared < 0.5  # facets of one story: their posts overlap a little
+
+    def grouped(peaks, threshold):
+        return group_clusters(windows, facets[:2], peaks, test, threshold=threshold, max_gap=3)
+
+    # One period apart: the NPMI itself; two: half of it; four: beyond the window.
+    assert grouped([0, 1], shared - 1e-9) == [[0, 1]]
+    assert grouped([0, 2], shared - 1e-9) == [[0], [1]]
+    assert grouped([0, 2], shared / 2 - 1e-9) == [[0, 1]]
+    assert grouped([0, 3], shared / 3 - 1e-9) == [[0, 1]]
+    assert grouped([0, 4], -1.0 + 1e-9) == [[0], [1]]
 
 
 def test_compounds_of_one_name_do_not_split_a_story():
