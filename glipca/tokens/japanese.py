@@ -211,8 +211,10 @@ class JapaneseTokenizer:
         if _WEEKDAY_HINT.search(text) is not None:
             text = _WEEKDAY.sub(" ", text)
         text, user = self.user_words.cut(text)
-        if self.compounds:
-            text = _SPACES.sub(" ", text)  # white space before a word: one line of output
+        if self.compounds and (" " in text or not text.isprintable()):
+            # White space before a word: one line of output.  (Every white
+            # space character but the space is unprintable.)
+            text = _SPACES.sub(" ", text)
         parse = self.tagger.parse
         if len(text) <= _PIECE:
             parsed = parse(text)
