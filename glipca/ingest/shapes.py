@@ -22,7 +22,10 @@ from .timestamps import MAX_YEAR, MIN_YEAR, parse_time
 
 __all__ = ["Shapes", "quick_posts"]
 
-_DECODER = json.JSONDecoder()
+_DECODE = json.JSONDecoder().raw_decode
+_FROMISO = dt.datetime.fromisoformat
+_FIXED = dt.timezone
+_POST = tuple.__new__
 #: A shape whose records are read the general way (a nested field).
 GENERAL = ()
 # Keys whose presence makes the retweet test read the record's fields.
@@ -70,13 +73,16 @@ def _pick(group, present):
 def iso_time(value, tz):
     """``parse_time(value, tz)`` for ISO 8601 strings without surrounding
     blanks (what most files hold); None for any other value (parse it)."""
-    if len(value) < 10 or value[4] != "-" or value[-1] not in "0123456789Z" or not value[:4].isdigit():
+    # A string that fromisoformat reads starts with four ASCII digits, as
+    # parse_time asks before it reads one so.
+    if len(value) < 10 or value[4] != "-" or value[-1] not in "0123456789Z":
         return None
     try:
-        t = dt.datetime.fromisoformat(value)
+        t = _FROMISO(value)
     except ValueError:
         return None
-    if t.tzinfo is None or t.utcoffset() is None:
+    zone = t.tzinfo
+    if zone is None or (zone.__class__ is not _FIXED and t.utcoffset() is None):
         t = t.replace(tzinfo=tz)
     return t if MIN_YEAR <= t.year <= MAX_YEAR else None
 
@@ -85,12 +91,12 @@ def quick_posts(lines, schema, keep, report, general):
     """Posts of (line number, bytes) pairs of a JSON lines file, as
     :func:`glipca.ingest.reader._emit` gives them; ``general(item)`` yields
     the posts of one item read the general way (and raises its errors)."""
-    decode = _DECODER.raw_decode
     shapes = None
+    filtering = bool(keep)
     for item in lines:
         if shapes is None and schema.resolved and schema.id is not None:
             shapes = Shapes(schema)
-        post = None if shapes is None or len(item) != 2 else _quick(item, schema, shapes, decode)
+        post = None if shapes is None or len(item) != 2 else _quick(item, schema, shapes)
         if post is None:
             yield from general(item)
             continue
@@ -100,7 +106,7 @@ def quick_posts(lines, schema, keep, report, general):
         if fixed is not None:
             post = fixed
             report.repaired["unencodable"] += 1
-        if keep:
+        if filtering:
             why = keep.reason(post)
             if why is not None:
                 report.dropped[why] += 1
@@ -109,7 +115,7 @@ def quick_posts(lines, schema, keep, report, general):
         yield post
 
 
-def _quick(item, schema, shapes, decode):
+def _quick(item, schema, shapes):
     """The post of a line of the file's common shape, or None to read it the general way."""
     lineno, raw = item
     raw = raw.strip()
@@ -118,12 +124,13 @@ def _quick(item, schema, shapes, decode):
         return None
     try:
         s = raw.decode("utf-8")
-        rec, end = decode(s)
+        rec, end = _DECODE(s)
     except Exception:  # the general path says what is wrong
         return None
     if end != len(s) or type(rec) is not dict or "data" in rec:
         return None
-    fields = shapes.fields(tuple(rec))
+    keys = tuple(rec)
+    fields = shapes.known.get(keys) or shapes.fields(keys)
     if fields is GENERAL:
         return None
     text_key, time_key, id_key, flagged = fields
@@ -144,4 +151,5 @@ def _quick(item, schema, shapes, decode):
             pid = str(pid)
         elif type(pid) is not str or not (pid := pid.strip()):
             return None
-    return Post(pid, t, text, schema._is_retweet(rec, text) if flagged else text.startswith("RT @"))
+    retweet = schema._is_retweet(rec, text) if flagged else text.startswith("RT @")
+    return _POST(Post, (pid, t, text, retweet))  # Post(...) without its Python-level __new__
