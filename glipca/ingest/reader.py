@@ -22,6 +22,7 @@ from .filters import PostFilter
 from .json_stream import read_json
 from .jsonl import jsonl_records, read_jsonl
 from .records import BadRecord, IngestReport, InputError, Post, RecordError
+from .shapes import quick_posts
 from .timestamps import zone
 
 __all__ = ["read_posts", "read_batches", "LineBatch", "posts_from_frame", "check_options"]
@@ -272,8 +273,12 @@ class LineBatch:
 
     def posts(self, report) -> Iterator[Post]:
         """Parse the lines; ``report`` counts them as :func:`read_posts` does."""
-        records = jsonl_records(self.lines, self.text_field)
-        return _emit(records, self.schema, self.on_error, report, PostFilter(self.drop_retweets, False))
+        schema, keep = self.schema, PostFilter(self.drop_retweets, False)
+
+        def general(item):
+            return _emit(jsonl_records([item], self.text_field), schema, self.on_error, report, keep)
+
+        return quick_posts(self.lines, schema, keep, report, general)
 
 
 def read_batches(

@@ -42,17 +42,21 @@ class MeCabError(ValueError, RuntimeError):
 
 
 _INSTALL_HINT = "JapaneseTokenizer needs MeCab and a dictionary: pip install mecab-python3 unidic-lite"
-# Our own compact MeCab output: surface, a tab, the POS joined by '-'.
-# Backslashes are doubled because MeCab's option parser eats one level.
+# Our own compact MeCab output: each word on a line of its own that starts
+# with its POS (levels joined by '-'), a tab, then its surface.  The POS
+# comes first so that the regex picking kept nouns starts with a literal
+# (a line break and their common prefix, 名詞-), which the regex engine
+# finds without trying a match at every position.  Backslashes are doubled
+# because MeCab's option parser eats one level.
 _FORMAT = (
     "--output-format-type= "
-    r"--node-format=%m\\t%F-[0,1,2,3]\\n "
-    r"--unk-format=%m\\t%F-[0,1,2,3]\\n "
+    r"--node-format=\\n%F-[0,1,2,3]\\t%m "
+    r"--unk-format=\\n%F-[0,1,2,3]\\t%m "
     "--bos-format= --eos-format="
 )
 # The same, each surface preceded by the white space before it (MeCab's
 # %pS), so that words separated by a space are never joined.
-_FORMAT_COMPOUNDS = _FORMAT.replace("=%m", "=%pS%m")
+_FORMAT_COMPOUNDS = _FORMAT.replace("\\t%m", "\\t%pS%m")
 
 # Rules version of this tokeniser's params (a cache key): 2 drops bracketed
 # weekday markers and adds compounds.
@@ -211,8 +215,10 @@ class JapaneseTokenizer:
         if _WEEKDAY_HINT.search(text) is not None:
             text = _WEEKDAY.sub(" ", text)
         text, user = self.user_words.cut(text)
-        if self.compounds:
-            text = _SPACES.sub(" ", text)  # white space before a word: one line of output
+        if self.compounds and (" " in text or not text.isprintable()):
+            # White space before a word: one line of output.  (Every white
+            # space character but the space is unprintable.)
+            text = _SPACES.sub(" ", text)
         parse = self.tagger.parse
         if len(text) <= _PIECE:
             parsed = parse(text)
@@ -226,7 +232,8 @@ class JapaneseTokenizer:
 
     def _run_verdict(self, run):
         """The word to count for a run of MeCab output lines (a compound)."""
-        parts = [line.split("\t", 1)[0] for line in run.lstrip(" ").splitlines()]
+        parts = [line.split("\t", 1)[1] for line in run[1:].split("\n")]
+        parts[0] = parts[0].lstrip(" ")  # the white space before the compound
         if len(parts) == 1:
             return self._verdict(parts[0])
         # Latin parts lower-cased as Latin words are: ABCニュース -> abcニュース.
@@ -264,16 +271,16 @@ _BREAK = re.compile(r"[。．！？!?\n]|\s")
 
 def _picker(keep_pos, compounds):
     """Regex over MeCab output finding kept words, or runs of them (compounds)."""
-    keep = "|".join(re.escape(p) for p in keep_pos) or r"(?!)"
+    kept = "(?:" + ("|".join(re.escape(p) for p in keep_pos) or r"(?!)") + r")(?:-[^\t\n]*)?"
     if not compounds:
-        return re.compile(rf"^([^\t\n]+)\t(?:{keep})(?:-[^\n]*)?$", re.M)
-    noun = rf"[^\t\n]+\t(?:{keep})(?:-[^\n]*)?\n"
-    ascii_noun = r"[A-Za-z0-9][^\t\n]*\t名詞[^\n]*\n"  # numerals too: COVID-19
-    hyphened = rf"[A-Za-z0-9][^\t\n]*\t(?:{keep})(?:-[^\n]*)?\n(?:-\t[^\n]*記号-一般\n{ascii_noun})+"
-    part = rf"(?:{hyphened}|{noun})"
-    suffix = rf"[^\t\n]+\t(?:{'|'.join(map(re.escape, _NOUN_SUFFIXES))})\n"
-    # Lines after the first start without white space: nothing between.
-    return re.compile(rf"^ *{part}(?:(?! ){part}|(?! ){suffix})*", re.M)
+        return re.compile(rf"\n{kept}\t([^\t\n]+)(?=\n|$)")
+    ascii_noun = r"\n名詞[^\t\n]*\t[A-Za-z0-9][^\n]*"  # numerals too: COVID-19
+    hyphens = rf"(?:\n[^\t\n]*記号-一般\t-(?=\n|$){ascii_noun})+"
+    # The first part may have white space before it; the others may not.
+    first = rf"(?:\n{kept}\t *[A-Za-z0-9][^\n]*{hyphens}|\n{kept}\t *[^\n]+)"
+    part = rf"(?:\n{kept}\t[A-Za-z0-9][^\n]*{hyphens}|\n{kept}\t(?! )[^\n]+)"
+    suffix = rf"\n(?:{'|'.join(map(re.escape, _NOUN_SUFFIXES))})\t(?! )[^\n]+"
+    return re.compile(rf"{first}(?:{part}|{suffix})*")
 
 
 def _pieces(text, size=_PIECE):
