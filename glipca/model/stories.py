@@ -20,17 +20,17 @@ import numpy as np
 import pandas as pd
 
 from ..counting.postwords import PostWords, word_columns
-from ..counting.storedposts import stacked_posts
 from ..counting.parallel import available_cores
 from .clusters import BOOTSTRAP, Clusters
-from .cooccurrence import PostWindows, word_set_keys
 from .descriptive import Describer
 from .emerging import emergence
 from .labels import cluster_label, cluster_stories
+from .near_windows import NearPostWindows
 from .options import ModelOptions
 from .periods import half_height_span
 from .representative import representative_posts
 from .stability import PostsRoute, cluster_stability, draw_samples
+from .stored_descriptive import StoredDescriber
 from .story_groups import group_stories, lone_trends
 
 __all__ = ["Story", "Stories", "tell_stories", "story_params"]
@@ -214,24 +214,16 @@ def _stories(clusters, described, options, resampled):
     test, windows = options.split, clusters.windows
     found, index = clusters.model.clusters_, clusters.series.index
     series = clusters.trends.series
-    posts = series.posts
-    if not isinstance(posts, PostWords):
-        # From a count store: the posts near the clusters' peaks and those of
-        # the strong candidates in no cluster, which may be lone stories.
-        tested, taken = clusters.trends.tested, {w for c in found for w in c.words}
-        strong = tested[tested["is_trend"].to_numpy(dtype=bool)
-                        & (tested["z"].to_numpy(dtype=float) >= (test.episode_z or np.inf))]
-        peaks = [int(index.get_loc(c.peak)) for c in found] + [
-            int(index.get_loc(p)) for w, p in zip(strong.index, strong["peak"]) if w not in taken]
-        posts, windows = _posts_near(clusters.trends, peaks, max(test.window, options.posts_window))
-    describer = Describer(windows, posts, series.counts.words, window=test.window,
-                          min_posts=test.min_posts, threshold=test.threshold)
+    if isinstance(series.posts, PostWords):
+        describer = Describer(windows, series.posts, series.counts.words, window=test.window,
+                              min_posts=test.min_posts, threshold=test.threshold)
+    else:
+        windows, describer = _stored(clusters, options)
     lone = [] if test.episode_z is None else lone_trends(
         windows, clusters.trends.tested, {w for c in found for w in c.words}, index,
         min_z=test.episode_z, min_posts=test.min_posts, window=test.window,
         episodes=clusters.trends.word_of)
-    taken = {w for c in found for w in c.words}
-    lone = [(w, p) for w, p in lone if _tells_story(describer, w, p, taken, options)]
+    lone = _telling(describer, lone, {w for c in found for w in c.words}, options)
     units = [list(c.words) for c in found] + [[w] for w, _ in lone]
     peaks = [int(index.get_loc(c.peak)) for c in found] + [p for _, p in lone]
     frequencies = series.frequencies
@@ -256,8 +248,8 @@ def _stories(clusters, described, options, resampled):
     return [Story(i, *_fields(s)[1:]) for i, s in enumerate(told)]
 
 
-def _tells_story(describer, word, peak, taken, options):
-    """Whether the posts of a lone trend word tell a story.
+def _telling(describer, lone, taken, options):
+    """The lone trend words ``(word, peak)`` whose posts tell a story.
 
     They must use other words distinctively (not only a hashtag the word
     was played with, nor only a cluster's words ``taken``) and those words
@@ -265,34 +257,38 @@ def _tells_story(describer, word, peak, taken, options):
     ("halloween": costumes, films, recipes; "polling": places, lines,
     stations) is a topic of the day, not a story's word.
     """
-    words = describer.words([word], peak, options.story_words, exclude=taken)
-    return (len(words) >= MIN_DESCRIPTIVE
-            and describer.coherence([word] + words, peak) >= MIN_LONE_COHERENCE)
+    # By peak: a store's describer reads one peak's posts at a time.
+    by_peak = sorted(range(len(lone)), key=lambda i: (lone[i][1], i))
+    described = {i: describer.words([lone[i][0]], lone[i][1], options.story_words, exclude=taken)
+                 for i in by_peak}
+    asked = [i for i in range(len(lone)) if len(described[i]) >= MIN_DESCRIPTIVE]
+    scores = describer.coherences([([lone[i][0]] + described[i], lone[i][1]) for i in asked])
+    return [lone[i] for i, score in zip(asked, scores) if score >= MIN_LONE_COHERENCE]
 
 
-def _posts_near(trends, peaks, window):
-    """The posts of a count store near ``peaks`` (series rows), read but for
-    their texts: a story's descriptive words compare every word of the
-    posts near its peak, and only those posts are read."""
-    series, word_of = trends.series, trends.word_of
-    stored = series.posts
+def _stored(clusters, options):
+    """Post windows and describer of the posts of a count store.
+
+    The windows hold the posts holding a story word near the clusters'
+    peaks and those of the strong candidates in no cluster, which may be
+    lone stories; the describer reads the posts near a peak when asked.
+    """
+    test, trends = options.split, clusters.trends
+    found, index, series = clusters.model.clusters_, clusters.series.index, trends.series
+    tested, taken = trends.tested, {w for c in found for w in c.words}
+    strong = tested[tested["is_trend"].to_numpy(dtype=bool)
+                    & (tested["z"].to_numpy(dtype=float) >= (test.episode_z or np.inf))]
+    peaks = [int(index.get_loc(c.peak)) for c in found] + [
+        int(index.get_loc(p)) for w, p in zip(strong.index, strong["peak"]) if w not in taken]
     rows = pd.DatetimeIndex(series.index).get_indexer(series.counts.periods)
-    wanted = np.zeros(len(series.index), dtype=bool)
-    for p in peaks:
-        wanted[max(p - window, 0):p + window + 1] = True
-    # The counts' periods of each run of wanted series rows.
-    period_of_row = {int(r): k for k, r in enumerate(rows) if r >= 0}
-    found, wanted = [], np.flatnonzero(wanted)
-    for run in np.split(wanted, np.flatnonzero(np.diff(wanted) > 1) + 1):
-        periods = [period_of_row[r] for r in run.tolist() if r in period_of_row]
-        if periods:
-            found.append(stored.near(np.zeros(0, np.int64), min(periods), max(periods), 0))
-    index, posts = stacked_posts(found, stored.n_words)
-    columns = word_columns(series.counts.words, [word_of.get(w, w) for w in trends.story_words()])
-    windows = PostWindows(rows[posts.period], posts.words[:, columns], trends.story_words(),
-                          lambda local: stored.texts(index[np.asarray(local, dtype=np.int64)]),
-                          keys=word_set_keys(posts.words))
-    return posts, windows
+    words = trends.story_words()
+    columns = word_columns(series.counts.words, [trends.word_of.get(w, w) for w in words])
+    windows = NearPostWindows(series.posts, series.counts, rows, columns, words, min_words=1)
+    windows.load(peaks, test.window)
+    describer = StoredDescriber(series.posts, rows, dict(zip(words, columns.tolist())),
+                                series.counts.words, window=test.window,
+                                min_posts=test.min_posts, threshold=test.threshold)
+    return windows, describer
 
 
 def _compound_parts(series):
