@@ -93,6 +93,11 @@ class StoredPosts:
                 found.append((rows + self._offsets[i], part))
         return stacked_posts(found, self.n_words)
 
+    def part_periods(self) -> np.ndarray:
+        """The period (row of the counts; -1: outside them) of each part, in :meth:`scan`'s order."""
+        return np.array([self._period_of_key.get(key, -1) for key, _, _, _ in self._parts],
+                        dtype=np.int64)
+
     def scan(self, periods):
         """The words of every post of the ``periods`` (rows of the counts), a part at a time.
 

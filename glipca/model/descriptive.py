@@ -133,6 +133,9 @@ class Describer:
                                                           str(self.vocabulary[enough[i]])))
         return [str(self.vocabulary[enough[i]]) for i in order[:n]]
 
+    def prepare(self, peaks):
+        """Nothing to do: the posts are in memory (a store's describer reads them)."""
+
     def coherences(self, asked, top=10):
         """:meth:`coherence` of each ``(words, peak)`` of ``asked``."""
         return [self.coherence(words, peak, top) for words, peak in asked]

@@ -70,11 +70,9 @@ class NearPostWindows(PostWindows):
         wanted = wanted & ~self._loaded
         if not wanted.any():
             return
-        # Contiguous runs of counts rows, one read each.
-        at = np.flatnonzero(wanted)
-        for run in np.split(at, np.flatnonzero(np.diff(at) > 1) + 1):
-            rows, near = self._posts.near(self._columns, int(run[0]), int(run[-1]),
-                                          self._min_words)
+        # A period at a time: only the story words of the posts read stay.
+        for period in np.flatnonzero(wanted).tolist():
+            rows, near = self._posts.near(self._columns, period, period, self._min_words)
             self._found.append((rows, self._rows[near.period], near.words[:, self._columns],
                                 word_set_keys(near.words)))
         self._loaded |= wanted

@@ -2,21 +2,21 @@
 
 :class:`StoredDescriber` answers what :class:`~glipca.model.descriptive.Describer`
 answers, to the bit, without holding the posts near the peaks: it reads the
-posts of one peak's window a part at a time
-(:meth:`~glipca.counting.storedposts.StoredPosts.scan`) and keeps only what
-the descriptive words need, the distinct posts' count and word totals per
-period (a resample keeps some periods: its totals are sums of them) and the
-words of the distinct posts that hold a story word, the only ones a story
-can be told by.  A few windows are kept, the last asked for.  Coherence
-counts every post of the window, copies too: it is answered by another
-read of the window's parts, for all the words asked about at that peak at
-once.  So the memory depends on the posts of one window that hold a story
-word, not on the number of posts.
+posts of the peaks' windows a part at a time
+(:meth:`~glipca.counting.storedposts.StoredPosts.scan`), each part once for
+all the peaks asked about together (:meth:`StoredDescriber.prepare`), and
+keeps of each window only what the descriptive words need: the distinct
+posts' count and word totals per part (a resample keeps some periods: its
+totals are sums of them) and the words of the distinct posts that hold a
+trend word, the only ones a story can be told by.  Coherence counts every
+post of a window, copies too: it is answered by another read of the
+windows' parts, for all the words asked about at once.  So the memory
+depends on the posts that hold a trend word and on one part, not on the
+number of posts.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,7 +35,7 @@ class _Window:
     ``periods``, ``n_posts`` and ``totals`` (entries x words): each part's
     series row, distinct posts and how many of them hold each word;
     ``held_periods`` and ``held``: the series row and words of each
-    distinct post holding a story word; ``n_read``: the posts read.
+    distinct post holding a trend word; ``n_read``: the posts read.
     """
 
     periods: np.ndarray
@@ -44,6 +44,43 @@ class _Window:
     held_periods: np.ndarray
     held: sp.csr_matrix
     n_read: int
+
+
+class _Reading:
+    """A window being read, a part after another in the posts' order."""
+
+    def __init__(self, n_parts):
+        self.left, self.seen = n_parts, np.zeros(0, dtype=complex)
+        self.entries, self.held, self.n_read = [], [], 0
+
+    def add(self, row, matrix, unique, first, held_columns):
+        """Add a part (series row ``row``) whose keys ``unique`` first occur at rows ``first``."""
+        at = np.searchsorted(self.seen, unique)
+        new = np.ones(unique.size, dtype=bool)
+        inside = at < self.seen.size
+        new[inside] = self.seen[at[inside]] != unique[inside]
+        # The first of each copy in the window: the first in the part, if
+        # no earlier part had it.
+        distinct = matrix[np.sort(first[new])]
+        self.seen = np.insert(self.seen, at[new], unique[new])
+        self.n_read += matrix.shape[0]
+        self.left -= 1
+        if not self.left:
+            self.seen = None  # read whole: no copy is to come
+        holds = distinct[:, held_columns].getnnz(axis=1) > 0
+        self.entries.append((row, distinct.shape[0],
+                             np.asarray(distinct.sum(axis=0, dtype=np.int64)).ravel()))
+        self.held.append((np.full(int(holds.sum()), row, dtype=np.int64), distinct[holds]))
+
+    def window(self, n_words):
+        return _Window(
+            np.array([e[0] for e in self.entries], dtype=np.int64),
+            np.array([e[1] for e in self.entries], dtype=np.int64),
+            np.array([e[2] for e in self.entries], dtype=np.int64).reshape(-1, n_words),
+            np.concatenate([h[0] for h in self.held] + [np.zeros(0, np.int64)]),
+            sp.vstack([h[1] for h in self.held]
+                      + [sp.csr_matrix((0, n_words), dtype=np.int8)]).tocsr(),
+            self.n_read)
 
 
 class StoredDescriber(Describer):
@@ -57,70 +94,71 @@ class StoredDescriber(Describer):
         Row of the series of each period of the counts (-1: outside).
     story : dict
         Column of the counts of each story word (an episode's is its word's).
+    held : array of int
+        Columns of the counts of the trend words that will be asked about:
+        the words of the posts holding one are kept.  Posts holding another
+        word asked about are read again.
     vocabulary : sequence of str
         The words of the counts' columns.
     window, min_posts, threshold
         As :class:`~glipca.model.descriptive.Describer`.
-    n_windows : int, default 4
-        Windows kept, the last asked for.
     """
 
-    def __init__(self, posts, rows, story, vocabulary, *, window, min_posts, threshold,
-                 n_windows=4):
+    def __init__(self, posts, rows, story, held, vocabulary, *, window, min_posts, threshold):
         super().__init__(None, posts, vocabulary, window=window, min_posts=min_posts,
                          threshold=threshold)
         self._rows = np.asarray(rows, dtype=np.int64)
         self._story = dict(story)
-        self._held_columns = np.unique(np.fromiter(self._story.values(), dtype=np.int64,
-                                                   count=len(self._story)))
-        self._n_windows = n_windows
-        self._windows = OrderedDict()
-        self._coherence = {}
+        self._held = np.unique(np.asarray(held, dtype=np.int64))
+        self._windows, self._coherence = {}, {}
 
     def _periods(self, peak):
         """The counts' periods within ``window`` of series row ``peak``."""
         return np.flatnonzero((np.abs(self._rows - peak) <= self.window) & (self._rows >= 0))
 
+    def _scan(self, peaks):
+        """``(period, words, peaks)`` of each part within ``window`` of some of ``peaks``,
+        read once."""
+        wanted = np.unique(np.concatenate([self._periods(p) for p in peaks] + [np.zeros(0, int)]))
+        for period, matrix in self.posts.scan(wanted):
+            row = self._rows[period]
+            yield period, matrix, [p for p in peaks if abs(row - p) <= self.window]
+
+    def prepare(self, peaks):
+        """Read the windows of ``peaks`` now, each part once for all of them."""
+        peaks = sorted({int(p) for p in peaks} - {p for p, extra in self._windows if not extra})
+        self._windows.update(((p, ()), w) for p, w in self._read(peaks, ()).items())
+
+    def _read(self, peaks, extra):
+        """The :class:`_Window` of each of ``peaks``; ``extra`` columns are kept too."""
+        held = np.union1d(self._held, np.asarray(extra, dtype=np.int64))
+        parts = self.posts.part_periods()
+        reading = {p: _Reading(int(np.isin(parts, self._periods(p)).sum())) for p in peaks}
+        for period, matrix, within in self._scan(peaks):
+            keys = word_set_keys(matrix)
+            # One complex number per post, as the Describer's.
+            unique, first = np.unique(keys[:, 0] + 1j * keys[:, -1], return_index=True)
+            for p in within:
+                reading[p].add(self._rows[period], matrix, unique, first, held)
+        return {p: r.window(len(self.vocabulary)) for p, r in reading.items()}
+
     def _window(self, peak, extra=()):
-        """The :class:`_Window` of ``peak``; ``extra`` columns also make a post kept."""
+        """The :class:`_Window` of ``peak``; posts holding ``extra`` columns kept too."""
         key = (int(peak), tuple(extra))
-        if key in self._windows:
-            self._windows.move_to_end(key)
-            return self._windows[key]
-        held_columns = np.union1d(self._held_columns, np.asarray(extra, dtype=np.int64))
-        seen = np.zeros(0, dtype=complex)
-        entries, held, n_read = [], [], 0
-        for period, matrix in self.posts.scan(self._periods(peak)):
-            n_read += matrix.shape[0]
-            first, seen = _first_copies(matrix, seen)
-            distinct = matrix[first]
-            holds = distinct[:, held_columns].getnnz(axis=1) > 0
-            entries.append((self._rows[period], first.size,
-                            np.asarray(distinct.sum(axis=0, dtype=np.int64)).ravel()))
-            held.append((np.full(int(holds.sum()), self._rows[period]), distinct[holds]))
-        n_words = len(self.vocabulary)
-        window = _Window(
-            np.array([e[0] for e in entries], dtype=np.int64),
-            np.array([e[1] for e in entries], dtype=np.int64),
-            np.array([e[2] for e in entries], dtype=np.int64).reshape(len(entries), n_words),
-            np.concatenate([h[0] for h in held] + [np.zeros(0, np.int64)]),
-            sp.vstack([h[1] for h in held] + [sp.csr_matrix((0, n_words), dtype=np.int8)]).tocsr(),
-            n_read)
-        self._windows[key] = window
-        while len(self._windows) > self._n_windows:
-            self._windows.popitem(last=False)
-        return window
+        if key not in self._windows:
+            self._windows[key] = self._read([int(peak)], extra)[int(peak)]
+        return self._windows[key]
 
     def _tallies(self, trend_words, peak, keep=None):
         """Distinct posts near ``peak`` (of the periods ``keep``), how many hold each
-        word, the words of those holding a story word, and which tell the story."""
+        word, the words of those holding a trend word, and which tell the story."""
         if all(w in self._story for w in trend_words):
-            columns, extra = [self._story[w] for w in trend_words], ()
+            columns = [self._story[w] for w in trend_words]
         else:
-            # As the Describer: the trend words' own columns, whose posts may
-            # hold no story word and must be kept too.
+            # As the Describer: the trend words' own columns.
             columns = [self.column[w] for w in trend_words if w in self.column]
-            extra = tuple(sorted(set(columns) - set(self._held_columns.tolist())))
+        # Posts holding a word not asked about before are read again.
+        extra = tuple(sorted(set(columns) - set(self._held.tolist())))
         window = self._window(peak, extra)
         inside = np.ones(window.periods.size, dtype=bool)
         held_inside = np.ones(window.held_periods.size, dtype=bool)
@@ -147,37 +185,34 @@ class StoredDescriber(Describer):
         return self.coherences([(words, peak)], top)[0]
 
     def coherences(self, asked, top=10):
-        """:meth:`coherence` of each ``(words, peak)`` of ``asked``: one read of
-        a peak's window for all the words asked about there."""
+        """:meth:`coherence` of each ``(words, peak)`` of ``asked``, from one read
+        of the parts of their windows."""
         out, todo = [], {}
         for words, peak in asked:
             first = tuple(w for w in list(words)[:top] if w in self.column)
             out.append((first, int(peak)))
             if len(first) >= 2 and (first, int(peak)) not in self._coherence:
                 todo.setdefault(int(peak), set()).add(first)
-        for peak, lists in todo.items():
-            columns = sorted({self.column[w] for first in lists for w in first})
-            at = {c: k for k, c in enumerate(columns)}
-            counts, n_posts = np.zeros((len(columns), len(columns))), 0
-            for _, matrix in self.posts.scan(self._periods(peak)):
-                held = matrix[:, columns].astype(np.float64)
-                counts += (held.T @ held).toarray()
-                n_posts += matrix.shape[0]
-            for first in lists:
-                where = [at[self.column[w]] for w in first]
-                scores = npmi(counts[np.ix_(where, where)], n_posts)
-                self._coherence[first, peak] = float(
-                    scores[np.triu_indices(len(first), 1)].mean())
+        if todo:
+            self._count_pairs(todo)
         return [self._coherence.get(key, float("nan")) if len(key[0]) >= 2 else float("nan")
                 for key in out]
 
 
-def _first_copies(matrix, seen):
-    """Rows of ``matrix`` that are the first of their copies, after the keys ``seen``,
-    ascending, and the keys seen after them."""
-    keys = word_set_keys(matrix)
-    # One complex number per post, as the Describer's.
-    key = keys[:, 0] + 1j * keys[:, -1]
-    _, first = np.unique(key, return_index=True)
-    first = np.sort(first[~np.isin(key[first], seen)])
-    return first, np.union1d(seen, key[first])
+    def _count_pairs(self, todo):
+        """The coherence of the words ``todo[peak]`` (tuples of words) near each peak."""
+        peaks = sorted(todo)
+        columns = {p: sorted({self.column[w] for first in todo[p] for w in first}) for p in peaks}
+        counts = {p: np.zeros((len(columns[p]), len(columns[p]))) for p in peaks}
+        n_posts = dict.fromkeys(peaks, 0)
+        for _, matrix, within in self._scan(peaks):
+            for p in within:
+                held = matrix[:, columns[p]].astype(np.float64)
+                counts[p] += (held.T @ held).toarray()
+                n_posts[p] += matrix.shape[0]
+        for p in peaks:
+            at = {c: k for k, c in enumerate(columns[p])}
+            for first in todo[p]:
+                where = [at[self.column[w]] for w in first]
+                scores = npmi(counts[p][np.ix_(where, where)], n_posts[p])
+                self._coherence[first, p] = float(scores[np.triu_indices(len(first), 1)].mean())

@@ -223,6 +223,7 @@ def _stories(clusters, described, options, resampled):
         windows, clusters.trends.tested, {w for c in found for w in c.words}, index,
         min_z=test.episode_z, min_posts=test.min_posts, window=test.window,
         episodes=clusters.trends.word_of)
+    describer.prepare([int(index.get_loc(c.peak)) for c in found] + [p for _, p in lone])
     lone = _telling(describer, lone, {w for c in found for w in c.words}, options)
     units = [list(c.words) for c in found] + [[w] for w, _ in lone]
     peaks = [int(index.get_loc(c.peak)) for c in found] + [p for _, p in lone]
@@ -257,11 +258,9 @@ def _telling(describer, lone, taken, options):
     ("halloween": costumes, films, recipes; "polling": places, lines,
     stations) is a topic of the day, not a story's word.
     """
-    # By peak: a store's describer reads one peak's posts at a time.
-    by_peak = sorted(range(len(lone)), key=lambda i: (lone[i][1], i))
-    described = {i: describer.words([lone[i][0]], lone[i][1], options.story_words, exclude=taken)
-                 for i in by_peak}
+    described = [describer.words([w], p, options.story_words, exclude=taken) for w, p in lone]
     asked = [i for i in range(len(lone)) if len(described[i]) >= MIN_DESCRIPTIVE]
+    # All at once: a store's describer reads the posts of all their peaks in one pass.
     scores = describer.coherences([([lone[i][0]] + described[i], lone[i][1]) for i in asked])
     return [lone[i] for i, score in zip(asked, scores) if score >= MIN_LONE_COHERENCE]
 
@@ -269,9 +268,9 @@ def _telling(describer, lone, taken, options):
 def _stored(clusters, options):
     """Post windows and describer of the posts of a count store.
 
-    The windows hold the posts holding a story word near the clusters'
-    peaks and those of the strong candidates in no cluster, which may be
-    lone stories; the describer reads the posts near a peak when asked.
+    The windows hold the posts near the clusters' peaks and those of the
+    strong candidates in no cluster (which may be lone stories) that hold
+    one of their words; the describer reads the posts near a peak when asked.
     """
     test, trends = options.split, clusters.trends
     found, index, series = clusters.model.clusters_, clusters.series.index, trends.series
@@ -281,12 +280,16 @@ def _stored(clusters, options):
     peaks = [int(index.get_loc(c.peak)) for c in found] + [
         int(index.get_loc(p)) for w, p in zip(strong.index, strong["peak"]) if w not in taken]
     rows = pd.DatetimeIndex(series.index).get_indexer(series.counts.periods)
-    words = trends.story_words()
-    columns = word_columns(series.counts.words, [trends.word_of.get(w, w) for w in words])
-    windows = NearPostWindows(series.posts, series.counts, rows, columns, words, min_words=1)
+    story = trends.story_words()
+    columns = word_columns(series.counts.words, [trends.word_of.get(w, w) for w in story])
+    # The words asked about: the clusters' and the strong candidates'.
+    strong_words = set(strong.index)
+    asked = [k for k, w in enumerate(story) if w in taken or w in strong_words]
+    windows = NearPostWindows(series.posts, series.counts, rows, columns[asked],
+                              [story[k] for k in asked], min_words=1)
     windows.load(peaks, test.window)
-    describer = StoredDescriber(series.posts, rows, dict(zip(words, columns.tolist())),
-                                series.counts.words, window=test.window,
+    describer = StoredDescriber(series.posts, rows, dict(zip(story, columns.tolist())),
+                                columns[asked], series.counts.words, window=test.window,
                                 min_posts=test.min_posts, threshold=test.threshold)
     return windows, describer
 
