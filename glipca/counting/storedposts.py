@@ -98,31 +98,48 @@ class StoredPosts:
         return np.array([self._period_of_key.get(key, -1) for key, _, _, _ in self._parts],
                         dtype=np.int64)
 
-    def scan(self, periods):
+    def scan(self, periods, batch=65536):
         """The words of every post of the ``periods`` (rows of the counts), a part at a time.
 
         Yields
         ------
         period : int
             The part's period.
-        words : csr_matrix of shape (n_posts, n_words)
-            Its posts' words, in the part's order, as :meth:`near` gives them.
+        batches : iterator of csr_matrix of shape (n, n_words)
+            Its posts' words, ``batch`` posts at a time in the part's order,
+            as :meth:`near` gives them.
         """
         wanted = {int(p) for p in np.asarray(periods).ravel().tolist()}
         for key, name, _, check in self._parts:
             period = self._period_of_key.get(key, -1)
             if period >= 0 and period in wanted:
-                offsets, flat = self._part_words(name, check)
-                yield period, self._matrix(offsets, flat, np.arange(len(offsets) - 1))
+                yield period, self._batches(name, check, batch)
+
+    def _batches(self, name, check, batch):
+        """The words of part ``name``'s posts, ``batch`` posts at a time."""
+        import pyarrow.parquet as pq
+
+        path = self._checked_path(name, check)
+        for words in pq.ParquetFile(path).iter_batches(batch_size=batch, columns=["words"]):
+            words = words.column(0)
+            offsets = words.offsets.to_numpy().astype(np.int64)
+            offsets -= offsets[0]
+            flat = words.flatten().to_numpy().astype(np.int64)
+            yield self._matrix(offsets, flat, np.arange(len(offsets) - 1))
+
+    def _checked_path(self, name, check):
+        """The posts file of part ``name``, its checksum checked (once)."""
+        path = self.folder / name / POSTS_FILE
+        if name not in self._checked:
+            check_part(self.folder, name, check, path)
+            self._checked.add(name)
+        return path
 
     def _part_words(self, name, check):
         """(offsets, store word numbers) of the posts of part ``name``, its checksum checked."""
         import pyarrow.parquet as pq
 
-        path = self.folder / name / POSTS_FILE
-        if name not in self._checked:
-            check_part(self.folder, name, check, path)
-            self._checked.add(name)
+        path = self._checked_path(name, check)
         words = pq.read_table(path, columns=["words"]).column("words").combine_chunks()
         offsets = words.offsets.to_numpy().astype(np.int64)
         offsets -= offsets[0]

@@ -6,13 +6,13 @@ posts of the peaks' windows a part at a time
 (:meth:`~glipca.counting.storedposts.StoredPosts.scan`), each part once for
 all the peaks asked about together (:meth:`StoredDescriber.prepare`), and
 keeps of each window only what the descriptive words need: the distinct
-posts' count and word totals per part (a resample keeps some periods: its
+posts' count and word totals per period (a resample keeps some periods: its
 totals are sums of them) and the words of the distinct posts that hold a
 trend word, the only ones a story can be told by.  Coherence counts every
 post of a window, copies too: it is answered by another read of the
 windows' parts, for all the words asked about at once.  So the memory
-depends on the posts that hold a trend word and on one part, not on the
-number of posts.
+depends on the posts that hold a trend word and on one batch of posts
+read, not on the number of posts.
 """
 
 from __future__ import annotations
@@ -30,12 +30,12 @@ __all__ = ["StoredDescriber"]
 
 @dataclass(frozen=True)
 class _Window:
-    """The distinct posts of one peak's window, one entry per part read.
+    """The distinct posts of one peak's window.
 
-    ``periods``, ``n_posts`` and ``totals`` (entries x words): each part's
+    ``periods``, ``n_posts`` and ``totals`` (periods x words): each period's
     series row, distinct posts and how many of them hold each word;
     ``held_periods`` and ``held``: the series row and words of each
-    distinct post holding a trend word; ``n_read``: the posts read.
+    distinct post holding a trend word.
     """
 
     periods: np.ndarray
@@ -43,44 +43,58 @@ class _Window:
     totals: np.ndarray
     held_periods: np.ndarray
     held: sp.csr_matrix
-    n_read: int
+
+
+class _Copies:
+    """When each word set was last seen (a series row), over the periods that matter."""
+
+    def __init__(self):
+        self.keys, self.last = np.zeros(0, dtype=complex), np.zeros(0, dtype=np.int64)
+
+    def seen(self, unique, row):
+        """When each of the sorted keys ``unique`` was last seen (a very negative
+        row if never), then mark them seen at ``row``."""
+        at = np.searchsorted(self.keys, unique)
+        found = np.zeros(unique.size, dtype=bool)
+        inside = at < self.keys.size
+        found[inside] = self.keys[at[inside]] == unique[inside]
+        last = np.full(unique.size, np.iinfo(np.int64).min)
+        last[found] = self.last[at[found]]
+        self.last[at[found]] = row
+        self.keys = np.insert(self.keys, at[~found], unique[~found])
+        self.last = np.insert(self.last, at[~found], row)
+        return last
+
+    def forget(self, before):
+        """Forget the word sets last seen before series row ``before``."""
+        keep = self.last >= before
+        if not keep.all():
+            self.keys, self.last = self.keys[keep], self.last[keep]
 
 
 class _Reading:
-    """A window being read, a part after another in the posts' order."""
+    """A window being read: its distinct posts, a batch after another."""
 
-    def __init__(self, n_parts):
-        self.left, self.seen = n_parts, np.zeros(0, dtype=complex)
-        self.entries, self.held, self.n_read = [], [], 0
+    def __init__(self):
+        self.periods, self.held = {}, []
 
-    def add(self, row, matrix, unique, first, held_columns):
-        """Add a part (series row ``row``) whose keys ``unique`` first occur at rows ``first``."""
-        at = np.searchsorted(self.seen, unique)
-        new = np.ones(unique.size, dtype=bool)
-        inside = at < self.seen.size
-        new[inside] = self.seen[at[inside]] != unique[inside]
-        # The first of each copy in the window: the first in the part, if
-        # no earlier part had it.
-        distinct = matrix[np.sort(first[new])]
-        self.seen = np.insert(self.seen, at[new], unique[new])
-        self.n_read += matrix.shape[0]
-        self.left -= 1
-        if not self.left:
-            self.seen = None  # read whole: no copy is to come
+    def add(self, row, distinct, held_columns):
+        """Add the distinct posts (their words) of a batch of series row ``row``."""
         holds = distinct[:, held_columns].getnnz(axis=1) > 0
-        self.entries.append((row, distinct.shape[0],
-                             np.asarray(distinct.sum(axis=0, dtype=np.int64)).ravel()))
+        n, totals = self.periods.get(row, (0, 0))
+        self.periods[row] = (n + distinct.shape[0],
+                             totals + np.asarray(distinct.sum(axis=0, dtype=np.int64)).ravel())
         self.held.append((np.full(int(holds.sum()), row, dtype=np.int64), distinct[holds]))
 
     def window(self, n_words):
+        rows = sorted(self.periods)
         return _Window(
-            np.array([e[0] for e in self.entries], dtype=np.int64),
-            np.array([e[1] for e in self.entries], dtype=np.int64),
-            np.array([e[2] for e in self.entries], dtype=np.int64).reshape(-1, n_words),
+            np.array(rows, dtype=np.int64),
+            np.array([self.periods[r][0] for r in rows], dtype=np.int64),
+            np.array([self.periods[r][1] for r in rows], dtype=np.int64).reshape(-1, n_words),
             np.concatenate([h[0] for h in self.held] + [np.zeros(0, np.int64)]),
             sp.vstack([h[1] for h in self.held]
-                      + [sp.csr_matrix((0, n_words), dtype=np.int8)]).tocsr(),
-            self.n_read)
+                      + [sp.csr_matrix((0, n_words), dtype=np.int8)]).tocsr())
 
 
 class StoredDescriber(Describer):
@@ -117,8 +131,8 @@ class StoredDescriber(Describer):
         return np.flatnonzero((np.abs(self._rows - peak) <= self.window) & (self._rows >= 0))
 
     def _scan(self, peaks):
-        """``(period, words, peaks)`` of each part within ``window`` of some of ``peaks``,
-        read once."""
+        """``(period, batches of words, peaks)`` of each part within ``window`` of some
+        of ``peaks``, read once."""
         wanted = np.unique(np.concatenate([self._periods(p) for p in peaks] + [np.zeros(0, int)]))
         for period, matrix in self.posts.scan(wanted):
             row = self._rows[period]
@@ -131,16 +145,33 @@ class StoredDescriber(Describer):
 
     def _read(self, peaks, extra):
         """The :class:`_Window` of each of ``peaks``; ``extra`` columns are kept too."""
+        if len(peaks) > 1 and not self._in_order():
+            # Copies are told by when each was last seen: a pass per peak.
+            return {p: w for q in peaks for p, w in self._read([q], extra).items()}
         held = np.union1d(self._held, np.asarray(extra, dtype=np.int64))
-        parts = self.posts.part_periods()
-        reading = {p: _Reading(int(np.isin(parts, self._periods(p)).sum())) for p in peaks}
-        for period, matrix, within in self._scan(peaks):
-            keys = word_set_keys(matrix)
-            # One complex number per post, as the Describer's.
-            unique, first = np.unique(keys[:, 0] + 1j * keys[:, -1], return_index=True)
-            for p in within:
-                reading[p].add(self._rows[period], matrix, unique, first, held)
+        reading, copies, row = {p: _Reading() for p in peaks}, _Copies(), None
+        for period, batches, within in self._scan(peaks):
+            if self._rows[period] != row:
+                row = self._rows[period]
+                # No window still to read begins before this: older copies are no copies.
+                copies.forget(min(p for p in peaks if p + self.window >= row) - self.window)
+            for matrix in batches:
+                keys = word_set_keys(matrix)
+                # One complex number per post, as the Describer's.
+                unique, first = np.unique(keys[:, 0] + 1j * keys[:, -1], return_index=True)
+                last = copies.seen(unique, row)
+                for p in within:
+                    # The first of each copy in the window: not seen since it began.
+                    distinct = np.sort(first[last < p - self.window])
+                    reading[p].add(row, matrix[distinct], held)
         return {p: r.window(len(self.vocabulary)) for p, r in reading.items()}
+
+    def _in_order(self):
+        """Whether the parts are read in the order of their series rows."""
+        periods = self.posts.part_periods()
+        rows = self._rows[periods[periods >= 0]]
+        rows = rows[rows >= 0]
+        return bool(np.all(np.diff(rows) >= 0))
 
     def _window(self, peak, extra=()):
         """The :class:`_Window` of ``peak``; posts holding ``extra`` columns kept too."""
@@ -205,8 +236,8 @@ class StoredDescriber(Describer):
         columns = {p: sorted({self.column[w] for first in todo[p] for w in first}) for p in peaks}
         counts = {p: np.zeros((len(columns[p]), len(columns[p]))) for p in peaks}
         n_posts = dict.fromkeys(peaks, 0)
-        for _, matrix, within in self._scan(peaks):
-            for p in within:
+        for _, batches, within in self._scan(peaks):
+            for matrix, p in ((m, p) for m in batches for p in within):
                 held = matrix[:, columns[p]].astype(np.float64)
                 counts[p] += (held.T @ held).toarray()
                 n_posts[p] += matrix.shape[0]
