@@ -5,14 +5,15 @@ answers, to the bit, without holding the posts near the peaks: it reads the
 posts of the peaks' windows a part at a time
 (:meth:`~glipca.counting.storedposts.StoredPosts.scan`), each part once for
 all the peaks asked about together (:meth:`StoredDescriber.prepare`), and
-keeps of each window only what the descriptive words need: the distinct
-posts' count and word totals per period (a resample keeps some periods: its
-totals are sums of them) and the words of the distinct posts that hold a
-trend word, the only ones a story can be told by.  Coherence counts every
-post of a window, copies too: it is answered by another read of the
-windows' parts, for all the words asked about at once.  So the memory
-depends on the posts that hold a trend word and on one batch of posts
-read, not on the number of posts.
+keeps of each window only what the descriptive words need: the words of
+the distinct posts that hold a trend word (the only ones a story can be
+told by) and, per period, how many distinct posts there are and how many
+of them hold each of those words (a resample keeps some periods: its
+totals are sums of them).  Coherence counts every post of a window, copies
+too: it is answered by another read of the windows' parts, for all the
+words asked about at once.  So the memory depends on the posts that hold
+a trend word and on one batch of posts read, and the word sets of one
+window's posts (to tell copies), not on the number of posts.
 """
 
 from __future__ import annotations
@@ -32,14 +33,17 @@ __all__ = ["StoredDescriber"]
 class _Window:
     """The distinct posts of one peak's window.
 
-    ``periods``, ``n_posts`` and ``totals`` (periods x words): each period's
-    series row, distinct posts and how many of them hold each word;
-    ``held_periods`` and ``held``: the series row and words of each
-    distinct post holding a trend word.
+    ``periods``, ``n_posts`` and ``totals`` (periods x ``columns``): each
+    period's series row, distinct posts and how many of them hold each word
+    of ``columns``, those of the posts ``held``; ``held_periods`` and
+    ``held``: the series row and words of each distinct post holding a
+    trend word.  A word in none of them is in no story post and is never
+    scored: its totals are not kept.
     """
 
     periods: np.ndarray
     n_posts: np.ndarray
+    columns: np.ndarray
     totals: np.ndarray
     held_periods: np.ndarray
     held: sp.csr_matrix
@@ -87,14 +91,18 @@ class _Reading:
         self.held.append((np.full(int(holds.sum()), row, dtype=np.int64), distinct[holds]))
 
     def window(self, n_words):
+        """The :class:`_Window` read."""
         rows = sorted(self.periods)
-        return _Window(
-            np.array(rows, dtype=np.int64),
-            np.array([self.periods[r][0] for r in rows], dtype=np.int64),
-            np.array([self.periods[r][1] for r in rows], dtype=np.int64).reshape(-1, n_words),
-            np.concatenate([h[0] for h in self.held] + [np.zeros(0, np.int64)]),
-            sp.vstack([h[1] for h in self.held]
-                      + [sp.csr_matrix((0, n_words), dtype=np.int8)]).tocsr())
+        held = sp.vstack([h[1] for h in self.held]
+                         + [sp.csr_matrix((0, n_words), dtype=np.int8)]).tocsr()
+        columns = np.unique(held.indices).astype(np.int64)
+        totals = np.zeros((len(rows), columns.size), dtype=np.int64)
+        for i, r in enumerate(rows):
+            totals[i] = np.asarray(self.periods[r][1])[columns] if columns.size else 0
+        return _Window(np.array(rows, dtype=np.int64),
+                       np.array([self.periods[r][0] for r in rows], dtype=np.int64),
+                       columns, totals,
+                       np.concatenate([h[0] for h in self.held] + [np.zeros(0, np.int64)]), held)
 
 
 class StoredDescriber(Describer):
@@ -150,11 +158,14 @@ class StoredDescriber(Describer):
             return {p: w for q in peaks for p, w in self._read([q], extra).items()}
         held = np.union1d(self._held, np.asarray(extra, dtype=np.int64))
         reading, copies, row = {p: _Reading() for p in peaks}, _Copies(), None
+        done = {}
         for period, batches, within in self._scan(peaks):
             if self._rows[period] != row:
                 row = self._rows[period]
                 # No window still to read begins before this: older copies are no copies.
                 copies.forget(min(p for p in peaks if p + self.window >= row) - self.window)
+                for p in [p for p in reading if p + self.window < row]:
+                    done[p] = reading.pop(p).window(len(self.vocabulary))
             for matrix in batches:
                 keys = word_set_keys(matrix)
                 # One complex number per post, as the Describer's.
@@ -164,7 +175,8 @@ class StoredDescriber(Describer):
                     # The first of each copy in the window: not seen since it began.
                     distinct = np.sort(first[last < p - self.window])
                     reading[p].add(row, matrix[distinct], held)
-        return {p: r.window(len(self.vocabulary)) for p, r in reading.items()}
+        done.update((p, r.window(len(self.vocabulary))) for p, r in reading.items())
+        return done
 
     def _in_order(self):
         """Whether the parts are read in the order of their series rows."""
@@ -197,8 +209,9 @@ class StoredDescriber(Describer):
             inside = np.isin(window.periods, np.asarray(keep))
             held_inside = np.isin(window.held_periods, np.asarray(keep))
         told = held_inside & (window.held[:, columns].getnnz(axis=1) > 0)
-        return (int(window.n_posts[inside].sum()), window.totals[inside].sum(axis=0),
-                window.held, told)
+        totals = np.zeros(len(self.vocabulary), dtype=np.int64)
+        totals[window.columns] = window.totals[inside].sum(axis=0)
+        return int(window.n_posts[inside].sum()), totals, window.held, told
 
     def n_told(self, trend_words, peak, keep=None):
         return int(self._tallies(trend_words, peak, keep)[3].sum())

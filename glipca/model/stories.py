@@ -198,9 +198,12 @@ def _resampled(clusters, options, jobs, progress):
     if not (options.n_resamples and found):
         return None, 0, bootstrap, None
     words = [list(w) for w in clusters.fitted_words]
+    cores = [w[:BOOTSTRAP["top_k"]] for w in words]
+    peaks = [int(fitted.index.get_loc(c.peak)) for c in found]
     posts = None if test is None else PostsRoute(
-        clusters.windows, [w[:BOOTSTRAP["top_k"]] for w in words],
-        [int(fitted.index.get_loc(c.peak)) for c in found], test)
+        clusters.windows, cores, peaks, test,
+        posts=None if isinstance(clusters.trends.series.posts, PostWords) else _held_windows(
+            clusters.trends, sorted({w for c in cores for w in c}), peaks, test.window))
     stability, n_run, again = cluster_stability(
         fitted, words, alpha=clusters.model.alpha_, glipca_params=clusters.model.get_params(),
         jobs=available_cores() if jobs is None else jobs, progress=progress,
@@ -243,8 +246,8 @@ def _stories(clusters, described, options, resampled):
             told.append(_facets_story(clusters, described, describer, facets, peaks, words,
                                       resampled, options, taken))
         else:
-            told.append(_lone_story(clusters, describer, words, peaks[group[0]], options, taken,
-                                    resampled))
+            told.append(_lone_story(clusters, windows, describer, words, peaks[group[0]],
+                                    options, taken, resampled))
     told.sort(key=lambda s: (s.peak, s.clusters[:1] or (len(found),), s.trend_words))
     return [Story(i, *_fields(s)[1:]) for i, s in enumerate(told)]
 
@@ -279,19 +282,29 @@ def _stored(clusters, options):
                     & (tested["z"].to_numpy(dtype=float) >= (test.episode_z or np.inf))]
     peaks = [int(index.get_loc(c.peak)) for c in found] + [
         int(index.get_loc(p)) for w, p in zip(strong.index, strong["peak"]) if w not in taken]
-    rows = pd.DatetimeIndex(series.index).get_indexer(series.counts.periods)
     story = trends.story_words()
-    columns = word_columns(series.counts.words, [trends.word_of.get(w, w) for w in story])
     # The words asked about: the clusters' and the strong candidates'.
     strong_words = set(strong.index)
-    asked = [k for k, w in enumerate(story) if w in taken or w in strong_words]
-    windows = NearPostWindows(series.posts, series.counts, rows, columns[asked],
-                              [story[k] for k in asked], min_words=1)
-    windows.load(peaks, test.window)
-    describer = StoredDescriber(series.posts, rows, dict(zip(story, columns.tolist())),
-                                columns[asked], series.counts.words, window=test.window,
+    asked = [w for w in story if w in taken or w in strong_words]
+    windows = _held_windows(trends, asked, peaks, max(test.window, options.posts_window))
+    rows = pd.DatetimeIndex(series.index).get_indexer(series.counts.periods)
+    columns = dict(zip(story, word_columns(series.counts.words,
+                                           [trends.word_of.get(w, w) for w in story]).tolist()))
+    describer = StoredDescriber(series.posts, rows, columns, [columns[w] for w in asked],
+                                series.counts.words, window=test.window,
                                 min_posts=test.min_posts, threshold=test.threshold)
     return windows, describer
+
+
+def _held_windows(trends, words, peaks, window):
+    """Windows of the posts of a count store within ``window`` of ``peaks`` that
+    hold one of ``words``, read now: rows read later would be numbered afresh."""
+    series = trends.series
+    rows = pd.DatetimeIndex(series.index).get_indexer(series.counts.periods)
+    columns = word_columns(series.counts.words, [trends.word_of.get(w, w) for w in words])
+    windows = NearPostWindows(series.posts, series.counts, rows, columns, words, min_words=1)
+    windows.load(peaks, window)
+    return windows
 
 
 def _compound_parts(series):
@@ -345,16 +358,17 @@ def _facets_story(clusters, described, describer, group, peaks, lone, resampled,
     )
 
 
-def _lone_story(clusters, describer, words, peak, options, taken, resampled):
-    """The story of lone trend words (strongest first) that no cluster tells."""
+def _lone_story(clusters, windows, describer, words, peak, options, taken, resampled):
+    """The story of lone trend words (strongest first) that no cluster tells, from the
+    posts ``windows`` that hold one of them."""
     descriptive = describer.words(words, peak, options.story_words, exclude=taken)
     frequencies = clusters.trends.series.frequencies
     index = frequencies.index
     signal = frequencies[words[0]].to_numpy(dtype=float)
     lo, hi = half_height_span(signal)
-    near, _ = clusters.windows.incidence(words, peak, options.posts_window)
+    near, _ = windows.incidence(words, peak, options.posts_window)
     label = words[0] if len(words) == 1 else cluster_label(
-        clusters.windows, words, peak, window=options.posts_window,
+        windows, words, peak, window=options.posts_window,
         tokenizer=clusters.trends.series.counted.options.make_tokenizer())
     return Story(
         id=-1, label=label, peak=index[peak], start=index[lo], end=index[hi],
