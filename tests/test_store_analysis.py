@@ -11,6 +11,7 @@ from glipca.cli import main
 from glipca.counting import storedposts
 from glipca.counting.store import CountStore
 from glipca.datasets import make_trend_corpus
+from glipca.model import stored_descriptive
 
 
 @pytest.fixture(scope="module")
@@ -38,10 +39,14 @@ def _analyse(out, *args):
 
 def test_a_store_analysis_reads_only_posts_near_the_stories(planted, tmp_path, monkeypatch):
     whole, store, n_posts = planted
-    read, texts = [], []
+    read, texts, kept = [], [], []
     near, read_texts = storedposts.StoredPosts.near, storedposts._read_texts
+    read_windows = stored_descriptive.StoredDescriber._read
 
     def counting_near(self, columns, lo, hi, min_words):
+        # Posts are read whole (their words) only by the windows of the
+        # descriptive words, which keep the story posts' words alone.
+        assert min_words >= 1
         rows, posts = near(self, columns, lo, hi, min_words)
         held = np.bincount(np.asarray(columns), minlength=posts.n_words)
         # Every post read holds the words asked for, in the periods asked for.
@@ -54,11 +59,17 @@ def test_a_store_analysis_reads_only_posts_near_the_stories(planted, tmp_path, m
         texts.append(len(rows))
         return read_texts(path, rows)
 
+    def counting_read(self, peaks, extra):
+        windows = read_windows(self, peaks, extra)
+        kept.extend((w.held.shape[0], int(w.n_posts.sum())) for w in windows.values())
+        return windows
+
     def no_whole_read(*args, **kwargs):
         raise AssertionError("a part was read whole")
 
     monkeypatch.setattr(storedposts.StoredPosts, "near", counting_near)
     monkeypatch.setattr(storedposts, "_read_texts", counting_texts)
+    monkeypatch.setattr(stored_descriptive.StoredDescriber, "_read", counting_read)
     monkeypatch.setattr(CountStore, "_read_part", no_whole_read)
     stored = _analyse(tmp_path / "stored", "--store", store.folder)
     monkeypatch.undo()
@@ -75,6 +86,11 @@ def test_a_store_analysis_reads_only_posts_near_the_stories(planted, tmp_path, m
     distinct = np.unique(np.concatenate(read))
     assert 0 < len(distinct) < n_posts, (len(distinct), n_posts)
     assert 0 < sum(texts) < n_posts / 20
+    # The descriptive words keep the words of the posts near a peak that may
+    # tell a story (they hold a cluster's or a strong candidate's word), not
+    # of every post there.
+    held, distinct = np.sum(kept, axis=0)
+    assert kept and 0 < held < distinct / 5, (held, distinct)
 
 
 def test_the_lazy_and_whole_reads_of_a_store_analyse_alike(planted, tmp_path):

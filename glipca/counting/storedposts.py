@@ -93,32 +93,84 @@ class StoredPosts:
                 found.append((rows + self._offsets[i], part))
         return stacked_posts(found, self.n_words)
 
+    def part_periods(self) -> np.ndarray:
+        """The period (row of the counts; -1: outside them) of each part, in :meth:`scan`'s order."""
+        return np.array([self._period_of_key.get(key, -1) for key, _, _, _ in self._parts],
+                        dtype=np.int64)
+
+    def scan(self, periods, batch=65536):
+        """The words of every post of the ``periods`` (rows of the counts), a part at a time.
+
+        Yields
+        ------
+        period : int
+            The part's period.
+        batches : iterator of csr_matrix of shape (n, n_words)
+            Its posts' words, ``batch`` posts at a time in the part's order,
+            as :meth:`near` gives them.
+        """
+        wanted = {int(p) for p in np.asarray(periods).ravel().tolist()}
+        for key, name, _, check in self._parts:
+            period = self._period_of_key.get(key, -1)
+            if period >= 0 and period in wanted:
+                yield period, self._batches(name, check, batch)
+
+    def _batches(self, name, check, batch):
+        """The words of part ``name``'s posts, ``batch`` posts at a time."""
+        import pyarrow.parquet as pq
+
+        path = self._checked_path(name, check)
+        for words in pq.ParquetFile(path).iter_batches(batch_size=batch, columns=["words"]):
+            words = words.column(0)
+            offsets = words.offsets.to_numpy().astype(np.int64)
+            offsets -= offsets[0]
+            flat = words.flatten().to_numpy().astype(np.int64)
+            yield self._matrix(offsets, flat, np.arange(len(offsets) - 1))
+
+    def _checked_path(self, name, check):
+        """The posts file of part ``name``, its checksum checked (once)."""
+        path = self.folder / name / POSTS_FILE
+        if name not in self._checked:
+            check_part(self.folder, name, check, path)
+            self._checked.add(name)
+        return path
+
+    def _part_words(self, name, check):
+        """(offsets, store word numbers) of the posts of part ``name``, its checksum checked."""
+        import pyarrow.parquet as pq
+
+        path = self._checked_path(name, check)
+        words = pq.read_table(path, columns=["words"]).column("words").combine_chunks()
+        offsets = words.offsets.to_numpy().astype(np.int64)
+        offsets -= offsets[0]
+        return offsets, words.flatten().to_numpy().astype(np.int64)
+
+    def _matrix(self, offsets, flat, rows):
+        """The words of posts ``rows`` of a part, one column per word of the counts."""
+        lens = np.diff(offsets)[rows]
+        take = np.concatenate([np.arange(offsets[r], offsets[r + 1]) for r in rows]) \
+            if len(rows) < len(offsets) - 1 else np.arange(offsets[-1])
+        indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum(lens, out=indptr[1:])
+        matrix = sp.csr_matrix((np.ones(len(take), dtype=np.int8), self._rank[flat[take]], indptr),
+                               shape=(len(rows), self.n_words))
+        matrix.sort_indices()
+        return matrix
+
     def _read_near(self, name, check, weight, min_words, period):
         """(rows in the part, PostWords) of part ``name``'s posts that weigh ``min_words``."""
         import pyarrow as pa
         import pyarrow.parquet as pq
 
         path = self.folder / name / POSTS_FILE
-        if name not in self._checked:
-            check_part(self.folder, name, check, path)
-            self._checked.add(name)
-        words = pq.read_table(path, columns=["words"]).column("words").combine_chunks()
-        offsets = words.offsets.to_numpy().astype(np.int64)
-        offsets -= offsets[0]
-        flat = words.flatten().to_numpy().astype(np.int64)
+        offsets, flat = self._part_words(name, check)
         n = len(offsets) - 1
         owner = np.repeat(np.arange(n), np.diff(offsets))
         held = np.bincount(owner, weights=weight[flat], minlength=n)
         rows = np.flatnonzero(held >= min_words)
         if not len(rows):
             return rows, None
-        lens = np.diff(offsets)[rows]
-        take = np.concatenate([np.arange(offsets[r], offsets[r + 1]) for r in rows])
-        indptr = np.zeros(len(rows) + 1, dtype=np.int64)
-        np.cumsum(lens, out=indptr[1:])
-        matrix = sp.csr_matrix((np.ones(len(take), dtype=np.int8), self._rank[flat[take]], indptr),
-                               shape=(len(rows), self.n_words))
-        matrix.sort_indices()
+        matrix = self._matrix(offsets, flat, rows)
         meta = pq.read_table(path, columns=["id", "time"]).take(pa.array(rows))
         times = meta.column("time").cast(pa.int64()).to_numpy()
         return rows, PostWords(np.full(len(rows), period), matrix, meta.column("id"), times,

@@ -110,21 +110,35 @@ class Describer:
         if n <= 0:
             return []
         rows, matrix, totals, told = self._told(trend_words, peak, keep)
-        columns = np.array([self.column[w] for w in trend_words if w in self.column], dtype=np.int64)
-        if not rows.size or not columns.size:
+        if not rows.size:
             return []
         both = np.asarray(matrix[told].sum(axis=0, dtype=np.int64)).ravel()
+        return self._ranked(trend_words, both, told.sum(), totals, rows.size, n, exclude)
+
+    def _ranked(self, trend_words, both, n_story, totals, n_posts, n, exclude):
+        """The descriptive words, from ``both`` (distinct story posts holding each word),
+        ``n_story`` story posts, ``totals`` (distinct posts holding each word) and ``n_posts``."""
+        columns = np.array([self.column[w] for w in trend_words if w in self.column], dtype=np.int64)
+        if not columns.size:
+            return []
         # Only words in enough story posts can be descriptive: score those alone.
         enough = np.flatnonzero(both >= self.min_posts)
         mask = np.ones(enough.size, dtype=bool)
         blocked = set(columns.tolist()) | {self.column[w] for w in exclude if w in self.column}
         mask &= np.array([j not in blocked for j in enough.tolist()], dtype=bool)
         enough = enough[mask]
-        score = _npmi_if_associated(both[enough], told.sum(), totals[enough], rows.size)
+        score = _npmi_if_associated(both[enough], n_story, totals[enough], n_posts)
         keep_at = np.flatnonzero(score >= self.threshold)
         order = sorted(keep_at.tolist(), key=lambda i: (-score[i], -both[enough[i]],
                                                           str(self.vocabulary[enough[i]])))
         return [str(self.vocabulary[enough[i]]) for i in order[:n]]
+
+    def prepare(self, peaks):
+        """Nothing to do: the posts are in memory (a store's describer reads them)."""
+
+    def coherences(self, asked, top=10):
+        """:meth:`coherence` of each ``(words, peak)`` of ``asked``."""
+        return [self.coherence(words, peak, top) for words, peak in asked]
 
     def coherence(self, words, peak, top=10):
         """Mean NPMI of the pairs of ``words``' first ``top`` in the posts near ``peak``.

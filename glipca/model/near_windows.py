@@ -1,11 +1,12 @@
-"""Post windows read on demand: only the posts near a peak that hold two story words.
+"""Post windows read on demand: only the posts near a peak that hold story words.
 
 :class:`NearPostWindows` is a :class:`~glipca.model.cooccurrence.PostWindows`
 for posts that stay where they are (a count store's
 :class:`~glipca.counting.storedposts.StoredPosts`): each question about a
 peak reads the periods within its window that were not read yet, and of
 them only the posts holding at least two of the story words (a word and
-its episode counting twice, as the columns do).  Everything the
+its episode counting twice, as the columns do), or one for the posts of
+lone trend words.  Everything the
 co-occurrence test, the labels and the diagnosis ask is answered from
 those posts, except what posts holding a single story word add: the
 posts per period and each word's posts near the peak (the diagonal of
@@ -37,10 +38,14 @@ class NearPostWindows(PostWindows):
     columns : array of int
         Column of ``counts`` of each word of ``words``.
     words : list of str
+    min_words : int, default 2
+        Fewest story words (a word and its episode counting twice) a post
+        read must hold: 2 for the co-occurrence test and the labels, 1 for
+        the posts of a lone trend word.
     """
 
-    def __init__(self, posts, counts, rows, columns, words):
-        self._posts, self._counts = posts, counts
+    def __init__(self, posts, counts, rows, columns, words, min_words=2):
+        self._posts, self._counts, self._min_words = posts, counts, min_words
         self._rows = np.asarray(rows, dtype=np.int64)
         self._columns = np.asarray(columns, dtype=np.int64)
         self._loaded = np.zeros(len(self._rows), dtype=bool)
@@ -58,13 +63,16 @@ class NearPostWindows(PostWindows):
 
     def _load(self, peak, window):
         """Read the periods of the counts within ``window`` of series row ``peak``."""
-        wanted = (np.abs(self._rows - peak) <= window) & (self._rows >= 0) & ~self._loaded
+        self._read((np.abs(self._rows - peak) <= window) & (self._rows >= 0))
+
+    def _read(self, wanted):
+        """Read the periods ``wanted`` (a mask of the counts' rows) not read yet."""
+        wanted = wanted & ~self._loaded
         if not wanted.any():
             return
-        # Contiguous runs of counts rows, one read each.
-        at = np.flatnonzero(wanted)
-        for run in np.split(at, np.flatnonzero(np.diff(at) > 1) + 1):
-            rows, near = self._posts.near(self._columns, int(run[0]), int(run[-1]), 2)
+        # A period at a time: only the story words of the posts read stay.
+        for period in np.flatnonzero(wanted).tolist():
+            rows, near = self._posts.near(self._columns, period, period, self._min_words)
             self._found.append((rows, self._rows[near.period], near.words[:, self._columns],
                                 word_set_keys(near.words)))
         self._loaded |= wanted
@@ -74,6 +82,14 @@ class NearPostWindows(PostWindows):
         self.periods = np.concatenate([f[1] for f in self._found])[by_row]
         self.matrix = sp.vstack([f[2] for f in self._found]).tocsr()[by_row].tocsc()
         self.keys = np.concatenate([f[3] for f in self._found])[by_row]
+
+    def load(self, peaks, window):
+        """Read the periods within ``window`` of every one of ``peaks`` now: the rows
+        :meth:`incidence` returns are numbered afresh when more periods are read."""
+        wanted = np.zeros(len(self._rows), dtype=bool)
+        for peak in peaks:
+            wanted |= (np.abs(self._rows - int(peak)) <= window) & (self._rows >= 0)
+        self._read(wanted)
 
     def incidence(self, words, peak, window):
         self._load(peak, window)

@@ -302,14 +302,19 @@ class PostsRoute:
     peaks : list of int
         Peak position of each cluster.
     test : CooccurrenceSplit
+    posts : PostWindows, optional
+        Windows of every post holding a core word, where ``windows`` may
+        hold fewer (those of a store hold the posts with two story words);
+        by default ``windows``.
     """
 
-    def __init__(self, windows, cores, peaks, test):
+    def __init__(self, windows, cores, peaks, test, posts=None):
         self.windows, self.peaks, self.test = windows, list(peaks), test
         self.groups = [self._main_group(windows, core, peak) for core, peak in zip(cores, peaks)]
         # Each group's posts near its peak, kept apart: a resample then
         # only drops rows of these small tables.
-        self.tables = [None if g is None else self._table(windows, g, p)
+        posts = windows if posts is None else posts
+        self.tables = [None if g is None else self._table(posts, g, p)
                        for g, p in zip(self.groups, self.peaks)]
 
     def _main_group(self, windows, core, peak):

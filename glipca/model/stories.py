@@ -20,17 +20,17 @@ import numpy as np
 import pandas as pd
 
 from ..counting.postwords import PostWords, word_columns
-from ..counting.storedposts import stacked_posts
 from ..counting.parallel import available_cores
 from .clusters import BOOTSTRAP, Clusters
-from .cooccurrence import PostWindows, word_set_keys
 from .descriptive import Describer
 from .emerging import emergence
 from .labels import cluster_label, cluster_stories
+from .near_windows import NearPostWindows
 from .options import ModelOptions
 from .periods import half_height_span
 from .representative import representative_posts
 from .stability import PostsRoute, cluster_stability, draw_samples
+from .stored_descriptive import StoredDescriber
 from .story_groups import group_stories, lone_trends
 
 __all__ = ["Story", "Stories", "tell_stories", "story_params"]
@@ -198,9 +198,12 @@ def _resampled(clusters, options, jobs, progress):
     if not (options.n_resamples and found):
         return None, 0, bootstrap, None
     words = [list(w) for w in clusters.fitted_words]
+    cores = [w[:BOOTSTRAP["top_k"]] for w in words]
+    peaks = [int(fitted.index.get_loc(c.peak)) for c in found]
     posts = None if test is None else PostsRoute(
-        clusters.windows, [w[:BOOTSTRAP["top_k"]] for w in words],
-        [int(fitted.index.get_loc(c.peak)) for c in found], test)
+        clusters.windows, cores, peaks, test,
+        posts=None if isinstance(clusters.trends.series.posts, PostWords) else _held_windows(
+            clusters.trends, sorted({w for c in cores for w in c}), peaks, test.window))
     stability, n_run, again = cluster_stability(
         fitted, words, alpha=clusters.model.alpha_, glipca_params=clusters.model.get_params(),
         jobs=available_cores() if jobs is None else jobs, progress=progress,
@@ -214,24 +217,17 @@ def _stories(clusters, described, options, resampled):
     test, windows = options.split, clusters.windows
     found, index = clusters.model.clusters_, clusters.series.index
     series = clusters.trends.series
-    posts = series.posts
-    if not isinstance(posts, PostWords):
-        # From a count store: the posts near the clusters' peaks and those of
-        # the strong candidates in no cluster, which may be lone stories.
-        tested, taken = clusters.trends.tested, {w for c in found for w in c.words}
-        strong = tested[tested["is_trend"].to_numpy(dtype=bool)
-                        & (tested["z"].to_numpy(dtype=float) >= (test.episode_z or np.inf))]
-        peaks = [int(index.get_loc(c.peak)) for c in found] + [
-            int(index.get_loc(p)) for w, p in zip(strong.index, strong["peak"]) if w not in taken]
-        posts, windows = _posts_near(clusters.trends, peaks, max(test.window, options.posts_window))
-    describer = Describer(windows, posts, series.counts.words, window=test.window,
-                          min_posts=test.min_posts, threshold=test.threshold)
+    if isinstance(series.posts, PostWords):
+        describer = Describer(windows, series.posts, series.counts.words, window=test.window,
+                              min_posts=test.min_posts, threshold=test.threshold)
+    else:
+        windows, describer = _stored(clusters, options)
     lone = [] if test.episode_z is None else lone_trends(
         windows, clusters.trends.tested, {w for c in found for w in c.words}, index,
         min_z=test.episode_z, min_posts=test.min_posts, window=test.window,
         episodes=clusters.trends.word_of)
-    taken = {w for c in found for w in c.words}
-    lone = [(w, p) for w, p in lone if _tells_story(describer, w, p, taken, options)]
+    describer.prepare([int(index.get_loc(c.peak)) for c in found] + [p for _, p in lone])
+    lone = _telling(describer, lone, {w for c in found for w in c.words}, options)
     units = [list(c.words) for c in found] + [[w] for w, _ in lone]
     peaks = [int(index.get_loc(c.peak)) for c in found] + [p for _, p in lone]
     frequencies = series.frequencies
@@ -250,14 +246,14 @@ def _stories(clusters, described, options, resampled):
             told.append(_facets_story(clusters, described, describer, facets, peaks, words,
                                       resampled, options, taken))
         else:
-            told.append(_lone_story(clusters, describer, words, peaks[group[0]], options, taken,
-                                    resampled))
+            told.append(_lone_story(clusters, windows, describer, words, peaks[group[0]],
+                                    options, taken, resampled))
     told.sort(key=lambda s: (s.peak, s.clusters[:1] or (len(found),), s.trend_words))
     return [Story(i, *_fields(s)[1:]) for i, s in enumerate(told)]
 
 
-def _tells_story(describer, word, peak, taken, options):
-    """Whether the posts of a lone trend word tell a story.
+def _telling(describer, lone, taken, options):
+    """The lone trend words ``(word, peak)`` whose posts tell a story.
 
     They must use other words distinctively (not only a hashtag the word
     was played with, nor only a cluster's words ``taken``) and those words
@@ -265,34 +261,50 @@ def _tells_story(describer, word, peak, taken, options):
     ("halloween": costumes, films, recipes; "polling": places, lines,
     stations) is a topic of the day, not a story's word.
     """
-    words = describer.words([word], peak, options.story_words, exclude=taken)
-    return (len(words) >= MIN_DESCRIPTIVE
-            and describer.coherence([word] + words, peak) >= MIN_LONE_COHERENCE)
+    described = [describer.words([w], p, options.story_words, exclude=taken) for w, p in lone]
+    asked = [i for i in range(len(lone)) if len(described[i]) >= MIN_DESCRIPTIVE]
+    # All at once: a store's describer reads the posts of all their peaks in one pass.
+    scores = describer.coherences([([lone[i][0]] + described[i], lone[i][1]) for i in asked])
+    return [lone[i] for i, score in zip(asked, scores) if score >= MIN_LONE_COHERENCE]
 
 
-def _posts_near(trends, peaks, window):
-    """The posts of a count store near ``peaks`` (series rows), read but for
-    their texts: a story's descriptive words compare every word of the
-    posts near its peak, and only those posts are read."""
-    series, word_of = trends.series, trends.word_of
-    stored = series.posts
+def _stored(clusters, options):
+    """Post windows and describer of the posts of a count store.
+
+    The windows hold the posts near the clusters' peaks and those of the
+    strong candidates in no cluster (which may be lone stories) that hold
+    one of their words; the describer reads the posts near a peak when asked.
+    """
+    test, trends = options.split, clusters.trends
+    found, index, series = clusters.model.clusters_, clusters.series.index, trends.series
+    tested, taken = trends.tested, {w for c in found for w in c.words}
+    strong = tested[tested["is_trend"].to_numpy(dtype=bool)
+                    & (tested["z"].to_numpy(dtype=float) >= (test.episode_z or np.inf))]
+    peaks = [int(index.get_loc(c.peak)) for c in found] + [
+        int(index.get_loc(p)) for w, p in zip(strong.index, strong["peak"]) if w not in taken]
+    story = trends.story_words()
+    # The words asked about: the clusters' and the strong candidates'.
+    strong_words = set(strong.index)
+    asked = [w for w in story if w in taken or w in strong_words]
+    windows = _held_windows(trends, asked, peaks, max(test.window, options.posts_window))
     rows = pd.DatetimeIndex(series.index).get_indexer(series.counts.periods)
-    wanted = np.zeros(len(series.index), dtype=bool)
-    for p in peaks:
-        wanted[max(p - window, 0):p + window + 1] = True
-    # The counts' periods of each run of wanted series rows.
-    period_of_row = {int(r): k for k, r in enumerate(rows) if r >= 0}
-    found, wanted = [], np.flatnonzero(wanted)
-    for run in np.split(wanted, np.flatnonzero(np.diff(wanted) > 1) + 1):
-        periods = [period_of_row[r] for r in run.tolist() if r in period_of_row]
-        if periods:
-            found.append(stored.near(np.zeros(0, np.int64), min(periods), max(periods), 0))
-    index, posts = stacked_posts(found, stored.n_words)
-    columns = word_columns(series.counts.words, [word_of.get(w, w) for w in trends.story_words()])
-    windows = PostWindows(rows[posts.period], posts.words[:, columns], trends.story_words(),
-                          lambda local: stored.texts(index[np.asarray(local, dtype=np.int64)]),
-                          keys=word_set_keys(posts.words))
-    return posts, windows
+    columns = dict(zip(story, word_columns(series.counts.words,
+                                           [trends.word_of.get(w, w) for w in story]).tolist()))
+    describer = StoredDescriber(series.posts, rows, columns, [columns[w] for w in asked],
+                                series.counts.words, window=test.window,
+                                min_posts=test.min_posts, threshold=test.threshold)
+    return windows, describer
+
+
+def _held_windows(trends, words, peaks, window):
+    """Windows of the posts of a count store within ``window`` of ``peaks`` that
+    hold one of ``words``, read now: rows read later would be numbered afresh."""
+    series = trends.series
+    rows = pd.DatetimeIndex(series.index).get_indexer(series.counts.periods)
+    columns = word_columns(series.counts.words, [trends.word_of.get(w, w) for w in words])
+    windows = NearPostWindows(series.posts, series.counts, rows, columns, words, min_words=1)
+    windows.load(peaks, window)
+    return windows
 
 
 def _compound_parts(series):
@@ -346,16 +358,17 @@ def _facets_story(clusters, described, describer, group, peaks, lone, resampled,
     )
 
 
-def _lone_story(clusters, describer, words, peak, options, taken, resampled):
-    """The story of lone trend words (strongest first) that no cluster tells."""
+def _lone_story(clusters, windows, describer, words, peak, options, taken, resampled):
+    """The story of lone trend words (strongest first) that no cluster tells, from the
+    posts ``windows`` that hold one of them."""
     descriptive = describer.words(words, peak, options.story_words, exclude=taken)
     frequencies = clusters.trends.series.frequencies
     index = frequencies.index
     signal = frequencies[words[0]].to_numpy(dtype=float)
     lo, hi = half_height_span(signal)
-    near, _ = clusters.windows.incidence(words, peak, options.posts_window)
+    near, _ = windows.incidence(words, peak, options.posts_window)
     label = words[0] if len(words) == 1 else cluster_label(
-        clusters.windows, words, peak, window=options.posts_window,
+        windows, words, peak, window=options.posts_window,
         tokenizer=clusters.trends.series.counted.options.make_tokenizer())
     return Story(
         id=-1, label=label, peak=index[peak], start=index[lo], end=index[hi],
