@@ -49,7 +49,7 @@ from .integrity import StoreDamaged, check_part, check_seal, part_check, seal, w
 from .lock import store_lock
 from .periods import Periods, zone
 from .postwords import POSTS_FILE, PostWords, read_post_words, write_post_words
-from .storedposts import StoredPosts
+from .storedposts import READ_BATCH, StoredPosts, release_arrow_memory
 from .options import CountOptions, count_options
 from .prepare import PreparedCounts, existing_files, prepare_counts, resolve_options
 from .window import bulk_window, parse_bound, parse_span
@@ -228,17 +228,28 @@ class CountStore:
         check = doc.get("checks", {}).get(name)
         path = self.folder / name / POSTS_FILE
         check_part(self.folder, name, check, path)
+        n_posts, held = 0, np.zeros(doc["words"], dtype=np.int64)
         try:
-            words = pq.read_table(path, columns=["words"]).column("words").combine_chunks()
+            # A batch at a time: a big period's part is never held whole.
+            for batch in pq.ParquetFile(path).iter_batches(batch_size=READ_BATCH,
+                                                           columns=["words"]):
+                words = batch.column(0)
+                flat = words.flatten().to_numpy()
+                if flat.size and int(flat.max()) >= doc["words"]:
+                    raise StoreDamaged(self.folder,
+                                       f"part {name} uses words the manifest does not list")
+                n_posts += len(words)
+                held += np.bincount(flat, minlength=doc["words"])
+        except StoreDamaged:
+            raise
         except (OSError, ValueError, KeyError, pa.ArrowException) as err:
             raise StoreDamaged(self.folder, f"part {name} cannot be read ({err})") from None
-        if check is not None and len(words) != check["posts"]:
-            raise StoreDamaged(self.folder, f"part {name} holds {len(words)} posts, "
+        finally:
+            release_arrow_memory()
+        if check is not None and n_posts != check["posts"]:
+            raise StoreDamaged(self.folder, f"part {name} holds {n_posts} posts, "
                                             f"the manifest says {check['posts']}")
-        flat = words.flatten().to_numpy()
-        if flat.size and int(flat.max()) >= doc["words"]:
-            raise StoreDamaged(self.folder, f"part {name} uses words the manifest does not list")
-        return len(words), np.bincount(flat, minlength=doc["words"])
+        return n_posts, held
 
     def _posts(self, doc):
         """Posts per period key (str), from the manifest or the parts' footers."""

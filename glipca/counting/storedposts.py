@@ -24,7 +24,24 @@ import scipy.sparse as sp
 from .integrity import check_part
 from .postwords import POSTS_FILE, PostWords, _read_texts
 
-__all__ = ["StoredPosts", "stacked_posts"]
+__all__ = ["StoredPosts", "stacked_posts", "release_arrow_memory"]
+
+#: Posts read from a part at a time: the words of a big period's part are
+#: never held whole (about 2 MB of word numbers per batch).
+READ_BATCH = 65536
+
+
+def release_arrow_memory():
+    """Give the memory Arrow freed back to the system.
+
+    Arrow's allocator keeps what it freed for reuse: part after part, the
+    pages of the largest parts read would stay in the process, and its
+    peak would grow with the posts of a period instead of staying that of
+    one batch. The allocator is left as it is; only its free pages go.
+    """
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
 
 
 class StoredPosts:
@@ -98,7 +115,7 @@ class StoredPosts:
         return np.array([self._period_of_key.get(key, -1) for key, _, _, _ in self._parts],
                         dtype=np.int64)
 
-    def scan(self, periods, batch=65536):
+    def scan(self, periods, batch=READ_BATCH):
         """The words of every post of the ``periods`` (rows of the counts), a part at a time.
 
         Yields
@@ -117,15 +134,23 @@ class StoredPosts:
 
     def _batches(self, name, check, batch):
         """The words of part ``name``'s posts, ``batch`` posts at a time."""
+        for offsets, flat in self._word_batches(name, check, batch):
+            yield self._matrix(offsets, flat, np.arange(len(offsets) - 1))
+
+    def _word_batches(self, name, check, batch=READ_BATCH):
+        """(offsets, store word numbers) of part ``name``'s posts, ``batch`` posts at a
+        time, its checksum checked: a part of a big period is never held whole."""
         import pyarrow.parquet as pq
 
         path = self._checked_path(name, check)
-        for words in pq.ParquetFile(path).iter_batches(batch_size=batch, columns=["words"]):
-            words = words.column(0)
-            offsets = words.offsets.to_numpy().astype(np.int64)
-            offsets -= offsets[0]
-            flat = words.flatten().to_numpy().astype(np.int64)
-            yield self._matrix(offsets, flat, np.arange(len(offsets) - 1))
+        try:
+            for words in pq.ParquetFile(path).iter_batches(batch_size=batch, columns=["words"]):
+                words = words.column(0)
+                offsets = words.offsets.to_numpy().astype(np.int64)
+                offsets -= offsets[0]
+                yield offsets, words.flatten().to_numpy().astype(np.int64)
+        finally:
+            release_arrow_memory()
 
     def _checked_path(self, name, check):
         """The posts file of part ``name``, its checksum checked (once)."""
@@ -134,16 +159,6 @@ class StoredPosts:
             check_part(self.folder, name, check, path)
             self._checked.add(name)
         return path
-
-    def _part_words(self, name, check):
-        """(offsets, store word numbers) of the posts of part ``name``, its checksum checked."""
-        import pyarrow.parquet as pq
-
-        path = self._checked_path(name, check)
-        words = pq.read_table(path, columns=["words"]).column("words").combine_chunks()
-        offsets = words.offsets.to_numpy().astype(np.int64)
-        offsets -= offsets[0]
-        return offsets, words.flatten().to_numpy().astype(np.int64)
 
     def _matrix(self, offsets, flat, rows):
         """The words of posts ``rows`` of a part, one column per word of the counts."""
@@ -163,15 +178,23 @@ class StoredPosts:
         import pyarrow.parquet as pq
 
         path = self.folder / name / POSTS_FILE
-        offsets, flat = self._part_words(name, check)
-        n = len(offsets) - 1
-        owner = np.repeat(np.arange(n), np.diff(offsets))
-        held = np.bincount(owner, weights=weight[flat], minlength=n)
-        rows = np.flatnonzero(held >= min_words)
-        if not len(rows):
-            return rows, None
-        matrix = self._matrix(offsets, flat, rows)
+        found, matrices, start = [], [], 0
+        for offsets, flat in self._word_batches(name, check):
+            n = len(offsets) - 1
+            owner = np.repeat(np.arange(n), np.diff(offsets))
+            held = np.bincount(owner, weights=weight[flat], minlength=n)
+            rows = np.flatnonzero(held >= min_words)
+            if len(rows):
+                found.append(rows + start)
+                matrices.append(self._matrix(offsets, flat, rows))
+            start += n
+        if not found:
+            return np.zeros(0, dtype=np.int64), None
+        rows = np.concatenate(found)
+        matrix = sp.vstack(matrices, format="csr") if len(matrices) > 1 else matrices[0]
+        matrix.sort_indices()
         meta = pq.read_table(path, columns=["id", "time"]).take(pa.array(rows))
+        release_arrow_memory()
         times = meta.column("time").cast(pa.int64()).to_numpy()
         return rows, PostWords(np.full(len(rows), period), matrix, meta.column("id"), times,
                                pa.nulls(len(rows), pa.string()))
