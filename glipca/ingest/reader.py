@@ -295,7 +295,7 @@ def read_batches(
     on_error="raise",
     drop_retweets=False,
     report=None,
-    size=2000, max_bytes=4 << 20, range_bytes=1 << 18,
+    size=2000, max_bytes=4 << 20, range_bytes=1 << 19,
     sep=None, dayfirst=None, time_format=None,
 ):
     """Stream posts, leaving the parsing of JSON lines to the caller.
