@@ -441,3 +441,59 @@ def test_posts_from_frame_aware_column_and_error_line():
     df["text"] = ["ok", " "]
     assert len(list(posts_from_frame(df, name="sample", report=report))) == 1
     assert dict(report.dropped) == {"empty_text": 1}
+
+
+# -- runs of whole lines (read where they are parsed) ------------------------------
+
+
+def _comparable(item):
+    """A numbered line, or a ready skip as (line, key, reason)."""
+    return item if len(item) == 2 else (item[0], item[1].key, item[1].reason)
+
+
+@pytest.mark.parametrize("block", [7, 64, 1 << 20])
+def test_line_ranges_read_the_lines_of_the_whole_file(tmp_path, block):
+    from glipca.ingest.files import numbered_lines
+    from glipca.ingest.limits import MAX_RECORD_BYTES
+    from glipca.ingest.ranges import line_ranges
+
+    # A BOM, CRLF, blank lines, a line over the record limit, no final LF.
+    data = (b"\xef\xbb\xbf{\"a\": 1}\r\n\n  \n{\"b\": 2}\n" + b"x" * (MAX_RECORD_BYTES + 5) + b"\n"
+            + b"\n".join(b"line %d" % i for i in range(50)))
+    path = tmp_path / "a.jsonl"
+    path.write_bytes(data)
+    with open(path, "rb") as fh:
+        whole = [_comparable(item) for item in numbered_lines(fh)]
+    with open(path, "rb") as fh:
+        ranges = list(line_ranges(fh, str(path), block))
+    assert len(whole) == 55 and whole[4][1] == "too_large" and whole[-1] == (55, b"line 49")
+    assert len(ranges) > (1 if block > 64 else 5)
+    # Ranges travel to workers pickled; each opens the file itself.
+    got = [_comparable(item) for r in pickle.loads(pickle.dumps(ranges)) for item in r]
+    assert got == whole
+    assert [r.first for r in ranges] == [1] + list(np.cumsum([len(r) for r in ranges[:-1]]) + 1)
+
+
+def test_batches_of_a_plain_file_read_their_lines_where_they_are_parsed(tmp_path):
+    from glipca.ingest import read_batches
+    from glipca.ingest.ranges import LineRange
+
+    lines = [json.dumps({"created_at": "2020-03-01T10:00:00Z", "text": f"post {i}"}) for i in range(400)]
+    lines[333] = "{oops"
+    path = tmp_path / "a.jsonl"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    report = IngestReport()
+    batches = list(read_batches(path, report=report, range_bytes=1000, on_error="skip"))
+    assert len(batches) > 20 and all(isinstance(b.lines, LineRange) for b in batches)
+    posts = [p for b in pickle.loads(pickle.dumps(batches)) for p in b.posts(report)]
+    assert posts == list(read_posts(path, on_error="skip"))
+    assert posts[-1].id == "a.jsonl:400" and report.skipped == {"malformed_json": 1}
+    # A bad line is named by its line in the file, whichever batch reads it.
+    with pytest.raises(InputError) as info:
+        for b in read_batches(path, range_bytes=1000):
+            list(b.posts(IngestReport()))
+    assert (info.value.file, info.value.line) == (str(path), 334)
+    # A file gone when its lines are read: one line naming it.
+    path.unlink()
+    with pytest.raises(InputError, match="cannot read"):
+        list(batches[3].posts(IngestReport()))

@@ -60,7 +60,7 @@ def test_any_number_of_jobs_gives_the_same_counts(lang, en_file, ja_file, monkey
     assert one.posts.sum() == sum(1 for _ in read_posts(path))
     # Raw JSON lines parsed in the workers, with duplicates dropped there.
     report = IngestReport()
-    batches = count_words(read_batches(path, tz=tz, size=97, report=report), tok, tz=tz, jobs=2,
+    batches = count_words(read_batches(path, tz=tz, size=97, range_bytes=3000, report=report), tok, tz=tz, jobs=2,
                           report=report, drop_duplicates=True)
     same_counts(one, batches)
     assert report.used == one.posts.sum() and report.n_dropped == 0
@@ -121,7 +121,7 @@ def test_errors_are_raised_in_input_order_for_any_jobs(tmp_path, monkeypatch):
     monkeypatch.setattr(counts_module, "_TASK", 100)
     for jobs in (1, 2):
         report = IngestReport()
-        batches = read_batches([first, second], report=report, size=100)
+        batches = read_batches([first, second], report=report, size=100, range_bytes=2000)
         with pytest.raises(InputError) as info:
             count_words(batches, EnglishTokenizer(), report=report, jobs=jobs)
         assert (info.value.file, info.value.line) == (str(first), 2501)
@@ -129,7 +129,8 @@ def test_errors_are_raised_in_input_order_for_any_jobs(tmp_path, monkeypatch):
     results = []
     for jobs in (1, 2):
         report = IngestReport()
-        batches = read_batches([first, second], report=report, size=100, on_error="skip")
+        batches = read_batches([first, second], report=report, size=100, range_bytes=2000,
+                               on_error="skip")
         results.append((count_words(batches, EnglishTokenizer(), report=report, jobs=jobs), report))
     same_counts(results[0][0], results[1][0])
     assert results[0][1].as_dict() == results[1][1].as_dict()

@@ -2,7 +2,8 @@
 
 A task is either texts with their period keys (posts read in the parent
 process) or a :class:`~glipca.ingest.LineBatch` of raw JSON lines, which is
-parsed here.  The result is compact: the chunk's own vocabulary and, per
+parsed here (and, for a run of an uncompressed file's lines, read here:
+:mod:`glipca.ingest.ranges`).  The result is compact: the chunk's own vocabulary and, per
 post, its period key and the local ids of its distinct words (and, when
 posts are kept, the ids, times and texts of posts parsed here).
 

@@ -1,7 +1,7 @@
 """Count words per period into a sparse period x word matrix.
 
-Counting streams: posts are grouped in chunks, each chunk is parsed (when
-it holds raw JSON lines) and tokenised, in worker processes with ``jobs >
+Counting streams: posts are grouped in chunks, each chunk is read and
+parsed (when it holds raw JSON lines) and tokenised, in worker processes with ``jobs >
 1`` (:mod:`glipca.chunks`, :mod:`glipca.parallel`), and only the (period,
 word) pairs of a bounded number of chunks are held before they are folded
 into sparse matrices.  Memory grows with the vocabulary and the

@@ -44,13 +44,14 @@ class Truncated(Exception):
 DECOMPRESSION_ERRORS = (EOFError, zlib.error, gzip.BadGzipFile)
 
 
-def numbered_lines(fh, limit=MAX_RECORD_BYTES):
+def numbered_lines(fh, limit=MAX_RECORD_BYTES, first=1):
     """Yield (line number, bytes) pairs; a broken gzip stream -> Truncated.
 
     A line longer than ``limit`` bytes is not kept: it comes as a ready
     ``(line number, BadRecord, 0)`` triple, read past in bounded pieces.
+    Lines are numbered from ``first``.
     """
-    lineno = 0
+    lineno = first - 1
     readline = fh.readline
     try:
         while True:

@@ -7,6 +7,7 @@ with the size of the largest single record.
 from __future__ import annotations
 
 import copy
+import functools
 import os
 from collections.abc import Mapping
 from typing import Iterator
@@ -22,6 +23,7 @@ from .filters import PostFilter
 from .json_stream import read_json
 from .jsonl import jsonl_records, read_jsonl
 from .records import BadRecord, IngestReport, InputError, Post, RecordError
+from .ranges import line_ranges
 from .shapes import quick_posts
 from .timestamps import zone
 
@@ -43,8 +45,9 @@ def _file_records(path, fmt, text_field, report, jsonl=None, time_field=None, se
             return
         fmt = fmt or sniffed
         if fmt == "jsonl" and jsonl is not None:
-            # The caller reads the lines itself (see read_batches).
-            yield from jsonl(numbered_lines(raw_fh))
+            # The caller reads the lines itself (see read_batches); an
+            # uncompressed UTF-8 file may be cut at its LF bytes.
+            yield from jsonl(numbered_lines(raw_fh), raw_fh if raw_fh is base else None)
         elif fmt == "jsonl":
             try:
                 yield from read_jsonl(raw_fh, text_field)
@@ -256,7 +259,7 @@ class LineBatch:
 
     def __init__(self, schema, lines, text_field, on_error, drop_retweets):
         self.schema = schema
-        self.lines = lines  # (line number, bytes) pairs
+        self.lines = lines  # (line number, bytes) pairs, or a LineRange of them
         self.text_field = text_field
         self.on_error = on_error
         self.drop_retweets = drop_retweets
@@ -292,7 +295,7 @@ def read_batches(
     on_error="raise",
     drop_retweets=False,
     report=None,
-    size=2000, max_bytes=4 << 20,
+    size=2000, max_bytes=4 << 20, range_bytes=1 << 19,
     sep=None, dayfirst=None, time_format=None,
 ):
     """Stream posts, leaving the parsing of JSON lines to the caller.
@@ -300,7 +303,11 @@ def read_batches(
     Like :func:`read_posts` (without duplicate removal), except that the
     lines of JSON lines files come as :class:`LineBatch` objects of
     ``size`` lines or ``max_bytes`` bytes, whichever comes first.  Parsing is
-    most of the cost of reading, and this lets it run in parallel.
+    most of the cost of reading, and this lets it run in parallel.  The
+    batches of an uncompressed UTF-8 file hold runs of whole lines of about
+    ``range_bytes`` bytes (:class:`~glipca.ingest.ranges.LineRange`), read
+    only when the batch is parsed, so that reading runs in parallel too
+    (0: read the lines here).
 
     Yields
     ------
@@ -318,6 +325,9 @@ def read_batches(
         report = IngestReport()
     keep, dates = PostFilter(drop_retweets, False), (dayfirst, time_format)
 
+    def make(state, lines):
+        return LineBatch(state, lines, text_field, on_error, drop_retweets)
+
     def batches(files):
         for path in files:
             report.files.append(path)
@@ -326,29 +336,9 @@ def read_batches(
             except OSError as exc:
                 raise InputError(path, 0, None, f"cannot read: {exc.strerror or exc}", "file") from None
 
-            def jsonl(numbered):
-                # Each batch carries the field names as they stood before
-                # its first line, so that it is parsed exactly as read_posts
-                # would.  Until they are settled, this process reads the
-                # records too, only to settle them (a line or two, usually).
-                lines, state, n_bytes = [], copy.copy(schema), 0
-                try:
-                    for item in numbered:
-                        if not schema.resolved:
-                            for _, rec, _ in jsonl_records([item], text_field):
-                                if isinstance(rec, Mapping) and not schema.resolved:
-                                    schema.resolve(rec.keys())
-                        lines.append(item)
-                        n_bytes += len(item[1])
-                        if len(lines) >= size or n_bytes >= max_bytes:
-                            yield LineBatch(state, lines, text_field, on_error, drop_retweets)
-                            lines, state, n_bytes = [], copy.copy(schema), 0
-                except Truncated as exc:
-                    bad = (exc.args[0], BadRecord("truncated", truncated_reason(exc.args[1]), fatal=True), 0)
-                    lines.append(bad)
-                if lines:
-                    yield LineBatch(state, lines, text_field, on_error, drop_retweets)
-
+            jsonl = functools.partial(_line_batches, schema=schema, path=path,
+                                      text_field=text_field, make=make,
+                                      size=size, max_bytes=max_bytes, range_bytes=range_bytes)
             records = _file_records(path, fmt, text_field, report, jsonl=jsonl, time_field=time_field,
                                     sep=schema.sep)
             try:
@@ -361,6 +351,36 @@ def read_batches(
                 raise InputError(path, 0, None, f"cannot read: {exc.strerror or exc}", "file") from None
 
     return batches(files)
+
+
+def _line_batches(numbered, plain, schema, path, text_field, make, size, max_bytes, range_bytes):
+    """Batches of the (line number, bytes) pairs of a JSON lines file;
+    ``make(schema, lines)`` makes one; ``plain``: the file, when it may be
+    cut into runs of whole lines (uncompressed UTF-8), else None."""
+    # Each batch carries the field names as they stood before its first
+    # line, so that it is parsed exactly as read_posts would.  Until they
+    # are settled, this process reads the records too, only to settle them
+    # (a line or two, usually).
+    if plain is not None and schema.resolved and range_bytes:
+        for lines in line_ranges(plain, path, range_bytes):
+            yield make(copy.copy(schema), lines)
+        return
+    lines, state, n_bytes = [], copy.copy(schema), 0
+    try:
+        for item in numbered:
+            if not schema.resolved:
+                for _, rec, _ in jsonl_records([item], text_field):
+                    if isinstance(rec, Mapping) and not schema.resolved:
+                        schema.resolve(rec.keys())
+            lines.append(item)
+            n_bytes += len(item[1])
+            if len(lines) >= size or n_bytes >= max_bytes:
+                yield make(state, lines)
+                lines, state, n_bytes = [], copy.copy(schema), 0
+    except Truncated as exc:
+        lines.append((exc.args[0], BadRecord("truncated", truncated_reason(exc.args[1]), fatal=True), 0))
+    if lines:
+        yield make(state, lines)
 
 
 def posts_from_frame(
