@@ -159,6 +159,25 @@ def repaired(post):
     return post._replace(id=_UNENCODABLE.sub("\ufffd", post.id), text=_UNENCODABLE.sub("\ufffd", post.text))
 
 
+def kept(post, report, keep, repair=True):
+    """``post`` repaired (:func:`repaired`) and counted as used, or None when
+    ``keep`` (a filter, or None) drops it, counted as dropped. Repairs come
+    before any filter, so that every path (posts read, or dropped later
+    while counting) counts the same repairs; ``repair=False`` says the post
+    cannot hold an unencodable code point."""
+    fixed = repaired(post) if repair else None
+    if fixed is not None:
+        post = fixed
+        report.repaired["unencodable"] += 1
+    if keep:
+        why = keep.reason(post)
+        if why is not None:
+            report.dropped[why] += 1
+            return None
+    report.used += 1
+    return post
+
+
 def _unrecognised(attr, rec, sep=None, most=20):
     """No field of ``rec`` is a known ``attr`` (text or time) field: say which
     there are, and for a table the separator its columns were split at."""

@@ -14,7 +14,7 @@ from typing import Iterator
 
 from .dates import date_order
 from .delimited import read_delimited, sniff_separator
-from .fields import Schema, repaired, settle
+from .fields import Schema, kept, settle
 from .files import (
     DECOMPRESSION_ERRORS, FORMATS, Truncated, format_from_name, input_files, numbered_lines,
     open_binary, sniff, truncated_reason,
@@ -126,19 +126,9 @@ def _emit(records, schema, on_error, report, keep=None):
                     continue
                 err = InputError(schema.source, line, exc.field, exc.reason, exc.key)
             else:
-                # Repaired before any filter, so that every path (read here,
-                # or dropped later while counting) counts the same repairs.
-                fixed = repaired(post)
-                if fixed is not None:
-                    post = fixed
-                    report.repaired["unencodable"] += 1
-                if keep:
-                    why = keep.reason(post)
-                    if why is not None:
-                        report.dropped[why] += 1
-                        continue
-                report.used += 1
-                yield post
+                post = kept(post, report, keep)
+                if post is not None:
+                    yield post
                 continue
         elif isinstance(rec, BadRecord):
             err = InputError(schema.source, line, None, rec.reason, rec.key)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from .fields import repaired
+from .fields import kept
 from .limits import MAX_DEPTH, MAX_RECORD_BYTES
 from .records import Post
 from .timestamps import MAX_YEAR, MIN_YEAR, parse_time
@@ -92,7 +92,6 @@ def quick_posts(lines, schema, keep, report, general):
     :func:`glipca.ingest.reader._emit` gives them; ``general(item)`` yields
     the posts of one item read the general way (and raises its errors)."""
     shapes = None
-    filtering = bool(keep)
     for item in lines:
         if shapes is None and schema.resolved and schema.id is not None:
             shapes = Shapes(schema)
@@ -102,17 +101,9 @@ def quick_posts(lines, schema, keep, report, general):
             continue
         report.read += 1
         # Strict UTF-8 holds no lone surrogate: only a JSON escape makes one.
-        fixed = repaired(post) if b"\\u" in item[1] else None
-        if fixed is not None:
-            post = fixed
-            report.repaired["unencodable"] += 1
-        if filtering:
-            why = keep.reason(post)
-            if why is not None:
-                report.dropped[why] += 1
-                continue
-        report.used += 1
-        yield post
+        post = kept(post, report, keep, repair=b"\\u" in item[1])
+        if post is not None:
+            yield post
 
 
 def _quick(item, schema, shapes):
