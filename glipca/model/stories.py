@@ -222,14 +222,16 @@ def _stories(clusters, described, options, resampled):
                               min_posts=test.min_posts, threshold=test.threshold)
     else:
         windows, describer = _stored(clusters, options)
+    in_clusters = {w for c in found for w in c.words}
+    cluster_peaks = [int(index.get_loc(c.peak)) for c in found]
     lone = [] if test.episode_z is None else lone_trends(
-        windows, clusters.trends.tested, {w for c in found for w in c.words}, index,
+        windows, clusters.trends.tested, in_clusters, index,
         min_z=test.episode_z, min_posts=test.min_posts, window=test.window,
         episodes=clusters.trends.word_of)
-    describer.prepare([int(index.get_loc(c.peak)) for c in found] + [p for _, p in lone])
-    lone = _telling(describer, lone, {w for c in found for w in c.words}, options)
+    describer.prepare(cluster_peaks + [p for _, p in lone])
+    lone = _telling(describer, lone, in_clusters, options)
     units = [list(c.words) for c in found] + [[w] for w, _ in lone]
-    peaks = [int(index.get_loc(c.peak)) for c in found] + [p for _, p in lone]
+    peaks = cluster_peaks + [p for _, p in lone]
     frequencies = series.frequencies
     spans = [half_height_span(c.signal) for c in found] + [
         half_height_span(frequencies[w].to_numpy(dtype=float)) for w, _ in lone]

@@ -115,7 +115,7 @@ def _nested(words_a, words_b, vocabulary):
 
 
 def group_clusters(windows, clusters, peaks, test, *, threshold=0.2, max_gap=1, spans=None,
-                   vocabulary=None):
+                   vocabulary=None, posts=None):
     """Clusters that tell one story, as lists of cluster positions.
 
     Stories are merged, the most similar pair first, while the NPMI of
@@ -145,6 +145,8 @@ def group_clusters(windows, clusters, peaks, test, *, threshold=0.2, max_gap=1, 
     vocabulary : set of str, optional
         The words a compound may be made of (:func:`contains_one_another`);
         None: compounds are not looked for.
+    posts : list of ndarray, optional
+        Each one's posts (:func:`_posts_of`), when they were read already.
 
     Returns
     -------
@@ -152,7 +154,8 @@ def group_clusters(windows, clusters, peaks, test, *, threshold=0.2, max_gap=1, 
         Every cluster in exactly one group; groups in ascending order,
         ordered by their first cluster.
     """
-    posts = [_posts_of(windows, c, p, test.window) for c, p in zip(clusters, peaks)]
+    if posts is None:
+        posts = [_posts_of(windows, c, p, test.window) for c, p in zip(clusters, peaks)]
     groups = {i: [i] for i in range(len(clusters))}
     rows = dict(enumerate(posts))
     # A story's peak is that of its cluster told by the most posts (ties: the first).
@@ -233,15 +236,15 @@ def group_stories(windows, clusters, lone, peaks, test, *, threshold=0.2, max_ga
     """
     k = len(clusters)
     spans = spans if spans is not None else [(p, p) for p in peaks]
-    stories = group_clusters(windows, clusters, peaks[:k], test, threshold=threshold,
-                             max_gap=max_gap, spans=spans[:k], vocabulary=vocabulary)
     posts = [_posts_of(windows, c, p, test.window) for c, p in zip(clusters, peaks[:k])]
+    stories = group_clusters(windows, clusters, peaks[:k], test, threshold=threshold,
+                             max_gap=max_gap, spans=spans[:k], vocabulary=vocabulary, posts=posts)
     main = [max(g, key=lambda i: (posts[i].size, -i)) for g in stories]
     rows = [np.unique(np.concatenate([posts[i] for i in g])) for g in stories]
+    lone_posts = [_posts_of(windows, words, p, test.window) for words, p in zip(lone, peaks[k:])]
     left = []
-    for j, words in enumerate(lone):
+    for j, (words, mine) in enumerate(zip(lone, lone_posts)):
         pj = peaks[k + j]
-        mine = _posts_of(windows, words, pj, test.window)
         scores = []
         for g, (m, story_rows) in enumerate(zip(main, rows)):
             pm = peaks[m]
@@ -259,7 +262,8 @@ def group_stories(windows, clusters, lone, peaks, test, *, threshold=0.2, max_ga
             left.append(j)
     alone = group_clusters(windows, [lone[j] for j in left], [peaks[k + j] for j in left], test,
                            threshold=threshold, max_gap=max_gap,
-                           spans=[spans[k + j] for j in left], vocabulary=vocabulary)
+                           spans=[spans[k + j] for j in left], vocabulary=vocabulary,
+                           posts=[lone_posts[j] for j in left])
     stories += [[k + left[i] for i in g] for g in alone]
     return sorted(stories, key=lambda g: g[0])
 
