@@ -49,7 +49,7 @@ from .integrity import StoreDamaged, check_part, check_seal, part_check, seal, w
 from .lock import store_lock
 from .periods import Periods, zone
 from .postwords import POSTS_FILE, PostWords, read_post_words, write_post_words
-from .storedposts import READ_BATCH, StoredPosts, release_arrow_memory
+from .storedposts import StoredPosts, word_batches
 from .options import CountOptions, count_options
 from .prepare import PreparedCounts, existing_files, prepare_counts, resolve_options
 from .window import bulk_window, parse_bound, parse_span
@@ -223,29 +223,22 @@ class CountStore:
         """(posts, posts holding each word of the store) of part ``name``, from its
         ``words`` column alone, checked against the manifest ``doc``."""
         import pyarrow as pa
-        import pyarrow.parquet as pq
 
         check = doc.get("checks", {}).get(name)
         path = self.folder / name / POSTS_FILE
         check_part(self.folder, name, check, path)
         n_posts, held = 0, np.zeros(doc["words"], dtype=np.int64)
         try:
-            # A batch at a time: a big period's part is never held whole.
-            for batch in pq.ParquetFile(path).iter_batches(batch_size=READ_BATCH,
-                                                           columns=["words"]):
-                words = batch.column(0)
-                flat = words.flatten().to_numpy()
+            for offsets, flat in word_batches(path):
                 if flat.size and int(flat.max()) >= doc["words"]:
                     raise StoreDamaged(self.folder,
                                        f"part {name} uses words the manifest does not list")
-                n_posts += len(words)
+                n_posts += len(offsets) - 1
                 held += np.bincount(flat, minlength=doc["words"])
         except StoreDamaged:
             raise
         except (OSError, ValueError, KeyError, pa.ArrowException) as err:
             raise StoreDamaged(self.folder, f"part {name} cannot be read ({err})") from None
-        finally:
-            release_arrow_memory()
         if check is not None and n_posts != check["posts"]:
             raise StoreDamaged(self.folder, f"part {name} holds {n_posts} posts, "
                                             f"the manifest says {check['posts']}")

@@ -24,11 +24,27 @@ import scipy.sparse as sp
 from .integrity import check_part
 from .postwords import POSTS_FILE, PostWords, _read_texts
 
-__all__ = ["StoredPosts", "stacked_posts", "release_arrow_memory"]
+__all__ = ["StoredPosts", "stacked_posts", "word_batches", "release_arrow_memory"]
 
 #: Posts read from a part at a time: the words of a big period's part are
 #: never held whole (about 2 MB of word numbers per batch).
 READ_BATCH = 65536
+
+
+def word_batches(path, batch=READ_BATCH):
+    """(offsets, store word numbers as int64) of the posts in a part's posts
+    file ``path``, ``batch`` posts at a time: a part of a big period is
+    never held whole."""
+    import pyarrow.parquet as pq
+
+    try:
+        for words in pq.ParquetFile(path).iter_batches(batch_size=batch, columns=["words"]):
+            words = words.column(0)
+            offsets = words.offsets.to_numpy().astype(np.int64)
+            offsets -= offsets[0]
+            yield offsets, words.flatten().to_numpy().astype(np.int64)
+    finally:
+        release_arrow_memory()
 
 
 def release_arrow_memory():
@@ -139,18 +155,8 @@ class StoredPosts:
 
     def _word_batches(self, name, check, batch=READ_BATCH):
         """(offsets, store word numbers) of part ``name``'s posts, ``batch`` posts at a
-        time, its checksum checked: a part of a big period is never held whole."""
-        import pyarrow.parquet as pq
-
-        path = self._checked_path(name, check)
-        try:
-            for words in pq.ParquetFile(path).iter_batches(batch_size=batch, columns=["words"]):
-                words = words.column(0)
-                offsets = words.offsets.to_numpy().astype(np.int64)
-                offsets -= offsets[0]
-                yield offsets, words.flatten().to_numpy().astype(np.int64)
-        finally:
-            release_arrow_memory()
+        time (:func:`word_batches`), its checksum checked."""
+        return word_batches(self._checked_path(name, check), batch)
 
     def _checked_path(self, name, check):
         """The posts file of part ``name``, its checksum checked (once)."""
