@@ -37,3 +37,19 @@ def factor_series(seed=0):
 
     planted = make_trend_series(30, n_close_pairs=2, n_shared=2, seed=seed)
     return planted.frame, planted.truth
+
+
+def post_windows(posts, periods=None, copies=False):
+    """PostWindows from posts given as lists of words (``copies``: with copy keys)."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    from glipca.model.cooccurrence import PostWindows, word_set_keys
+
+    words = sorted({w for p in posts for w in p})
+    col = {w: j for j, w in enumerate(words)}
+    rows = [i for i, p in enumerate(posts) for _ in set(p)]
+    cols = [col[w] for p in posts for w in set(p)]
+    matrix = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(posts), len(words)))
+    periods = np.zeros(len(posts), dtype=int) if periods is None else np.asarray(periods)
+    return PostWindows(periods, matrix, words, keys=word_set_keys(matrix) if copies else None)

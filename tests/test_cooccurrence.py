@@ -6,22 +6,11 @@ import scipy.sparse as sp
 from scipy.stats import chi2_contingency
 
 from glipca.model.cluster import GLIPCA
-from glipca.model.cooccurrence import (CooccurrenceSplit, PostWindows, association, coherence,
+from glipca.model.cooccurrence import (CooccurrenceSplit, association, coherence,
                                        cooccurrence_groups, log_likelihood_ratio, npmi,
                                        word_set_keys)
 
-from .conftest import factor_series
-
-
-def _windows(posts, periods=None, copies=False):
-    """PostWindows from posts given as lists of words (``copies``: with keys)."""
-    words = sorted({w for p in posts for w in p})
-    col = {w: j for j, w in enumerate(words)}
-    rows = [i for i, p in enumerate(posts) for _ in set(p)]
-    cols = [col[w] for p in posts for w in set(p)]
-    matrix = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(posts), len(words)))
-    periods = np.zeros(len(posts), dtype=int) if periods is None else periods
-    return PostWindows(periods, matrix, words, keys=word_set_keys(matrix) if copies else None)
+from .conftest import factor_series, post_windows
 
 
 def test_npmi_by_hand():
@@ -93,7 +82,7 @@ def _two_stories_and_a_burst(rng, n_background=3000):
 
 def test_split_separates_same_day_stories_and_drops_burst_words():
     posts = _two_stories_and_a_burst(np.random.default_rng(0))
-    windows = _windows(posts)
+    windows = post_windows(posts)
     words = ["castro", "recount", "fidel", "stein", "apple", "cuba", "lamp", "jill", "death",
              "river", "cloud"]
     groups = CooccurrenceSplit().split(windows, words, 0)
@@ -103,7 +92,7 @@ def test_split_separates_same_day_stories_and_drops_burst_words():
 def test_window_counts_only_posts_near_the_peak():
     posts = [["a", "b"]] * 5 + [["a"], ["b"]] * 5 + [["a", "b"]] * 7
     periods = np.array([0] * 5 + [1] * 10 + [5] * 7)
-    windows = _windows(posts, periods)
+    windows = post_windows(posts, periods)
     n, counts = windows.counts(["a", "b", "zzz"], 1, 1)
     assert n == 15
     assert counts.tolist() == [[10, 5, 0], [5, 10, 0], [0, 0, 0]]
@@ -113,7 +102,7 @@ def test_window_counts_only_posts_near_the_peak():
 def test_coherence_by_hand():
     # Window of 8 posts: a in 4, b in 4, both in 2; c only with a, once.
     posts = [["a", "b"], ["a", "b"], ["a", "c"], ["a"], ["b"], ["b"], ["x"], ["x"]]
-    windows = _windows(posts)
+    windows = post_windows(posts)
     got, n_cooccur = coherence(windows, ["a", "b", "c"], 0)
     ab = math.log((2 / 8) / (0.5 * 0.5)) / -math.log(2 / 8)  # 0: independent
     ac = math.log((1 / 8) / (0.5 * 1 / 8)) / -math.log(1 / 8)
@@ -176,8 +165,8 @@ def test_posts_separate_same_day_stories_and_drop_burst_words(lang, seed):
 
 def test_copies_of_one_post_count_once():
     posts = [["a", "b"]] * 30 + [["a", "b", f"w{i}"] for i in range(4)] + [["a"]] * 5
-    assert _windows(posts, copies=True).n_distinct(["a", "b"], 0, 0) == 5
-    assert _windows(posts).n_distinct(["a", "b"], 0, 0) == 34
+    assert post_windows(posts, copies=True).n_distinct(["a", "b"], 0, 0) == 5
+    assert post_windows(posts).n_distinct(["a", "b"], 0, 0) == 34
     keys = word_set_keys(sp.csr_matrix([[1, 0, 1], [1, 0, 1], [0, 1, 1], [1, 1, 1]]))
     assert (keys[0] == keys[1]).all() and len(np.unique(keys, axis=0)) == 3
 
@@ -189,12 +178,12 @@ def test_split_drops_a_group_that_copies_of_one_post_tell():
     posts = ([["castro", "fidel", f"w{i}"] for i in range(40)] + [["album", "listen", "new"]] * 40
              + [[f"w{rng.integers(200)}", f"v{rng.integers(50)}"] for _ in range(2000)])
     words = ["castro", "album", "fidel", "listen"]
-    assert CooccurrenceSplit().split(_windows(posts), words, 0) == [["castro", "fidel"],
+    assert CooccurrenceSplit().split(post_windows(posts), words, 0) == [["castro", "fidel"],
                                                                   ["album", "listen"]]
-    assert CooccurrenceSplit().split(_windows(posts, copies=True), words, 0) == [
+    assert CooccurrenceSplit().split(post_windows(posts, copies=True), words, 0) == [
         ["castro", "fidel"]]
     # Four different posts are not enough for the default min_posts = 5.
     few = posts[:4] + posts[40:]
-    assert CooccurrenceSplit().split(_windows(few, copies=True), words, 0) == []
-    assert CooccurrenceSplit(min_posts=4).split(_windows(few, copies=True), words, 0) == [
+    assert CooccurrenceSplit().split(post_windows(few, copies=True), words, 0) == []
+    assert CooccurrenceSplit(min_posts=4).split(post_windows(few, copies=True), words, 0) == [
         ["castro", "fidel"]]

@@ -6,23 +6,13 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-import scipy.sparse as sp
 
-from glipca.model.cooccurrence import CooccurrenceSplit, PostWindows, word_set_keys
+from glipca.model.cooccurrence import CooccurrenceSplit
 from glipca.model.stability import PostsRoute, draw_samples, kept_posts
 from glipca.model.story_groups import (contains_one_another, group_clusters, group_stories,
                                        posts_similarity)
 
-
-def _windows(posts, periods=None, copies=True):
-    """PostWindows from posts given as lists of words."""
-    words = sorted({w for p in posts for w in p})
-    col = {w: j for j, w in enumerate(words)}
-    rows = [i for i, p in enumerate(posts) for _ in set(p)]
-    cols = [col[w] for p in posts for w in set(p)]
-    matrix = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(posts), len(words)))
-    periods = np.zeros(len(posts), dtype=int) if periods is None else np.asarray(periods)
-    return PostWindows(periods, matrix, words, keys=word_set_keys(matrix) if copies else None)
+from .conftest import post_windows
 
 
 def _story_posts(rng, words, n, share=0.6):
@@ -52,7 +42,7 @@ def _day(rng, n_background=10000):
 
 def test_facets_of_one_story_group_and_disjoint_stories_stay_apart():
     posts, facets = _day(np.random.default_rng(0))
-    windows = _windows(posts)
+    windows = post_windows(posts, copies=True)
     clusters = facets + [["castro", "fidel", "cuba"], ["recount", "stein"]]
     groups = group_clusters(windows, clusters, [0] * 5, CooccurrenceSplit(), threshold=0.1)
     assert groups == [[0, 1, 2], [3], [4]]
@@ -60,7 +50,7 @@ def test_facets_of_one_story_group_and_disjoint_stories_stay_apart():
 
 def test_far_peaks_do_not_group_and_spans_that_meet_do():
     posts, facets = _day(np.random.default_rng(1))
-    windows = _windows(posts)
+    windows = post_windows(posts, copies=True)
     # Peaks three periods apart are not one story, unless their spans meet.
     assert group_clusters(windows, facets[:2], [0, 3], CooccurrenceSplit(),
                           threshold=0.1) == [[0], [1]]
@@ -70,7 +60,7 @@ def test_far_peaks_do_not_group_and_spans_that_meet_do():
 
 def test_the_farther_apart_two_clusters_peak_the_more_their_posts_must_share():
     posts, facets = _day(np.random.default_rng(2))
-    windows = _windows(posts)
+    windows = post_windows(posts, copies=True)
     test = CooccurrenceSplit()
     rows = [windows.incidence(f, 0, test.window)[0] for f in facets[:2]]
     shared = posts_similarity(windows, *rows, (0, 0), test.window, test)
@@ -92,7 +82,7 @@ def test_compounds_of_one_name_do_not_split_a_story():
     rng = np.random.default_rng(2)
     posts = [["北方領土", "首相"] for _ in range(40)] + [["北方領土訪問", "外相"] for _ in range(40)]
     posts += [[f"x{i}" for i in rng.integers(300, size=3)] for _ in range(2000)]
-    windows = _windows(posts)
+    windows = post_windows(posts, copies=True)
     vocabulary = set(windows.column) | {"訪問"}
     groups = group_clusters(windows, [["北方領土", "首相"], ["北方領土訪問", "外相"]], [0, 0],
                             CooccurrenceSplit(), threshold=0.1, vocabulary=vocabulary)
@@ -112,7 +102,7 @@ def test_a_word_two_stories_share_joins_one_without_joining_them():
     for post in a[:60] + b[:60]:
         post.append("news")
     background = [[f"filler{i}" for i in rng.integers(400, size=3)] for _ in range(3000)]
-    windows = _windows(a + b + background)
+    windows = post_windows(a + b + background, copies=True)
     groups = group_stories(windows, [["castro", "fidel"], ["recount", "stein"]], [["news"]],
                            [0, 0, 0], CooccurrenceSplit(), threshold=0.1)
     assert sorted(map(sorted, groups)) in ([[0, 2], [1]], [[0], [1, 2]])
@@ -129,7 +119,7 @@ def test_posts_route_finds_a_cluster_its_posts_tell_in_every_resample():
         for _ in range(200):
             posts.append([f"filler{i}" for i in rng.integers(400, size=3)])
             periods.append(day)
-    windows = _windows(posts, periods)
+    windows = post_windows(posts, periods, copies=True)
     route = PostsRoute(windows, [["veterans", "day"], ["filler1", "filler2"]], [10, 10],
                        CooccurrenceSplit())
     assert route.groups == [["veterans", "day"], None]
