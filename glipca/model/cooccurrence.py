@@ -38,8 +38,8 @@ import scipy.sparse as sp
 from scipy.cluster import hierarchy
 from scipy.spatial.distance import squareform
 
-__all__ = ["PostWindows", "word_set_keys", "npmi", "log_likelihood_ratio", "association",
-           "cooccurrence_groups", "CooccurrenceSplit", "coherence"]
+__all__ = ["PostWindows", "word_set_keys", "npmi", "mean_pair_npmi", "log_likelihood_ratio",
+           "association", "cooccurrence_groups", "CooccurrenceSplit", "coherence"]
 
 
 def word_set_keys(matrix, seed=0):
@@ -401,6 +401,13 @@ def coherence(posts, words, peak, *, window=3, top=10):
     first = list(words[:top])
     if len(first) < 2:
         return float("nan"), n_cooccur
-    scores = npmi(posts.pair_counts(first, peak, window), posts.n_posts(peak, window))
-    iu = np.triu_indices(len(first), 1)
-    return float(scores[iu].mean()), n_cooccur
+    counts = posts.pair_counts(first, peak, window)
+    return mean_pair_npmi(counts, posts.n_posts(peak, window)), n_cooccur
+
+
+def mean_pair_npmi(counts, n_posts):
+    """Mean NPMI of the pairs of words whose co-occurrence ``counts`` (words ×
+    words, posts holding each in the diagonal) were counted in ``n_posts``
+    posts: the coherence of those words."""
+    scores = npmi(counts, n_posts)
+    return float(scores[np.triu_indices(len(scores), 1)].mean())

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .cooccurrence import npmi
+from .cooccurrence import mean_pair_npmi
 
 __all__ = ["Describer"]
 
@@ -152,8 +152,7 @@ class Describer:
         period = self.windows.periods
         rows = np.flatnonzero((np.abs(period - peak) <= self.window) & (period >= 0))
         held = self.posts.words[rows][:, [self.column[w] for w in first]].astype(np.float64)
-        scores = npmi((held.T @ held).toarray(), rows.size)
-        return float(scores[np.triu_indices(len(first), 1)].mean())
+        return mean_pair_npmi((held.T @ held).toarray(), rows.size)
 
 
 def _npmi_if_associated(both, n_story, totals, n_posts):

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from .cooccurrence import npmi, word_set_keys
+from .cooccurrence import mean_pair_npmi, word_set_keys
 from .descriptive import Describer
 
 __all__ = ["StoredDescriber"]
@@ -242,7 +242,6 @@ class StoredDescriber(Describer):
         return [self._coherence.get(key, float("nan")) if len(key[0]) >= 2 else float("nan")
                 for key in out]
 
-
     def _count_pairs(self, todo):
         """The coherence of the words ``todo[peak]`` (tuples of words) near each peak."""
         peaks = sorted(todo)
@@ -258,5 +257,5 @@ class StoredDescriber(Describer):
             at = {c: k for k, c in enumerate(columns[p])}
             for first in todo[p]:
                 where = [at[self.column[w]] for w in first]
-                scores = npmi(counts[p][np.ix_(where, where)], n_posts[p])
-                self._coherence[first, p] = float(scores[np.triu_indices(len(first), 1)].mean())
+                self._coherence[first, p] = mean_pair_npmi(counts[p][np.ix_(where, where)],
+                                                           n_posts[p])
