@@ -279,11 +279,18 @@ def count(inputs, out, store, append, no_wait, min_count, min_days, use_dask, sc
     with _one_line_errors(debug):
         if occupied(out) and not force:
             raise OutputExists(f"{out}: output folder exists; use --force to replace it")
+        options, jobs, cache = _counting(reading)
+        if not dask:
+            from .counting.parallel import available_cores, start_worker_server
+
+            if (jobs or available_cores()) > 1:
+                # The counting pool's workers then start beside this
+                # process's imports, not after them.
+                start_worker_server(("glipca.counting.chunks",))
         from .counting.cache import write_counts
         from .counting.prepare import prepare_counts
         from .report.atomic import atomic_dir
 
-        options, jobs, cache = _counting(reading)
         if dask:
             count_on_dask = _needs_dask(debug).count_on_dask
             # The posts' words are kept for the cache only (analyse uses

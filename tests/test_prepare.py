@@ -5,6 +5,8 @@ word lists)."""
 import json
 import os
 import pickle
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -98,6 +100,31 @@ def _echo(state, task):
 def test_workers_that_cannot_start_fall_back_to_this_process():
     with pytest.warns(RuntimeWarning, match="could not start"):
         assert list(map_tasks(_echo, _Unloadable(), range(30), jobs=2)) == list(range(30))
+
+
+def test_modules_needed_after_a_pool_are_imported_while_it_works(tmp_path, monkeypatch):
+    (tmp_path / "after_the_pool.py").write_text("LOADED = True\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "after_the_pool", raising=False)
+    results = map_tasks(_echo, "x", range(30), jobs=2, after=("no_such_module_here", "after_the_pool"))
+    # A module that cannot be imported is skipped there: the caller's own
+    # import of it raises.
+    assert list(results) == list(range(30))
+    assert sys.modules["after_the_pool"].LOADED
+    # No pool, nothing imported beside it.
+    monkeypatch.delitem(sys.modules, "after_the_pool")
+    assert list(map_tasks(_echo, "x", range(30), jobs=1, after=("after_the_pool",))) == list(range(30))
+    assert "after_the_pool" not in sys.modules
+
+
+def test_counting_files_imports_no_pandas_before_its_pool():
+    # Workers that tokenise import glipca.cli again (the console script is
+    # their main module), and the counting pool waits for this process's
+    # imports: pandas (a third of a second) comes only after the pool starts.
+    code = ("import sys, glipca.cli, glipca.counting.prepare, glipca.report.atomic; "
+            "print(sorted({'pandas', 'matplotlib', 'sklearn'} & set(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 def test_small_inputs_and_unpicklable_state():

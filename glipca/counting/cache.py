@@ -33,7 +33,6 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import scipy.sparse as sp
 
 from .. import __version__
@@ -148,6 +147,7 @@ def read_counts(folder):
     ValueError
         If the folder is not a readable counts folder.
     """
+    import pandas as pd  # here, not at import: see counts._AFTER_COUNTING
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 

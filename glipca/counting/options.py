@@ -22,8 +22,7 @@ from typing import Optional
 
 from ..ingest.options import ReadOptions
 from ..tokens import make_tokenizer, read_word_list
-from .periods import Periods
-from .window import parse_span
+from .periods import Periods, parse_span
 
 __all__ = [
     "CountOptions", "count_options", "split_count_options", "default_tz", "tokenizer_options",

@@ -27,7 +27,9 @@ from __future__ import annotations
 
 import ast
 import collections
+import contextlib
 import functools
+import importlib
 import itertools
 import multiprocessing
 import os
@@ -105,14 +107,15 @@ def _is_main_test(test):
     return names == ["__name__"] and values == ["__main__"]
 
 
-def start_worker_server():
+def start_worker_server(modules=WORKER_MODULES):
     """Start the server that workers are forked from, without waiting for it.
 
-    Its imports (about 2 s of CPU) then run beside this process's work
-    instead of delaying the first pool. Nothing happens where workers are
-    spawned or forked from this process, or when the server runs already.
+    Its start and its imports of ``modules`` (about 2 s of CPU for all of
+    :data:`WORKER_MODULES`) then run beside this process's work instead of
+    delaying the first pool. Nothing happens where workers are spawned or
+    forked from this process, or when the server runs already.
     """
-    context = _context()
+    context = _context(preload=modules)
     if context is not None and context.get_start_method() == "forkserver":
         from multiprocessing import forkserver
 
@@ -165,7 +168,7 @@ def _run(task):
     return _WORK(_STATE, task)
 
 
-def map_tasks(work, state, tasks, jobs=1):
+def map_tasks(work, state, tasks, jobs=1, after=()):
     """Yield ``work(state, task)`` for each task, in order.
 
     Parameters
@@ -178,6 +181,11 @@ def map_tasks(work, state, tasks, jobs=1):
         Consumed lazily, at most ``2 * jobs`` ahead of the results.
     jobs : int, default 1
         Worker processes; 1 runs every task in this process.
+    after : tuple of str, optional
+        Modules the caller needs once the results are in.  With a pool,
+        they are imported in a thread while the workers work, since this
+        process mostly waits for them; imported after the pool, they would
+        keep a core idle.
 
     Raises
     ------
@@ -202,10 +210,10 @@ def map_tasks(work, state, tasks, jobs=1):
         pickle.dumps(state)
     except Exception as exc:
         raise TypeError(f"jobs > 1 needs picklable task state, such as the tokenizer ({exc})") from None
-    yield from _pooled(work, state, tasks, jobs, context)
+    yield from _pooled(work, state, tasks, jobs, context, after)
 
 
-def _pooled(work, state, tasks, jobs, context):
+def _pooled(work, state, tasks, jobs, context, after):
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
@@ -215,12 +223,17 @@ def _pooled(work, state, tasks, jobs, context):
     )
     pending = collections.deque()  # (task, future), oldest first
     broken = False
+    importing = None
     try:
         for task in tasks:
             if broken:
                 pending.append((task, None))
             else:
                 pending.append((task, pool.submit(_run, task)))
+                if after and context.get_start_method() != "fork":
+                    # Not beside forked workers: a fork taken while the
+                    # thread holds an import lock would hold it for ever.
+                    importing, after = _import_beside(after), ()
             # Two tasks per worker keep every worker busy while this
             # process prepares the next one, and bound what is in flight.
             while len(pending) >= (1 if broken else 2 * jobs):
@@ -229,10 +242,26 @@ def _pooled(work, state, tasks, jobs, context):
         while pending:
             result, broken = _next(pending, work, state, broken, BrokenProcessPool)
             yield result
+        if importing is not None:
+            importing.join()
     finally:
         # Also on an error or an abandoned generator: queued tasks are
         # dropped and workers stop.
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _import_beside(modules):
+    """Import ``modules`` in a daemon thread, returned; an import that fails is
+    left to the caller's own import, which then raises."""
+
+    def run():
+        for name in modules:
+            with contextlib.suppress(Exception):
+                importlib.import_module(name)
+
+    thread = threading.Thread(target=run, name="glipca-imports", daemon=True)
+    thread.start()
+    return thread
 
 
 def _next(pending, work, state, broken, broken_error):

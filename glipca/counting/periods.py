@@ -11,7 +11,7 @@ import re
 
 from ..ingest.zones import parse_tz as zone
 
-__all__ = ["Periods", "period_label", "zone", "MAX_PERIODS"]
+__all__ = ["Periods", "period_label", "parse_span", "zone", "MAX_PERIODS"]
 
 #: Most periods a grid may hold (about 19 years of minutes): each costs a
 #: few arrays of 8 bytes in counting and more in the analysis, and a few
@@ -149,3 +149,14 @@ def period_label(t):
 
     t = pd.Timestamp(t)
     return t.strftime("%Y-%m-%d") if t == t.normalize() else t.isoformat()
+
+
+def parse_span(value) -> dt.timedelta:
+    """A ``--last`` value (``60D``, ``8W``, ``36h``) as a timedelta; one-line
+    ``ValueError`` naming the option otherwise."""
+    text = str(value).strip()
+    unit = {"D": "days", "W": "weeks", "h": "hours"}.get(text[-1:])
+    if unit is None or not text[:-1].isdigit() or int(text[:-1]) < 1:
+        raise ValueError(f"last: expected a number of days, weeks or hours such as 60D, 8W or "
+                         f"36h, got {value!r}")
+    return dt.timedelta(**{unit: int(text[:-1])})

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import itertools
 import os
+import sys
 from dataclasses import dataclass
 from typing import Optional
-
-import pandas as pd
 
 from .cache import CountCache, cache_key, content_ids
 from .counts import VocabularyFlood, WordCounts, count_post_words
@@ -93,7 +92,7 @@ class PreparedCounts:
 
 def source_posts(source, read, **overrides):
     """Posts of files or of a data frame, read with ``read`` (ReadOptions)."""
-    if isinstance(source, pd.DataFrame):
+    if _is_frame(source):
         kwargs = read.reader_kwargs(**overrides)
         kwargs.pop("fmt")
         kwargs.pop("sep")
@@ -159,9 +158,17 @@ def resolve_options(source, options, cache=None, content=None):
     return options, tokenizer, options.params(tokenizer)
 
 
+def _is_frame(source):
+    """Whether ``source`` is a pandas DataFrame.  Without pandas imported none
+    exists, and counting files does not import it before its pool starts
+    (see ``counts._AFTER_COUNTING``)."""
+    pandas = sys.modules.get("pandas")
+    return pandas is not None and isinstance(source, pandas.DataFrame)
+
+
 def _readable_here(source):
     """Whether ``source`` is a data frame or files of this machine."""
-    return isinstance(source, pd.DataFrame) or all(os.path.isfile(f) for f in input_files(source))
+    return _is_frame(source) or all(os.path.isfile(f) for f in input_files(source))
 
 
 def _zone_of_the_posts(options, given, detected):
@@ -220,7 +227,7 @@ def prepare_counts(source, options=None, *, jobs=DEFAULT_JOBS, cache=None, progr
     options = count_options(options, **option_kwargs)
     asked = {"window": (options.since, options.until, options.last),
              "choose_freq": options.freq == "auto"}
-    frame = isinstance(source, pd.DataFrame)
+    frame = _is_frame(source)
     files = None if frame else existing_files(source)
     store = _cache(cache) if files is not None else None
     content = content_ids(files, store) if files is not None else None

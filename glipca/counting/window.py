@@ -20,7 +20,7 @@ import scipy.sparse as sp
 
 from ..ingest.timestamps import PLAUSIBLE_YEAR
 from .counts import WordCounts
-from .periods import Periods, period_label, zone
+from .periods import Periods, parse_span, period_label, zone
 
 __all__ = ["bulk_window", "Window", "analysis_window", "trim", "coarsen", "parse_bound", "parse_span"]
 
@@ -99,17 +99,6 @@ def parse_bound(value, tz, *, end=False):
     elif end:
         stamp = stamp + pd.Timedelta(microseconds=1)
     return stamp
-
-
-def parse_span(value):
-    """A ``--last`` value (``60D``, ``8W``, ``36h``) as a Timedelta; one-line
-    ``ValueError`` naming the option otherwise."""
-    text = str(value).strip()
-    unit = {"D": "days", "W": "weeks", "h": "hours"}.get(text[-1:])
-    if unit is None or not text[:-1].isdigit() or int(text[:-1]) < 1:
-        raise ValueError(f"last: expected a number of days, weeks or hours such as 60D, 8W or "
-                         f"36h, got {value!r}")
-    return pd.Timedelta(**{unit: int(text[:-1])})
 
 
 @dataclass(frozen=True)
