@@ -22,7 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .integrity import check_part
-from .postwords import POSTS_FILE, PostWords, _read_texts
+from .postwords import POSTS_FILE, PostWords, _read_texts, open_posts
 
 __all__ = ["StoredPosts", "stacked_posts", "word_batches", "release_arrow_memory"]
 
@@ -35,10 +35,9 @@ def word_batches(path, batch=READ_BATCH):
     """(offsets, store word numbers as int64) of the posts in a part's posts
     file ``path``, ``batch`` posts at a time: a part of a big period is
     never held whole."""
-    import pyarrow.parquet as pq
-
     try:
-        for words in pq.ParquetFile(path).iter_batches(batch_size=batch, columns=["words"]):
+        for words in open_posts(path).iter_batches(batch_size=batch, columns=["words"],
+                                                   use_threads=False):
             words = words.column(0)
             offsets = words.offsets.to_numpy().astype(np.int64)
             offsets -= offsets[0]
@@ -181,7 +180,6 @@ class StoredPosts:
     def _read_near(self, name, check, weight, min_words, period):
         """(rows in the part, PostWords) of part ``name``'s posts that weigh ``min_words``."""
         import pyarrow as pa
-        import pyarrow.parquet as pq
 
         path = self.folder / name / POSTS_FILE
         found, matrices, start = [], [], 0
@@ -199,7 +197,7 @@ class StoredPosts:
         rows = np.concatenate(found)
         matrix = sp.vstack(matrices, format="csr") if len(matrices) > 1 else matrices[0]
         matrix.sort_indices()
-        meta = pq.read_table(path, columns=["id", "time"]).take(pa.array(rows))
+        meta = open_posts(path).read(columns=["id", "time"], use_threads=False).take(pa.array(rows))
         release_arrow_memory()
         times = meta.column("time").cast(pa.int64()).to_numpy()
         return rows, PostWords(np.full(len(rows), period), matrix, meta.column("id"), times,
