@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import itertools
 import json
 import os
 import shutil
@@ -46,6 +47,7 @@ from ..ingest.options import ReadOptions
 from .cache import content_ids
 from .counts import WordCounts
 from .integrity import StoreDamaged, check_part, check_seal, part_check, seal, words_sha256
+from .location import arrow_source, is_local_url, is_url, location
 from .lock import store_lock
 from .periods import Periods, zone
 from .postwords import POSTS_FILE, PostWords, read_post_words, write_post_words
@@ -54,7 +56,7 @@ from .options import CountOptions, count_options
 from .prepare import PreparedCounts, existing_files, prepare_counts, resolve_options
 from .window import bulk_window, parse_bound, parse_span
 
-__all__ = ["CountStore", "ConcurrentAppend", "FORMAT"]
+__all__ = ["CountStore", "ConcurrentAppend", "LostRace", "FORMAT"]
 
 FORMAT = 1
 _MANIFEST, _WORDS = "store.json", "words.parquet"
@@ -65,21 +67,38 @@ class ConcurrentAppend(OSError):
     the file system does not honour locks.  Nothing was added."""
 
 
+class LostRace(ConcurrentAppend):
+    """Another append made the manifest this one was about to make (a store
+    on object storage, :mod:`.objectstore`): this one tries again."""
+
+
 class CountStore:
     """A folder of word counts and per-post words that appends grow.
 
     Parameters
     ----------
-    folder : path
-        Created by the first append.
+    folder : path or str
+        Created by the first append.  An fsspec URL (``s3://bucket/store``)
+        makes a store on object storage
+        (:class:`~glipca.counting.objectstore.ObjectCountStore`); a
+        ``file://`` URL is the local folder it names.
+    storage_options : dict, optional
+        For a URL: the options of its fsspec file system (credentials,
+        ``endpoint_url``...).
     """
 
-    def __init__(self, folder):
-        if "://" in str(folder):
-            # Appends need a lock and atomic renames, which object stores lack.
-            raise ValueError(f"{folder}: a count store is a folder on a local or network file "
-                             "system (NFS, Lustre...), not an fsspec URL; inputs counted with "
-                             "--dask may be URLs")
+    def __new__(cls, folder=None, storage_options=None):
+        if cls is CountStore and is_url(folder) and not is_local_url(folder):
+            # Object stores have no locks and no atomic rename: their
+            # appends take turns by exclusive creation instead.
+            from .objectstore import ObjectCountStore
+
+            return super().__new__(ObjectCountStore)
+        return super().__new__(cls)
+
+    def __init__(self, folder, storage_options=None):
+        if is_local_url(folder):  # the lock and the rename work there
+            folder = folder.split("://", 1)[1]
         self.folder = Path(folder)
 
     # -- reading -----------------------------------------------------------
@@ -88,25 +107,13 @@ class CountStore:
         """The manifest, or that of an empty store."""
         path = self.folder / _MANIFEST
         if not path.exists():
-            return {"format": FORMAT, "params": None, "inputs": [], "appends": 0, "words": 0,
-                    "report": IngestReport().as_dict(), "parts": {}}
-        try:
-            doc = json.loads(path.read_text(encoding="utf-8"))
-        except ValueError:
-            raise StoreDamaged(self.folder, "store.json is not valid JSON") from None
-        if not isinstance(doc, dict):
-            raise StoreDamaged(self.folder, "store.json is not a manifest")
-        if doc.get("format") != FORMAT:
-            raise ValueError(f"{self.folder}: store format {doc.get('format')!r}, expected {FORMAT}")
-        check_seal(doc, self.folder)
-        return doc
+            return empty_manifest()
+        return parse_manifest(path.read_text(encoding="utf-8"), self.folder, _MANIFEST)
 
     def words(self, n=None) -> list:
         """The first ``n`` words of the vocabulary (all when None), in number order."""
-        import pyarrow.parquet as pq
-
         path = self.folder / _WORDS
-        words = pq.read_table(path).column("word").to_pylist() if path.exists() else []
+        words = read_vocabulary(path) if path.exists() else []
         return words if n is None else words[:n]
 
     def read(self, since=None, until=None, last=None, lazy=False) -> PreparedCounts:
@@ -256,13 +263,18 @@ class CountStore:
             for part in parts:
                 path = self.folder / part / POSTS_FILE
                 check_part(self.folder, part, None, path)
-                posts[k] += pq.read_metadata(path).num_rows
+                with arrow_source(path) as source:
+                    posts[k] += pq.read_metadata(source).num_rows
         return posts
+
+    def _words_of(self, doc):
+        """The first words of the vocabulary, as many as the manifest ``doc`` uses."""
+        return self.words(doc["words"])
 
     def _vocabulary(self, doc):
         """The words of the manifest ``doc``, checked against it."""
         try:
-            words = self.words(doc["words"])
+            words = self._words_of(doc)
         except OSError as err:  # pyarrow's errors are OSErrors too
             raise StoreDamaged(self.folder, f"{_WORDS} cannot be read ({err})") from None
         if len(words) < doc["words"] or ("words_sha256" in doc and words_sha256(words) != doc["words_sha256"]):
@@ -326,13 +338,25 @@ class CountStore:
         # wait for each other only while they write.
         new = _new_inputs(self.manifest(), files, content, params)
         prepared = prepare_counts(new, options, jobs=jobs, progress=progress) if new else None
-        with self.transaction(files, content, params, wait=wait, notify=notify) as (doc, now, done):
-            if now != new:  # another append took some of the files meanwhile
-                new = now
-                prepared = prepare_counts(new, options, jobs=jobs, progress=progress) if new else None
-            if new:
-                self._add(doc, prepared, [c for f, c in zip(files, content) if f in new], done)
-            return done
+        for attempt in itertools.count():
+            try:
+                with self.transaction(files, content, params, wait=wait,
+                                      notify=notify) as (doc, now, done):
+                    if now != new:  # another append took some of the files meanwhile
+                        new = now
+                        prepared = prepare_counts(new, options, jobs=jobs,
+                                                  progress=progress) if new else None
+                    if new:
+                        self._add(doc, prepared, [c for f, c in zip(files, content) if f in new],
+                                  done)
+                    return done
+            except LostRace as lost:  # counted once; written again on the new manifest
+                self.after_lost_race(attempt, lost)
+
+    def after_lost_race(self, attempt, lost):
+        """Go on after the ``attempt``-th lost race, or raise: a local store,
+        whose appends hold a lock, never loses one."""
+        raise lost
 
     @contextlib.contextmanager
     def transaction(self, files, content, params, *, wait=True, notify=None):
@@ -417,8 +441,12 @@ class CountStore:
                    words_sha256=words_sha256(vocabulary),
                    inputs=doc["inputs"] + [c for c in content if json.dumps(c, sort_keys=True) not in known],
                    report=report.as_dict())
-        _write_words(self.folder, vocabulary)
+        self._write_vocabulary(doc, vocabulary)
         self._commit(doc, generation)
+
+    def _write_vocabulary(self, doc, vocabulary):
+        """Write the vocabulary the manifest ``doc`` will use."""
+        _write_words(self.folder, vocabulary)
 
     def _commit(self, doc, generation):
         """Replace the manifest with ``doc`` if it is still at ``generation``.
@@ -433,7 +461,32 @@ class CountStore:
                                    "run the append again")
         # Keys in the order they were made: the options' record reads back
         # as the counting pass gives it, and clusters.json as of the files.
-        _replace(self.folder / _MANIFEST, json.dumps(seal(doc), ensure_ascii=False, indent=1))
+        _replace(self.folder / _MANIFEST, manifest_text(doc))
+
+
+def empty_manifest():
+    """The manifest of a store no append has made yet."""
+    return {"format": FORMAT, "params": None, "inputs": [], "appends": 0, "words": 0,
+            "report": IngestReport().as_dict(), "parts": {}}
+
+
+def parse_manifest(text, folder, name):
+    """The manifest of ``text`` (file ``name`` of store ``folder``), its seal checked."""
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        raise StoreDamaged(folder, f"{name} is not valid JSON") from None
+    if not isinstance(doc, dict):
+        raise StoreDamaged(folder, f"{name} is not a manifest")
+    if doc.get("format") != FORMAT:
+        raise ValueError(f"{folder}: store format {doc.get('format')!r}, expected {FORMAT}")
+    check_seal(doc, folder, name)
+    return doc
+
+
+def manifest_text(doc) -> str:
+    """The text of the manifest ``doc``, sealed: the one writer of the format."""
+    return json.dumps(seal(doc), ensure_ascii=False, indent=1)
 
 
 def _new_inputs(doc, files, content, params):
@@ -497,7 +550,7 @@ def write_period_part(folder, doc, key, posts, dedupe=None):
     tuple
         ``(key, part name or None, check, posts left out as repeated ids)``.
     """
-    folder = Path(folder)
+    folder = location(folder)
     rows = np.arange(posts.n_posts)
     if dedupe is not None:
         rows = np.sort(np.unique(dedupe, return_index=True)[1])
@@ -508,6 +561,8 @@ def write_period_part(folder, doc, key, posts, dedupe=None):
     part = posts.take(kept)
     part.words.sort_indices()
     name = f"parts/{key}/{doc['appends'] + 1:06d}"
+    if "attempt" in doc:  # on object storage: racing appends never write the same part
+        name += f"-{doc['attempt']}"
     (folder / name).mkdir(parents=True, exist_ok=True)
     written = write_post_words(PostWords(np.full(len(kept), key), part.words, part.ids, part.times,
                                          part.texts()), folder / name)
@@ -522,7 +577,8 @@ def _new_ids(store, doc, parts, posts, rows):
     for name in parts:
         path = store.folder / name / POSTS_FILE
         check_part(store.folder, name, doc.get("checks", {}).get(name), path)
-        seen.update(pq.read_table(path, columns=["id"]).column("id").to_pylist())
+        with arrow_source(path) as source:
+            seen.update(pq.read_table(source, columns=["id"]).column("id").to_pylist())
     keep = []
     for r, i in zip(rows.tolist(), posts.ids.take(rows).to_pylist()):
         if i not in seen:
@@ -575,13 +631,27 @@ def _chunks(values):
 
 
 def _write_words(folder, vocabulary):
+    fd, tmp = tempfile.mkstemp(prefix=".words-", dir=folder)
+    os.close(fd)
+    write_vocabulary(vocabulary, tmp)
+    os.replace(tmp, folder / _WORDS)
+
+
+def write_vocabulary(vocabulary, sink):
+    """Write the words of ``vocabulary`` (in number order) to ``sink`` (a path or
+    an open file); :func:`read_vocabulary` reads them back."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    fd, tmp = tempfile.mkstemp(prefix=".words-", dir=folder)
-    os.close(fd)
-    pq.write_table(pa.table({"word": pa.array(vocabulary, type=pa.string())}), tmp)
-    os.replace(tmp, folder / _WORDS)
+    pq.write_table(pa.table({"word": pa.array(vocabulary, type=pa.string())}), sink)
+
+
+def read_vocabulary(path) -> list:
+    """The words of a vocabulary file (a Path or RemotePath), in number order."""
+    import pyarrow.parquet as pq
+
+    with arrow_source(path) as source:
+        return pq.read_table(source).column("word").to_pylist()
 
 
 def _replace(path, text):

@@ -22,6 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .integrity import check_part
+from .location import arrow_source
 from .postwords import POSTS_FILE, PostWords, _read_texts
 
 __all__ = ["StoredPosts", "stacked_posts", "word_batches", "release_arrow_memory"]
@@ -38,11 +39,12 @@ def word_batches(path, batch=READ_BATCH):
     import pyarrow.parquet as pq
 
     try:
-        for words in pq.ParquetFile(path).iter_batches(batch_size=batch, columns=["words"]):
-            words = words.column(0)
-            offsets = words.offsets.to_numpy().astype(np.int64)
-            offsets -= offsets[0]
-            yield offsets, words.flatten().to_numpy().astype(np.int64)
+        with arrow_source(path) as source:
+            for words in pq.ParquetFile(source).iter_batches(batch_size=batch, columns=["words"]):
+                words = words.column(0)
+                offsets = words.offsets.to_numpy().astype(np.int64)
+                offsets -= offsets[0]
+                yield offsets, words.flatten().to_numpy().astype(np.int64)
     finally:
         release_arrow_memory()
 
@@ -199,7 +201,8 @@ class StoredPosts:
         rows = np.concatenate(found)
         matrix = sp.vstack(matrices, format="csr") if len(matrices) > 1 else matrices[0]
         matrix.sort_indices()
-        meta = pq.read_table(path, columns=["id", "time"]).take(pa.array(rows))
+        with arrow_source(path) as source:
+            meta = pq.read_table(source, columns=["id", "time"]).take(pa.array(rows))
         release_arrow_memory()
         times = meta.column("time").cast(pa.int64()).to_numpy()
         return rows, PostWords(np.full(len(rows), period), matrix, meta.column("id"), times,
