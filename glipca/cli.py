@@ -127,7 +127,7 @@ def main():
 @main.command()
 @click.argument("inputs", nargs=-1, type=click.Path(dir_okay=False))
 @click.option("--out", "-o", required=True, type=click.Path(file_okay=False), help="Output folder.")
-@click.option("--store", type=click.Path(file_okay=False), help="Analyse the posts of this count store (glipca count --store DIR --append) instead of INPUT files; no input file is read.")
+@click.option("--store", type=click.Path(file_okay=False), help="Analyse the posts of this count store (glipca count --store DIR --append): a folder or an fsspec URL (s3://bucket/store), instead of INPUT files; no input file is read.")
 @_reading_options
 @click.option("--min-count", type=click.IntRange(1), help="Drop words in fewer posts than this [default: 20, down to 5 for fewer than 2,000 posts: one post in a hundred].")
 @click.option("--min-days", default=3, show_default=True, type=click.IntRange(1), help="Drop words seen in fewer periods than this.")
@@ -158,7 +158,7 @@ def analyse(inputs, out, store, min_count, min_days, max_words, min_posts, min_p
         _fail("give INPUT files or --store DIR", EXIT_INPUT, debug)
     with _one_line_errors(debug):
         alpha = _alpha(alpha)
-        if store is not None and not (Path(store) / "store.json").is_file():
+        if store is not None and "://" not in store and not (Path(store) / "store.json").is_file():
             raise ValueError(f"{store}: not a count store (no store.json); make one with "
                              "glipca count INPUT... --store DIR --append")
         # Checked before the work too, so that a refusal costs nothing.
@@ -239,7 +239,7 @@ def _command_line(ctx):
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--out", "-o", type=click.Path(file_okay=False), help="Output folder for the counts.")
-@click.option("--store", type=click.Path(file_okay=False), help="Count store to add the posts to, with --append (instead of --out).")
+@click.option("--store", type=click.Path(file_okay=False), help="Count store to add the posts to, with --append (instead of --out): a folder, or an fsspec URL (s3://bucket/store, docs/scaling.md).")
 @click.option("--append", is_flag=True, help="With --store: add the posts to the store (made if absent).")
 @click.option("--no-wait", is_flag=True, help="With --store: refuse at once when another append holds the store, instead of waiting for it.")
 @_reading_options
@@ -261,7 +261,8 @@ def count(inputs, out, store, append, no_wait, min_count, min_days, use_dask, sc
     format as the cache.  With --dask, INPUT may also be an fsspec URL or
     glob (s3://bucket/dump/*.jsonl.gz) and the counts are the same.  With
     --store DIR --append, the posts are added to a growing count store
-    instead (glipca.counting.store).
+    instead (glipca.counting.store); DIR may be an fsspec URL
+    (s3://bucket/store), and with --dask INPUT may be URLs too.
     """
     from pathlib import Path
 

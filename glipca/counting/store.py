@@ -330,6 +330,7 @@ class CountStore:
         ValueError
             When the options differ from the store's (naming them).
         """
+        _refuse_urls(source)
         files = existing_files(source)
         content = content_ids(files)
         options, _, params = resolve_options(files, count_options(options, **option_kwargs),
@@ -487,6 +488,14 @@ def parse_manifest(text, folder, name):
 def manifest_text(doc) -> str:
     """The text of the manifest ``doc``, sealed: the one writer of the format."""
     return json.dumps(seal(doc), ensure_ascii=False, indent=1)
+
+
+def _refuse_urls(source):
+    names = [source] if isinstance(source, (str, os.PathLike)) else list(source)
+    remote = [s for s in names if "://" in str(s)]
+    if remote:
+        raise ValueError(f"{remote[0]}: inputs at URLs are appended on Dask, which reads them "
+                         "where they are (glipca count URL... --store STORE --append --dask)")
 
 
 def _new_inputs(doc, files, content, params):
