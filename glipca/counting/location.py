@@ -119,7 +119,7 @@ def remote_path(url, storage_options=None) -> RemotePath:
                          "'glipca[s3]' (or gcsfs, adlfs for gs://, abfs://)") from None
     try:
         fs, path = fsspec.core.url_to_fs(str(url), **(storage_options or {}))
-    except ImportError as err:
+    except (ImportError, ValueError) as err:  # its package absent, or no such protocol
         raise ValueError(f"{url}: {' '.join(str(err).split())}") from None
     return RemotePath(fs, path)
 
