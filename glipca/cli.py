@@ -354,18 +354,22 @@ def _append_to_store(inputs, folder, reading, quiet, debug, wait=True, on_dask=N
 
 @main.group()
 def store():
-    """Check or describe a count store (glipca count --store DIR --append)."""
+    """Check, describe or clean a count store (glipca count --store DIR --append)."""
 
 
 def _store_folder(folder):
-    from pathlib import Path
+    from .counting.store import CountStore
 
-    if not (Path(folder) / "store.json").is_file():
+    found = CountStore(folder)
+    if hasattr(found, "generation"):  # on object storage
+        if not found.generation():
+            raise click.BadParameter(f"{folder}: not a count store (no manifests)")
+    elif not (found.folder / "store.json").is_file():
         raise click.BadParameter(f"{folder}: not a count store (no store.json)")
 
 
 @store.command()
-@click.argument("folder", type=click.Path(file_okay=False, exists=True))
+@click.argument("folder")
 @click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks.")
 def verify(folder, debug):
     """Re-read every part of the store FOLDER against its manifest.
@@ -383,14 +387,16 @@ def verify(folder, debug):
             raise ValueError(f"{folder}: {len(problems)} problem(s) found; the store is damaged")
         left = unlisted_parts(folder)
     if left:
-        click.echo(f"{folder}: {len(left)} part folder(s) no manifest lists, left by an append "
-                   "that did not finish or being written now (the next append removes them)",
-                   err=True)
+        click.echo(f"{folder}: {len(left)} " + (
+            "file(s) no manifest will name, left by appends that lost a race or died (glipca "
+            "store gc removes them)" if "://" in folder else
+            "part folder(s) no manifest lists, left by an append that did not finish or being "
+            "written now (the next append removes them)"), err=True)
     click.echo(f"{folder}: sound", err=True)
 
 
 @store.command()
-@click.argument("folder", type=click.Path(file_okay=False, exists=True))
+@click.argument("folder")
 @click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks.")
 def info(folder, debug):
     """Print what the store FOLDER holds: inputs, periods, posts, words, size."""
@@ -411,6 +417,30 @@ def info(folder, debug):
     if not i["checksums"]:
         click.echo("checksums: none recorded (made before they were); the next append adds them "
                    "for its parts", err=True)
+
+
+@store.command()
+@click.argument("url")
+@click.option("--dry-run", is_flag=True, help="List what would be removed; remove nothing.")
+@click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks.")
+def gc(url, dry_run, debug):
+    """Remove the files of the store at URL (object storage) that no manifest
+    will name: those of appends that lost a race or died, and replaced
+    vocabularies.  Safe while appends run."""
+    with _one_line_errors(debug):
+        _store_folder(url)
+        from .counting.store import CountStore
+
+        found = CountStore(url)
+        if not hasattr(found, "generation"):
+            raise ValueError(f"{url}: a local store needs no gc: its next append removes what an "
+                             "unfinished one left")
+        from .counting.objectstore import collect_garbage
+
+        removed = collect_garbage(found, dry_run=dry_run)
+    for name in removed:
+        click.echo(name)
+    click.echo(f"{url}: {len(removed)} file(s) {'to remove' if dry_run else 'removed'}", err=True)
 
 
 def _results_folder(folder):

@@ -437,3 +437,33 @@ def _append_or_tell(url, options, path, errors):
         CountStore(url, storage_options=options).append(path, lang="en", jobs=1)
     except BaseException as err:  # noqa: BLE001 - told by the test
         errors.append(err)
+
+
+def test_verify_info_and_gc_of_a_url_store(planted, tmp_path):
+    _, parts, _ = planted
+    url = f"objfile://{tmp_path}/store"
+    for path in parts[:2]:
+        CountStore(url).append(path, lang="en", jobs=1)
+    verify = CliRunner().invoke(main, ["store", "verify", url])
+    assert verify.exit_code == 0, verify.output
+    assert verify.output.strip().splitlines()[-1] == f"{url}: sound"
+    info = CliRunner().invoke(main, ["store", "info", url])
+    assert info.exit_code == 0, info.output
+    assert f"store: {url} (2 appends," in info.output
+    assert f"posts: {len(_ids(parts[:2]))}," in info.output
+    # The first vocabulary was replaced by the second: gc removes it, and the store still verifies.
+    dry = CliRunner().invoke(main, ["store", "gc", url, "--dry-run"])
+    assert dry.exit_code == 0 and dry.output.splitlines()[0].startswith("words/000000000001-")
+    assert (tmp_path / "store" / dry.output.splitlines()[0]).exists()
+    gc = CliRunner().invoke(main, ["store", "gc", url])
+    assert gc.exit_code == 0 and not (tmp_path / "store" / dry.output.splitlines()[0]).exists()
+    assert CliRunner().invoke(main, ["store", "verify", url]).exit_code == 0
+    # A damaged part is found and named.
+    doc = CountStore(url).manifest()
+    name = sorted(p for ps in doc["parts"].values() for p in ps)[-1]
+    (tmp_path / "store" / name / "posts.parquet").write_bytes(b"not parquet")
+    verify = CliRunner().invoke(main, ["store", "verify", url])
+    assert verify.exit_code == 2
+    assert f"{url}: part {name}: " in verify.output
+    nothing = CliRunner().invoke(main, ["store", "info", f"objfile://{tmp_path}/none"])
+    assert nothing.exit_code == 2 and "not a count store (no manifests)" in nothing.output
