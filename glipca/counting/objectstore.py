@@ -52,7 +52,7 @@ from .store import (ConcurrentAppend, CountStore, LostRace, _new_inputs, empty_m
 __all__ = ["ObjectCountStore", "CommitUncertain", "collect_garbage", "RACES"]
 
 #: Lost races after which an append gives up (nothing added).
-RACES = 12
+RACES = 20
 _MANIFESTS, _WORDS = "manifests", "words"
 _MANIFEST_NAME = re.compile(r"(\d{12})\.json")
 _PART_NAME = re.compile(r"(\d{6})-([0-9a-f]+)")
