@@ -25,16 +25,15 @@ from pathlib import Path
 
 _APPEND = """
 import sys, time
-from glipca.counting import objectstore
-from glipca.counting.store import CountStore
+from glipca.counting.store import CountStore, ObjectCountStore
 
-after = objectstore.ObjectCountStore.after_lost_race
+after = ObjectCountStore.after_lost_race
 
 def losing(self, attempt, lost):
     print("lost", flush=True)
     return after(self, attempt, lost)
 
-objectstore.ObjectCountStore.after_lost_race = losing
+ObjectCountStore.after_lost_race = losing
 t = time.perf_counter()
 done = CountStore(sys.argv[1]).append(sys.argv[2], lang="en", jobs=1)
 print("added", done["added"], time.perf_counter() - t)

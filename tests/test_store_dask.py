@@ -120,7 +120,7 @@ def test_a_dask_append_to_object_storage_writes_the_local_appends_store(halves, 
     the inputs given as file:// URLs; a race lost to another append is written
     again from the counts the workers hold."""
     from glipca.counting import dask as on_dask
-    from glipca.counting.objectstore import ObjectCountStore
+    from glipca.counting.store import ObjectCountStore
 
     from . import objectfs  # noqa: F401 - registers objfile://
 

@@ -19,9 +19,9 @@ from click.testing import CliRunner
 from glipca.cli import main
 from glipca.counting import objectstore
 from glipca.counting import store as store_module
-from glipca.counting.objectstore import ObjectCountStore, collect_garbage
-from glipca.counting.prepare import prepare_counts
-from glipca.counting.store import ConcurrentAppend, CountStore
+from glipca.counting.objectstore import collect_garbage
+from glipca.counting.store import ObjectCountStore
+from glipca.counting.store import ConcurrentAppend, CountStore, LostRace
 from glipca.datasets import make_trend_corpus
 
 from . import objectfs  # noqa: F401 - registers objfile:// and noexcl://
@@ -168,16 +168,15 @@ _APPEND = """
 import sys
 sys.path.insert(0, sys.argv[1])
 import tests.objectfs
-from glipca.counting import objectstore
-from glipca.counting.store import CountStore
+from glipca.counting.store import CountStore, ObjectCountStore
 
-after = objectstore.ObjectCountStore.after_lost_race
+after = ObjectCountStore.after_lost_race
 
 def losing(self, attempt, lost):
     print("lost", flush=True)
     return after(self, attempt, lost)
 
-objectstore.ObjectCountStore.after_lost_race = losing
+ObjectCountStore.after_lost_race = losing
 print(CountStore(sys.argv[2]).append(sys.argv[3], lang="en", jobs=1)["added"])
 """
 
@@ -241,7 +240,7 @@ def test_an_append_that_always_loses_gives_up_in_one_line(planted, tmp_path, mon
     before = _stored_ids(CountStore(url))
 
     def taken(self, doc, generation):
-        raise store_module.LostRace("taken")
+        raise LostRace("taken")
 
     monkeypatch.setattr(ObjectCountStore, "_commit", taken)
     monkeypatch.setattr(objectstore.time, "sleep", lambda s: None)
@@ -279,13 +278,12 @@ _KILL = """
 import os, signal, sys
 sys.path.insert(0, sys.argv[1])
 import tests.objectfs
-from glipca.counting import objectstore
-from glipca.counting.store import CountStore
+from glipca.counting.store import CountStore, ObjectCountStore
 
 def killed(*args, **kwargs):  # the parts are written, the manifest is not
     os.kill(os.getpid(), signal.SIGKILL)
 
-objectstore.ObjectCountStore._commit = killed
+ObjectCountStore._commit = killed
 CountStore(sys.argv[2]).append(sys.argv[3], lang="en", jobs=1)
 """
 

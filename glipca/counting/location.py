@@ -15,7 +15,8 @@ import contextlib
 import types
 from pathlib import Path
 
-__all__ = ["RemotePath", "remote_path", "location", "arrow_source", "is_url", "is_local_url"]
+__all__ = ["RemotePath", "remote_path", "location", "arrow_source", "arrow_threads", "read_table",
+           "is_url", "is_local_url"]
 
 
 def is_url(folder) -> bool:
@@ -137,3 +138,22 @@ def arrow_source(path):
             yield fh
     else:
         yield path
+
+
+def arrow_threads(path) -> bool:
+    """Whether pyarrow may read ``path`` with its thread pools: not through a
+    Python file (an fsspec file), whose reads from Arrow's threads make the
+    interpreter abort at exit now and then (pyarrow 26: 2 runs in 100)."""
+    return not isinstance(path, RemotePath)
+
+
+def read_table(path, columns=None):
+    """:func:`pyarrow.parquet.read_table` of a Path or a RemotePath."""
+    import pyarrow.parquet as pq
+
+    if isinstance(path, RemotePath):
+        with path.open("rb") as fh:
+            # Not read_table: its dataset scan reads the file from Arrow's
+            # threads (arrow_threads).
+            return pq.ParquetFile(fh).read(columns=columns, use_threads=False)
+    return pq.read_table(path, columns=columns)

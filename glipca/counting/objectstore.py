@@ -45,11 +45,11 @@ import time
 
 from .integrity import StoreDamaged
 from .location import RemotePath, remote_path
+from .manifest import (ConcurrentAppend, LostRace, empty_manifest, manifest_text, new_inputs,
+                       parse_manifest, read_vocabulary, write_vocabulary)
 from .postwords import POSTS_FILE
-from .store import (ConcurrentAppend, CountStore, LostRace, _new_inputs, empty_manifest,
-                    manifest_text, parse_manifest, read_vocabulary, write_vocabulary)
 
-__all__ = ["ObjectCountStore", "CommitUncertain", "collect_garbage", "RACES"]
+__all__ = ["ObjectStore", "CommitUncertain", "collect_garbage", "RACES"]
 
 #: Lost races after which an append gives up (nothing added).
 RACES = 20
@@ -67,20 +67,11 @@ class CommitUncertain(ConcurrentAppend):
     made: what the append wrote is left for :func:`collect_garbage`."""
 
 
-class ObjectCountStore(CountStore):
-    """A count store at an fsspec URL (``s3://bucket/store``), appended to by
-    exclusive creation of numbered manifests instead of a lock.
-
-    Made by :class:`~glipca.counting.store.CountStore` for a URL; reads and
-    appends as a local store does.
-
-    Parameters
-    ----------
-    folder : str or RemotePath
-        The store's URL.
-    storage_options : dict, optional
-        Options of its fsspec file system.
-    """
+class ObjectStore:
+    """What a count store on object storage does otherwise than a local one:
+    the methods of :class:`~glipca.counting.store.ObjectCountStore` (this and
+    :class:`~glipca.counting.store.CountStore`) that find, read and make
+    its manifests and vocabularies."""
 
     def __init__(self, folder, storage_options=None):
         self.folder = folder if isinstance(folder, RemotePath) else remote_path(folder, storage_options)
@@ -137,7 +128,7 @@ class ObjectCountStore(CountStore):
         self._check_exclusive_create()
         doc = self.manifest()
         doc["attempt"] = secrets.token_hex(8)
-        new = _new_inputs(doc, files, content, params)
+        new = new_inputs(doc, files, content, params)
         done = {"added": 0, "repeated": 0, "periods": 0, "skipped_inputs": len(files) - len(new)}
         try:
             yield doc, new, done
@@ -227,7 +218,7 @@ class ObjectCountStore(CountStore):
 
 
 def collect_garbage(store, dry_run=False) -> list:
-    """Remove the files of ``store`` (an ObjectCountStore) no manifest will name.
+    """Remove the files of ``store`` (on object storage) no manifest will name.
 
     Those are the parts and vocabularies of appends that lost a race or died,
     of a generation whose manifest exists (made by another append: it

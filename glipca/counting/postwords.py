@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from .location import RemotePath, arrow_source, location
+from .location import RemotePath, arrow_source, arrow_threads, location
 
 __all__ = ["PostWords", "PostCollector", "word_columns", "write_post_words", "read_post_words",
            "POSTS_FILE", "ROW_GROUP"]
@@ -275,15 +275,15 @@ def _read_texts(path, rows):
     if len(rows) == 0:
         return []
     with arrow_source(path) as source:
-        return _read_row_texts(pq.ParquetFile(source), rows)
+        return _read_row_texts(pq.ParquetFile(source), rows, arrow_threads(path))
 
 
-def _read_row_texts(pf, rows):
+def _read_row_texts(pf, rows, threads):
     starts = np.cumsum([0] + [pf.metadata.row_group(g).num_rows for g in range(pf.num_row_groups)])
     groups = np.searchsorted(starts, rows, side="right") - 1
     out = [None] * len(rows)
     for g in np.unique(groups):
-        texts = pf.read_row_group(int(g), columns=["text"]).column("text")
+        texts = pf.read_row_group(int(g), columns=["text"], use_threads=threads).column("text")
         mine = np.flatnonzero(groups == g)
         picked = texts.take(rows[mine] - starts[g]).to_pylist()
         for i, t in zip(mine.tolist(), picked):
@@ -366,7 +366,8 @@ def _read_all(pf, path, n_words):
     ids = []
     row = 0
     for g in range(pf.num_row_groups):
-        part = pf.read_row_group(g, columns=["period", "time", "id", "words"])
+        part = pf.read_row_group(g, columns=["period", "time", "id", "words"],
+                                 use_threads=arrow_threads(path))
         m = part.num_rows
         period[row:row + m] = part.column("period").to_numpy()
         times[row:row + m] = part.column("time").cast(pa.int64()).to_numpy()

@@ -46,9 +46,12 @@ from ..ingest import IngestReport
 from ..ingest.options import ReadOptions
 from .cache import content_ids
 from .counts import WordCounts
-from .integrity import StoreDamaged, check_part, check_seal, part_check, seal, words_sha256
-from .location import arrow_source, is_local_url, is_url, location
+from .integrity import StoreDamaged, check_part, part_check, words_sha256
+from .location import arrow_source, is_local_url, is_url, location, read_table
 from .lock import store_lock
+from .manifest import (FORMAT, ConcurrentAppend, LostRace, empty_manifest, manifest_text,
+                       new_inputs, parse_manifest, read_vocabulary, write_vocabulary)
+from .objectstore import ObjectStore
 from .periods import Periods, zone
 from .postwords import POSTS_FILE, PostWords, read_post_words, write_post_words
 from .storedposts import StoredPosts, word_batches
@@ -56,20 +59,9 @@ from .options import CountOptions, count_options
 from .prepare import PreparedCounts, existing_files, prepare_counts, resolve_options
 from .window import bulk_window, parse_bound, parse_span
 
-__all__ = ["CountStore", "ConcurrentAppend", "LostRace", "FORMAT"]
+__all__ = ["CountStore", "ObjectCountStore", "ConcurrentAppend", "LostRace", "FORMAT"]
 
-FORMAT = 1
 _MANIFEST, _WORDS = "store.json", "words.parquet"
-
-
-class ConcurrentAppend(OSError):
-    """Another append replaced the manifest while this one held the lock:
-    the file system does not honour locks.  Nothing was added."""
-
-
-class LostRace(ConcurrentAppend):
-    """Another append made the manifest this one was about to make (a store
-    on object storage, :mod:`.objectstore`): this one tries again."""
 
 
 class CountStore:
@@ -91,8 +83,6 @@ class CountStore:
         if cls is CountStore and is_url(folder) and not is_local_url(folder):
             # Object stores have no locks and no atomic rename: their
             # appends take turns by exclusive creation instead.
-            from .objectstore import ObjectCountStore
-
             return super().__new__(ObjectCountStore)
         return super().__new__(cls)
 
@@ -337,7 +327,7 @@ class CountStore:
                                              content=content)
         # Counted before the lock is taken: appends count side by side and
         # wait for each other only while they write.
-        new = _new_inputs(self.manifest(), files, content, params)
+        new = new_inputs(self.manifest(), files, content, params)
         prepared = prepare_counts(new, options, jobs=jobs, progress=progress) if new else None
         for attempt in itertools.count():
             try:
@@ -380,7 +370,7 @@ class CountStore:
             doc = self.manifest()
             if dead:
                 _discard_unlisted(self.folder, doc)
-            new = _new_inputs(doc, files, content, params)
+            new = new_inputs(doc, files, content, params)
             done = {"added": 0, "repeated": 0, "periods": 0, "skipped_inputs": len(files) - len(new)}
             appended = doc["appends"] + 1
             try:
@@ -465,29 +455,21 @@ class CountStore:
         _replace(self.folder / _MANIFEST, manifest_text(doc))
 
 
-def empty_manifest():
-    """The manifest of a store no append has made yet."""
-    return {"format": FORMAT, "params": None, "inputs": [], "appends": 0, "words": 0,
-            "report": IngestReport().as_dict(), "parts": {}}
 
 
-def parse_manifest(text, folder, name):
-    """The manifest of ``text`` (file ``name`` of store ``folder``), its seal checked."""
-    try:
-        doc = json.loads(text)
-    except ValueError:
-        raise StoreDamaged(folder, f"{name} is not valid JSON") from None
-    if not isinstance(doc, dict):
-        raise StoreDamaged(folder, f"{name} is not a manifest")
-    if doc.get("format") != FORMAT:
-        raise ValueError(f"{folder}: store format {doc.get('format')!r}, expected {FORMAT}")
-    check_seal(doc, folder, name)
-    return doc
+class ObjectCountStore(ObjectStore, CountStore):
+    """A count store at an fsspec URL (``s3://bucket/store``), appended to by
+    exclusive creation of numbered manifests instead of a lock
+    (:mod:`.objectstore`).  ``CountStore(url)`` makes one; it reads and
+    appends as a local store does.
 
-
-def manifest_text(doc) -> str:
-    """The text of the manifest ``doc``, sealed: the one writer of the format."""
-    return json.dumps(seal(doc), ensure_ascii=False, indent=1)
+    Parameters
+    ----------
+    folder : str or RemotePath
+        The store's URL.
+    storage_options : dict, optional
+        Options of its fsspec file system.
+    """
 
 
 def _refuse_urls(source):
@@ -496,14 +478,6 @@ def _refuse_urls(source):
     if remote:
         raise ValueError(f"{remote[0]}: inputs at URLs are appended on Dask, which reads them "
                          "where they are (glipca count URL... --store STORE --append --dask)")
-
-
-def _new_inputs(doc, files, content, params):
-    """The ``files`` whose content the manifest ``doc`` does not list, once its
-    options are checked against ``params``."""
-    _check_params(doc["params"], params)
-    known = {json.dumps(c, sort_keys=True) for c in doc["inputs"]}
-    return [f for f, c in zip(files, content) if json.dumps(c, sort_keys=True) not in known]
 
 
 def _discard_unlisted(folder, doc, generation=None):
@@ -526,14 +500,6 @@ def _key(periods, t):
     if t.tz is None:
         t = t.tz_localize(periods.zone)
     return periods.key(t.to_pydatetime())
-
-
-def _check_params(stored, given):
-    if stored is None or stored == given:
-        return
-    differ = sorted(k for k in set(stored) | set(given) if stored.get(k) != given.get(k))
-    raise ValueError("the store was made with other options (" + ", ".join(differ) + "); "
-                     "append with the store's options or start another store")
 
 
 def write_period_part(folder, doc, key, posts, dedupe=None):
@@ -580,14 +546,11 @@ def write_period_part(folder, doc, key, posts, dedupe=None):
 
 def _new_ids(store, doc, parts, posts, rows):
     """``rows`` less the posts whose id is already in ``parts`` or earlier in ``rows``."""
-    import pyarrow.parquet as pq
-
     seen = set()
     for name in parts:
         path = store.folder / name / POSTS_FILE
         check_part(store.folder, name, doc.get("checks", {}).get(name), path)
-        with arrow_source(path) as source:
-            seen.update(pq.read_table(source, columns=["id"]).column("id").to_pylist())
+        seen.update(read_table(path, columns=["id"]).column("id").to_pylist())
     keep = []
     for r, i in zip(rows.tolist(), posts.ids.take(rows).to_pylist()):
         if i not in seen:
@@ -644,23 +607,6 @@ def _write_words(folder, vocabulary):
     os.close(fd)
     write_vocabulary(vocabulary, tmp)
     os.replace(tmp, folder / _WORDS)
-
-
-def write_vocabulary(vocabulary, sink):
-    """Write the words of ``vocabulary`` (in number order) to ``sink`` (a path or
-    an open file); :func:`read_vocabulary` reads them back."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    pq.write_table(pa.table({"word": pa.array(vocabulary, type=pa.string())}), sink)
-
-
-def read_vocabulary(path) -> list:
-    """The words of a vocabulary file (a Path or RemotePath), in number order."""
-    import pyarrow.parquet as pq
-
-    with arrow_source(path) as source:
-        return pq.read_table(source).column("word").to_pylist()
 
 
 def _replace(path, text):

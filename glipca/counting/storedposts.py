@@ -22,7 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .integrity import check_part
-from .location import arrow_source
+from .location import arrow_source, arrow_threads, read_table
 from .postwords import POSTS_FILE, PostWords, _read_texts
 
 __all__ = ["StoredPosts", "stacked_posts", "word_batches", "release_arrow_memory"]
@@ -40,7 +40,8 @@ def word_batches(path, batch=READ_BATCH):
 
     try:
         with arrow_source(path) as source:
-            for words in pq.ParquetFile(source).iter_batches(batch_size=batch, columns=["words"]):
+            for words in pq.ParquetFile(source).iter_batches(batch_size=batch, columns=["words"],
+                                                             use_threads=arrow_threads(path)):
                 words = words.column(0)
                 offsets = words.offsets.to_numpy().astype(np.int64)
                 offsets -= offsets[0]
@@ -183,7 +184,6 @@ class StoredPosts:
     def _read_near(self, name, check, weight, min_words, period):
         """(rows in the part, PostWords) of part ``name``'s posts that weigh ``min_words``."""
         import pyarrow as pa
-        import pyarrow.parquet as pq
 
         path = self.folder / name / POSTS_FILE
         found, matrices, start = [], [], 0
@@ -201,8 +201,7 @@ class StoredPosts:
         rows = np.concatenate(found)
         matrix = sp.vstack(matrices, format="csr") if len(matrices) > 1 else matrices[0]
         matrix.sort_indices()
-        with arrow_source(path) as source:
-            meta = pq.read_table(source, columns=["id", "time"]).take(pa.array(rows))
+        meta = read_table(path, columns=["id", "time"]).take(pa.array(rows))
         release_arrow_memory()
         times = meta.column("time").cast(pa.int64()).to_numpy()
         return rows, PostWords(np.full(len(rows), period), matrix, meta.column("id"), times,

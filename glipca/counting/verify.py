@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 from .integrity import StoreDamaged, file_sha256, words_sha256
-from .location import arrow_source
+from .location import read_table
 from .postwords import POSTS_FILE
 from .store import CountStore
 
@@ -108,8 +108,6 @@ def _check_vocabulary(store, doc):
 
 def _check_part(store, doc, name, key, check, seen):
     """Problems of one part, and the posts it holds."""
-    import pyarrow.parquet as pq
-
     path = store.folder / name / POSTS_FILE
     # A part found damaged counts the posts the manifest gives it, so that
     # its period's sum does not report the same damage twice.
@@ -124,8 +122,7 @@ def _check_part(store, doc, name, key, check, seen):
             return [f"part {name}: does not match its checksum"], expected
     problems = []
     try:
-        with arrow_source(path) as source:
-            table = pq.read_table(source, columns=["period", "id", "words"])
+        table = read_table(path, columns=["period", "id", "words"])
     except Exception as err:  # noqa: BLE001 - any failure to read is the finding
         return [f"part {name}: cannot be read ({' '.join(str(err).split())})"], expected
     n = table.num_rows

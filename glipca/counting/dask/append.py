@@ -35,11 +35,11 @@ import scipy.sparse as sp
 from ..cache import content_ids
 from ..integrity import file_sha256
 from ..location import remote_path
-from ..objectstore import ObjectCountStore
 from ..options import count_options
 from ..postwords import PostWords
 from ..prepare import existing_files, resolve_options
-from ..store import LostRace, _new_inputs, write_period_part
+from ..manifest import LostRace, new_inputs
+from ..store import ObjectCountStore, write_period_part
 from .driver import _connect, _ingest_report, reduce_tasks
 from .planning import DEFAULT_BLOCKSIZE, expand_inputs, is_url, plan_tasks
 from .reduce import assemble
@@ -114,7 +114,7 @@ def _inputs(names, options):
 def _append_in_attempts(store, files, content, options, params, connect, blocksize):
     """:func:`append_on_dask` for a store on object storage: the new files are
     counted once, then written and committed until an attempt wins the race."""
-    new = _new_inputs(store.manifest(), files, content, params)
+    new = new_inputs(store.manifest(), files, content, params)
     client, owned = _connect(*connect) if new else (None, [])
     try:
         counted = _count(client, new, options, blocksize) if new else None
