@@ -127,7 +127,7 @@ def main():
 @main.command()
 @click.argument("inputs", nargs=-1, type=click.Path(dir_okay=False))
 @click.option("--out", "-o", required=True, type=click.Path(file_okay=False), help="Output folder.")
-@click.option("--store", type=click.Path(file_okay=False), help="Analyse the posts of this count store (glipca count --store DIR --append) instead of INPUT files; no input file is read.")
+@click.option("--store", type=click.Path(file_okay=False), help="Analyse the posts of this count store (glipca count --store DIR --append): a folder or an fsspec URL (s3://bucket/store), instead of INPUT files; no input file is read.")
 @_reading_options
 @click.option("--min-count", type=click.IntRange(1), help="Drop words in fewer posts than this [default: 20, down to 5 for fewer than 2,000 posts: one post in a hundred].")
 @click.option("--min-days", default=3, show_default=True, type=click.IntRange(1), help="Drop words seen in fewer periods than this.")
@@ -158,7 +158,7 @@ def analyse(inputs, out, store, min_count, min_days, max_words, min_posts, min_p
         _fail("give INPUT files or --store DIR", EXIT_INPUT, debug)
     with _one_line_errors(debug):
         alpha = _alpha(alpha)
-        if store is not None and not (Path(store) / "store.json").is_file():
+        if store is not None and "://" not in store and not (Path(store) / "store.json").is_file():
             raise ValueError(f"{store}: not a count store (no store.json); make one with "
                              "glipca count INPUT... --store DIR --append")
         # Checked before the work too, so that a refusal costs nothing.
@@ -239,7 +239,7 @@ def _command_line(ctx):
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--out", "-o", type=click.Path(file_okay=False), help="Output folder for the counts.")
-@click.option("--store", type=click.Path(file_okay=False), help="Count store to add the posts to, with --append (instead of --out).")
+@click.option("--store", type=click.Path(file_okay=False), help="Count store to add the posts to, with --append (instead of --out): a folder, or an fsspec URL (s3://bucket/store, docs/scaling.md).")
 @click.option("--append", is_flag=True, help="With --store: add the posts to the store (made if absent).")
 @click.option("--no-wait", is_flag=True, help="With --store: refuse at once when another append holds the store, instead of waiting for it.")
 @_reading_options
@@ -261,7 +261,8 @@ def count(inputs, out, store, append, no_wait, min_count, min_days, use_dask, sc
     format as the cache.  With --dask, INPUT may also be an fsspec URL or
     glob (s3://bucket/dump/*.jsonl.gz) and the counts are the same.  With
     --store DIR --append, the posts are added to a growing count store
-    instead (glipca.counting.store).
+    instead (glipca.counting.store); DIR may be an fsspec URL
+    (s3://bucket/store), and with --dask INPUT may be URLs too.
     """
     from pathlib import Path
 
@@ -360,18 +361,22 @@ def _append_to_store(inputs, folder, reading, quiet, debug, wait=True, on_dask=N
 
 @main.group()
 def store():
-    """Check or describe a count store (glipca count --store DIR --append)."""
+    """Check, describe or clean a count store (glipca count --store DIR --append)."""
 
 
 def _store_folder(folder):
-    from pathlib import Path
+    from .counting.store import CountStore
 
-    if not (Path(folder) / "store.json").is_file():
+    found = CountStore(folder)
+    if hasattr(found, "generation"):  # on object storage
+        if not found.generation():
+            raise click.BadParameter(f"{folder}: not a count store (no manifests)")
+    elif not (found.folder / "store.json").is_file():
         raise click.BadParameter(f"{folder}: not a count store (no store.json)")
 
 
 @store.command()
-@click.argument("folder", type=click.Path(file_okay=False, exists=True))
+@click.argument("folder")
 @click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks.")
 def verify(folder, debug):
     """Re-read every part of the store FOLDER against its manifest.
@@ -389,14 +394,16 @@ def verify(folder, debug):
             raise ValueError(f"{folder}: {len(problems)} problem(s) found; the store is damaged")
         left = unlisted_parts(folder)
     if left:
-        click.echo(f"{folder}: {len(left)} part folder(s) no manifest lists, left by an append "
-                   "that did not finish or being written now (the next append removes them)",
-                   err=True)
+        click.echo(f"{folder}: {len(left)} " + (
+            "file(s) no manifest will name, left by appends that lost a race or died (glipca "
+            "store gc removes them)" if "://" in folder else
+            "part folder(s) no manifest lists, left by an append that did not finish or being "
+            "written now (the next append removes them)"), err=True)
     click.echo(f"{folder}: sound", err=True)
 
 
 @store.command()
-@click.argument("folder", type=click.Path(file_okay=False, exists=True))
+@click.argument("folder")
 @click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks.")
 def info(folder, debug):
     """Print what the store FOLDER holds: inputs, periods, posts, words, size."""
@@ -417,6 +424,30 @@ def info(folder, debug):
     if not i["checksums"]:
         click.echo("checksums: none recorded (made before they were); the next append adds them "
                    "for its parts", err=True)
+
+
+@store.command()
+@click.argument("url")
+@click.option("--dry-run", is_flag=True, help="List what would be removed; remove nothing.")
+@click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks.")
+def gc(url, dry_run, debug):
+    """Remove the files of the store at URL (object storage) that no manifest
+    will name: those of appends that lost a race or died, and replaced
+    vocabularies.  Safe while appends run."""
+    with _one_line_errors(debug):
+        _store_folder(url)
+        from .counting.store import CountStore
+
+        found = CountStore(url)
+        if not hasattr(found, "generation"):
+            raise ValueError(f"{url}: a local store needs no gc: its next append removes what an "
+                             "unfinished one left")
+        from .counting.objectstore import collect_garbage
+
+        removed = collect_garbage(found, dry_run=dry_run)
+    for name in removed:
+        click.echo(name)
+    click.echo(f"{url}: {len(removed)} file(s) {'to remove' if dry_run else 'removed'}", err=True)
 
 
 def _results_folder(folder):

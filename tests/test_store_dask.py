@@ -39,9 +39,14 @@ def test_dask_with_a_store_fails_in_one_line_without_dask(halves, tmp_path, monk
     assert not (tmp_path / "s" / "store.json").exists()  # nothing counted here instead
 
 
-def test_a_store_is_a_folder_not_a_url():
-    with pytest.raises(ValueError, match="not an fsspec URL"):
-        CountStore("s3://bucket/store")
+def test_a_store_at_a_url_without_its_file_system_fails_in_one_line(halves, tmp_path):
+    with pytest.raises(ValueError, match=r"^nosuchfs://bucket/store: .*nosuchfs") as err:
+        CountStore("nosuchfs://bucket/store")
+    assert "\n" not in str(err.value)
+    ran = CliRunner().invoke(main, ["count", str(halves[0]), "--store", "nosuchfs://b/s",
+                                    "--append", "--lang", "en", "-q"])
+    assert ran.exit_code == 2 and len(ran.output.strip().splitlines()) == 1
+    assert ran.output.startswith("glipca: error: nosuchfs://b/s: ")
 
 
 distributed = pytest.importorskip("distributed")
@@ -107,3 +112,57 @@ def test_cli_count_on_dask_into_a_store(halves, tmp_path):
     same_store(local, CountStore(folder))
     assert not list(folder.glob("parts/*/*/.*"))  # nothing half written left behind
     assert json.loads((folder / "store.json").read_text(encoding="utf-8"))["appends"] == 2
+
+
+def test_a_dask_append_to_object_storage_writes_the_local_appends_store(halves, tmp_path, client,
+                                                                       monkeypatch):
+    """Workers write the parts to an objfile:// store (S3's semantics, tests/objectfs.py),
+    the inputs given as file:// URLs; a race lost to another append is written
+    again from the counts the workers hold."""
+    from glipca.counting import dask as on_dask
+    from glipca.counting.store import ObjectCountStore
+
+    from . import objectfs  # noqa: F401 - registers objfile://
+
+    lines = halves[1].read_text(encoding="utf-8").splitlines(True)[:50]
+    extra = tmp_path / "extra.jsonl"
+    extra.write_text("".join(json.dumps(dict(json.loads(x), id=f"extra-{i}")) + "\n"
+                             for i, x in enumerate(lines)), encoding="utf-8")
+    local = CountStore(tmp_path / "local")
+    for path in (halves[0], extra, halves[1]):
+        local.append(path, lang="en", jobs=1, drop_duplicates=True)
+    url = f"objfile://{tmp_path}/object/store"
+    store = CountStore(url)
+    assert isinstance(store, ObjectCountStore)
+    commit, counted = ObjectCountStore._commit, []
+    count = on_dask.append._count
+
+    def overtaken(self, doc, generation):  # another append makes the manifest meanwhile
+        monkeypatch.setattr(ObjectCountStore, "_commit", commit)
+        CountStore(url).append(extra, lang="en", jobs=1, drop_duplicates=True)
+        return commit(self, doc, generation)
+
+    monkeypatch.setattr(on_dask.append, "_count", lambda *a: counted.append(1) or count(*a))
+    kwargs = dict(lang="en", client=client, blocksize=20_000, drop_duplicates=True)
+    done = [on_dask.append_on_dask(store, f"file://{halves[0]}", **kwargs)]
+    monkeypatch.setattr(ObjectCountStore, "_commit", overtaken)
+    done.append(on_dask.append_on_dask(store, [str(halves[0]), f"file://{halves[1]}"], **kwargs))
+    assert done[1]["skipped_inputs"] == 1 and done[1]["added"] > 0
+    assert len(counted) == 2  # halves[1] counted once, written twice
+    assert store.manifest()["appends"] == 3
+    ra, rb = local.read(), store.read()
+    assert ra.counts.words == rb.counts.words and (ra.counts.counts != rb.counts.counts).nnz == 0
+    assert ra.posts.equals(rb.posts)
+    assert local.manifest()["inputs"] == store.manifest()["inputs"]
+    # The CLI, inputs as URLs, into a fresh object store, as into a local one.
+    for name in ("cli-local", "objfile://" + str(tmp_path / "cli" / "store")):
+        for path in halves:
+            ran = CliRunner().invoke(main, ["count", f"file://{path}", "--store",
+                                            str(tmp_path / name) if "://" not in name else name,
+                                            "--append", "--dask", "--scheduler",
+                                            client.scheduler.address, "--block-size", "1",
+                                            "--lang", "en", "-q"])
+            assert ran.exit_code == 0, ran.output
+    ra, rb = CountStore(tmp_path / "cli-local").read(), CountStore(name).read()
+    assert ra.posts.n_posts > 0 and ra.posts.equals(rb.posts)
+    assert ra.counts.words == rb.counts.words and (ra.counts.counts != rb.counts.counts).nnz == 0

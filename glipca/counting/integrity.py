@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
+
+from .location import location
 
 __all__ = ["StoreDamaged", "file_sha256", "words_sha256", "seal", "check_seal", "check_part"]
 
@@ -28,7 +29,7 @@ class StoreDamaged(ValueError):
 
 def file_sha256(path) -> str:
     h = hashlib.sha256()
-    with open(path, "rb") as fh:
+    with location(path).open("rb") as fh:
         for block in iter(lambda: fh.read(_BLOCK), b""):
             h.update(block)
     return h.hexdigest()
@@ -52,10 +53,10 @@ def seal(doc) -> dict:
     return doc
 
 
-def check_seal(doc, folder):
-    """Raise :class:`StoreDamaged` when the manifest is not the one written."""
+def check_seal(doc, folder, name="store.json"):
+    """Raise :class:`StoreDamaged` when the manifest (file ``name``) is not the one written."""
     if "checksum" in doc and doc["checksum"] != _digest(doc):
-        raise StoreDamaged(folder, "store.json does not match its checksum (edited by hand?)"
+        raise StoreDamaged(folder, f"{name} does not match its checksum (edited by hand?)"
                            + _first_difference(doc))
 
 
@@ -74,7 +75,7 @@ def _first_difference(doc):
 
 def part_check(path, posts) -> dict:
     """What the manifest records of a part just written."""
-    path = Path(path)
+    path = location(path)
     return {"posts": int(posts), "bytes": path.stat().st_size, "sha256": file_sha256(path)}
 
 

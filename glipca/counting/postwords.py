@@ -17,6 +17,7 @@ until asked for, a row group at a time.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -26,6 +27,8 @@ from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
+
+from .location import RemotePath, arrow_source, arrow_threads, location
 
 __all__ = ["PostWords", "PostCollector", "word_columns", "write_post_words", "read_post_words",
            "POSTS_FILE", "ROW_GROUP"]
@@ -67,8 +70,8 @@ class PostWords:
         self.words = sp.csr_matrix(words, dtype=np.int8)
         self.ids = _strings(ids)
         self.times = np.asarray(times, dtype=np.int64)
-        if isinstance(texts, (str, Path)):
-            self._texts, self._path = None, Path(texts)
+        if isinstance(texts, (str, Path, RemotePath)):
+            self._texts, self._path = None, location(texts)
         else:
             self._texts, self._path = _strings(texts), None
         n = len(self.period)
@@ -266,25 +269,34 @@ class PostCollector:
         return PostWords(period, matrix, table.column("id"), times, table.column("text"))
 
 
+@contextlib.contextmanager
 def open_posts(path):
-    """The posts file ``path`` as a ``pyarrow.parquet.ParquetFile``, for reads of
-    a few columns or row groups, each to be made with ``use_threads=False``.
+    """The posts file ``path`` (a Path or a RemotePath) as a
+    ``pyarrow.parquet.ParquetFile``, for reads of a few columns or row
+    groups, each to be made with ``use_threads=False``.
 
     Arrow's reader threads each keep the memory they allocated for reuse,
     out of reach of ``release_unused``, and buffering a whole row group
     ahead adds to it: reading the words of a store of 10 M posts part by
     part left 54 MiB behind that way, 12 MiB with one thread and no
-    buffering, and took less time.
+    buffering, and took less time.  Through a Python (fsspec) file, reads
+    from Arrow's threads also make the interpreter abort at exit now and
+    then (:func:`~glipca.counting.location.arrow_threads`).
     """
     import pyarrow.parquet as pq
 
-    return pq.ParquetFile(path, pre_buffer=False)
+    with arrow_source(path) as source:
+        yield pq.ParquetFile(source, pre_buffer=False)
 
 
 def _read_texts(path, rows):
     if len(rows) == 0:
         return []
-    pf = open_posts(path)
+    with open_posts(path) as pf:
+        return _read_row_texts(pf, rows)
+
+
+def _read_row_texts(pf, rows):
     starts = np.cumsum([0] + [pf.metadata.row_group(g).num_rows for g in range(pf.num_row_groups)])
     groups = np.searchsorted(starts, rows, side="right") - 1
     out = [None] * len(rows)
@@ -298,17 +310,21 @@ def _read_texts(path, rows):
 
 
 def write_post_words(posts, folder) -> Path:
-    """Write ``posts`` as ``folder/posts.parquet``; the one writer of the format."""
+    """Write ``posts`` as ``folder/posts.parquet``; the one writer of the format.
+
+    ``folder`` may be a :class:`~glipca.counting.location.RemotePath`."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    path = Path(folder) / POSTS_FILE
+    path = location(folder) / POSTS_FILE
     w = posts.words
     schema = pa.schema([
         ("period", pa.int32()), ("time", pa.timestamp("ns", tz="UTC")), ("id", pa.string()),
         ("text", pa.string()), ("words", pa.list_(pa.int32())),
     ], metadata={"nnz": str(w.nnz), "n_words": str(posts.n_words)})
-    with pq.ParquetWriter(path, schema) as writer:
+    with contextlib.ExitStack() as stack:
+        sink = stack.enter_context(path.open("wb")) if isinstance(path, RemotePath) else path
+        writer = stack.enter_context(pq.ParquetWriter(sink, schema))
         for lo in range(0, max(posts.n_posts, 1), ROW_GROUP):
             hi = min(lo + ROW_GROUP, posts.n_posts)
             ptr = w.indptr[lo:hi + 1]
@@ -341,13 +357,19 @@ def read_post_words(folder, n_words=None):
     ValueError
         If the file does not belong to counts of ``n_words`` words.
     """
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    path = Path(folder) / POSTS_FILE
+    path = location(folder) / POSTS_FILE
     if not path.exists():
         return None
-    pf = pq.ParquetFile(path)
+    with arrow_source(path) as source:
+        return _read_all(pq.ParquetFile(source), path, n_words)
+
+
+def _read_all(pf, path, n_words):
+    """:func:`read_post_words` of the open Parquet file ``pf`` of ``path``."""
+    import pyarrow as pa
+
     meta = pf.schema_arrow.metadata or {}
     written = int(meta.get(b"n_words", -1))
     if n_words is None:
@@ -362,7 +384,8 @@ def read_post_words(folder, n_words=None):
     ids = []
     row = 0
     for g in range(pf.num_row_groups):
-        part = pf.read_row_group(g, columns=["period", "time", "id", "words"])
+        part = pf.read_row_group(g, columns=["period", "time", "id", "words"],
+                                 use_threads=arrow_threads(path))
         m = part.num_rows
         period[row:row + m] = part.column("period").to_numpy()
         times[row:row + m] = part.column("time").cast(pa.int64()).to_numpy()

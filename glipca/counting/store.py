@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import itertools
 import json
 import os
 import shutil
@@ -45,8 +46,12 @@ from ..ingest import IngestReport
 from ..ingest.options import ReadOptions
 from .cache import content_ids
 from .counts import WordCounts
-from .integrity import StoreDamaged, check_part, check_seal, part_check, seal, words_sha256
+from .integrity import StoreDamaged, check_part, part_check, words_sha256
+from .location import arrow_source, is_local_url, is_url, location, read_table
 from .lock import store_lock
+from .manifest import (FORMAT, ConcurrentAppend, LostRace, empty_manifest, manifest_text,
+                       new_inputs, parse_manifest, read_vocabulary, write_vocabulary)
+from .objectstore import ObjectStore
 from .periods import Periods, zone
 from .postwords import POSTS_FILE, PostWords, read_post_words, write_post_words
 from .storedposts import StoredPosts, word_batches
@@ -54,15 +59,9 @@ from .options import CountOptions, count_options
 from .prepare import PreparedCounts, existing_files, prepare_counts, resolve_options
 from .window import bulk_window, parse_bound, parse_span
 
-__all__ = ["CountStore", "ConcurrentAppend", "FORMAT"]
+__all__ = ["CountStore", "ObjectCountStore", "ConcurrentAppend", "LostRace", "FORMAT"]
 
-FORMAT = 1
 _MANIFEST, _WORDS = "store.json", "words.parquet"
-
-
-class ConcurrentAppend(OSError):
-    """Another append replaced the manifest while this one held the lock:
-    the file system does not honour locks.  Nothing was added."""
 
 
 class CountStore:
@@ -70,16 +69,26 @@ class CountStore:
 
     Parameters
     ----------
-    folder : path
-        Created by the first append.
+    folder : path or str
+        Created by the first append.  An fsspec URL (``s3://bucket/store``)
+        makes a store on object storage
+        (:class:`~glipca.counting.objectstore.ObjectCountStore`); a
+        ``file://`` URL is the local folder it names.
+    storage_options : dict, optional
+        For a URL: the options of its fsspec file system (credentials,
+        ``endpoint_url``...).
     """
 
-    def __init__(self, folder):
-        if "://" in str(folder):
-            # Appends need a lock and atomic renames, which object stores lack.
-            raise ValueError(f"{folder}: a count store is a folder on a local or network file "
-                             "system (NFS, Lustre...), not an fsspec URL; inputs counted with "
-                             "--dask may be URLs")
+    def __new__(cls, folder=None, storage_options=None):
+        if cls is CountStore and is_url(folder) and not is_local_url(folder):
+            # Object stores have no locks and no atomic rename: their
+            # appends take turns by exclusive creation instead.
+            return super().__new__(ObjectCountStore)
+        return super().__new__(cls)
+
+    def __init__(self, folder, storage_options=None):
+        if is_local_url(folder):  # the lock and the rename work there
+            folder = folder.split("://", 1)[1]
         self.folder = Path(folder)
 
     # -- reading -----------------------------------------------------------
@@ -88,25 +97,13 @@ class CountStore:
         """The manifest, or that of an empty store."""
         path = self.folder / _MANIFEST
         if not path.exists():
-            return {"format": FORMAT, "params": None, "inputs": [], "appends": 0, "words": 0,
-                    "report": IngestReport().as_dict(), "parts": {}}
-        try:
-            doc = json.loads(path.read_text(encoding="utf-8"))
-        except ValueError:
-            raise StoreDamaged(self.folder, "store.json is not valid JSON") from None
-        if not isinstance(doc, dict):
-            raise StoreDamaged(self.folder, "store.json is not a manifest")
-        if doc.get("format") != FORMAT:
-            raise ValueError(f"{self.folder}: store format {doc.get('format')!r}, expected {FORMAT}")
-        check_seal(doc, self.folder)
-        return doc
+            return empty_manifest()
+        return parse_manifest(path.read_text(encoding="utf-8"), self.folder, _MANIFEST)
 
     def words(self, n=None) -> list:
         """The first ``n`` words of the vocabulary (all when None), in number order."""
-        import pyarrow.parquet as pq
-
         path = self.folder / _WORDS
-        words = pq.read_table(path).column("word").to_pylist() if path.exists() else []
+        words = read_vocabulary(path) if path.exists() else []
         return words if n is None else words[:n]
 
     def read(self, since=None, until=None, last=None, lazy=False) -> PreparedCounts:
@@ -256,13 +253,18 @@ class CountStore:
             for part in parts:
                 path = self.folder / part / POSTS_FILE
                 check_part(self.folder, part, None, path)
-                posts[k] += pq.read_metadata(path).num_rows
+                with arrow_source(path) as source:
+                    posts[k] += pq.read_metadata(source).num_rows
         return posts
+
+    def _words_of(self, doc):
+        """The first words of the vocabulary, as many as the manifest ``doc`` uses."""
+        return self.words(doc["words"])
 
     def _vocabulary(self, doc):
         """The words of the manifest ``doc``, checked against it."""
         try:
-            words = self.words(doc["words"])
+            words = self._words_of(doc)
         except OSError as err:  # pyarrow's errors are OSErrors too
             raise StoreDamaged(self.folder, f"{_WORDS} cannot be read ({err})") from None
         if len(words) < doc["words"] or ("words_sha256" in doc and words_sha256(words) != doc["words_sha256"]):
@@ -318,21 +320,34 @@ class CountStore:
         ValueError
             When the options differ from the store's (naming them).
         """
+        _refuse_urls(source)
         files = existing_files(source)
         content = content_ids(files)
         options, _, params = resolve_options(files, count_options(options, **option_kwargs),
                                              content=content)
         # Counted before the lock is taken: appends count side by side and
         # wait for each other only while they write.
-        new = _new_inputs(self.manifest(), files, content, params)
+        new = new_inputs(self.manifest(), files, content, params)
         prepared = prepare_counts(new, options, jobs=jobs, progress=progress) if new else None
-        with self.transaction(files, content, params, wait=wait, notify=notify) as (doc, now, done):
-            if now != new:  # another append took some of the files meanwhile
-                new = now
-                prepared = prepare_counts(new, options, jobs=jobs, progress=progress) if new else None
-            if new:
-                self._add(doc, prepared, [c for f, c in zip(files, content) if f in new], done)
-            return done
+        for attempt in itertools.count():
+            try:
+                with self.transaction(files, content, params, wait=wait,
+                                      notify=notify) as (doc, now, done):
+                    if now != new:  # another append took some of the files meanwhile
+                        new = now
+                        prepared = prepare_counts(new, options, jobs=jobs,
+                                                  progress=progress) if new else None
+                    if new:
+                        self._add(doc, prepared, [c for f, c in zip(files, content) if f in new],
+                                  done)
+                    return done
+            except LostRace as lost:  # counted once; written again on the new manifest
+                self.after_lost_race(attempt, lost)
+
+    def after_lost_race(self, attempt, lost):
+        """Go on after the ``attempt``-th lost race, or raise: a local store,
+        whose appends hold a lock, never loses one."""
+        raise lost
 
     @contextlib.contextmanager
     def transaction(self, files, content, params, *, wait=True, notify=None):
@@ -355,7 +370,7 @@ class CountStore:
             doc = self.manifest()
             if dead:
                 _discard_unlisted(self.folder, doc)
-            new = _new_inputs(doc, files, content, params)
+            new = new_inputs(doc, files, content, params)
             done = {"added": 0, "repeated": 0, "periods": 0, "skipped_inputs": len(files) - len(new)}
             appended = doc["appends"] + 1
             try:
@@ -417,8 +432,12 @@ class CountStore:
                    words_sha256=words_sha256(vocabulary),
                    inputs=doc["inputs"] + [c for c in content if json.dumps(c, sort_keys=True) not in known],
                    report=report.as_dict())
-        _write_words(self.folder, vocabulary)
+        self._write_vocabulary(doc, vocabulary)
         self._commit(doc, generation)
+
+    def _write_vocabulary(self, doc, vocabulary):
+        """Write the vocabulary the manifest ``doc`` will use."""
+        _write_words(self.folder, vocabulary)
 
     def _commit(self, doc, generation):
         """Replace the manifest with ``doc`` if it is still at ``generation``.
@@ -433,15 +452,32 @@ class CountStore:
                                    "run the append again")
         # Keys in the order they were made: the options' record reads back
         # as the counting pass gives it, and clusters.json as of the files.
-        _replace(self.folder / _MANIFEST, json.dumps(seal(doc), ensure_ascii=False, indent=1))
+        _replace(self.folder / _MANIFEST, manifest_text(doc))
 
 
-def _new_inputs(doc, files, content, params):
-    """The ``files`` whose content the manifest ``doc`` does not list, once its
-    options are checked against ``params``."""
-    _check_params(doc["params"], params)
-    known = {json.dumps(c, sort_keys=True) for c in doc["inputs"]}
-    return [f for f, c in zip(files, content) if json.dumps(c, sort_keys=True) not in known]
+
+
+class ObjectCountStore(ObjectStore, CountStore):
+    """A count store at an fsspec URL (``s3://bucket/store``), appended to by
+    exclusive creation of numbered manifests instead of a lock
+    (:mod:`.objectstore`).  ``CountStore(url)`` makes one; it reads and
+    appends as a local store does.
+
+    Parameters
+    ----------
+    folder : str or RemotePath
+        The store's URL.
+    storage_options : dict, optional
+        Options of its fsspec file system.
+    """
+
+
+def _refuse_urls(source):
+    names = [source] if isinstance(source, (str, os.PathLike)) else list(source)
+    remote = [s for s in names if "://" in str(s)]
+    if remote:
+        raise ValueError(f"{remote[0]}: inputs at URLs are appended on Dask, which reads them "
+                         "where they are (glipca count URL... --store STORE --append --dask)")
 
 
 def _discard_unlisted(folder, doc, generation=None):
@@ -464,14 +500,6 @@ def _key(periods, t):
     if t.tz is None:
         t = t.tz_localize(periods.zone)
     return periods.key(t.to_pydatetime())
-
-
-def _check_params(stored, given):
-    if stored is None or stored == given:
-        return
-    differ = sorted(k for k in set(stored) | set(given) if stored.get(k) != given.get(k))
-    raise ValueError("the store was made with other options (" + ", ".join(differ) + "); "
-                     "append with the store's options or start another store")
 
 
 def write_period_part(folder, doc, key, posts, dedupe=None):
@@ -497,7 +525,7 @@ def write_period_part(folder, doc, key, posts, dedupe=None):
     tuple
         ``(key, part name or None, check, posts left out as repeated ids)``.
     """
-    folder = Path(folder)
+    folder = location(folder)
     rows = np.arange(posts.n_posts)
     if dedupe is not None:
         rows = np.sort(np.unique(dedupe, return_index=True)[1])
@@ -508,6 +536,8 @@ def write_period_part(folder, doc, key, posts, dedupe=None):
     part = posts.take(kept)
     part.words.sort_indices()
     name = f"parts/{key}/{doc['appends'] + 1:06d}"
+    if "attempt" in doc:  # on object storage: racing appends never write the same part
+        name += f"-{doc['attempt']}"
     (folder / name).mkdir(parents=True, exist_ok=True)
     written = write_post_words(PostWords(np.full(len(kept), key), part.words, part.ids, part.times,
                                          part.texts()), folder / name)
@@ -516,13 +546,11 @@ def write_period_part(folder, doc, key, posts, dedupe=None):
 
 def _new_ids(store, doc, parts, posts, rows):
     """``rows`` less the posts whose id is already in ``parts`` or earlier in ``rows``."""
-    import pyarrow.parquet as pq
-
     seen = set()
     for name in parts:
         path = store.folder / name / POSTS_FILE
         check_part(store.folder, name, doc.get("checks", {}).get(name), path)
-        seen.update(pq.read_table(path, columns=["id"]).column("id").to_pylist())
+        seen.update(read_table(path, columns=["id"]).column("id").to_pylist())
     keep = []
     for r, i in zip(rows.tolist(), posts.ids.take(rows).to_pylist()):
         if i not in seen:
@@ -575,12 +603,9 @@ def _chunks(values):
 
 
 def _write_words(folder, vocabulary):
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
     fd, tmp = tempfile.mkstemp(prefix=".words-", dir=folder)
     os.close(fd)
-    pq.write_table(pa.table({"word": pa.array(vocabulary, type=pa.string())}), tmp)
+    write_vocabulary(vocabulary, tmp)
     os.replace(tmp, folder / _WORDS)
 
 

@@ -36,12 +36,12 @@ def word_batches(path, batch=READ_BATCH):
     file ``path``, ``batch`` posts at a time: a part of a big period is
     never held whole."""
     try:
-        for words in open_posts(path).iter_batches(batch_size=batch, columns=["words"],
-                                                   use_threads=False):
-            words = words.column(0)
-            offsets = words.offsets.to_numpy().astype(np.int64)
-            offsets -= offsets[0]
-            yield offsets, words.flatten().to_numpy().astype(np.int64)
+        with open_posts(path) as pf:
+            for words in pf.iter_batches(batch_size=batch, columns=["words"], use_threads=False):
+                words = words.column(0)
+                offsets = words.offsets.to_numpy().astype(np.int64)
+                offsets -= offsets[0]
+                yield offsets, words.flatten().to_numpy().astype(np.int64)
     finally:
         release_arrow_memory()
 
@@ -197,7 +197,8 @@ class StoredPosts:
         rows = np.concatenate(found)
         matrix = sp.vstack(matrices, format="csr") if len(matrices) > 1 else matrices[0]
         matrix.sort_indices()
-        meta = open_posts(path).read(columns=["id", "time"], use_threads=False).take(pa.array(rows))
+        with open_posts(path) as pf:
+            meta = pf.read(columns=["id", "time"], use_threads=False).take(pa.array(rows))
         release_arrow_memory()
         times = meta.column("time").cast(pa.int64()).to_numpy()
         return rows, PostWords(np.full(len(rows), period), matrix, meta.column("id"), times,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 from .integrity import StoreDamaged, file_sha256, words_sha256
+from .location import read_table
 from .postwords import POSTS_FILE
 from .store import CountStore
 
@@ -26,14 +27,15 @@ def verify_store(folder) -> list:
     posts per period that do not add up.
     """
     store = CountStore(folder)
-    if not (store.folder / "store.json").is_file():
-        return [f"{store.folder}: not a count store (no store.json)"]
+    name = _manifest_name(store)
+    if name is None:
+        return [f"{store.folder}: not a count store (no manifest)"]
     try:
-        doc = json.loads((store.folder / "store.json").read_text(encoding="utf-8"))
+        doc = json.loads((store.folder / name).read_text(encoding="utf-8"))
     except ValueError:
-        return ["store.json is not valid JSON"]
+        return [f"{name} is not valid JSON"]
     if not isinstance(doc, dict):
-        return ["store.json is not a manifest"]
+        return [f"{name} is not a manifest"]
     problems = []
     try:
         store.manifest()
@@ -63,6 +65,15 @@ def verify_store(folder) -> list:
     return problems
 
 
+def _manifest_name(store):
+    """The latest manifest's name in ``store``, or None for a folder without one."""
+    generation = getattr(store, "generation", None)
+    if generation is None:  # a local store: one manifest, replaced
+        return "store.json" if (store.folder / "store.json").is_file() else None
+    found = generation()
+    return f"manifests/{found:012d}.json" if found else None
+
+
 def _period_labels(doc):
     """``label(key)``: a period key and the start it stands for, as far as the
     manifest's options tell."""
@@ -82,22 +93,21 @@ def _period_labels(doc):
 
 
 def _check_vocabulary(store, doc):
+    name = doc.get("vocabulary", "words.parquet")
     try:
-        words = store.words()
-    except OSError as err:
-        return [f"words.parquet cannot be read ({err})"]
+        words = store._words_of(doc) if "vocabulary" in doc else store.words()
+    except (OSError, KeyError) as err:
+        return [f"{name} cannot be read ({err})"]
     n = doc.get("words", 0)
     if len(words) < n:
-        return [f"words.parquet holds {len(words)} words, the manifest says {n}"]
+        return [f"{name} holds {len(words)} words, the manifest says {n}"]
     if "words_sha256" in doc and words_sha256(words[:n]) != doc["words_sha256"]:
-        return ["words.parquet is not the vocabulary of the manifest (checksum differs)"]
+        return [f"{name} is not the vocabulary of the manifest (checksum differs)"]
     return []
 
 
 def _check_part(store, doc, name, key, check, seen):
     """Problems of one part, and the posts it holds."""
-    import pyarrow.parquet as pq
-
     path = store.folder / name / POSTS_FILE
     # A part found damaged counts the posts the manifest gives it, so that
     # its period's sum does not report the same damage twice.
@@ -112,7 +122,7 @@ def _check_part(store, doc, name, key, check, seen):
             return [f"part {name}: does not match its checksum"], expected
     problems = []
     try:
-        table = pq.read_table(path, columns=["period", "id", "words"])
+        table = read_table(path, columns=["period", "id", "words"])
     except Exception as err:  # noqa: BLE001 - any failure to read is the finding
         return [f"part {name}: cannot be read ({' '.join(str(err).split())})"], expected
     n = table.num_rows
@@ -137,6 +147,10 @@ def unlisted_parts(folder) -> list:
     """Part folders no manifest lists: left by an append that did not finish
     (the next append removes them), or being written by one now."""
     store = CountStore(folder)
+    if hasattr(store, "generation"):  # on object storage: those no manifest will name
+        from .objectstore import collect_garbage
+
+        return collect_garbage(store, dry_run=True)
     doc = store.manifest()
     listed = {p for parts in doc["parts"].values() for p in parts}
     return sorted(p.relative_to(store.folder).as_posix() for p in (store.folder / "parts").glob("*/*")
@@ -155,7 +169,8 @@ def store_info(folder) -> dict:
     posts = {int(k): n for k, n in store._posts(doc).items()}
     periods = Periods(params["freq"], zone(params["tz"]))
     lo, hi = min(posts), max(posts)
-    files = [store.folder / "store.json", store.folder / "words.parquet",
+    own = [_manifest_name(store), doc.get("vocabulary", "words.parquet")]
+    files = [*(store.folder / f for f in own),
              *(store.folder / p / POSTS_FILE for parts in doc["parts"].values() for p in parts)]
     return {
         "folder": str(store.folder),

@@ -10,14 +10,22 @@ with :func:`~glipca.counting.store.write_period_part`, the local append's
 own writer.  The client receives the vocabulary and, per part, its name and
 checksum: never posts.
 
-The store folder must be one the workers and the client share (a local
+The store folder must be one the workers and the client share: a local
 folder with a local cluster, NFS or another network file system on a
-cluster).  The inputs are files the client can read too (it identifies
-them by their SHA-256, as the local append does).
+cluster, or object storage (an fsspec URL, :mod:`..objectstore`).  On
+object storage the client counts first, then writes in attempts: the
+workers write the parts of an attempt under its own names, the client
+creates the manifest exclusively, and an attempt that lost the race to
+another append is written again from the counts the workers still hold.
+
+The inputs may be fsspec URLs too: the client identifies each input by its
+name, size and SHA-256, as the local append does, streaming it through
+fsspec.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 from operator import getitem
 
@@ -25,10 +33,13 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..cache import content_ids
+from ..integrity import file_sha256
+from ..location import remote_path
 from ..options import count_options
 from ..postwords import PostWords
 from ..prepare import existing_files, resolve_options
-from ..store import write_period_part
+from ..manifest import LostRace, new_inputs
+from ..store import ObjectCountStore, write_period_part
 from .driver import _connect, _ingest_report, reduce_tasks
 from .planning import DEFAULT_BLOCKSIZE, expand_inputs, is_url, plan_tasks
 from .reduce import assemble
@@ -43,9 +54,10 @@ def append_on_dask(store, source, options=None, *, client=None, scheduler=None, 
     Parameters
     ----------
     store : CountStore
-        On a file system the workers share with the client.
-    source : path or list of paths
-        Post files (not URLs: the store records each input's SHA-256).
+        On a file system (or object store) the workers share with the client.
+    source : path, URL or list of them
+        Post files, or fsspec URLs (globs too) with ``lang`` given: the
+        store records each input's SHA-256, read on the client.
     options : CountOptions, optional
     client, scheduler, n_workers, blocksize
         As for :func:`~glipca.counting.dask.count_on_dask`.
@@ -58,15 +70,12 @@ def append_on_dask(store, source, options=None, *, client=None, scheduler=None, 
         As :meth:`~glipca.counting.store.CountStore.append`.
     """
     names = [source] if isinstance(source, (str, os.PathLike)) else list(source)
-    remote = [s for s in names if is_url(s)]
-    if remote:
-        raise ValueError(f"{remote[0]}: a store records each input's SHA-256, read on the client; "
-                         "append local or shared files (copy the dump first), or count URLs "
-                         "with glipca count --dask --out DIR")
-    files = existing_files(expand_inputs(names, None))
-    content = content_ids(files)
-    options, _, params = resolve_options(files, count_options(options, **option_kwargs),
-                                         content=content)
+    options = count_options(options, **option_kwargs)
+    files, content = _inputs(names, options)
+    options, _, params = resolve_options(files, options, content=content)
+    if isinstance(store, ObjectCountStore):
+        return _append_in_attempts(store, files, content, options, params,
+                                   (client, scheduler, n_workers), blocksize)
     with store.transaction(files, content, params, wait=wait, notify=notify) as (doc, new, done):
         if not new:
             return done
@@ -81,26 +90,86 @@ def append_on_dask(store, source, options=None, *, client=None, scheduler=None, 
         return done
 
 
+def _inputs(names, options):
+    """(files, content ids) of the inputs ``names``: local files as a local
+    append identifies them, URLs by their SHA-256 streamed through fsspec."""
+    files = expand_inputs(names, None)
+    remote = [f for f in files if is_url(f)]
+    if remote and options.lang == "auto":
+        raise ValueError(f"{remote[0]}: lang='auto' reads a sample on the client and needs local "
+                         "files; give the language (--lang)")
+    if not remote:
+        files = existing_files(files)
+        return files, content_ids(files)
+    content = []
+    for f in files:
+        if is_url(f):
+            path = remote_path(f)
+            content.append([path.name, path.stat().st_size, file_sha256(path)])
+        else:
+            content.extend(content_ids(existing_files([f])))
+    return files, content
+
+
+def _append_in_attempts(store, files, content, options, params, connect, blocksize):
+    """:func:`append_on_dask` for a store on object storage: the new files are
+    counted once, then written and committed until an attempt wins the race."""
+    new = new_inputs(store.manifest(), files, content, params)
+    client, owned = _connect(*connect) if new else (None, [])
+    try:
+        counted = _count(client, new, options, blocksize) if new else None
+        for attempt in itertools.count():
+            try:
+                with store.transaction(files, content, params) as (doc, now, done):
+                    if now != new:  # another append took some of the files meanwhile
+                        new = now
+                        counted = _count(client, new, options, blocksize) if new else None
+                    if new:
+                        counts, report, kept = counted
+                        vocabulary, written = _write(client, store, doc, counts, kept,
+                                                     options.read.drop_duplicates)
+                        store.seal_append(doc, written, vocabulary, report, params,
+                                          [c for f, c in zip(files, content) if f in new], done)
+                    return done
+            except LostRace as lost:
+                store.after_lost_race(attempt, lost)
+    finally:
+        for thing in owned:
+            thing.close()
+
+
 def _count_and_write(client, store, doc, files, options, blocksize):
     """(vocabulary, ingest report, written parts) of counting ``files`` into ``store``."""
+    counts, report, kept = _count(client, files, options, blocksize)
+    vocabulary, written = _write(client, store, doc, counts, kept, options.read.drop_duplicates)
+    return vocabulary, report, written
+
+
+def _count(client, files, options, blocksize):
+    """(counts, ingest report, the tasks' posts left on the workers) of ``files``."""
     tasks, empty = plan_tasks(files, options.read, blocksize=blocksize)
     meta, buckets, kept = reduce_tasks(client, tasks, options)
     report = _ingest_report(meta, tasks, files, empty)
     report.require_posts()
     counts = assemble(meta.posts, [b for b in buckets if b is not None], options.freq, options.tz)
+    return counts, report, kept
+
+
+def _write(client, store, doc, counts, kept, dedupe):
+    """(vocabulary, written parts): the posts of ``kept`` written by the workers
+    as the parts of an append on the manifest ``doc``."""
     number = store.grown_vocabulary(doc, counts.words)
     shared = client.scatter(number, broadcast=True)
     pieces = [client.submit(period_pieces, k, shared) for k in kept]
     held = client.gather([client.submit(_keys, p) for p in pieces])
-    slim = {"appends": doc["appends"], "parts": doc["parts"], "checks": doc.get("checks", {})}
-    dedupe = options.read.drop_duplicates
+    slim = {k: doc[k] for k in ("appends", "parts", "attempt") if k in doc}
+    slim["checks"] = doc.get("checks", {})
     writes = []
     for k in sorted(set().union(*held)):
         mine = [client.submit(getitem, p, k) for p, keys in zip(pieces, held) if k in keys]
-        writes.append(client.submit(write_pieces, str(store.folder), slim, k, len(number), dedupe,
+        writes.append(client.submit(write_pieces, store.folder, slim, k, len(number), dedupe,
                                     *mine, pure=False))
-    written = client.gather(writes)
-    return list(number), report, written
+    return list(number), client.gather(writes)
 
 
 def _keys(pieces):
