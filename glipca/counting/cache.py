@@ -33,7 +33,6 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-import scipy.sparse as sp
 
 from .. import __version__
 from .counts import WordCounts
@@ -147,9 +146,11 @@ def read_counts(folder):
     ValueError
         If the folder is not a readable counts folder.
     """
-    import pandas as pd  # here, not at import: see counts._AFTER_COUNTING
+    # pandas and scipy here, not at import: see counts._AFTER_COUNTING.
+    import pandas as pd
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
+    import scipy.sparse as sp
 
     folder = Path(folder)
     try:

@@ -14,7 +14,6 @@ from array import array
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
 
 from ..ingest import IngestReport, InputError, LineBatch, Post, post_digest
 from ..progress import progress_bar
@@ -27,10 +26,10 @@ from .periods import zone as _zone
 __all__ = ["WordCounts", "VocabularyFlood", "count_words", "count_post_words"]
 
 _CHUNK = 1 << 20  # (period, word) pairs held before folding them in
-# pandas is imported where an index is built, not with this module: a
-# counting pool then starts its workers 0.35 s sooner, and this process
-# imports pandas while they count.
-_AFTER_COUNTING = ("pandas",)
+# pandas and scipy.sparse are imported where a matrix or an index is built,
+# not with this module: a counting pool then starts its workers 0.45 s
+# sooner, and this process imports them while the workers count.
+_AFTER_COUNTING = ("scipy.sparse", "pandas")
 # Posts per tokenising task: large enough that sending a task costs little
 # next to tokenising it, small enough to keep workers evenly busy.
 _TASK = 2000
@@ -66,10 +65,11 @@ class WordCounts:
     tz: str = "UTC"
 
     def __post_init__(self):
+        import pandas as pd
+        import scipy.sparse as sp
+
         self.counts = sp.csr_matrix(self.counts, dtype=np.int64)
         self.words = list(self.words)
-        import pandas as pd
-
         self.periods = pd.DatetimeIndex(self.periods)
         self.posts = np.asarray(self.posts, dtype=np.int64)
         shape = (len(self.periods), len(self.words))
@@ -169,6 +169,8 @@ class _Accumulator:
 
 def _fold(rows, cols, data, n_words):
     """Sum duplicate (row, col) entries; rows may be any int64 keys."""
+    import scipy.sparse as sp
+
     lo = int(rows.min())
     m = sp.coo_matrix((data, (rows - lo, cols)), shape=(int(rows.max()) - lo + 1, n_words))
     m = m.tocsr().tocoo()  # tocsr sums duplicates without sorting
@@ -387,6 +389,8 @@ def _drop_seen(seen, digests, keys, lens, ids, report):
 
 
 def _assemble(acc, vocab, periods, freq, tz):
+    import scipy.sparse as sp
+
     words = list(vocab)
     n_words = len(words)
     # Columns sorted by word, so that the result does not depend on the

@@ -64,7 +64,10 @@ def _context(preload=WORKER_MODULES):
     # Only read when the server starts: by start_worker_server, all the
     # modules; by a pool, only its own (a counting pool would otherwise wait
     # 1.5 s of CPU for scikit-learn and matplotlib before its first task).
-    context.set_forkserver_preload(list(preload))
+    # The main script too: each worker would otherwise run its imports
+    # again (glipca.cli for the console script, 0.1 s a worker). It has a
+    # main guard here, or the workers would be forks (above).
+    context.set_forkserver_preload(["__main__", *preload])
     return context
 
 

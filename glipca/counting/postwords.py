@@ -26,7 +26,6 @@ import weakref
 from pathlib import Path
 
 import numpy as np
-import scipy.sparse as sp
 
 from .location import RemotePath, arrow_source, arrow_threads, location
 
@@ -64,6 +63,8 @@ class PostWords:
     """
 
     def __init__(self, period, words, ids, times, texts):
+        import scipy.sparse as sp
+
         import pyarrow as pa
 
         self.period = np.asarray(period, dtype=np.int32)
@@ -236,6 +237,8 @@ class PostCollector:
 
     def finish(self, new_id, lo, n_words) -> PostWords:
         """The :class:`PostWords`: word ids renumbered by ``new_id``, periods from key ``lo``."""
+        import scipy.sparse as sp
+
         import pyarrow as pa
 
         self._writer.close()
@@ -369,6 +372,7 @@ def read_post_words(folder, n_words=None):
 def _read_all(pf, path, n_words):
     """:func:`read_post_words` of the open Parquet file ``pf`` of ``path``."""
     import pyarrow as pa
+    import scipy.sparse as sp
 
     meta = pf.schema_arrow.metadata or {}
     written = int(meta.get(b"n_words", -1))
