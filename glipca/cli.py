@@ -8,6 +8,7 @@ Argument parsing, progress and error reporting only; the work is done by
 from __future__ import annotations
 
 import contextlib
+import gc
 import sys
 import traceback
 import warnings
@@ -122,6 +123,18 @@ def _counting(o):
 @click.version_option(__version__, prog_name="glipca")
 def main():
     """Trend clustering of social media posts (GLIPCA)."""
+
+
+def run():
+    """The ``glipca`` console script: :func:`main`, in a process that ends with it."""
+    try:
+        main()
+    finally:
+        # The interpreter's shutdown would otherwise spend 0.1 s collecting
+        # the cycles among pandas' and scipy's objects, which the process's
+        # end frees anyway; atexit handlers still run. Only here, not in
+        # main: a caller's process (tests, notebooks) goes on.
+        gc.freeze()
 
 
 @main.command()
@@ -426,11 +439,11 @@ def info(folder, debug):
                    "for its parts", err=True)
 
 
-@store.command()
+@store.command("gc")
 @click.argument("url")
 @click.option("--dry-run", is_flag=True, help="List what would be removed; remove nothing.")
 @click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks.")
-def gc(url, dry_run, debug):
+def store_gc(url, dry_run, debug):
     """Remove the files of the store at URL (object storage) that no manifest
     will name: those of appends that lost a race or died, and replaced
     vocabularies.  Safe while appends run."""

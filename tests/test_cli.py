@@ -260,3 +260,18 @@ def test_library_advice_names_the_commands_flags(tmp_path):
     assert said == ("lower --min-days or --min-count; --monthfirst; --freq 12h; "
                     "--time-format '%d.%m.%Y %H:%M'; no_such stays")
     assert in_flags("lower `min_count`") == "lower `min_count`"  # no command: Python's words
+
+
+def test_console_script_exits_as_main_does(tmp_path):
+    # ``run`` (the console script) is main with a quicker interpreter exit:
+    # same output, same exit codes, on success and on a refusal.
+    def console(*args):
+        return subprocess.run([sys.executable, "-c", "from glipca.cli import run; run()", *args],
+                              capture_output=True, text=True)
+
+    version = console("--version")
+    assert version.returncode == 0 and "glipca" in version.stdout
+    missing = console("count", str(tmp_path / "absent.jsonl"), "--out", str(tmp_path / "out"))
+    assert missing.returncode != 0
+    assert "absent.jsonl" in missing.stderr and "Traceback" not in missing.stderr
+    assert not (tmp_path / "out").exists()
