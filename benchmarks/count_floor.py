@@ -27,6 +27,7 @@ import argparse
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -139,6 +140,12 @@ def main(argv=None):
     if not args.skip_prepare:
         print(f"  counting pass with per-post data, 1 job / floor: {rate['prepare_1'] / rate['floor']:.2f}; "
               f"2 jobs / 1 job: {rate['prepare_2'] / rate['prepare_1']:.2f}")
+    # The host's speed drifts between rounds: the runs of one round, made
+    # back to back, compare like with like.
+    for name in ("count", "prepare")[:1 if args.skip_prepare else 2]:
+        ratios = [two["rate"] / one["rate"] for one, two in zip(all_runs[f"{name}_1"], all_runs[f"{name}_2"])]
+        print(f"  {name} 2 jobs / 1 job, round for round: "
+              f"{', '.join(f'{r:.2f}' for r in ratios)} (median {statistics.median(ratios):.2f})")
 
 
 if __name__ == "__main__":
