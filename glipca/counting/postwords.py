@@ -63,9 +63,8 @@ class PostWords:
     """
 
     def __init__(self, period, words, ids, times, texts):
-        import scipy.sparse as sp
-
         import pyarrow as pa
+        import scipy.sparse as sp
 
         self.period = np.asarray(period, dtype=np.int32)
         self.words = sp.csr_matrix(words, dtype=np.int8)
@@ -237,9 +236,8 @@ class PostCollector:
 
     def finish(self, new_id, lo, n_words) -> PostWords:
         """The :class:`PostWords`: word ids renumbered by ``new_id``, periods from key ``lo``."""
-        import scipy.sparse as sp
-
         import pyarrow as pa
+        import scipy.sparse as sp
 
         self._writer.close()
         self._sink.close()
