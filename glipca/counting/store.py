@@ -47,13 +47,13 @@ from ..ingest.options import ReadOptions
 from .cache import content_ids
 from .counts import WordCounts
 from .integrity import StoreDamaged, check_part, part_check, words_sha256
-from .location import arrow_source, is_local_url, is_url, location, read_table
+from .location import is_local_url, is_url, location
 from .lock import store_lock
 from .manifest import (FORMAT, ConcurrentAppend, LostRace, empty_manifest, manifest_text,
                        new_inputs, parse_manifest, read_vocabulary, write_vocabulary)
 from .objectstore import ObjectStore
 from .periods import Periods, zone
-from .postwords import POSTS_FILE, PostWords, read_post_words, write_post_words
+from .postwords import POSTS_FILE, PostWords, open_posts, read_post_words, write_post_words
 from .storedposts import StoredPosts, word_batches
 from .options import CountOptions, count_options
 from .prepare import PreparedCounts, existing_files, prepare_counts, resolve_options
@@ -243,8 +243,6 @@ class CountStore:
 
     def _posts(self, doc):
         """Posts per period key (str), from the manifest or the parts' footers."""
-        import pyarrow.parquet as pq
-
         if "posts" in doc:
             return doc["posts"]
         posts = {}
@@ -253,8 +251,8 @@ class CountStore:
             for part in parts:
                 path = self.folder / part / POSTS_FILE
                 check_part(self.folder, part, None, path)
-                with arrow_source(path) as source:
-                    posts[k] += pq.read_metadata(source).num_rows
+                with open_posts(path) as pf:
+                    posts[k] += pf.metadata.num_rows
         return posts
 
     def _words_of(self, doc):
@@ -550,7 +548,8 @@ def _new_ids(store, doc, parts, posts, rows):
     for name in parts:
         path = store.folder / name / POSTS_FILE
         check_part(store.folder, name, doc.get("checks", {}).get(name), path)
-        seen.update(read_table(path, columns=["id"]).column("id").to_pylist())
+        with open_posts(path) as pf:
+            seen.update(pf.read(columns=["id"], use_threads=False).column("id").to_pylist())
     keep = []
     for r, i in zip(rows.tolist(), posts.ids.take(rows).to_pylist()):
         if i not in seen:

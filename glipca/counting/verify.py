@@ -10,8 +10,7 @@ from __future__ import annotations
 import json
 
 from .integrity import StoreDamaged, file_sha256, words_sha256
-from .location import read_table
-from .postwords import POSTS_FILE
+from .postwords import POSTS_FILE, open_posts
 from .store import CountStore
 
 __all__ = ["verify_store", "store_info", "unlisted_parts"]
@@ -122,7 +121,8 @@ def _check_part(store, doc, name, key, check, seen):
             return [f"part {name}: does not match its checksum"], expected
     problems = []
     try:
-        table = read_table(path, columns=["period", "id", "words"])
+        with open_posts(path) as pf:
+            table = pf.read(columns=["period", "id", "words"], use_threads=False)
     except Exception as err:  # noqa: BLE001 - any failure to read is the finding
         return [f"part {name}: cannot be read ({' '.join(str(err).split())})"], expected
     n = table.num_rows
