@@ -378,14 +378,16 @@ def store():
 
 
 def _store_folder(folder):
+    """The count store at ``folder``; a usage error where there is none."""
     from .counting.store import CountStore
 
     found = CountStore(folder)
-    if hasattr(found, "generation"):  # on object storage
+    if found.on_object_storage:
         if not found.generation():
             raise click.BadParameter(f"{folder}: not a count store (no manifests)")
     elif not (found.folder / "store.json").is_file():
         raise click.BadParameter(f"{folder}: not a count store (no store.json)")
+    return found
 
 
 @store.command()
@@ -397,7 +399,7 @@ def verify(folder, debug):
     One line per problem on stdout; exit 2 when the store is damaged.
     """
     with _one_line_errors(debug):
-        _store_folder(folder)
+        found = _store_folder(folder)
         from .counting.verify import unlisted_parts, verify_store
 
         problems = verify_store(folder)
@@ -409,7 +411,7 @@ def verify(folder, debug):
     if left:
         click.echo(f"{folder}: {len(left)} " + (
             "file(s) no manifest will name, left by appends that lost a race or died (glipca "
-            "store gc removes them)" if "://" in folder else
+            "store gc removes them)" if found.on_object_storage else
             "part folder(s) no manifest lists, left by an append that did not finish or being "
             "written now (the next append removes them)"), err=True)
     click.echo(f"{folder}: sound", err=True)
@@ -448,11 +450,8 @@ def store_gc(url, dry_run, debug):
     will name: those of appends that lost a race or died, and replaced
     vocabularies.  Safe while appends run."""
     with _one_line_errors(debug):
-        _store_folder(url)
-        from .counting.store import CountStore
-
-        found = CountStore(url)
-        if not hasattr(found, "generation"):
+        found = _store_folder(url)
+        if not found.on_object_storage:
             raise ValueError(f"{url}: a local store needs no gc: its next append removes what an "
                              "unfinished one left")
         from .counting.objectstore import collect_garbage

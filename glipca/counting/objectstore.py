@@ -73,6 +73,8 @@ class ObjectStore:
     :class:`~glipca.counting.store.CountStore`) that find, read and make
     its manifests and vocabularies."""
 
+    on_object_storage = True
+
     def __init__(self, folder, storage_options=None):
         self.folder = folder if isinstance(folder, RemotePath) else remote_path(folder, storage_options)
         self._exclusive = False  # checked once, before the first append writes

@@ -79,6 +79,10 @@ class CountStore:
         ``endpoint_url``...).
     """
 
+    #: Whether appends take turns by exclusive creation (object storage,
+    #: :mod:`.objectstore`) rather than by a lock.
+    on_object_storage = False
+
     def __new__(cls, folder=None, storage_options=None):
         if cls is CountStore and is_url(folder) and not is_local_url(folder):
             # Object stores have no locks and no atomic rename: their
@@ -325,19 +329,31 @@ class CountStore:
                                              content=content)
         # Counted before the lock is taken: appends count side by side and
         # wait for each other only while they write.
+        def count(new):
+            return prepare_counts(new, options, jobs=jobs, progress=progress)
+
         new = new_inputs(self.manifest(), files, content, params)
-        prepared = prepare_counts(new, options, jobs=jobs, progress=progress) if new else None
+        return self.add_counted(files, content, params, new, count(new) if new else None, count,
+                                self._add, wait=wait, notify=notify)
+
+    def add_counted(self, files, content, params, new, counted, count, add, *, wait=True,
+                    notify=None) -> dict:
+        """Add ``counted``, the count of the ``new`` files among ``files``, in attempts.
+
+        ``count(files)`` counts files and ``add(doc, counted, content,
+        done)`` writes a count on the manifest ``doc`` of one
+        :meth:`transaction`.  Files another append took meanwhile are left
+        out (the rest counted again); a race lost to another append (object
+        storage) is written again without counting.  Returns the tally.
+        """
         for attempt in itertools.count():
             try:
                 with self.transaction(files, content, params, wait=wait,
                                       notify=notify) as (doc, now, done):
                     if now != new:  # another append took some of the files meanwhile
-                        new = now
-                        prepared = prepare_counts(new, options, jobs=jobs,
-                                                  progress=progress) if new else None
+                        new, counted = now, (count(now) if now else None)
                     if new:
-                        self._add(doc, prepared, [c for f, c in zip(files, content) if f in new],
-                                  done)
+                        add(doc, counted, [c for f, c in zip(files, content) if f in new], done)
                     return done
             except LostRace as lost:  # counted once; written again on the new manifest
                 self.after_lost_race(attempt, lost)
@@ -453,8 +469,6 @@ class CountStore:
         _replace(self.folder / _MANIFEST, manifest_text(doc))
 
 
-
-
 class ObjectCountStore(ObjectStore, CountStore):
     """A count store at an fsspec URL (``s3://bucket/store``), appended to by
     exclusive creation of numbered manifests instead of a lock
@@ -472,7 +486,7 @@ class ObjectCountStore(ObjectStore, CountStore):
 
 def _refuse_urls(source):
     names = [source] if isinstance(source, (str, os.PathLike)) else list(source)
-    remote = [s for s in names if "://" in str(s)]
+    remote = [s for s in names if is_url(s)]
     if remote:
         raise ValueError(f"{remote[0]}: inputs at URLs are appended on Dask, which reads them "
                          "where they are (glipca count URL... --store STORE --append --dask)")

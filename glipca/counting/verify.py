@@ -66,10 +66,9 @@ def verify_store(folder) -> list:
 
 def _manifest_name(store):
     """The latest manifest's name in ``store``, or None for a folder without one."""
-    generation = getattr(store, "generation", None)
-    if generation is None:  # a local store: one manifest, replaced
+    if not store.on_object_storage:  # one manifest, replaced
         return "store.json" if (store.folder / "store.json").is_file() else None
-    found = generation()
+    found = store.generation()
     return f"manifests/{found:012d}.json" if found else None
 
 
@@ -147,7 +146,7 @@ def unlisted_parts(folder) -> list:
     """Part folders no manifest lists: left by an append that did not finish
     (the next append removes them), or being written by one now."""
     store = CountStore(folder)
-    if hasattr(store, "generation"):  # on object storage: those no manifest will name
+    if store.on_object_storage:  # those no manifest will name
         from .objectstore import collect_garbage
 
         return collect_garbage(store, dry_run=True)

@@ -25,7 +25,6 @@ fsspec.
 
 from __future__ import annotations
 
-import itertools
 import os
 from operator import getitem
 
@@ -38,7 +37,7 @@ from ..location import remote_path
 from ..options import count_options
 from ..postwords import PostWords
 from ..prepare import existing_files, resolve_options
-from ..manifest import LostRace, new_inputs
+from ..manifest import new_inputs
 from ..store import ObjectCountStore, write_period_part
 from .driver import _connect, _ingest_report, reduce_tasks
 from .planning import DEFAULT_BLOCKSIZE, expand_inputs, is_url, plan_tasks
@@ -116,23 +115,18 @@ def _append_in_attempts(store, files, content, options, params, connect, blocksi
     counted once, then written and committed until an attempt wins the race."""
     new = new_inputs(store.manifest(), files, content, params)
     client, owned = _connect(*connect) if new else (None, [])
+
+    def count(files):
+        return _count(client, files, options, blocksize)
+
+    def add(doc, counted, new_content, done):
+        counts, report, kept = counted
+        vocabulary, written = _write(client, store, doc, counts, kept, options.read.drop_duplicates)
+        store.seal_append(doc, written, vocabulary, report, params, new_content, done)
+
     try:
-        counted = _count(client, new, options, blocksize) if new else None
-        for attempt in itertools.count():
-            try:
-                with store.transaction(files, content, params) as (doc, now, done):
-                    if now != new:  # another append took some of the files meanwhile
-                        new = now
-                        counted = _count(client, new, options, blocksize) if new else None
-                    if new:
-                        counts, report, kept = counted
-                        vocabulary, written = _write(client, store, doc, counts, kept,
-                                                     options.read.drop_duplicates)
-                        store.seal_append(doc, written, vocabulary, report, params,
-                                          [c for f, c in zip(files, content) if f in new], done)
-                    return done
-            except LostRace as lost:
-                store.after_lost_race(attempt, lost)
+        return store.add_counted(files, content, params, new, count(new) if new else None, count,
+                                 add)
     finally:
         for thing in owned:
             thing.close()
