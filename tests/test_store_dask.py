@@ -49,6 +49,19 @@ def test_a_store_at_a_url_without_its_file_system_fails_in_one_line(halves, tmp_
     assert ran.output.startswith("glipca: error: nosuchfs://b/s: ")
 
 
+def test_inputs_at_urls_need_the_language(halves, tmp_path):
+    # The language is detected from a sample read on the client, from local
+    # files: refused in one line before any cluster is reached, on both paths.
+    from glipca.counting.dask import append_on_dask, count_on_dask
+
+    url = halves[0].as_uri()
+    with pytest.raises(ValueError, match=r"^file://.*a\.jsonl: lang='auto' .*--lang"):
+        append_on_dask(CountStore(tmp_path / "store"), [url])
+    with pytest.raises(ValueError, match=r"^file://.*a\.jsonl: lang='auto' .*--lang"):
+        count_on_dask([url])
+    assert not (tmp_path / "store").exists()
+
+
 distributed = pytest.importorskip("distributed")
 
 

@@ -36,6 +36,8 @@ import numpy as np
 
 from .. import __version__
 from .counts import WordCounts
+from .integrity import file_sha256
+from .location import is_url, remote_path
 from .periods import Periods, zone
 from .postwords import read_post_words, write_post_words
 from ..ingest import IngestReport
@@ -80,9 +82,16 @@ def content_ids(files, cache=None) -> list:
 
     The name (without its folder) stays: it decides the format and the
     generated post ids; the folder does not, so the same posts anywhere
-    have the same key.
+    have the same key.  A file at an fsspec URL is streamed through fsspec
+    (and its digest not remembered).
     """
-    return [[os.path.basename(f), os.path.getsize(f), file_digest(f, cache)] for f in files]
+    return [_remote_content_id(f) if is_url(f) else
+            [os.path.basename(f), os.path.getsize(f), file_digest(f, cache)] for f in files]
+
+
+def _remote_content_id(url):
+    path = remote_path(url)
+    return [path.name, path.stat().st_size, file_sha256(path)]
 
 
 def cache_key(content, params) -> str:

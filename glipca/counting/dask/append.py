@@ -32,15 +32,14 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..cache import content_ids
-from ..integrity import file_sha256
-from ..location import remote_path
+from ..location import is_url
 from ..options import count_options
 from ..postwords import PostWords
 from ..prepare import existing_files, resolve_options
 from ..manifest import new_inputs
 from ..store import ObjectCountStore, write_period_part
 from .driver import _connect, _ingest_report, reduce_tasks
-from .planning import DEFAULT_BLOCKSIZE, expand_inputs, is_url, plan_tasks
+from .planning import DEFAULT_BLOCKSIZE, expand_inputs, local_sample_or_lang, plan_tasks
 from .reduce import assemble
 
 __all__ = ["append_on_dask"]
@@ -93,21 +92,11 @@ def _inputs(names, options):
     """(files, content ids) of the inputs ``names``: local files as a local
     append identifies them, URLs by their SHA-256 streamed through fsspec."""
     files = expand_inputs(names, None)
-    remote = [f for f in files if is_url(f)]
-    if remote and options.lang == "auto":
-        raise ValueError(f"{remote[0]}: lang='auto' reads a sample on the client and needs local "
-                         "files; give the language (--lang)")
-    if not remote:
+    if not local_sample_or_lang(files, options):
         files = existing_files(files)
-        return files, content_ids(files)
-    content = []
-    for f in files:
-        if is_url(f):
-            path = remote_path(f)
-            content.append([path.name, path.stat().st_size, file_sha256(path)])
-        else:
-            content.extend(content_ids(existing_files([f])))
-    return files, content
+    else:  # a one-line error for a local file that is not there
+        existing_files([f for f in files if not is_url(f)])
+    return files, content_ids(files)
 
 
 def _append_in_attempts(store, files, content, options, params, connect, blocksize):

@@ -12,7 +12,7 @@ from ..options import count_options
 from ..cache import cache_key, content_ids
 from ..postwords import word_columns
 from ..prepare import PreparedCounts, _cache, existing_files, resolve_options
-from .planning import DEFAULT_BLOCKSIZE, expand_inputs, is_url, plan_tasks
+from .planning import DEFAULT_BLOCKSIZE, expand_inputs, local_sample_or_lang, plan_tasks
 from .reduce import assemble, assemble_posts, merge_buckets, merge_meta, prune_bucket, tree_reduce
 from .tasks import TaskSettings, correct_task, count_task, find_duplicates
 
@@ -152,9 +152,7 @@ def _resolved_inputs(source, options, option_kwargs, cache, storage_options):
         raise ValueError("count_on_dask reads files; count a data frame with prepare_counts")
     options = count_options(options, **option_kwargs)
     files = expand_inputs(source, storage_options)
-    remote = any(is_url(f) for f in files)
-    if remote and options.lang == "auto":
-        raise ValueError("lang='auto' reads a sample on the client and needs local files; give lang")
+    remote = local_sample_or_lang(files, options)
     key = store = content = None
     if not remote:
         files = existing_files(files)

@@ -20,6 +20,7 @@ from ...ingest.fields import Schema, settle
 from ...ingest.files import format_from_name, needs_recoding, sniff
 from ...ingest.jsonl import jsonl_records
 from ...ingest.options import ReadOptions
+from ..location import is_url
 from ..periods import zone
 
 __all__ = ["CountTask", "plan_tasks", "expand_inputs", "open_url", "is_url", "DEFAULT_BLOCKSIZE"]
@@ -33,8 +34,15 @@ DEFAULT_BLOCKSIZE = 64 << 20
 _HEAD = 1 << 20
 
 
-def is_url(path) -> bool:
-    return "://" in str(path)
+def local_sample_or_lang(files, options) -> bool:
+    """Whether some of ``files`` are URLs; a one-line error where they are and
+    the language is to be detected (``lang='auto'`` reads a sample of the
+    posts on the client, from local files)."""
+    remote = [f for f in files if is_url(f)]
+    if remote and options.lang == "auto":
+        raise ValueError(f"{remote[0]}: lang='auto' reads a sample on the client and needs local "
+                         "files; give the language (lang, --lang)")
+    return bool(remote)
 
 
 @dataclass

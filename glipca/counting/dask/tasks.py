@@ -30,7 +30,8 @@ from ...ingest import IngestReport, InputError, LineBatch, Post, post_digest, re
 from ..options import CountOptions
 from ..counts import WordCounts, count_post_words
 from ..periods import Periods, zone
-from .planning import is_url, open_url
+from ..location import is_url
+from .planning import open_url
 
 __all__ = ["TaskSettings", "count_task", "find_duplicates", "correct_task"]
 
